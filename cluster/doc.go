@@ -1,0 +1,100 @@
+// Package cluster partitions the rows of a numeric matrix with k-means and
+// helps choose and trust the partition: it selects the number of clusters,
+// measures the stability of each cluster by the bootstrap, and fits the
+// column transforms the pipeline applies before clustering.
+//
+// The package only computes. It reads no files and knows nothing of the
+// formats the data came in.
+//
+// # Data layout and units
+//
+// A matrix is a flat []float64 of rows×cols values in row-major order:
+// row i is data[i*cols : (i+1)*cols]. Distances are Euclidean in the units
+// of the data; Result.Distance holds plain distances, Result.Inertia the
+// sum of weighted squared distances. Centroids are returned in the same
+// layout, K rows of Cols values. Transform.Inverse maps centroids of
+// transformed data back to the original units.
+//
+// # Memory
+//
+// Functions never modify or retain the caller's data or weights; results
+// are newly allocated and never alias an argument. Methods that write
+// into a destination take it first, named dst, and panic if its length is
+// wrong. A k-means fit allocates its buffers once (O(rows + chunks·K·cols)
+// floats, chunks = rows/512) and reuses them across restarts: a Lloyd
+// iteration does not allocate.
+//
+// # Errors, panics and NaN
+//
+// Misuse of the API, such as len(data) != rows*cols, weights of the wrong
+// length, K < 1 or negative settings, panics with a message prefixed
+// "cluster:". Problems in the data return an error: a NaN or infinite
+// value returns a *DataError naming its row and column and wrapping
+// ErrNonFinite; a value so large that a squared distance could overflow
+// (see MaxAbs) wraps ErrRange; fewer rows than clusters wraps
+// ErrTooFewRows; negative or all-zero weights wrap ErrWeight. Data are
+// checked before any work, so NaN never reaches the arithmetic. Result.Predict
+// and the validity indices do not check for NaN. A cancelled context
+// returns ctx.Err(); it is checked before every Lloyd iteration.
+//
+// # Algorithm
+//
+// KMeans seeds each restart by greedy k-means++ (Arthur and Vassilvitskii
+// 2007, with the local trials of scikit-learn's _kmeans_plusplus: at each
+// step LocalTrials candidates are drawn with probability proportional to
+// weight times squared distance to the nearest centroid so far, and the one
+// that lowers the potential most is kept). It then runs Lloyd iterations
+// accelerated by Hamerly's (2010) bounds, which skip the distance
+// computations for rows whose nearest centroid cannot have changed. A
+// restart stops when no label changes or when the total squared centroid
+// shift of an iteration is at most Tol times the mean per-column variance
+// of the data, as in scikit-learn. A final assignment pass then gives
+// every row its nearest final centroid, so labels, distances and inertia
+// are consistent with the returned centroids. A cluster left empty is
+// moved onto the row farthest from its centroid. Of NInit restarts, the
+// one with the lowest inertia is kept (the first, on a tie).
+//
+// # Determinism
+//
+// All randomness comes from a PCG generator (math/rand/v2) seeded with
+// Settings.Seed; restart seeds are derived from it. Rows are processed in
+// fixed chunks whose size depends only on the shape of the problem, each
+// chunk's partial sums are kept separately, and the partial sums are
+// combined in chunk order. The same data, settings and seed therefore give
+// bit-identical centroids, labels and inertia on 1, 2 or any number of
+// threads. Clusters are numbered canonically, by size descending with ties
+// broken by the lexicographic order of the centroid coordinates, so that
+// outputs diff cleanly.
+//
+// # Choosing k
+//
+// SelectK fits every k in [KMin, KMax] and computes, for each fit, the
+// inertia, the mean silhouette coefficient (computed exactly on a uniform
+// sample of SilhouetteSample rows, using only distances among the sample,
+// with O(sample·k) memory), the Calinski–Harabasz index and the
+// Davies–Bouldin index. It chooses k by rank sum: each k with k ≥ 2 is
+// ranked 1 (best) to n on each index (silhouette and Calinski–Harabasz
+// higher is better, Davies–Bouldin lower is better; equal values share the
+// better rank, NaN ranks last), the three ranks are added, and the lowest
+// sum wins. Ties go to the k nearest the knee of the inertia curve, then to
+// the smaller k. The knee is the point of the inertia curve farthest below
+// the chord joining its first and last points, with both axes scaled to
+// [0, 1] (the maximum of Kneedle's difference curve). k = 1 is chosen only
+// when it is the only k tried. Selection.Rule states the outcome in words.
+// The indices ignore sample weights.
+//
+// # Stability
+//
+// Stability follows Hennig's fpc::clusterboot: it refits k-means on
+// bootstrap resamples and reports, per reference cluster, the mean of the
+// largest Jaccard similarity with any bootstrap cluster on the rows drawn.
+// Clusters with a mean below UnstableJaccard (0.6) are flagged Unstable.
+// AdjustedRand measures the agreement of two whole labelings.
+//
+// # Transforms
+//
+// FitTransform with TransformAuto applies log1p to each column that is
+// non-negative and has sample skewness above SkewThreshold (2), then
+// standardises every column to mean 0 and standard deviation 1 (population
+// definition); constant columns get scale 1.
+package cluster

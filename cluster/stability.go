@@ -1,0 +1,233 @@
+package cluster
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+)
+
+// UnstableJaccard is the mean bootstrap Jaccard similarity below which
+// Stability flags a cluster as unstable. Hennig (2007), the author of
+// fpc::clusterboot, reads values below 0.6 as dissolved clusters, 0.6–0.75
+// as patterns, and above 0.85 as highly stable clusters.
+const UnstableJaccard = 0.6
+
+// StabilityResult reports how well each cluster of a reference fit is
+// recovered by fits to bootstrap resamples of the data.
+type StabilityResult struct {
+	// Boots is the number of bootstrap fits.
+	Boots int
+	// Jaccard is, per reference cluster, the mean over bootstraps of the
+	// largest Jaccard similarity between the cluster and any bootstrap
+	// cluster, both restricted to the rows drawn in that bootstrap.
+	Jaccard []float64
+	// Dissolved counts, per reference cluster, the bootstraps in which that
+	// largest Jaccard similarity was at most 0.5.
+	Dissolved []int
+	// Unstable flags clusters whose mean Jaccard is below UnstableJaccard.
+	Unstable []bool
+	// ARI is the adjusted Rand index between the reference labels and the
+	// bootstrap labels of the rows drawn, one per bootstrap (NaN for a
+	// bootstrap whose drawn weights were all zero, which is skipped).
+	ARI []float64
+	// MeanARI is the mean of ARI.
+	MeanARI float64
+}
+
+// Stability assesses ref, a fit of data, by the bootstrap of Hennig's
+// fpc::clusterboot: boots times it draws rows with replacement, fits
+// k-means with settings s (s.K is set to ref.K, s.Seed is replaced by a
+// seed derived from s.Seed and the bootstrap number, s.Weights are
+// resampled with the rows), labels every distinct drawn row by its nearest
+// bootstrap centroid, and compares those labels with ref.Assign on the
+// same rows.
+//
+// Stability panics if ref does not match the shape of data or boots < 1,
+// and returns an error for bad data or when ctx is cancelled.
+func Stability(ctx context.Context, data []float64, rows, cols int, ref *Result, s Settings, boots int) (*StabilityResult, error) {
+	if boots < 1 {
+		panic(fmt.Sprintf("cluster: boots = %d, want at least 1", boots))
+	}
+	if ref == nil || ref.Cols != cols || len(ref.Assign) != rows {
+		panic("cluster: reference result does not match the data")
+	}
+	s.K = ref.K
+	if err := validate(data, rows, cols, s.K, s.Weights); err != nil {
+		return nil, err
+	}
+	k := ref.K
+	out := &StabilityResult{
+		Boots:     boots,
+		Jaccard:   make([]float64, k),
+		Dissolved: make([]int, k),
+		Unstable:  make([]bool, k),
+		ARI:       make([]float64, boots),
+	}
+	counted := make([]int, k)
+	rng := rand.New(rand.NewPCG(s.Seed, 0xb007))
+	sample := make([]float64, rows*cols)
+	var sampleW []float64
+	if s.Weights != nil {
+		sampleW = make([]float64, rows)
+	}
+	drawn := make([]bool, rows)
+	shared := make([]int, 0, rows)
+	refLab := make([]int, 0, rows)
+	bootLab := make([]int, rows)
+	for b := range boots {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		clear(drawn)
+		for i := range rows {
+			src := rng.IntN(rows)
+			drawn[src] = true
+			copy(sample[i*cols:(i+1)*cols], data[src*cols:(src+1)*cols])
+			if sampleW != nil {
+				sampleW[i] = s.Weights[src]
+			}
+		}
+		bs := s
+		bs.Seed = rng.Uint64()
+		bs.Weights = sampleW
+		if sampleW != nil && checkWeights(sampleW, rows) != nil {
+			// Every drawn weight is zero: this bootstrap carries no
+			// information and is left out of the means.
+			out.ARI[b] = math.NaN()
+			continue
+		}
+		fit, err := KMeans(ctx, sample, rows, cols, bs)
+		if err != nil {
+			return nil, err
+		}
+		shared, refLab = shared[:0], refLab[:0]
+		for i, ok := range drawn {
+			if ok {
+				shared = append(shared, i)
+				refLab = append(refLab, ref.Assign[i])
+			}
+		}
+		lab := bootLab[:len(shared)]
+		for n, i := range shared {
+			lab[n] = nearest(data[i*cols:(i+1)*cols], fit.Centroids, k)
+		}
+		out.ARI[b] = AdjustedRand(refLab, lab)
+		// Contingency table between reference and bootstrap clusters.
+		table := make([]int, k*k)
+		refN := make([]int, k)
+		bootN := make([]int, k)
+		for n := range lab {
+			table[refLab[n]*k+lab[n]]++
+			refN[refLab[n]]++
+			bootN[lab[n]]++
+		}
+		for c := range k {
+			if refN[c] == 0 {
+				continue
+			}
+			var bestJ float64
+			for d := range k {
+				inter := table[c*k+d]
+				if inter == 0 {
+					continue
+				}
+				j := float64(inter) / float64(refN[c]+bootN[d]-inter)
+				bestJ = max(bestJ, j)
+			}
+			out.Jaccard[c] += bestJ
+			counted[c]++
+			if bestJ <= 0.5 {
+				out.Dissolved[c]++
+			}
+		}
+	}
+	for c := range k {
+		if counted[c] > 0 {
+			out.Jaccard[c] /= float64(counted[c])
+		}
+		out.Unstable[c] = out.Jaccard[c] < UnstableJaccard
+	}
+	used := 0
+	for _, a := range out.ARI {
+		if !math.IsNaN(a) {
+			out.MeanARI += a
+			used++
+		}
+	}
+	out.MeanARI /= float64(used)
+	return out, nil
+}
+
+// nearest returns the index of the centroid nearest to x; ties go to the
+// lower index.
+func nearest(x, cent []float64, k int) int {
+	cols := len(x)
+	best, bi := dist2(x, cent), 0
+	for j := 1; j < k; j++ {
+		if d := dist2(x, cent[j*cols:]); d < best {
+			best, bi = d, j
+		}
+	}
+	return bi
+}
+
+// AdjustedRand returns the adjusted Rand index of Hubert and Arabie (1985)
+// between two labelings of the same items: 1 for identical partitions (up
+// to renaming of labels), about 0 for independent ones, and negative when
+// agreement is below chance. Labels are arbitrary integers. When both
+// labelings put every item in one cluster, or every item in its own
+// cluster, the index is 1, as in scikit-learn. AdjustedRand panics if the
+// lengths differ.
+func AdjustedRand(a, b []int) float64 {
+	if len(a) != len(b) {
+		panic(fmt.Sprintf("cluster: AdjustedRand lengths %d and %d differ", len(a), len(b)))
+	}
+	n := len(a)
+	if n < 2 {
+		return 1
+	}
+	ia, ka := denseLabels(a)
+	ib, kb := denseLabels(b)
+	table := make([]int, ka*kb)
+	rowN := make([]int, ka)
+	colN := make([]int, kb)
+	for i := range ia {
+		table[ia[i]*kb+ib[i]]++
+		rowN[ia[i]]++
+		colN[ib[i]]++
+	}
+	pairs := func(m int) float64 { return float64(m) * float64(m-1) / 2 }
+	var sumIJ, sumA, sumB float64
+	for _, m := range table {
+		sumIJ += pairs(m)
+	}
+	for _, m := range rowN {
+		sumA += pairs(m)
+	}
+	for _, m := range colN {
+		sumB += pairs(m)
+	}
+	expected := sumA * sumB / pairs(n)
+	maxIndex := (sumA + sumB) / 2
+	if maxIndex == expected {
+		return 1
+	}
+	return (sumIJ - expected) / (maxIndex - expected)
+}
+
+// denseLabels maps arbitrary labels to 0..k-1 in order of first
+// appearance.
+func denseLabels(labels []int) ([]int, int) {
+	ids := make(map[int]int)
+	out := make([]int, len(labels))
+	for i, l := range labels {
+		id, ok := ids[l]
+		if !ok {
+			id = len(ids)
+			ids[l] = id
+		}
+		out[i] = id
+	}
+	return out, len(ids)
+}

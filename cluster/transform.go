@@ -1,0 +1,168 @@
+package cluster
+
+import (
+	"fmt"
+	"math"
+)
+
+// TransformMode selects what FitTransform does to each column.
+type TransformMode int
+
+const (
+	// TransformAuto, the zero value, applies log1p to every column whose
+	// minimum is at least 0 and whose sample skewness (the biased moment
+	// estimator g1 = m3/m2^1.5) exceeds SkewThreshold, then standardises
+	// every column to mean 0 and population standard deviation 1. A column
+	// that is constant after the optional log1p gets scale 1.
+	TransformAuto TransformMode = iota
+	// TransformNone leaves the data as it is: FitTransform returns a copy
+	// and the identity transform.
+	TransformNone
+)
+
+// SkewThreshold is the sample skewness above which TransformAuto applies
+// log1p to a non-negative column.
+const SkewThreshold = 2.0
+
+// Transform is a per-column map fitted by FitTransform: an optional log1p
+// followed by (x - Mean) / Scale.
+type Transform struct {
+	Log   []bool
+	Mean  []float64
+	Scale []float64
+}
+
+// Cols returns the number of columns the transform was fitted on.
+func (t *Transform) Cols() int { return len(t.Mean) }
+
+// FitTransform fits a transform of the columns of the row-major rows×cols
+// matrix data according to mode and returns it with the transformed data
+// in a new matrix; data is not modified. It returns a *DataError for a NaN
+// or infinite value and panics if len(data) != rows*cols.
+func FitTransform(data []float64, rows, cols int, mode TransformMode) (*Transform, []float64, error) {
+	if rows < 0 || cols < 0 || len(data) != rows*cols {
+		panic(fmt.Sprintf("cluster: len(data) = %d, want rows*cols = %d×%d", len(data), rows, cols))
+	}
+	for i, v := range data {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return nil, nil, &DataError{Row: i / cols, Col: i % cols, Value: v, Err: ErrNonFinite}
+		}
+	}
+	t := &Transform{Log: make([]bool, cols), Mean: make([]float64, cols), Scale: make([]float64, cols)}
+	for j := range t.Scale {
+		t.Scale[j] = 1
+	}
+	out := make([]float64, len(data))
+	copy(out, data)
+	switch mode {
+	case TransformNone:
+		return t, out, nil
+	case TransformAuto:
+	default:
+		panic(fmt.Sprintf("cluster: unknown TransformMode %d", mode))
+	}
+	if rows == 0 {
+		return t, out, nil
+	}
+	n := float64(rows)
+	for j := range cols {
+		minV := math.Inf(1)
+		var mean float64
+		for i := range rows {
+			v := data[i*cols+j]
+			minV = min(minV, v)
+			mean += v
+		}
+		mean /= n
+		if minV >= 0 && skewness(data, rows, cols, j, mean) > SkewThreshold {
+			t.Log[j] = true
+			for i := range rows {
+				out[i*cols+j] = math.Log1p(out[i*cols+j])
+			}
+		}
+		lo, hi := math.Inf(1), math.Inf(-1)
+		mean = 0
+		for i := range rows {
+			v := out[i*cols+j]
+			lo, hi = min(lo, v), max(hi, v)
+			mean += v
+		}
+		mean /= n
+		var m2 float64
+		for i := range rows {
+			d := out[i*cols+j] - mean
+			m2 += d * d
+		}
+		t.Mean[j] = mean
+		if sd := math.Sqrt(m2 / n); hi > lo && sd > 0 {
+			t.Scale[j] = sd
+		}
+		for i := range rows {
+			out[i*cols+j] = (out[i*cols+j] - mean) / t.Scale[j]
+		}
+	}
+	return t, out, nil
+}
+
+// skewness returns the biased sample skewness m3/m2^1.5 of column j, or 0
+// for a constant column.
+func skewness(data []float64, rows, cols, j int, mean float64) float64 {
+	var m2, m3 float64
+	for i := range rows {
+		d := data[i*cols+j] - mean
+		m2 += d * d
+		m3 += d * d * d
+	}
+	m2 /= float64(rows)
+	m3 /= float64(rows)
+	if m2 == 0 {
+		return 0
+	}
+	return m3 / (m2 * math.Sqrt(m2))
+}
+
+// Apply transforms the row-major rows in src into dst, which may be src
+// itself. It panics unless len(dst) == len(src) and len(src) is a multiple
+// of t.Cols(), and returns a *DataError for a NaN or infinite value or a
+// value at or below -1 in a log1p column; dst is then partly written.
+func (t *Transform) Apply(dst, src []float64) error {
+	cols := t.Cols()
+	t.checkLen(dst, src)
+	for i, v := range src {
+		j := i % cols
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return &DataError{Row: i / cols, Col: j, Value: v, Err: ErrNonFinite}
+		}
+		if t.Log[j] {
+			if v <= -1 {
+				return &DataError{Row: i / cols, Col: j, Value: v, Err: ErrDomain}
+			}
+			v = math.Log1p(v)
+		}
+		dst[i] = (v - t.Mean[j]) / t.Scale[j]
+	}
+	return nil
+}
+
+// Inverse maps transformed rows in src, such as centroids, back to the
+// original units in dst, which may be src itself. It panics unless
+// len(dst) == len(src) and len(src) is a multiple of t.Cols().
+func (t *Transform) Inverse(dst, src []float64) {
+	cols := t.Cols()
+	t.checkLen(dst, src)
+	for i, v := range src {
+		j := i % cols
+		v = v*t.Scale[j] + t.Mean[j]
+		if t.Log[j] {
+			v = math.Expm1(v)
+		}
+		dst[i] = v
+	}
+}
+
+func (t *Transform) checkLen(dst, src []float64) {
+	cols := t.Cols()
+	if len(dst) != len(src) || (cols == 0 && len(src) > 0) || (cols > 0 && len(src)%cols != 0) {
+		panic(fmt.Sprintf("cluster: transform of %d columns given len(dst) = %d, len(src) = %d", cols, len(dst), len(src)))
+	}
+}

@@ -1,0 +1,284 @@
+package features
+
+import "math"
+
+// Session flag bits kept per session in Acc.
+const (
+	sessView     = 1 << 0
+	sessCart     = 1 << 1
+	sessPurchase = 1 << 2
+)
+
+// Acc is the mergeable per-customer accumulator from which every feature is
+// finalised. It supports the three operations a distributed combiner needs:
+// Add one event, Merge two partials, and finalisation through the feature
+// definitions (Feature.Value). Every field combines associatively and
+// commutatively (counts and exact integer money sums add, times take min or
+// max, key sets take unions), so the result does not depend on how events
+// were split into batches, workers or bundles, nor on their order.
+type Acc struct {
+	FirstEvent    int64 // earliest event time, µs
+	LastEvent     int64 // latest event time, µs
+	FirstPurchase int64 // earliest purchase time, µs; valid when PurchaseRows > 0
+	LastPurchase  int64 // latest purchase time, µs; valid when PurchaseRows > 0
+
+	Views, CartAdds, CartRemoves int64
+	PurchaseRows                 int64 // purchase events (order lines)
+	Units                        int64 // units purchased (sum of quantities)
+	Spend                        int64 // money, micro-units
+	CouponRows                   int64 // purchase rows with a coupon or a discount
+	Discount                     int64 // money discounted, micro-units
+	RefundRows                   int64
+	RefundAmount                 int64 // money, micro-units
+	Subscribes                   int64
+	TrendRows                    int64 // purchase rows of products bought within the trend window of their launch
+
+	Country     string // country of the latest event that carried one
+	CountryTime int64
+
+	sessions   keySet // session -> flag bits
+	orders     keySet // order -> earliest purchase time
+	categories keySet // categories purchased
+}
+
+// newAcc returns an accumulator that has seen nothing.
+func newAcc() Acc {
+	return Acc{FirstEvent: math.MaxInt64, LastEvent: math.MinInt64, FirstPurchase: math.MaxInt64, LastPurchase: math.MinInt64, CountryTime: math.MinInt64}
+}
+
+// add folds event i of b into a. launch is the product side input (nil when
+// the batch has no product column).
+func (a *Acc) add(b *Batch, i int, launch *Launches) {
+	t := b.Time[i]
+	if t < a.FirstEvent {
+		a.FirstEvent = t
+	}
+	if t > a.LastEvent {
+		a.LastEvent = t
+	}
+	var session uint64
+	if b.Present&ColSession != 0 {
+		session = b.Session[i]
+	}
+	if b.Present&ColCountry != 0 {
+		if c := b.Country[i]; c != "" && (t > a.CountryTime || (t == a.CountryTime && c > a.Country)) {
+			a.Country, a.CountryTime = c, t
+		}
+	}
+	var flag int64
+	switch b.Type[i] {
+	case EventView:
+		a.Views++
+		flag = sessView
+	case EventCart:
+		a.CartAdds++
+		flag = sessCart
+	case EventRemoveFromCart:
+		a.CartRemoves++
+	case EventPurchase:
+		flag = sessPurchase
+		a.addPurchase(b, i, t, session, launch)
+	case EventRefund:
+		a.RefundRows++
+		if b.Present&ColPrice != 0 {
+			q := b.Quantity[i]
+			if q < 0 {
+				q = -q
+			}
+			a.RefundAmount += b.Price[i] * q
+		}
+	case EventSubscribe:
+		a.Subscribes++
+	}
+	if session != 0 {
+		a.sessions.or(session, flag)
+	}
+}
+
+func (a *Acc) addPurchase(b *Batch, i int, t int64, session uint64, launch *Launches) {
+	a.PurchaseRows++
+	if t < a.FirstPurchase {
+		a.FirstPurchase = t
+	}
+	if t > a.LastPurchase {
+		a.LastPurchase = t
+	}
+	q := b.Quantity[i]
+	a.Units += q
+	if b.Present&ColPrice != 0 {
+		a.Spend += b.Price[i] * q
+	}
+	if b.Present&ColDiscount != 0 && b.Discount[i] > 0 {
+		a.Discount += b.Discount[i]
+		a.CouponRows++
+	} else if b.Present&ColCoupon != 0 && b.Coupon[i] {
+		a.CouponRows++
+	}
+	// The order key: the order id where the input has one, else the
+	// session, else the purchase minute.
+	var order uint64
+	if b.Present&ColOrder != 0 {
+		order = b.Order[i]
+	}
+	if order == 0 {
+		order = session
+	}
+	if order == 0 {
+		order = uint64(t/60_000_000) | 1<<63
+	}
+	a.orders.min(order, t)
+	if b.Present&ColCategory != 0 && b.Category[i] != 0 {
+		a.categories.or(uint64(b.Category[i]), 0)
+	}
+	if launch != nil && b.Present&ColProduct != 0 && launch.IsTrendPurchase(b.Product[i], t) {
+		a.TrendRows++
+	}
+}
+
+// Merge folds the partial o into a. o is left unchanged and shares no memory
+// with a afterwards.
+func (a *Acc) Merge(o *Acc) {
+	a.FirstEvent = min(a.FirstEvent, o.FirstEvent)
+	a.LastEvent = max(a.LastEvent, o.LastEvent)
+	a.FirstPurchase = min(a.FirstPurchase, o.FirstPurchase)
+	a.LastPurchase = max(a.LastPurchase, o.LastPurchase)
+	a.Views += o.Views
+	a.CartAdds += o.CartAdds
+	a.CartRemoves += o.CartRemoves
+	a.PurchaseRows += o.PurchaseRows
+	a.Units += o.Units
+	a.Spend += o.Spend
+	a.CouponRows += o.CouponRows
+	a.Discount += o.Discount
+	a.RefundRows += o.RefundRows
+	a.RefundAmount += o.RefundAmount
+	a.Subscribes += o.Subscribes
+	a.TrendRows += o.TrendRows
+	if o.CountryTime > a.CountryTime || (o.CountryTime == a.CountryTime && o.Country > a.Country) {
+		a.Country, a.CountryTime = o.Country, o.CountryTime
+	}
+	a.sessions.mergeOr(&o.sessions)
+	a.orders.mergeMin(&o.orders)
+	a.categories.mergeOr(&o.categories)
+}
+
+// Sessions is the number of distinct sessions seen.
+func (a *Acc) Sessions() int { return a.sessions.len() }
+
+// Orders is the number of distinct orders.
+func (a *Acc) Orders() int { return a.orders.len() }
+
+// sessionCounts counts sessions with views and no purchase, with a cart add,
+// and with a cart add and no purchase.
+func (a *Acc) sessionCounts() (browseNoBuy, withCart, cartNoBuy int) {
+	for _, f := range a.sessions.vals {
+		bought := f&sessPurchase != 0
+		if f&sessView != 0 && !bought {
+			browseNoBuy++
+		}
+		if f&sessCart != 0 {
+			withCart++
+			if !bought {
+				cartNoBuy++
+			}
+		}
+	}
+	return
+}
+
+// orderGaps returns the gaps between consecutive orders in days.
+func (a *Acc) orderGaps() []float64 {
+	times := a.orders.sortedVals()
+	if len(times) < 2 {
+		return nil
+	}
+	gaps := make([]float64, len(times)-1)
+	for i := 1; i < len(times); i++ {
+		gaps[i-1] = float64(times[i]-times[i-1]) / MicrosPerDay
+	}
+	return gaps
+}
+
+// Launches is the product side input of the feature stage: the first time
+// each product appears in the data (its launch, as far as the data can tell).
+// It is itself a mergeable accumulator over products, computed by a first
+// pass over the product and time columns.
+//
+// A product first seen within TrendWindow of the window start may have been
+// launched before the data begins, so its launch is unknown: purchases of it
+// never count as trend purchases.
+type Launches struct {
+	first       map[int64]int64
+	windowStart int64
+	trendWindow int64
+	// MinTime and MaxTime are the earliest and latest event times seen, µs.
+	MinTime, MaxTime int64
+}
+
+// DefaultTrendWindowDays is how soon after its launch a product must be
+// bought for the purchase to count as trend adoption.
+const DefaultTrendWindowDays = 14
+
+// NewLaunches returns an empty product accumulator.
+func NewLaunches() *Launches {
+	return &Launches{first: make(map[int64]int64), MinTime: math.MaxInt64, MaxTime: math.MinInt64, trendWindow: DefaultTrendWindowDays * MicrosPerDay}
+}
+
+// Add folds the product and time columns of b into l. Events after asOf
+// (when asOf is not zero) are ignored.
+func (l *Launches) Add(b *Batch) {
+	hasProduct := b.Present&ColProduct != 0
+	for i := 0; i < b.Len; i++ {
+		t := b.Time[i]
+		l.MinTime = min(l.MinTime, t)
+		l.MaxTime = max(l.MaxTime, t)
+		if !hasProduct {
+			continue
+		}
+		p := b.Product[i]
+		if p == 0 {
+			continue
+		}
+		if f, ok := l.first[p]; !ok || t < f {
+			l.first[p] = t
+		}
+	}
+}
+
+// Merge folds o into l.
+func (l *Launches) Merge(o *Launches) {
+	l.MinTime = min(l.MinTime, o.MinTime)
+	l.MaxTime = max(l.MaxTime, o.MaxTime)
+	for p, t := range o.first {
+		if f, ok := l.first[p]; !ok || t < f {
+			l.first[p] = t
+		}
+	}
+}
+
+// Products is the number of distinct products seen.
+func (l *Launches) Products() int { return len(l.first) }
+
+// Freeze fixes the window start (normally MinTime) and the trend window,
+// after which l is read-only and may be shared by many goroutines.
+func (l *Launches) Freeze(windowStart int64, trendWindowDays float64) {
+	l.windowStart = windowStart
+	l.trendWindow = int64(trendWindowDays * MicrosPerDay)
+}
+
+// Launch returns the first time product p was seen, and whether it was.
+func (l *Launches) Launch(p int64) (int64, bool) {
+	t, ok := l.first[p]
+	return t, ok
+}
+
+// IsTrendPurchase reports whether buying product p at time t counts as trend
+// adoption: the product's launch is known (first seen at least TrendWindow
+// after the window start) and t is within TrendWindow after it.
+func (l *Launches) IsTrendPurchase(p int64, t int64) bool {
+	f, ok := l.first[p]
+	if !ok || f < l.windowStart+l.trendWindow {
+		return false
+	}
+	return t-f <= l.trendWindow
+}

@@ -1,0 +1,180 @@
+package features
+
+import (
+	"cmp"
+	"math"
+	"slices"
+)
+
+// Stats are data-set-level counts gathered with the accumulators; they merge
+// by addition like everything else.
+type Stats struct {
+	Events  int64
+	ByType  [numEventTypes]int64
+	Present Columns // union of the columns of every batch added
+}
+
+// Seen reports how many events of type t were added.
+func (s *Stats) Seen(t EventType) int64 { return s.ByType[t] }
+
+func (s *Stats) merge(o *Stats) {
+	s.Events += o.Events
+	for i := range s.ByType {
+		s.ByType[i] += o.ByType[i]
+	}
+	s.Present |= o.Present
+}
+
+// Aggregator holds one Acc per customer. One Aggregator is used by one
+// goroutine; parallel workers each own one and the partials are merged with
+// Merge. Memory is proportional to the number of customers (plus their
+// distinct sessions, orders and categories), never to the number of events.
+type Aggregator struct {
+	launch *Launches
+	index  map[int64]int32
+	ids    []int64
+	accs   []Acc
+	Stats  Stats
+}
+
+// NewAggregator returns an empty aggregator that reads product launches from
+// launch (which may be nil when the data has no product column).
+func NewAggregator(launch *Launches) *Aggregator {
+	return &Aggregator{launch: launch, index: make(map[int64]int32)}
+}
+
+// Customers is the number of distinct customers added so far.
+func (g *Aggregator) Customers() int { return len(g.ids) }
+
+func (g *Aggregator) slot(id int64) *Acc {
+	if i, ok := g.index[id]; ok {
+		return &g.accs[i]
+	}
+	g.index[id] = int32(len(g.ids))
+	g.ids = append(g.ids, id)
+	g.accs = append(g.accs, newAcc())
+	return &g.accs[len(g.accs)-1]
+}
+
+// Add folds every event of b into the per-customer accumulators.
+func (g *Aggregator) Add(b *Batch) {
+	g.Stats.Present |= b.Present
+	g.Stats.Events += int64(b.Len)
+	launch := g.launch
+	if b.Present&ColProduct == 0 {
+		launch = nil
+	}
+	var last int64
+	var acc *Acc
+	for i := 0; i < b.Len; i++ {
+		g.Stats.ByType[b.Type[i]]++
+		// Consecutive events of one customer are common (sessions are
+		// written together), so the previous slot is reused.
+		if id := b.Customer[i]; acc == nil || id != last {
+			acc, last = g.slot(id), id
+		}
+		acc.add(b, i, launch)
+	}
+}
+
+// Merge folds the partial o into g. o must not be used afterwards.
+func (g *Aggregator) Merge(o *Aggregator) {
+	g.Stats.merge(&o.Stats)
+	for i, id := range o.ids {
+		if j, ok := g.index[id]; ok {
+			g.accs[j].Merge(&o.accs[i])
+			continue
+		}
+		g.index[id] = int32(len(g.ids))
+		g.ids = append(g.ids, id)
+		g.accs = append(g.accs, o.accs[i])
+	}
+}
+
+// Acc returns the accumulator of customer id, or nil.
+func (g *Aggregator) Acc(id int64) *Acc {
+	if i, ok := g.index[id]; ok {
+		return &g.accs[i]
+	}
+	return nil
+}
+
+// Table is the finalised per-customer feature table: one row per customer in
+// ascending id order, one column per available feature.
+type Table struct {
+	Customers []int64
+	Country   []string // "" where unknown; nil when the data has no country column
+	Features  []*Feature
+	// Columns[j][i] is Features[j] for Customers[i]; NaN means null (the
+	// feature is undefined for that customer, for example average order
+	// value without orders).
+	Columns [][]float64
+	// Absent lists the catalogue's features that could not be computed,
+	// with the reason. They are never zero-filled.
+	Absent []Absence
+	Context
+}
+
+// Absence says why a feature was not computed.
+type Absence struct {
+	Feature string
+	Reason  string
+}
+
+// Column returns the values of the named feature, or nil when it is absent.
+func (t *Table) Column(name string) []float64 {
+	for j, f := range t.Features {
+		if f.Name == name {
+			return t.Columns[j]
+		}
+	}
+	return nil
+}
+
+// Context is what finalisation needs to know about the whole data set.
+type Context struct {
+	AsOf        int64 // µs; recency is measured from it
+	WindowStart int64 // µs; the earliest event
+	Stats       Stats
+}
+
+// WindowDays is the length of the observation window in days.
+func (c *Context) WindowDays() float64 { return float64(c.AsOf-c.WindowStart) / MicrosPerDay }
+
+// Finalise computes the feature table. Features whose inputs the data lacks
+// are listed in Table.Absent instead of being computed.
+func (g *Aggregator) Finalise(ctx Context) *Table {
+	order := make([]int, len(g.ids))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int { return cmp.Compare(g.ids[a], g.ids[b]) })
+	t := &Table{Context: ctx}
+	t.Customers = make([]int64, len(order))
+	for r, i := range order {
+		t.Customers[r] = g.ids[i]
+	}
+	if ctx.Stats.Present&ColCountry != 0 {
+		t.Country = make([]string, len(order))
+		for r, i := range order {
+			t.Country[r] = g.accs[i].Country
+		}
+	}
+	for _, f := range Catalogue() {
+		if why := f.Unavailable(&ctx); why != "" {
+			t.Absent = append(t.Absent, Absence{Feature: f.Name, Reason: why})
+			continue
+		}
+		col := make([]float64, len(order))
+		for r, i := range order {
+			v, ok := f.Value(&g.accs[i], &ctx)
+			if !ok || math.IsInf(v, 0) {
+				v = math.NaN()
+			}
+			col[r] = v
+		}
+		t.Features = append(t.Features, f)
+		t.Columns = append(t.Columns, col)
+	}
+	return t
+}

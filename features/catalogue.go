@@ -1,0 +1,307 @@
+package features
+
+import (
+	"fmt"
+	"math"
+	"strings"
+)
+
+// Feature is one engineered per-customer feature: its definition lives here
+// and nowhere else. Value finalises it from a customer's accumulator;
+// ok=false means the feature is undefined for that customer (written as
+// null). Fill is the value used in its place when clustering, documented in
+// FillNote.
+type Feature struct {
+	Name        string
+	Unit        string
+	Description string
+	// Needs are the input columns the feature cannot be computed without.
+	Needs Columns
+	// NeedsEvents: the data must contain at least one event of one of
+	// these types, or the feature is absent (a log without refund events
+	// says nothing about refund rates).
+	NeedsEvents []EventType
+	Value       func(a *Acc, c *Context) (v float64, ok bool)
+	Fill        func(c *Context) float64
+	FillNote    string
+}
+
+// Unavailable returns why f cannot be computed on a data set described by c,
+// or "" when it can.
+func (f *Feature) Unavailable(c *Context) string {
+	if missing := f.Needs &^ c.Stats.Present; missing != 0 {
+		return "input has no " + strings.Join(missing.Names(), ", ") + " column"
+	}
+	if len(f.NeedsEvents) > 0 {
+		var n int64
+		var names []string
+		for _, t := range f.NeedsEvents {
+			n += c.Stats.Seen(t)
+			names = append(names, t.String())
+		}
+		if n == 0 {
+			return "input has no " + strings.Join(names, " or ") + " events"
+		}
+	}
+	return ""
+}
+
+func days(us int64) float64 { return float64(us) / MicrosPerDay }
+
+func ratio(num, den int64) (float64, bool) {
+	if den <= 0 {
+		return 0, false
+	}
+	return float64(num) / float64(den), true
+}
+
+func fillConst(v float64) func(*Context) float64 { return func(*Context) float64 { return v } }
+
+var purchases = []EventType{EventPurchase}
+
+// catalogue is the ordered list of features; see Catalogue.
+var catalogue = []*Feature{
+	{
+		Name: "total_spend", Unit: "currency",
+		Description: "Sum of price × quantity over the customer's purchase events.",
+		Needs:       ColPrice, NeedsEvents: purchases,
+		Value: func(a *Acc, _ *Context) (float64, bool) { return FromMoney(a.Spend), true },
+	},
+	{
+		Name: "orders", Unit: "count",
+		Description: "Distinct orders: order_id where present, else the session of the purchase, else the purchase minute.",
+		NeedsEvents: purchases,
+		Value:       func(a *Acc, _ *Context) (float64, bool) { return float64(a.Orders()), true },
+	},
+	{
+		Name: "order_frequency", Unit: "orders per 30 days",
+		Description: "Orders per 30 days of tenure (tenure floored at 30 days, so one order in a week is not 4 a month).",
+		NeedsEvents: purchases,
+		Value: func(a *Acc, c *Context) (float64, bool) {
+			return float64(a.Orders()) * 30 / max(days(c.AsOf-a.FirstEvent), 30), true
+		},
+	},
+	{
+		Name: "recency_days", Unit: "days",
+		Description: "Days from the as-of time back to the last purchase; null without purchases.",
+		NeedsEvents: purchases,
+		Value: func(a *Acc, c *Context) (float64, bool) {
+			if a.PurchaseRows == 0 {
+				return 0, false
+			}
+			return days(c.AsOf - a.LastPurchase), true
+		},
+		Fill: func(c *Context) float64 { return c.WindowDays() }, FillNote: "the window length (never bought in the window)",
+	},
+	{
+		Name: "days_since_last_event", Unit: "days",
+		Description: "Days from the as-of time back to the customer's last event of any type.",
+		Value:       func(a *Acc, c *Context) (float64, bool) { return days(c.AsOf - a.LastEvent), true },
+	},
+	{
+		Name: "tenure_days", Unit: "days",
+		Description: "Days from the customer's first event to the as-of time.",
+		Value:       func(a *Acc, c *Context) (float64, bool) { return days(c.AsOf - a.FirstEvent), true },
+	},
+	{
+		Name: "avg_order_value", Unit: "currency",
+		Description: "total_spend / orders; null without orders.",
+		Needs:       ColPrice, NeedsEvents: purchases,
+		Value: func(a *Acc, _ *Context) (float64, bool) {
+			if a.Orders() == 0 {
+				return 0, false
+			}
+			return FromMoney(a.Spend) / float64(a.Orders()), true
+		},
+		Fill: fillConst(0), FillNote: "0 (no orders)",
+	},
+	{
+		Name: "items_per_order", Unit: "units",
+		Description: "Units purchased / orders; null without orders.",
+		NeedsEvents: purchases,
+		Value: func(a *Acc, _ *Context) (float64, bool) {
+			if a.Orders() == 0 {
+				return 0, false
+			}
+			return float64(a.Units) / float64(a.Orders()), true
+		},
+		Fill: fillConst(0), FillNote: "0 (no orders)",
+	},
+	{
+		Name: "avg_item_price", Unit: "currency",
+		Description: "total_spend / units purchased: the customer's price point; null without purchases.",
+		Needs:       ColPrice, NeedsEvents: purchases,
+		Value: func(a *Acc, _ *Context) (float64, bool) {
+			if a.Units <= 0 {
+				return 0, false
+			}
+			return FromMoney(a.Spend) / float64(a.Units), true
+		},
+		Fill: fillConst(0), FillNote: "0 (no purchases)",
+	},
+	{
+		Name: "coupon_ratio", Unit: "share",
+		Description: "Share of purchase rows bought with a coupon code or a discount; null without purchases.",
+		NeedsEvents: purchases,
+		Value: func(a *Acc, _ *Context) (float64, bool) {
+			return ratio(a.CouponRows, a.PurchaseRows)
+		},
+		Fill: fillConst(0), FillNote: "0 (no purchases)",
+	},
+	{
+		Name: "discount_share", Unit: "share",
+		Description: "Money discounted / (total_spend + money discounted): the discount share of gross spend; null without purchases.",
+		Needs:       ColDiscount | ColPrice, NeedsEvents: purchases,
+		Value: func(a *Acc, _ *Context) (float64, bool) {
+			return ratio(a.Discount, a.Spend+a.Discount)
+		},
+		Fill: fillConst(0), FillNote: "0 (no purchases)",
+	},
+	{
+		Name: "views", Unit: "count",
+		Description: "Product views.",
+		NeedsEvents: []EventType{EventView},
+		Value:       func(a *Acc, _ *Context) (float64, bool) { return float64(a.Views), true },
+	},
+	{
+		Name: "cart_adds", Unit: "count",
+		Description: "Add-to-cart events.",
+		NeedsEvents: []EventType{EventCart},
+		Value:       func(a *Acc, _ *Context) (float64, bool) { return float64(a.CartAdds), true },
+	},
+	{
+		Name: "sessions", Unit: "count",
+		Description: "Distinct sessions (user_session).",
+		Needs:       ColSession,
+		Value:       func(a *Acc, _ *Context) (float64, bool) { return float64(a.Sessions()), true },
+	},
+	{
+		Name: "browse_without_buy", Unit: "share",
+		Description: "Share of the customer's sessions that have a view and no purchase; null without sessions.",
+		Needs:       ColSession, NeedsEvents: []EventType{EventView},
+		Value: func(a *Acc, _ *Context) (float64, bool) {
+			browse, _, _ := a.sessionCounts()
+			return ratio(int64(browse), int64(a.Sessions()))
+		},
+		Fill: fillConst(0), FillNote: "0 (no sessions)",
+	},
+	{
+		Name: "cart_abandonment_rate", Unit: "share",
+		Description: "Share of the customer's sessions with a cart add that end without a purchase; null without cart adds.",
+		Needs:       ColSession, NeedsEvents: []EventType{EventCart},
+		Value: func(a *Acc, _ *Context) (float64, bool) {
+			_, withCart, abandoned := a.sessionCounts()
+			return ratio(int64(abandoned), int64(withCart))
+		},
+		Fill: fillConst(0), FillNote: "0 (never added to a cart)",
+	},
+	{
+		Name: "trend_adoption", Unit: "share",
+		Description: fmt.Sprintf("Share of purchase rows that are products bought within %d days of their launch (first appearance in the data; products first seen in the window's first %d days have no known launch); null without purchases.", DefaultTrendWindowDays, DefaultTrendWindowDays),
+		Needs:       ColProduct, NeedsEvents: purchases,
+		Value: func(a *Acc, _ *Context) (float64, bool) {
+			return ratio(a.TrendRows, a.PurchaseRows)
+		},
+		Fill: fillConst(0), FillNote: "0 (no purchases)",
+	},
+	{
+		Name: "mean_gap_days", Unit: "days",
+		Description: "Mean gap between consecutive orders; null with fewer than 2 orders.",
+		NeedsEvents: purchases,
+		Value: func(a *Acc, _ *Context) (float64, bool) {
+			gaps := a.orderGaps()
+			if len(gaps) == 0 {
+				return 0, false
+			}
+			m, _ := meanSD(gaps)
+			return m, true
+		},
+		Fill: func(c *Context) float64 { return c.WindowDays() }, FillNote: "the window length (no repeat order in the window)",
+	},
+	{
+		Name: "gap_regularity", Unit: "coefficient of variation",
+		Description: "Standard deviation / mean of the gaps between consecutive orders (0 = perfectly regular); null with fewer than 3 orders.",
+		NeedsEvents: purchases,
+		Value: func(a *Acc, _ *Context) (float64, bool) {
+			gaps := a.orderGaps()
+			if len(gaps) < 2 {
+				return 0, false
+			}
+			m, sd := meanSD(gaps)
+			if m <= 0 {
+				return 0, false
+			}
+			return sd / m, true
+		},
+		Fill: fillConst(1), FillNote: "1 (the regularity of purchases at random times)",
+	},
+	{
+		Name: "overdue_ratio", Unit: "ratio",
+		Description: "recency_days / mean_gap_days: how far past their own usual gap the customer is; null with fewer than 2 orders.",
+		NeedsEvents: purchases,
+		Value: func(a *Acc, c *Context) (float64, bool) {
+			gaps := a.orderGaps()
+			if len(gaps) == 0 {
+				return 0, false
+			}
+			m, _ := meanSD(gaps)
+			m = max(m, 1)
+			return days(c.AsOf-a.LastPurchase) / m, true
+		},
+		Fill: fillConst(0), FillNote: "0 (no rhythm to be overdue against)",
+	},
+	{
+		Name: "distinct_categories", Unit: "count",
+		Description: "Distinct categories among the customer's purchases.",
+		Needs:       ColCategory, NeedsEvents: purchases,
+		Value:       func(a *Acc, _ *Context) (float64, bool) { return float64(a.categories.len()), true },
+	},
+	{
+		Name: "refund_rate", Unit: "share",
+		Description: "Refund events / purchase rows (can exceed 1 when refunds of earlier purchases fall in the window); null without purchases.",
+		NeedsEvents: []EventType{EventRefund},
+		Value: func(a *Acc, _ *Context) (float64, bool) {
+			if a.PurchaseRows == 0 {
+				return 0, false
+			}
+			return float64(a.RefundRows) / float64(a.PurchaseRows), true
+		},
+		Fill: fillConst(0), FillNote: "0 (no purchases)",
+	},
+	{
+		Name: "subscribed", Unit: "flag",
+		Description: "1 if the customer has a subscribe (newsletter sign-up) event, else 0.",
+		NeedsEvents: []EventType{EventSubscribe},
+		Value: func(a *Acc, _ *Context) (float64, bool) {
+			if a.Subscribes > 0 {
+				return 1, true
+			}
+			return 0, true
+		},
+	},
+}
+
+// Catalogue returns every feature segmint knows, in output order. The slice
+// and its features must not be modified.
+func Catalogue() []*Feature { return catalogue }
+
+// Lookup returns the feature with the given name, or nil.
+func Lookup(name string) *Feature {
+	for _, f := range catalogue {
+		if f.Name == name {
+			return f
+		}
+	}
+	return nil
+}
+
+func meanSD(x []float64) (mean, sd float64) {
+	for _, v := range x {
+		mean += v
+	}
+	mean /= float64(len(x))
+	for _, v := range x {
+		sd += (v - mean) * (v - mean)
+	}
+	return mean, math.Sqrt(sd / float64(len(x)))
+}

@@ -1,0 +1,30 @@
+// Package features engineers per-customer behavioural features from
+// e-commerce events.
+//
+// The unit of input is a Batch: a column-oriented run of events as plain Go
+// slices (the Arrow and Parquet edges live in package pipeline). Times are
+// microseconds since the Unix epoch, UTC; money is int64 micro-units
+// (MoneyScale per currency unit), so sums are exact.
+//
+// Every feature is finalised from one per-customer accumulator, Acc, which
+// supports the three operations of a distributed combiner: add an event
+// (Aggregator.Add), merge two partials (Acc.Merge, Aggregator.Merge) and
+// finalise (Feature.Value, Aggregator.Finalise). All of Acc's fields combine
+// associatively and commutatively, so the features do not depend on how
+// the events were split across batches, workers or machines, nor on their
+// order. The single-node pipeline and a distributed runner use the same
+// code. There is no global state: the product side input (Launches, the
+// first appearance of each product, for trend adoption) is itself a
+// mergeable accumulator computed by a first pass and passed in.
+//
+// Memory is proportional to the number of customers (plus their distinct
+// sessions, orders and purchased categories) and products, never to the
+// number of events.
+//
+// The features, their definitions, units and required inputs are listed in
+// one place, Catalogue (catalogue.go). A feature whose inputs the data lacks
+// (a column, or any event of a type) is reported absent by Finalise, never
+// zero-filled. A feature undefined for one customer (average order value
+// without orders) is NaN in the Table and null in the outputs; for
+// clustering, Feature.Fill documents the value used in its place.
+package features

@@ -1,0 +1,197 @@
+package features
+
+import (
+	"math"
+	"strings"
+)
+
+// EventType is the kind of an event. The zero value is EventUnknown.
+type EventType uint8
+
+// The event types segmint understands. Their string forms are those of the
+// REES46 layout plus refund and subscribe; ParseEventType also accepts the
+// aliases of other common layouts.
+const (
+	EventUnknown EventType = iota
+	EventView
+	EventCart
+	EventRemoveFromCart
+	EventPurchase
+	EventRefund
+	EventSubscribe
+	numEventTypes
+)
+
+var eventTypeNames = [numEventTypes]string{"unknown", "view", "cart", "remove_from_cart", "purchase", "refund", "subscribe"}
+
+// String returns the canonical name of t.
+func (t EventType) String() string {
+	if t < numEventTypes {
+		return eventTypeNames[t]
+	}
+	return "unknown"
+}
+
+// EventTypes lists the known event types in a fixed order.
+func EventTypes() []EventType {
+	return []EventType{EventView, EventCart, EventRemoveFromCart, EventPurchase, EventRefund, EventSubscribe}
+}
+
+// ParseEventType maps an event-type string to its EventType. Matching ignores
+// case and surrounding white space. Besides the canonical names it accepts
+// the aliases used by common public layouts: "addtocart" and "add_to_cart"
+// (cart), "removefromcart" (remove_from_cart), "transaction" and "order"
+// (purchase), "return", "cancel" and "cancellation" (refund), "signup",
+// "newsletter" and "newsletter_signup" (subscribe). It reports false for
+// anything else.
+func ParseEventType(s string) (EventType, bool) {
+	s = strings.ToLower(strings.TrimSpace(s))
+	switch s {
+	case "view", "page_view", "pageview", "product_view":
+		return EventView, true
+	case "cart", "addtocart", "add_to_cart":
+		return EventCart, true
+	case "remove_from_cart", "removefromcart":
+		return EventRemoveFromCart, true
+	case "purchase", "transaction", "order":
+		return EventPurchase, true
+	case "refund", "return", "cancel", "cancellation":
+		return EventRefund, true
+	case "subscribe", "signup", "newsletter", "newsletter_signup":
+		return EventSubscribe, true
+	}
+	return EventUnknown, false
+}
+
+// Columns is a set of event columns, used to say which inputs a data set
+// carries and which a feature needs.
+type Columns uint32
+
+// The event columns. Time, Type and Customer are required of every input;
+// the others are optional.
+const (
+	ColTime Columns = 1 << iota
+	ColType
+	ColCustomer
+	ColProduct
+	ColCategory
+	ColPrice
+	ColSession
+	ColOrder
+	ColQuantity
+	ColCoupon
+	ColDiscount
+	ColCountry
+	numColumns = iota
+)
+
+var columnNames = [numColumns]string{"event_time", "event_type", "user_id", "product_id", "category_id", "price", "user_session", "order_id", "quantity", "coupon_code", "discount", "country"}
+
+// Has reports whether every column of want is in c.
+func (c Columns) Has(want Columns) bool { return c&want == want }
+
+// Names lists the canonical column names in c, in a fixed order.
+func (c Columns) Names() []string {
+	var out []string
+	for i := 0; i < numColumns; i++ {
+		if c&(1<<i) != 0 {
+			out = append(out, columnNames[i])
+		}
+	}
+	return out
+}
+
+// MicrosPerDay is the number of microseconds in a day; event times are
+// microseconds since the Unix epoch, UTC.
+const MicrosPerDay = 86_400_000_000
+
+// MoneyScale is the number of money units per currency unit: amounts are
+// accumulated as int64 micro-units, so sums are exact and do not depend on
+// the order in which events or partial aggregates are added.
+const MoneyScale = 1_000_000
+
+// ToMoney converts a currency amount to micro-units, rounding to the nearest.
+// The caller rejects NaN, Inf and absurd amounts before calling.
+func ToMoney(x float64) int64 { return int64(math.Round(x * MoneyScale)) }
+
+// FromMoney converts micro-units back to currency units.
+func FromMoney(m int64) float64 { return float64(m) / MoneyScale }
+
+// Batch is a column-oriented run of events, the unit of work of the feature
+// stage. Every slice holds Len values; a slice whose column is not in Present
+// is ignored and may be nil. Absent values inside a present column use the
+// zero value: Session and Order 0 mean "none", Product 0 means "no product",
+// Category 0 "no category", Country "" "unknown". Quantity must be present
+// (the source fills 1 where the input has no quantity column).
+//
+// Money columns (Price, Discount) are micro-units (MoneyScale per currency
+// unit). Strings in Country must not alias memory the source will reuse.
+type Batch struct {
+	Len      int
+	Present  Columns
+	Customer []int64
+	Time     []int64 // microseconds since the Unix epoch, UTC
+	Type     []EventType
+	Product  []int64
+	Category []int64
+	Price    []int64 // unit price, micro-units
+	Quantity []int64 // units; negative on cancellations is allowed for refunds
+	Session  []uint64
+	Order    []uint64
+	Coupon   []bool
+	Discount []int64 // money discounted on the row, micro-units
+	Country  []string
+}
+
+// Reset empties b for reuse, keeping its buffers.
+func (b *Batch) Reset(present Columns) {
+	b.Len = 0
+	b.Present = present
+	b.Customer = b.Customer[:0]
+	b.Time = b.Time[:0]
+	b.Type = b.Type[:0]
+	b.Product = b.Product[:0]
+	b.Category = b.Category[:0]
+	b.Price = b.Price[:0]
+	b.Quantity = b.Quantity[:0]
+	b.Session = b.Session[:0]
+	b.Order = b.Order[:0]
+	b.Coupon = b.Coupon[:0]
+	b.Discount = b.Discount[:0]
+	b.Country = b.Country[:0]
+}
+
+// Hash64 is the fixed, seedless 64-bit hash segmint uses for string keys
+// (sessions, orders, category codes). It is stable across processes and
+// machines, so partial aggregates computed anywhere can be merged. It never
+// returns 0, which the Batch reserves for "none".
+func Hash64(s string) uint64 {
+	const (
+		p1 = 0x9E3779B185EBCA87
+		p2 = 0xC2B2AE3D27D4EB4F
+	)
+	h := uint64(len(s))*p1 ^ 0x27D4EB2F165667C5
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		k := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+		k *= p2
+		k = k<<31 | k>>33
+		k *= p1
+		h ^= k
+		h = (h<<27 | h>>37) * p1
+	}
+	for ; i < len(s); i++ {
+		h ^= uint64(s[i]) * p1
+		h = (h<<11 | h>>53) * p2
+	}
+	h ^= h >> 33
+	h *= p2
+	h ^= h >> 29
+	h *= p1
+	h ^= h >> 32
+	if h == 0 {
+		h = 1
+	}
+	return h
+}

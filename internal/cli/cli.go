@@ -1,0 +1,244 @@
+// Package cli implements the segmint command line: flag parsing into an
+// options struct per command, one function that does the work, and exit
+// codes from error kinds.
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/segmint/segmint/pipeline"
+	"github.com/segmint/segmint/segments"
+)
+
+// Exit codes. They are part of the command line's contract.
+const (
+	ExitOK          = 0
+	ExitFailure     = 1 // an unexpected failure
+	ExitUsage       = 2 // bad flags or arguments
+	ExitInput       = 3 // bad input data: unreadable, corrupt, missing or mistyped column, no events
+	ExitOutput      = 4 // the output exists (and --force was not given) or cannot be written
+	ExitConfig      = 5 // a bad segment catalogue or column mapping
+	ExitInterrupted = 130
+)
+
+const usage = `segmint turns e-commerce event dumps into customer segments.
+
+Usage:
+  segmint <command> [flags]
+
+Commands:
+  run        the whole job: events -> features -> clusters -> named segments -> outputs
+             (with no --events, runs on the embedded demo data set)
+  features   events -> per-customer feature table (Parquet)
+  cluster    any numeric feature table -> clusters
+  generate   synthetic events with planted customer segments
+  version    print the version
+
+Run "segmint <command> --help" for a command's flags.
+
+Exit codes:
+  0  success
+  1  unexpected failure
+  2  usage error (bad flags or arguments)
+  3  bad input (unreadable, corrupt or empty file; missing or mistyped column; no events)
+  4  output error (output exists without --force, or cannot be written)
+  5  bad configuration (segment catalogue, column mapping)
+  130 interrupted
+`
+
+// usageError marks errors in the command line itself.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usagef(format string, a ...any) error { return &usageError{fmt.Sprintf(format, a...)} }
+
+// configError marks errors in configuration files and mappings.
+type configError struct{ err error }
+
+func (e *configError) Error() string { return e.err.Error() }
+func (e *configError) Unwrap() error { return e.err }
+
+// Main runs the command line with args (without the program name) and
+// returns the exit code.
+func Main(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return ExitUsage
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	var err error
+	switch args[0] {
+	case "run":
+		err = cmdRun(ctx, args[1:], stdout, stderr)
+	case "features":
+		err = cmdFeatures(ctx, args[1:], stdout, stderr)
+	case "cluster":
+		err = cmdCluster(ctx, args[1:], stdout, stderr)
+	case "generate":
+		err = cmdGenerate(ctx, args[1:], stdout, stderr)
+	case "version", "--version":
+		fmt.Fprintln(stdout, "segmint", pipeline.Version())
+		return ExitOK
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return ExitOK
+	default:
+		fmt.Fprintf(stderr, "segmint: unknown command %q\n\n%s", args[0], usage)
+		return ExitUsage
+	}
+	return exitCode(err, stderr)
+}
+
+func exitCode(err error, stderr io.Writer) int {
+	if err == nil {
+		return ExitOK
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		return ExitOK
+	}
+	fmt.Fprintln(stderr, "segmint:", err)
+	var ue *usageError
+	var ce *configError
+	var re *segments.RuleError
+	var ie *pipeline.InputError
+	var col *pipeline.ColumnError
+	switch {
+	case errors.As(err, &ue):
+		return ExitUsage
+	case errors.Is(err, context.Canceled):
+		return ExitInterrupted
+	case errors.As(err, &ce), errors.As(err, &re):
+		return ExitConfig
+	case errors.Is(err, pipeline.ErrOutputExists):
+		return ExitOutput
+	case errors.As(err, &ie), errors.As(err, &col), errors.Is(err, pipeline.ErrNoInput), errors.Is(err, pipeline.ErrNoEvents):
+		return ExitInput
+	}
+	var oe *outputError
+	if errors.As(err, &oe) {
+		return ExitOutput
+	}
+	return ExitFailure
+}
+
+// outputError marks failures to write output.
+type outputError struct{ err error }
+
+func (e *outputError) Error() string { return e.err.Error() }
+func (e *outputError) Unwrap() error { return e.err }
+
+// newFlagSet returns a flag set that prints its usage to stderr.
+func newFlagSet(name, synopsis string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "%s\n\nFlags:\n", synopsis)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parse parses args, turning flag errors into usage errors.
+func parse(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return &usageError{err.Error()}
+	}
+	return nil
+}
+
+// listFlag collects a repeatable, comma-separable flag.
+type listFlag []string
+
+func (l *listFlag) String() string { return strings.Join(*l, ",") }
+func (l *listFlag) Set(v string) error {
+	for _, p := range strings.Split(v, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			*l = append(*l, p)
+		}
+	}
+	return nil
+}
+
+// logOptions are shared by the commands that log.
+type logOptions struct {
+	Quiet  bool
+	Format string
+}
+
+func (o *logOptions) register(fs *flag.FlagSet) {
+	fs.BoolVar(&o.Quiet, "quiet", false, "print nothing but errors")
+	fs.StringVar(&o.Format, "log-format", "text", "log line format on stderr: text or json")
+}
+
+func (o *logOptions) logger(stderr io.Writer) (*slog.Logger, error) {
+	if o.Quiet {
+		return slog.New(slog.DiscardHandler), nil
+	}
+	switch o.Format {
+	case "text":
+		return slog.New(slog.NewTextHandler(stderr, nil)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(stderr, nil)), nil
+	}
+	return nil, usagef("--log-format %q: want text or json", o.Format)
+}
+
+// inputOptions are shared by the commands that read events.
+type inputOptions struct {
+	Events    listFlag
+	Map       string
+	EpochUnit string
+	AsOf      string
+	Workers   int
+}
+
+func (o *inputOptions) register(fs *flag.FlagSet) {
+	fs.Var(&o.Events, "events", "event `PATH`s: Parquet files, directories or globs (repeatable, comma-separated)")
+	fs.StringVar(&o.Map, "map", "", "column `MAPPING` canonical=source,... for inputs not in the REES46 layout, e.g. user_id=CustomerID,event_time=InvoiceDate")
+	fs.StringVar(&o.EpochUnit, "epoch-unit", "", "unit of an integer event_time column: s, ms, us or ns")
+	fs.StringVar(&o.AsOf, "as-of", "", "measure recency from this `TIME` (RFC 3339 or YYYY-MM-DD) and drop later events; default: the latest event")
+	fs.IntVar(&o.Workers, "workers", 0, "goroutines decoding the input (0 = all cores)")
+}
+
+func (o *inputOptions) scanOptions() (pipeline.ScanOptions, error) {
+	layout := pipeline.Layout{EpochUnit: o.EpochUnit}
+	if o.Map != "" {
+		m, err := pipeline.ParseMapping(o.Map, nil)
+		if err != nil {
+			return pipeline.ScanOptions{}, &configError{err}
+		}
+		layout.Columns = m
+		layout.Name = "custom"
+	}
+	switch o.EpochUnit {
+	case "", "s", "ms", "us", "ns":
+	default:
+		return pipeline.ScanOptions{}, usagef("--epoch-unit %q: want s, ms, us or ns", o.EpochUnit)
+	}
+	so := pipeline.ScanOptions{Layout: layout, Workers: o.Workers}
+	if o.AsOf != "" {
+		t, err := pipeline.ParseTimestamp(o.AsOf)
+		if err != nil {
+			return so, usagef("--as-of %q: want RFC 3339 or YYYY-MM-DD", o.AsOf)
+		}
+		so.AsOf = t
+	}
+	if o.Workers < 0 {
+		return so, usagef("--workers must not be negative")
+	}
+	return so, nil
+}

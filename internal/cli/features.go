@@ -1,0 +1,63 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	"github.com/segmint/segmint/pipeline"
+)
+
+type featuresOptions struct {
+	input inputOptions
+	log   logOptions
+	Out   string
+	Force bool
+}
+
+func cmdFeatures(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var o featuresOptions
+	fs := newFlagSet("features", `segmint features --events PATH... --out FILE.parquet [flags]
+
+Runs the feature stage alone: reads the events and writes the per-customer
+feature table (customer_id, country, then one column per feature; null where
+a feature is undefined for a customer). Features whose inputs the events lack
+are left out and listed on stderr. The table feeds "segmint cluster".`, stderr)
+	o.input.register(fs)
+	o.log.register(fs)
+	fs.StringVar(&o.Out, "out", "", "output Parquet `FILE` (required; must not exist unless --force)")
+	fs.BoolVar(&o.Force, "force", false, "replace an existing --out")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	o.input.Events = append(o.input.Events, fs.Args()...)
+	if o.Out == "" {
+		return usagef("--out is required")
+	}
+	if len(o.input.Events) == 0 {
+		return usagef("--events is required")
+	}
+	log, err := o.log.logger(stderr)
+	if err != nil {
+		return err
+	}
+	so, err := o.input.scanOptions()
+	if err != nil {
+		return err
+	}
+	t, rep, err := pipeline.FeaturesToFile(ctx, o.input.Events, so, o.Out, o.Force)
+	if err != nil {
+		return err
+	}
+	for _, a := range t.Absent {
+		log.Warn("feature not computed", "feature", a.Feature, "reason", a.Reason)
+	}
+	for reason, n := range rep.Skipped {
+		log.Warn("rows skipped", "reason", reason, "rows", n)
+	}
+	if !o.log.Quiet {
+		fmt.Fprintf(stdout, "segmint: %d events -> %d customers x %d features in %.2fs (%.0f events/s); wrote %s\n",
+			rep.Events, rep.Customers, len(t.Features), rep.Seconds, float64(rep.Events)/rep.Seconds, o.Out)
+	}
+	return nil
+}

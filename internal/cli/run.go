@@ -1,0 +1,113 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/segmint/segmint/demo"
+	"github.com/segmint/segmint/pipeline"
+	"github.com/segmint/segmint/segments"
+)
+
+type runOptions struct {
+	input        inputOptions
+	log          logOptions
+	Out          string
+	Force        bool
+	K            int
+	KMin, KMax   int
+	NInit        int
+	Seed         uint64
+	Boots        int
+	Segments     string
+	SegmentsMode string
+}
+
+func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var o runOptions
+	fs := newFlagSet("run", `segmint run [--events PATH...] [--out DIR] [flags]
+
+Runs the whole job: reads the events, engineers per-customer features,
+clusters the customers with k-means, maps the clusters onto the named
+segments of the catalogue, and writes customers.parquet, clusters.parquet,
+memberships.parquet, report.html and manifest.json into --out. With no
+--events, runs on the embedded demo data set. The outputs are staged and
+moved into place at the end: a failed run writes nothing.`, stderr)
+	o.input.register(fs)
+	o.log.register(fs)
+	fs.StringVar(&o.Out, "out", "segmint-out", "output `DIR`ectory; must not exist or be empty unless --force")
+	fs.BoolVar(&o.Force, "force", false, "replace a non-empty --out (the old output is removed only after the new one is complete)")
+	fs.IntVar(&o.K, "k", 0, "number of clusters (0 = choose k in [--k-min, --k-max])")
+	fs.IntVar(&o.KMin, "k-min", pipeline.DefaultKMin, "smallest k tried when --k is 0")
+	fs.IntVar(&o.KMax, "k-max", pipeline.DefaultKMax, "largest k tried when --k is 0")
+	fs.IntVar(&o.NInit, "n-init", 10, "k-means restarts (the lowest inertia is kept)")
+	fs.Uint64Var(&o.Seed, "seed", 1, "random seed: the same input, flags and seed give the same segments")
+	fs.IntVar(&o.Boots, "stability-boots", 10, "bootstrap refits for cluster stability (0 disables)")
+	fs.StringVar(&o.Segments, "segments", "", "segment catalogue `FILE` (YAML) replacing or extending the built-in one")
+	fs.StringVar(&o.SegmentsMode, "segments-mode", "extend", "how --segments combines with the built-in catalogue: extend or replace")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	o.input.Events = append(o.input.Events, fs.Args()...)
+	return run(ctx, o, stdout, stderr)
+}
+
+func run(ctx context.Context, o runOptions, stdout, stderr io.Writer) error {
+	log, err := o.log.logger(stderr)
+	if err != nil {
+		return err
+	}
+	so, err := o.input.scanOptions()
+	if err != nil {
+		return err
+	}
+	if o.K < 0 || o.NInit < 0 || o.KMin < 0 || o.KMax < 0 {
+		return usagef("--k, --n-init, --k-min and --k-max must not be negative")
+	}
+	if o.K == 0 && o.KMin > o.KMax {
+		return usagef("--k-min %d is greater than --k-max %d", o.KMin, o.KMax)
+	}
+	cat := segments.Default()
+	if o.Segments != "" {
+		if o.SegmentsMode != "extend" && o.SegmentsMode != "replace" {
+			return usagef("--segments-mode %q: want extend or replace", o.SegmentsMode)
+		}
+		cat, err = segments.Load(o.Segments, o.SegmentsMode == "extend")
+		if err != nil {
+			return &configError{err}
+		}
+	}
+	ro := pipeline.RunOptions{Events: o.input.Events, Out: o.Out, Force: o.Force, Scan: so, Catalogue: cat, Logger: log,
+		Cluster: pipeline.ClusterOptions{K: o.K, KMin: o.KMin, KMax: o.KMax, NInit: o.NInit, Seed: o.Seed, StabilityBoots: o.Boots}}
+	if o.Boots == 0 {
+		ro.Cluster.StabilityBoots = -1
+	}
+	if len(ro.Events) == 0 {
+		path, cleanup, err := demo.File()
+		if err != nil {
+			return err
+		}
+		defer cleanup()
+		ro.Events = []string{path}
+		ro.InputLabel = demo.Label
+		log.Info("no --events given: running on the embedded demo data set", "description", demo.Label)
+	}
+	m, err := pipeline.Run(ctx, ro)
+	if err != nil {
+		return err
+	}
+	if !o.log.Quiet {
+		fmt.Fprintf(stdout, "segmint: %d events, %d customers -> %d clusters; wrote %s\n", m.Input.Events, m.Input.Customers, m.K, o.Out)
+		for _, c := range m.Mapping.Clusters {
+			seg := c.Segment
+			if seg == "" {
+				seg = "(" + c.Label + ")"
+			}
+			fmt.Fprintf(stdout, "  cluster %2d  %7d customers (%5.1f%%)  %s\n", c.Cluster, c.Size, 100*c.Share, seg)
+		}
+		fmt.Fprintf(stdout, "report: %s\n", o.Out+string(os.PathSeparator)+"report.html")
+	}
+	return nil
+}

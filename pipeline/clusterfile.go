@@ -1,0 +1,287 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"time"
+
+	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/apache/arrow/go/v17/arrow/memory"
+	"github.com/apache/arrow/go/v17/parquet/pqarrow"
+	"strconv"
+
+	"github.com/segmint/segmint/cluster"
+	"github.com/segmint/segmint/features"
+)
+
+// ClusterFileOptions configure "segmint cluster" on a feature table.
+type ClusterFileOptions struct {
+	Features string   // the Parquet feature table
+	ID       string   // the id column (integer or string)
+	Columns  []string // the columns to cluster; empty = every numeric column but the id
+	Out      string
+	Force    bool
+	// Transform is cluster.TransformAuto or cluster.TransformNone.
+	Transform cluster.TransformMode
+	Cluster   ClusterOptions
+}
+
+// ClusterFileManifest is manifest.json of "segmint cluster".
+type ClusterFileManifest struct {
+	SchemaVersion string             `json:"schema_version"`
+	Version       string             `json:"version"`
+	Input         string             `json:"input"`
+	Rows          int                `json:"rows"`
+	Columns       []string           `json:"columns"`
+	Transform     string             `json:"transform"`
+	LogColumns    []string           `json:"log_transformed"`
+	K             int                `json:"k"`
+	NInit         int                `json:"n_init"`
+	Seed          uint64             `json:"seed"`
+	Inertia       float64            `json:"inertia"`
+	Iterations    int                `json:"iterations"`
+	Converged     bool               `json:"converged"`
+	Sizes         []int              `json:"sizes"`
+	KSelection    *KSelection        `json:"k_selection,omitempty"`
+	Stability     *Stability         `json:"stability,omitempty"`
+	Filled        map[string]int     `json:"nulls_filled"`
+	Timings       map[string]float64 `json:"timings_seconds"`
+}
+
+type idColumn struct {
+	ints []int64
+	strs []string
+}
+
+// readFeatureFile reads the id column and the numeric columns of a feature
+// table. Nulls in a column named after a segmint feature are replaced by the
+// feature's documented fill; nulls elsewhere are an error.
+func readFeatureFile(ctx context.Context, path, idName string, want []string) (id idColumn, names []string, data []float64, filled map[string]int, err error) {
+	rdr, err := openParquet(path)
+	if err != nil {
+		return id, nil, nil, nil, err
+	}
+	defer rdr.Close()
+	fr, err := pqarrow.NewFileReader(rdr, pqarrow.ArrowReadProperties{BatchSize: 1 << 16}, memory.DefaultAllocator)
+	if err != nil {
+		return id, nil, nil, nil, &InputError{File: path, Err: err}
+	}
+	tbl, err := fr.ReadTable(ctx)
+	if err != nil {
+		return id, nil, nil, nil, &InputError{File: path, Err: err}
+	}
+	defer tbl.Release()
+	sch := tbl.Schema()
+	idIdx := sch.FieldIndices(idName)
+	if len(idIdx) == 0 {
+		return id, nil, nil, nil, &ColumnError{File: path, Column: idName, Problem: "id column is missing"}
+	}
+	rows := int(tbl.NumRows())
+	idCol := tbl.Column(idIdx[0]).Data()
+	switch idCol.DataType().ID() {
+	case arrow.STRING, arrow.LARGE_STRING:
+		id.strs = make([]string, 0, rows)
+		for _, ch := range idCol.Chunks() {
+			tmp := make([]string, ch.Len())
+			if err := mapStrings(ch, tmp, nil, func(s string) string { return string([]byte(s)) }); err != nil {
+				return id, nil, nil, nil, &ColumnError{File: path, Column: idName, Problem: err.Error()}
+			}
+			id.strs = append(id.strs, tmp...)
+		}
+	default:
+		id.ints = make([]int64, 0, rows)
+		for _, ch := range idCol.Chunks() {
+			tmp := make([]int64, ch.Len())
+			ok := make([]bool, ch.Len())
+			if err := toInt64s(ch, tmp, ok); err != nil {
+				return id, nil, nil, nil, &ColumnError{File: path, Column: idName, Problem: err.Error() + " or a string"}
+			}
+			for i, v := range ok {
+				if !v {
+					return id, nil, nil, nil, &ColumnError{File: path, Column: idName, Problem: fmt.Sprintf("null or non-integer id at row %d", len(id.ints)+i)}
+				}
+			}
+			id.ints = append(id.ints, tmp...)
+		}
+	}
+	if len(want) == 0 {
+		for i, f := range sch.Fields() {
+			if i == idIdx[0] || !isNumeric(f.Type) {
+				continue
+			}
+			want = append(want, f.Name)
+		}
+	}
+	if len(want) == 0 {
+		return id, nil, nil, nil, &InputError{File: path, Err: fmt.Errorf("no numeric column to cluster")}
+	}
+	// A segmint feature table records its window length, which some
+	// features' fill values need.
+	fctx := &features.Context{}
+	if i := sch.Metadata().FindKey("segmint.window_days"); i >= 0 {
+		if d, err := strconv.ParseFloat(sch.Metadata().Values()[i], 64); err == nil {
+			fctx.AsOf = int64(d * features.MicrosPerDay)
+		}
+	}
+	filled = make(map[string]int)
+	data = make([]float64, rows*len(want))
+	for j, name := range want {
+		idx := sch.FieldIndices(name)
+		if len(idx) == 0 {
+			return id, nil, nil, nil, &ColumnError{File: path, Column: name, Problem: "column is missing"}
+		}
+		if !isNumeric(sch.Field(idx[0]).Type) {
+			return id, nil, nil, nil, &ColumnError{File: path, Column: name, Problem: fmt.Sprintf("has type %s, want a number", sch.Field(idx[0]).Type)}
+		}
+		fill := math.NaN()
+		if f := features.Lookup(name); f != nil && f.Fill != nil {
+			fill = f.Fill(fctx)
+		}
+		r := 0
+		for _, ch := range tbl.Column(idx[0]).Data().Chunks() {
+			vals := make([]float64, ch.Len())
+			ok := make([]bool, ch.Len())
+			if err := toFloat64s(ch, vals, ok); err != nil {
+				return id, nil, nil, nil, &ColumnError{File: path, Column: name, Problem: err.Error()}
+			}
+			for i, v := range vals {
+				if !ok[i] || math.IsNaN(v) {
+					if math.IsNaN(fill) {
+						return id, nil, nil, nil, &ColumnError{File: path, Column: name, Problem: fmt.Sprintf("null or NaN at row %d; leave the column out with --columns or fill it first", r+i)}
+					}
+					v = fill
+					filled[name]++
+				}
+				if math.IsInf(v, 0) {
+					return id, nil, nil, nil, &ColumnError{File: path, Column: name, Problem: fmt.Sprintf("infinite value at row %d", r+i)}
+				}
+				data[(r+i)*len(want)+j] = v
+			}
+			r += ch.Len()
+		}
+	}
+	return id, want, data, filled, nil
+}
+
+func isNumeric(t arrow.DataType) bool {
+	switch t.ID() {
+	case arrow.INT8, arrow.INT16, arrow.INT32, arrow.INT64, arrow.UINT8, arrow.UINT16, arrow.UINT32, arrow.UINT64, arrow.FLOAT32, arrow.FLOAT64, arrow.DECIMAL128:
+		return true
+	}
+	return false
+}
+
+// ClusterFile clusters the rows of a feature table and writes
+// assignments.parquet (id, cluster, distance), centroids.parquet (one row
+// per cluster, centroids in the input's units) and manifest.json into
+// o.Out, staged and moved into place at the end.
+func ClusterFile(ctx context.Context, o ClusterFileOptions) (*ClusterFileManifest, error) {
+	start := time.Now()
+	id, names, raw, filled, err := readFeatureFile(ctx, o.Features, o.ID, o.Columns)
+	if err != nil {
+		return nil, err
+	}
+	rows, cols := len(raw)/len(names), len(names)
+	if rows < 2 {
+		return nil, &InputError{File: o.Features, Err: fmt.Errorf("%d row(s): nothing to cluster", rows)}
+	}
+	stage, err := newStaging(o.Out, o.Force)
+	if err != nil {
+		return nil, err
+	}
+	committed := false
+	defer func() {
+		if !committed {
+			stage.abort()
+		}
+	}()
+	tr, data, err := cluster.FitTransform(raw, rows, cols, o.Transform)
+	if err != nil {
+		return nil, &InputError{File: o.Features, Err: err}
+	}
+	m := &ClusterFileManifest{SchemaVersion: SchemaVersion, Version: Version(), Input: o.Features, Rows: rows, Columns: names, Transform: "auto", NInit: o.Cluster.NInit, Seed: o.Cluster.Seed, Filled: filled, Timings: map[string]float64{}}
+	if o.Transform == cluster.TransformNone {
+		m.Transform = "none"
+	}
+	for j, l := range tr.Log {
+		if l {
+			m.LogColumns = append(m.LogColumns, names[j])
+		}
+	}
+	if m.NInit == 0 {
+		m.NInit = 10
+	}
+	m.Timings["read"] = time.Since(start).Seconds()
+	t1 := time.Now()
+	base := cluster.Settings{K: o.Cluster.K, NInit: o.Cluster.NInit, Seed: o.Cluster.Seed, Threads: o.Cluster.Threads}
+	var res *cluster.Result
+	if o.Cluster.K > 0 {
+		if o.Cluster.K > rows {
+			return nil, fmt.Errorf("--k %d is more than the %d rows", o.Cluster.K, rows)
+		}
+		res, err = cluster.KMeans(ctx, data, rows, cols, base)
+	} else {
+		var sel *cluster.Selection
+		kmax := min(max(o.Cluster.KMax, 2), rows-1)
+		kmin := min(max(o.Cluster.KMin, 2), kmax)
+		sel, err = cluster.SelectK(ctx, data, rows, cols, cluster.SelectSettings{KMin: kmin, KMax: kmax, Base: base})
+		if err == nil {
+			res = sel.Results[slices.Index(sel.Ks, sel.Chosen)]
+			m.KSelection = &KSelection{Ks: sel.Ks, Inertia: sel.Inertia, Silhouette: sel.Silhouette, CalinskiHarabasz: sel.CalinskiHarabasz, DaviesBouldin: sel.DaviesBouldin, Knee: sel.Knee, Chosen: sel.Chosen, Rule: sel.Rule, SilhouetteSample: sel.SilhouetteSample}
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	if o.Cluster.StabilityBoots > 0 && res.K > 1 {
+		base.K = res.K
+		st, err := cluster.Stability(ctx, data, rows, cols, res, base, o.Cluster.StabilityBoots)
+		if err != nil {
+			return nil, err
+		}
+		m.Stability = &Stability{Boots: st.Boots, Jaccard: st.Jaccard, Unstable: st.Unstable, MeanARI: st.MeanARI}
+	}
+	m.Timings["cluster"] = time.Since(t1).Seconds()
+	m.K, m.Inertia, m.Iterations, m.Converged, m.Sizes = res.K, res.Inertia, res.Iterations, res.Converged, res.Sizes
+
+	meta := map[string]string{"segmint.schema_version": SchemaVersion, "segmint.seed": fmt.Sprint(o.Cluster.Seed), "segmint.k": fmt.Sprint(res.K)}
+	assign := make([]int32, rows)
+	for i, c := range res.Assign {
+		assign[i] = int32(c)
+	}
+	idc := column{Name: o.ID, Int64: id.ints}
+	if id.strs != nil {
+		idc = column{Name: o.ID, String: id.strs}
+	}
+	if err := writeTable(stage.path("assignments.parquet"), []column{idc, {Name: "cluster", Int32: assign}, {Name: "distance", Float64: res.Distance}}, meta); err != nil {
+		return nil, err
+	}
+	// Centroids in the input's units.
+	orig := make([]float64, len(res.Centroids))
+	tr.Inverse(orig, res.Centroids)
+	ccols := []column{{Name: "cluster", Int32: make([]int32, res.K)}, {Name: "size", Int64: make([]int64, res.K)}}
+	for c := 0; c < res.K; c++ {
+		ccols[0].Int32[c] = int32(c)
+		ccols[1].Int64[c] = int64(res.Sizes[c])
+	}
+	for j, name := range names {
+		col := make([]float64, res.K)
+		for c := range col {
+			col[c] = orig[c*cols+j]
+		}
+		ccols = append(ccols, column{Name: name, Float64: col})
+	}
+	if err := writeTable(stage.path("centroids.parquet"), ccols, meta); err != nil {
+		return nil, err
+	}
+	if err := writeJSON(stage.path("manifest.json"), m); err != nil {
+		return nil, err
+	}
+	if err := stage.commit(); err != nil {
+		return nil, err
+	}
+	committed = true
+	return m, nil
+}

@@ -1,0 +1,536 @@
+package pipeline
+
+import (
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/apache/arrow/go/v17/arrow/array"
+
+	"github.com/segmint/segmint/features"
+)
+
+// Reasons rows are skipped, as counted in Skipped and the manifest.
+const (
+	SkipNullCustomer  = "null customer id"
+	SkipBadCustomer   = "non-integer customer id"
+	SkipNullTime      = "null event_time"
+	SkipBadTime       = "unparseable event_time"
+	SkipAfterAsOf     = "event after the as-of time"
+	SkipUnknownType   = "unknown event_type"
+	SkipBadPrice      = "negative, NaN or absurd price"
+	SkipNullPrice     = "purchase or refund without a price"
+	SkipBadQuantity   = "NaN or absurd quantity"
+	maxAbsurdPrice    = 1e9
+	maxAbsurdQuantity = 1e7
+)
+
+// ColumnError is a problem with a whole column of an input file: a missing
+// required column or a type segmint cannot read.
+type ColumnError struct {
+	File, Column string
+	Problem      string
+}
+
+func (e *ColumnError) Error() string {
+	return fmt.Sprintf("%s: column %q: %s", e.File, e.Column, e.Problem)
+}
+
+// decoder turns Arrow records into feature batches. One per worker.
+type decoder struct {
+	layout    Layout
+	asOf      int64 // µs; 0 = none
+	eventType map[string]features.EventType
+	countries map[string]string
+	skipped   map[string]int64
+
+	// per-record scratch, reused
+	times     []int64
+	timeOK    []bool
+	types     []features.EventType
+	customers []int64
+	custOK    []bool
+	products  []int64
+	cats      []int64
+	prices    []float64
+	priceOK   []bool
+	qty       []float64
+	qtyOK     []bool
+	sessions  []uint64
+	orders    []uint64
+	coupons   []bool
+	discounts []float64
+	discOK    []bool
+	country   []string
+}
+
+func newDecoder(layout Layout, asOf int64) *decoder {
+	return &decoder{layout: layout, asOf: asOf, eventType: make(map[string]features.EventType), countries: make(map[string]string), skipped: make(map[string]int64)}
+}
+
+// fields locates the canonical columns in a record's schema.
+type fields map[string]int
+
+func grow[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, n)
+	}
+	return s[:n]
+}
+
+// decode appends the valid rows of rec to dst (which the caller Reset).
+func (d *decoder) decode(file string, rec arrow.Record, f fields, dst *features.Batch) error {
+	n := int(rec.NumRows())
+	col := func(c string) arrow.Array {
+		if i, ok := f[c]; ok {
+			return rec.Column(i)
+		}
+		return nil
+	}
+	fail := func(c string, err error) error {
+		return &ColumnError{File: file, Column: d.layout.Source(c), Problem: err.Error()}
+	}
+	d.times, d.timeOK = grow(d.times, n), grow(d.timeOK, n)
+	if err := d.decodeTime(col(ColEventTime), d.times, d.timeOK); err != nil {
+		return fail(ColEventTime, err)
+	}
+	d.types = grow(d.types, n)
+	if err := mapStrings(col(ColEventType), d.types, nil, d.lookupType); err != nil {
+		return fail(ColEventType, err)
+	}
+	d.customers, d.custOK = grow(d.customers, n), grow(d.custOK, n)
+	if err := toInt64s(col(ColUserID), d.customers, d.custOK); err != nil {
+		return fail(ColUserID, err)
+	}
+	present := features.ColTime | features.ColType | features.ColCustomer | features.ColQuantity
+	if a := col(ColProductID); a != nil {
+		present |= features.ColProduct
+		d.products = grow(d.products, n)
+		if err := toIDs(a, d.products); err != nil {
+			return fail(ColProductID, err)
+		}
+	}
+	if a := col(ColCategoryID); a != nil {
+		present |= features.ColCategory
+		d.cats = grow(d.cats, n)
+		if err := toIDs(a, d.cats); err != nil {
+			return fail(ColCategoryID, err)
+		}
+	} else if a := col(ColCategory); a != nil {
+		present |= features.ColCategory
+		d.cats = grow(d.cats, n)
+		if err := toIDs(a, d.cats); err != nil {
+			return fail(ColCategory, err)
+		}
+	}
+	if a := col(ColPrice); a != nil {
+		present |= features.ColPrice
+		d.prices, d.priceOK = grow(d.prices, n), grow(d.priceOK, n)
+		if err := toFloat64s(a, d.prices, d.priceOK); err != nil {
+			return fail(ColPrice, err)
+		}
+	}
+	hasQty := false
+	if a := col(ColQuantity); a != nil {
+		hasQty = true
+		d.qty, d.qtyOK = grow(d.qty, n), grow(d.qtyOK, n)
+		if err := toFloat64s(a, d.qty, d.qtyOK); err != nil {
+			return fail(ColQuantity, err)
+		}
+	}
+	if a := col(ColUserSession); a != nil {
+		present |= features.ColSession
+		d.sessions = grow(d.sessions, n)
+		if err := toHashes(a, d.sessions); err != nil {
+			return fail(ColUserSession, err)
+		}
+	}
+	if a := col(ColOrderID); a != nil {
+		present |= features.ColOrder
+		d.orders = grow(d.orders, n)
+		if err := toHashes(a, d.orders); err != nil {
+			return fail(ColOrderID, err)
+		}
+	}
+	if a := col(ColCouponCode); a != nil {
+		present |= features.ColCoupon
+		d.coupons = grow(d.coupons, n)
+		if err := mapStrings(a, d.coupons, nil, func(s string) bool { return strings.TrimSpace(s) != "" }); err != nil {
+			return fail(ColCouponCode, err)
+		}
+	}
+	if a := col(ColDiscount); a != nil {
+		present |= features.ColDiscount
+		d.discounts, d.discOK = grow(d.discounts, n), grow(d.discOK, n)
+		if err := toFloat64s(a, d.discounts, d.discOK); err != nil {
+			return fail(ColDiscount, err)
+		}
+	}
+	if a := col(ColCountry); a != nil {
+		present |= features.ColCountry
+		d.country = grow(d.country, n)
+		if err := mapStrings(a, d.country, nil, d.intern); err != nil {
+			return fail(ColCountry, err)
+		}
+	}
+	dst.Present = present
+	for i := 0; i < n; i++ {
+		if !d.custOK[i] {
+			d.skipped[SkipNullCustomer]++
+			continue
+		}
+		if !d.timeOK[i] {
+			d.skipped[SkipBadTime]++
+			continue
+		}
+		t := d.times[i]
+		if d.asOf != 0 && t > d.asOf {
+			d.skipped[SkipAfterAsOf]++
+			continue
+		}
+		typ := d.types[i]
+		if typ == features.EventUnknown {
+			d.skipped[SkipUnknownType]++
+			continue
+		}
+		var price int64
+		if present&features.ColPrice != 0 {
+			p := d.prices[i]
+			if !d.priceOK[i] {
+				if typ == features.EventPurchase || typ == features.EventRefund {
+					d.skipped[SkipNullPrice]++
+					continue
+				}
+				p = 0
+			}
+			if p < 0 || math.IsNaN(p) || p > maxAbsurdPrice {
+				d.skipped[SkipBadPrice]++
+				continue
+			}
+			price = features.ToMoney(p)
+		}
+		var qty int64 = 1
+		if hasQty && d.qtyOK[i] {
+			q := d.qty[i]
+			if math.IsNaN(q) || math.Abs(q) > maxAbsurdQuantity {
+				d.skipped[SkipBadQuantity]++
+				continue
+			}
+			qty = int64(math.Round(q))
+		}
+		dst.Customer = append(dst.Customer, d.customers[i])
+		dst.Time = append(dst.Time, t)
+		dst.Type = append(dst.Type, typ)
+		dst.Price = append(dst.Price, price)
+		dst.Quantity = append(dst.Quantity, qty)
+		if present&features.ColProduct != 0 {
+			dst.Product = append(dst.Product, d.products[i])
+		}
+		if present&features.ColCategory != 0 {
+			dst.Category = append(dst.Category, d.cats[i])
+		}
+		if present&features.ColSession != 0 {
+			dst.Session = append(dst.Session, d.sessions[i])
+		}
+		if present&features.ColOrder != 0 {
+			dst.Order = append(dst.Order, d.orders[i])
+		}
+		if present&features.ColCoupon != 0 {
+			dst.Coupon = append(dst.Coupon, d.coupons[i])
+		}
+		if present&features.ColDiscount != 0 {
+			var m int64
+			if d.discOK[i] {
+				v := d.discounts[i]
+				if !math.IsNaN(v) && v > 0 && v < maxAbsurdPrice {
+					m = features.ToMoney(v)
+				}
+			}
+			dst.Discount = append(dst.Discount, m)
+		}
+		if present&features.ColCountry != 0 {
+			dst.Country = append(dst.Country, d.country[i])
+		}
+		dst.Len++
+	}
+	return nil
+}
+
+func (d *decoder) lookupType(s string) features.EventType {
+	if t, ok := d.eventType[s]; ok {
+		return t
+	}
+	t, _ := features.ParseEventType(s)
+	d.eventType[strings.Clone(s)] = t
+	return t
+}
+
+func (d *decoder) intern(s string) string {
+	if v, ok := d.countries[s]; ok {
+		return v
+	}
+	v := strings.Clone(strings.TrimSpace(s))
+	d.countries[v] = v
+	if v != s {
+		d.countries[strings.Clone(s)] = v
+	}
+	return v
+}
+
+func (d *decoder) decodeTime(a arrow.Array, dst []int64, ok []bool) error {
+	n := len(dst)
+	switch arr := a.(type) {
+	case *array.Timestamp:
+		unit := arr.DataType().(*arrow.TimestampType).Unit
+		vals := arr.TimestampValues()
+		for i := 0; i < n; i++ {
+			ok[i] = arr.IsValid(i)
+			dst[i] = scaleToMicros(int64(vals[i]), unit)
+		}
+		return nil
+	case *array.Date32:
+		vals := arr.Date32Values()
+		for i := 0; i < n; i++ {
+			ok[i] = arr.IsValid(i)
+			dst[i] = int64(vals[i]) * features.MicrosPerDay
+		}
+		return nil
+	case *array.Int64, *array.Int32, *array.Uint64, *array.Uint32:
+		var unit arrow.TimeUnit
+		switch d.layout.EpochUnit {
+		case "s":
+			unit = arrow.Second
+		case "ms":
+			unit = arrow.Millisecond
+		case "us":
+			unit = arrow.Microsecond
+		case "ns":
+			unit = arrow.Nanosecond
+		default:
+			return fmt.Errorf("integer timestamps need an epoch unit (s, ms, us or ns): set it with --epoch-unit or a preset")
+		}
+		if err := toInt64s(a, dst, ok); err != nil {
+			return err
+		}
+		for i := range dst {
+			dst[i] = scaleToMicros(dst[i], unit)
+		}
+		return nil
+	}
+	return mapStrings(a, dst, ok, func(s string) int64 {
+		t, err := ParseTimestamp(s)
+		if err != nil {
+			return math.MinInt64
+		}
+		return t
+	}, func(v int64) bool { return v != math.MinInt64 })
+}
+
+func scaleToMicros(v int64, unit arrow.TimeUnit) int64 {
+	switch unit {
+	case arrow.Second:
+		return v * 1_000_000
+	case arrow.Millisecond:
+		return v * 1_000
+	case arrow.Nanosecond:
+		return v / 1_000
+	}
+	return v
+}
+
+// mapStrings applies f to every string of a (plain, large or dictionary
+// encoded); a dictionary's values are mapped once each. ok, when not nil,
+// receives validity: false for nulls and for values that valid (if given)
+// rejects. Without ok, nulls map to f's zero value.
+func mapStrings[T any](a arrow.Array, dst []T, ok []bool, f func(string) T, valid ...func(T) bool) error {
+	var zero T
+	set := func(i int, v T, isValid bool) {
+		if !isValid {
+			dst[i] = zero
+		} else {
+			dst[i] = v
+		}
+		if ok != nil {
+			ok[i] = isValid && (len(valid) == 0 || valid[0](v))
+		}
+	}
+	switch arr := a.(type) {
+	case *array.String:
+		for i := range dst {
+			if arr.IsNull(i) {
+				set(i, zero, false)
+				continue
+			}
+			set(i, f(arr.Value(i)), true)
+		}
+	case *array.LargeString:
+		for i := range dst {
+			if arr.IsNull(i) {
+				set(i, zero, false)
+				continue
+			}
+			set(i, f(arr.Value(i)), true)
+		}
+	case *array.Binary:
+		for i := range dst {
+			if arr.IsNull(i) {
+				set(i, zero, false)
+				continue
+			}
+			set(i, f(string(arr.Value(i))), true)
+		}
+	case *array.Dictionary:
+		dict := arr.Dictionary()
+		mapped := make([]T, dict.Len())
+		if err := mapStrings(dict, mapped, nil, f); err != nil {
+			return err
+		}
+		for i := range dst {
+			if arr.IsNull(i) {
+				set(i, zero, false)
+				continue
+			}
+			set(i, mapped[arr.GetValueIndex(i)], true)
+		}
+	case nil:
+		return fmt.Errorf("column is missing")
+	default:
+		return fmt.Errorf("has type %s, want a string", a.DataType())
+	}
+	return nil
+}
+
+type integer interface {
+	~int8 | ~int16 | ~int32 | ~int64 | ~uint8 | ~uint16 | ~uint32 | ~uint64
+}
+
+func copyInts[T integer](dst []int64, ok []bool, vals []T, a arrow.Array) {
+	for i := range dst {
+		dst[i] = int64(vals[i])
+		if ok != nil {
+			ok[i] = a.IsValid(i)
+		}
+	}
+}
+
+// toInt64s reads an integer column (any width) or a floating-point column
+// holding whole numbers (as pandas writes nullable integer ids).
+func toInt64s(a arrow.Array, dst []int64, ok []bool) error {
+	switch arr := a.(type) {
+	case *array.Int64:
+		copyInts(dst, ok, arr.Int64Values(), a)
+	case *array.Int32:
+		copyInts(dst, ok, arr.Int32Values(), a)
+	case *array.Int16:
+		copyInts(dst, ok, arr.Int16Values(), a)
+	case *array.Int8:
+		copyInts(dst, ok, arr.Int8Values(), a)
+	case *array.Uint64:
+		copyInts(dst, ok, arr.Uint64Values(), a)
+	case *array.Uint32:
+		copyInts(dst, ok, arr.Uint32Values(), a)
+	case *array.Uint16:
+		copyInts(dst, ok, arr.Uint16Values(), a)
+	case *array.Uint8:
+		copyInts(dst, ok, arr.Uint8Values(), a)
+	case *array.Float64, *array.Float32:
+		tmp := make([]float64, len(dst))
+		vok := make([]bool, len(dst))
+		if err := toFloat64s(a, tmp, vok); err != nil {
+			return err
+		}
+		for i, v := range tmp {
+			whole := vok[i] && v == math.Trunc(v) && math.Abs(v) < 1<<53
+			dst[i] = int64(v)
+			if ok != nil {
+				ok[i] = whole
+			}
+		}
+	case nil:
+		return fmt.Errorf("column is missing")
+	default:
+		return fmt.Errorf("has type %s, want an integer", a.DataType())
+	}
+	return nil
+}
+
+// toFloat64s reads a numeric column of any width as float64.
+func toFloat64s(a arrow.Array, dst []float64, ok []bool) error {
+	switch arr := a.(type) {
+	case *array.Float64:
+		vals := arr.Float64Values()
+		for i := range dst {
+			dst[i], ok[i] = vals[i], arr.IsValid(i)
+		}
+	case *array.Float32:
+		vals := arr.Float32Values()
+		for i := range dst {
+			dst[i], ok[i] = float64(vals[i]), arr.IsValid(i)
+		}
+	case *array.Decimal128:
+		scale := arr.DataType().(*arrow.Decimal128Type).Scale
+		for i := range dst {
+			dst[i], ok[i] = arr.Value(i).ToFloat64(scale), arr.IsValid(i)
+		}
+	default:
+		ints := make([]int64, len(dst))
+		if err := toInt64s(a, ints, ok); err != nil {
+			return fmt.Errorf("has type %s, want a number", a.DataType())
+		}
+		for i, v := range ints {
+			dst[i] = float64(v)
+		}
+	}
+	return nil
+}
+
+// toIDs reads an identifier column: integers as they are, strings as their
+// Hash64 (so "85123A" stock codes work as product ids); null is 0.
+func toIDs(a arrow.Array, dst []int64) error {
+	switch a.(type) {
+	case *array.String, *array.LargeString, *array.Binary, *array.Dictionary:
+		return mapStrings(a, dst, nil, func(s string) int64 { return int64(features.Hash64(s)) })
+	}
+	ok := make([]bool, len(dst))
+	if err := toInt64s(a, dst, ok); err != nil {
+		return err
+	}
+	for i := range dst {
+		if !ok[i] {
+			dst[i] = 0
+		}
+	}
+	return nil
+}
+
+// toHashes reads a key column (strings or integers) as non-zero 64-bit
+// hashes; null and empty are 0 ("none").
+func toHashes(a arrow.Array, dst []uint64) error {
+	switch a.(type) {
+	case *array.String, *array.LargeString, *array.Binary, *array.Dictionary:
+		return mapStrings(a, dst, nil, func(s string) uint64 {
+			if s == "" {
+				return 0
+			}
+			return features.Hash64(s)
+		})
+	}
+	ints := make([]int64, len(dst))
+	ok := make([]bool, len(dst))
+	if err := toInt64s(a, ints, ok); err != nil {
+		return err
+	}
+	for i, v := range ints {
+		if !ok[i] {
+			dst[i] = 0
+			continue
+		}
+		h := uint64(v)*0x9E3779B97F4A7C15 ^ 0x5851F42D4C957F2D
+		if h == 0 {
+			h = 1
+		}
+		dst[i] = h
+	}
+	return nil
+}

@@ -1,0 +1,189 @@
+package pipeline_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"testing"
+
+	"github.com/parquet-go/parquet-go"
+
+	"github.com/segmint/segmint/cluster"
+	"github.com/segmint/segmint/pipeline"
+	"github.com/segmint/segmint/synth"
+)
+
+// customerRow reads customers.parquet with parquet-go, a reader independent
+// of the Arrow writer that produced it.
+type customerRow struct {
+	CustomerID     int64  `parquet:"customer_id"`
+	Cluster        int32  `parquet:"cluster"`
+	Segment        string `parquet:"segment,optional"`
+	PrimarySegment string `parquet:"primary_segment"`
+	LifecycleStage string `parquet:"lifecycle_stage"`
+}
+
+func readRows[T any](t *testing.T, path string) []T {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	r := parquet.NewGenericReader[T](f)
+	defer r.Close()
+	var out []T
+	buf := make([]T, 1024)
+	for {
+		n, err := r.Read(buf)
+		out = append(out, buf[:n]...)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+	}
+	return out
+}
+
+// recovery measures how well a run recovers the planted archetypes.
+type recovery struct {
+	ARI          float64
+	MappingShare float64 // customers whose cluster maps to their archetype
+	// per archetype: precision and recall of the primary segment rules,
+	// and the share of the archetype's customers in a cluster mapped to it.
+	Rows []recoveryRow
+}
+
+type recoveryRow struct {
+	Archetype                      string
+	Customers                      int
+	RulePrecision, RuleRecall      float64
+	MemberPrecision, MemberRecall  float64
+	Mapped                         float64
+}
+
+func measure(t *testing.T, runDir, labelsPath string) recovery {
+	t.Helper()
+	custs := readRows[customerRow](t, filepath.Join(runDir, "customers.parquet"))
+	labels := readRows[synth.LabelRow](t, labelsPath)
+	type member struct {
+		CustomerID int64  `parquet:"customer_id"`
+		Segment    string `parquet:"segment"`
+	}
+	mems := readRows[member](t, filepath.Join(runDir, "memberships.parquet"))
+	in := make(map[[2]string]bool)
+	segOf := make(map[int64]map[string]bool)
+	for _, m := range mems {
+		if segOf[m.CustomerID] == nil {
+			segOf[m.CustomerID] = map[string]bool{}
+		}
+		segOf[m.CustomerID][m.Segment] = true
+	}
+	_ = in
+	truth := make(map[int64]string, len(labels))
+	for _, l := range labels {
+		truth[l.CustomerID] = l.Archetype
+	}
+	if len(custs) != len(labels) {
+		t.Fatalf("customers.parquet has %d rows, labels %d", len(custs), len(labels))
+	}
+	arch := make(map[string]int)
+	a := make([]int, len(custs))
+	b := make([]int, len(custs))
+	var mapped int
+	type counts struct{ n, primary, primaryHit, mapped, member, memberHit int }
+	per := make(map[string]*counts)
+	get := func(k string) *counts {
+		if per[k] == nil {
+			per[k] = &counts{}
+		}
+		return per[k]
+	}
+	for i, c := range custs {
+		tr, ok := truth[c.CustomerID]
+		if !ok {
+			t.Fatalf("customer %d not in labels", c.CustomerID)
+		}
+		if _, ok := arch[tr]; !ok {
+			arch[tr] = len(arch)
+		}
+		a[i], b[i] = arch[tr], int(c.Cluster)
+		get(tr).n++
+		if c.Segment == tr {
+			mapped++
+			get(tr).mapped++
+		}
+		get(c.PrimarySegment).primary++
+		if c.PrimarySegment == tr {
+			get(tr).primaryHit++
+		}
+		for s := range segOf[c.CustomerID] {
+			get(s).member++
+			if s == tr {
+				get(tr).memberHit++
+			}
+		}
+	}
+	r := recovery{ARI: cluster.AdjustedRand(a, b), MappingShare: float64(mapped) / float64(len(custs))}
+	var names []string
+	for k := range arch {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	div := func(x, y int) float64 {
+		if y == 0 {
+			return 0
+		}
+		return float64(x) / float64(y)
+	}
+	for _, k := range names {
+		c := per[k]
+		r.Rows = append(r.Rows, recoveryRow{Archetype: k, Customers: c.n, RulePrecision: div(c.primaryHit, c.primary), RuleRecall: div(c.primaryHit, c.n), MemberPrecision: div(c.memberHit, c.member), MemberRecall: div(c.memberHit, c.n), Mapped: div(c.mapped, c.n)})
+	}
+	return r
+}
+
+func TestEndToEndPlantedRecovery(t *testing.T) {
+	customers := 4000
+	if testing.Short() {
+		customers = 1500
+	}
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	sum, err := synth.Generate(context.Background(), data, synth.Settings{Customers: customers, Seed: 7})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "out")
+	m, err := pipeline.Run(context.Background(), pipeline.RunOptions{Events: sum.Files, Out: out, Cluster: pipeline.ClusterOptions{Seed: 1, StabilityBoots: 3}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"customers.parquet", "clusters.parquet", "memberships.parquet", "report.html", "manifest.json"} {
+		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
+			t.Errorf("output %s: %v", f, err)
+		}
+	}
+	if m.Input.Customers != customers {
+		t.Errorf("manifest customers = %d, want %d", m.Input.Customers, customers)
+	}
+	r := measure(t, out, sum.Labels)
+	t.Logf("k=%d ARI=%.3f mapping share=%.3f", m.K, r.ARI, r.MappingShare)
+	t.Logf("%-22s %6s %9s %9s %9s %9s %7s", "archetype", "n", "rule P", "rule R", "member P", "member R", "mapped")
+	for _, row := range r.Rows {
+		t.Logf("%-22s %6d %9.2f %9.2f %9.2f %9.2f %7.2f", row.Archetype, row.Customers, row.RulePrecision, row.RuleRecall, row.MemberPrecision, row.MemberRecall, row.Mapped)
+	}
+	// Floors a broken pipeline fails: random clusters give ARI ~0 and a
+	// mapping share near 1/17.
+	if r.ARI < 0.4 {
+		t.Errorf("ARI = %.3f, want >= 0.4", r.ARI)
+	}
+	if r.MappingShare < 0.5 {
+		t.Errorf("mapping share = %.3f, want >= 0.5", r.MappingShare)
+	}
+}

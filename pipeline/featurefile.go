@@ -1,0 +1,72 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/segmint/segmint/features"
+)
+
+// FeatureColumns returns the output columns of a feature table: customer_id,
+// country (when known), then every computed feature.
+func featureColumns(t *features.Table) []column {
+	cols := []column{{Name: "customer_id", Int64: t.Customers}}
+	if t.Country != nil {
+		cols = append(cols, column{Name: "country", String: t.Country, NullEmpty: true})
+	}
+	for j, f := range t.Features {
+		cols = append(cols, column{Name: f.Name, Float64: t.Columns[j]})
+	}
+	return cols
+}
+
+// WriteFeatureTable writes t to path as Parquet, atomically: the file is
+// written under a temporary name beside path and renamed at the end. An
+// existing path is an error unless force is set.
+func WriteFeatureTable(path string, t *features.Table, force bool) error {
+	if _, err := os.Stat(path); err == nil && !force {
+		return fmt.Errorf("%s: %w", path, ErrOutputExists)
+	} else if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-")
+	if err != nil {
+		return err
+	}
+	name := tmp.Name()
+	tmp.Close()
+	os.Remove(name)
+	meta := map[string]string{"segmint.schema_version": SchemaVersion, "segmint.as_of": time.UnixMicro(t.AsOf).UTC().Format(time.RFC3339), "segmint.window_days": strconv.FormatFloat(t.WindowDays(), 'f', -1, 64)}
+	if err := writeTable(name, featureColumns(t), meta); err != nil {
+		os.Remove(name)
+		return err
+	}
+	if err := os.Rename(name, path); err != nil {
+		os.Remove(name)
+		return err
+	}
+	return nil
+}
+
+// FeaturesToFile runs the feature stage and writes the table to out.
+func FeaturesToFile(ctx context.Context, paths []string, o ScanOptions, out string, force bool) (*features.Table, *FeatureReport, error) {
+	if _, err := os.Stat(out); err == nil && !force {
+		return nil, nil, fmt.Errorf("%s: %w", out, ErrOutputExists)
+	}
+	t, rep, err := ComputeFeatures(ctx, paths, o)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := WriteFeatureTable(out, t, force); err != nil {
+		return nil, nil, err
+	}
+	return t, rep, nil
+}

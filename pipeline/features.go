@@ -1,0 +1,131 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/segmint/segmint/features"
+)
+
+// ErrNoEvents is returned when the inputs hold no usable event.
+var ErrNoEvents = errors.New("no usable events in the input")
+
+// FeatureReport describes a feature-stage run for the manifest.
+type FeatureReport struct {
+	Files     []InputFileInfo  `json:"files"`
+	Rows      int64            `json:"rows"`
+	Events    int64            `json:"events"`
+	Skipped   map[string]int64 `json:"skipped"`
+	Customers int              `json:"customers"`
+	Products  int              `json:"products"`
+	Layout    string           `json:"layout"`
+	Columns   []string         `json:"columns"`
+	ByType    map[string]int64 `json:"events_by_type"`
+	Seconds   float64          `json:"seconds"`
+}
+
+// InputFileInfo names one input file.
+type InputFileInfo struct {
+	Path      string `json:"path"`
+	Bytes     int64  `json:"bytes"`
+	Rows      int64  `json:"rows"`
+	RowGroups int    `json:"row_groups"`
+}
+
+// OpenInputs resolves paths and validates every file before any work, so a
+// bad file fails the run before output is written.
+func OpenInputs(paths []string, layout Layout) ([]*inputFile, error) {
+	files, err := ResolveFiles(paths)
+	if err != nil {
+		return nil, err
+	}
+	inputs := make([]*inputFile, 0, len(files))
+	for _, f := range files {
+		in, err := openInput(f, layout)
+		if err != nil {
+			return nil, err
+		}
+		inputs = append(inputs, in)
+	}
+	return inputs, nil
+}
+
+// launchColumns are the columns the first pass reads: enough to apply the
+// same row filters as the feature pass, plus the product.
+var launchColumns = []string{ColEventTime, ColEventType, ColUserID, ColProductID, ColPrice, ColQuantity}
+
+// ComputeFeatures runs the feature stage over the Parquet inputs named by
+// paths: a first pass over products (launch dates, the time window), then
+// the per-customer accumulators, one partial per worker, merged and
+// finalised. Memory is proportional to customers plus products.
+func ComputeFeatures(ctx context.Context, paths []string, o ScanOptions) (*features.Table, *FeatureReport, error) {
+	start := time.Now()
+	inputs, err := OpenInputs(paths, o.Layout)
+	if err != nil {
+		return nil, nil, err
+	}
+	return computeFeatures(ctx, inputs, o, start)
+}
+
+func computeFeatures(ctx context.Context, inputs []*inputFile, o ScanOptions, start time.Time) (*features.Table, *FeatureReport, error) {
+	rep := &FeatureReport{Layout: o.Layout.Name}
+	if rep.Layout == "" {
+		rep.Layout = "rees46"
+	}
+	for _, in := range inputs {
+		rep.Files = append(rep.Files, InputFileInfo{Path: in.Path, Bytes: in.Size, Rows: in.Rows, RowGroups: in.RowGroups})
+		rep.Rows += in.Rows
+	}
+	workers := o.Workers
+	if workers <= 0 {
+		workers = defaultWorkers()
+	}
+	// Pass 1: product launches and the time window.
+	partialLaunch := make([]*features.Launches, workers)
+	if _, err := scan(ctx, inputs, launchColumns, o, func(w int) func(*features.Batch) {
+		l := features.NewLaunches()
+		partialLaunch[w] = l
+		return l.Add
+	}); err != nil {
+		return nil, nil, err
+	}
+	launch := partialLaunch[0]
+	for _, l := range partialLaunch[1:] {
+		launch.Merge(l)
+	}
+	if launch.MaxTime < launch.MinTime {
+		return nil, nil, ErrNoEvents
+	}
+	launch.Freeze(launch.MinTime, features.DefaultTrendWindowDays)
+	// Pass 2: per-customer accumulators.
+	partial := make([]*features.Aggregator, workers)
+	res, err := scan(ctx, inputs, canonical, o, func(w int) func(*features.Batch) {
+		g := features.NewAggregator(launch)
+		partial[w] = g
+		return g.Add
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	agg := partial[0]
+	for _, g := range partial[1:] {
+		agg.Merge(g)
+	}
+	asOf := o.AsOf
+	if asOf == 0 {
+		asOf = launch.MaxTime
+	}
+	table := agg.Finalise(features.Context{AsOf: asOf, WindowStart: launch.MinTime, Stats: agg.Stats})
+	rep.Events = agg.Stats.Events
+	rep.Skipped = res.Skipped
+	rep.Customers = len(table.Customers)
+	rep.Products = launch.Products()
+	rep.Columns = agg.Stats.Present.Names()
+	rep.ByType = make(map[string]int64)
+	for _, t := range features.EventTypes() {
+		rep.ByType[t.String()] = agg.Stats.Seen(t)
+	}
+	rep.Seconds = time.Since(start).Seconds()
+	return table, rep, nil
+}

@@ -1,0 +1,141 @@
+package pipeline
+
+import (
+	"cmp"
+	"math"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/segmint/segmint/features"
+	"github.com/segmint/segmint/report"
+	"github.com/segmint/segmint/segments"
+)
+
+// buildReport gathers the report's data from the run's results.
+func buildReport(m *Manifest, t *features.Table, cs *ClusterStage, mem *segments.Memberships, mp *segments.Mapping, cat *segments.Catalogue) *report.Data {
+	d := &report.Data{
+		Title: "Customer segments", Version: m.Version, Generated: time.Now().UTC(),
+		Events: m.Input.Events, Customers: len(t.Customers), Products: m.Input.Products, Files: len(m.Input.Files),
+		AsOf: m.AsOf, WindowStart: m.WindowStart, Clustered: cs.Features,
+		K: cs.Result.K, Seed: m.Parameters.Seed, Inertia: cs.Result.Inertia, MeanARI: math.NaN(), Uncarried: mp.Uncarried,
+	}
+	d.Input = m.InputLabel
+	if d.Input == "" {
+		var names []string
+		for _, f := range m.Input.Files {
+			names = append(names, f.Path)
+		}
+		if len(names) > 3 {
+			names = append(names[:3], "…")
+		}
+		d.Input = strings.Join(names, ", ")
+	}
+	for k, v := range m.Input.Skipped {
+		d.Skipped = append(d.Skipped, report.Count{Label: k, N: v})
+	}
+	slices.SortFunc(d.Skipped, func(a, b report.Count) int { return cmp.Compare(a.Label, b.Label) })
+	for _, f := range t.Features {
+		d.Features = append(d.Features, report.Feature{Name: f.Name, Unit: f.Unit, Description: f.Description})
+	}
+	for _, a := range t.Absent {
+		d.Absent = append(d.Absent, report.Reasoned{Name: a.Feature, Reason: a.Reason})
+	}
+	for _, a := range cs.Excluded {
+		d.Excluded = append(d.Excluded, report.Reasoned{Name: a.Feature, Reason: a.Reason})
+	}
+	if s := cs.Selection; s != nil {
+		d.KRule = s.Rule
+		d.KSelection = &report.KSelection{Ks: s.Ks, Inertia: s.Inertia, Silhouette: s.Silhouette, CalinskiHarabasz: s.CalinskiHarabasz, DaviesBouldin: s.DaviesBouldin, Chosen: s.Chosen, Knee: s.Knee, SilhouetteSample: s.SilhouetteSample}
+	} else {
+		d.KRule = "k given by the user."
+	}
+	if s := cs.Stability; s != nil {
+		d.MeanARI, d.Boots = s.MeanARI, s.Boots
+	}
+	for c, cm := range mp.Clusters {
+		rc := report.Cluster{ID: c, Size: cm.Size, Share: cm.Share, Segment: cm.Segment, Label: cm.Label, Confidence: cm.Confidence, Why: cm.Why, Jaccard: math.NaN(), Z: cs.Result.Centroid(c)}
+		for _, e := range cm.Evidence {
+			rc.Evidence = append(rc.Evidence, report.Evidence{Feature: e.Feature, Z: e.Z, ClusterMean: e.ClusterMean, Population: e.PopulationMean})
+		}
+		for _, c := range cm.Candidates {
+			rc.Candidates = append(rc.Candidates, report.Candidate{Segment: c.Segment, Precision: c.Precision, Recall: c.Recall, Lift: c.Lift, F1: c.F1})
+		}
+		if cs.Stability != nil {
+			rc.Jaccard, rc.Unstable = cs.Stability.Jaccard[c], cs.Stability.Unstable[c]
+		}
+		d.Clusters = append(d.Clusters, rc)
+	}
+	for s, seg := range cat.Segments {
+		ss := m.Segments[s]
+		d.Segments = append(d.Segments, report.Segment{ID: seg.ID, Name: seg.Name, Description: seg.Description, Rule: seg.Rule, Docs: seg.Docs, Evaluated: ss.Evaluated, Reason: ss.Reason, Members: ss.Members, Primary: ss.Primary, Share: float64(ss.Members) / float64(len(t.Customers)), Revenue: ss.Revenue, Clusters: ss.Clusters, Actions: seg.Actions, Facet: seg.Facet})
+	}
+	stages := make([]int64, len(cat.Lifecycle))
+	var unknown int64
+	for i := range t.Customers {
+		if k := mem.Stage[i]; k >= 0 {
+			stages[k]++
+		} else {
+			unknown++
+		}
+	}
+	for k, st := range cat.Lifecycle {
+		d.Lifecycle = append(d.Lifecycle, report.Count{Label: st.Stage, N: stages[k]})
+	}
+	if unknown > 0 {
+		d.Lifecycle = append(d.Lifecycle, report.Count{Label: "unknown", N: unknown})
+	}
+	if spend := t.Column("total_spend"); spend != nil {
+		d.Top20Share, d.Pareto = Pareto(spend, 50)
+	}
+	if t.Country != nil {
+		counts := make(map[string]int64)
+		for _, c := range t.Country {
+			if c == "" {
+				c = "unknown"
+			}
+			counts[c]++
+		}
+		for c, n := range counts {
+			d.Countries = append(d.Countries, report.Count{Label: c, N: n})
+		}
+		slices.SortFunc(d.Countries, func(a, b report.Count) int {
+			if a.N != b.N {
+				return cmp.Compare(b.N, a.N)
+			}
+			return cmp.Compare(a.Label, b.Label)
+		})
+	}
+	return d
+}
+
+// Pareto returns the share of total spend that comes from the top 20 % of
+// customers by spend, and the concentration curve at points+1 evenly spaced
+// customer shares. Negative and NaN spend count as 0.
+func Pareto(spend []float64, points int) (top20 float64, curve [][2]float64) {
+	s := make([]float64, len(spend))
+	var total float64
+	for i, v := range spend {
+		if math.IsNaN(v) || v < 0 {
+			v = 0
+		}
+		s[i] = v
+		total += v
+	}
+	if total <= 0 || len(s) == 0 {
+		return math.NaN(), nil
+	}
+	slices.SortFunc(s, func(a, b float64) int { return cmp.Compare(b, a) })
+	cum := make([]float64, len(s)+1)
+	for i, v := range s {
+		cum[i+1] = cum[i] + v
+	}
+	at := func(share float64) float64 {
+		return cum[int(math.Round(share*float64(len(s))))] / total
+	}
+	for p := 0; p <= points; p++ {
+		x := float64(p) / float64(points)
+		curve = append(curve, [2]float64{x, at(x)})
+	}
+	return at(0.2), curve
+}

@@ -1,0 +1,397 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/apache/arrow/go/v17/arrow/memory"
+	"github.com/apache/arrow/go/v17/parquet/file"
+	"github.com/apache/arrow/go/v17/parquet/pqarrow"
+
+	"github.com/segmint/segmint/features"
+)
+
+// ErrNoInput is returned when the given paths name no Parquet file.
+var ErrNoInput = errors.New("no Parquet input files")
+
+// InputError is a problem with one input file as a whole: it cannot be
+// opened, is not Parquet, or is corrupt.
+type InputError struct {
+	File string
+	Err  error
+}
+
+func (e *InputError) Error() string { return e.File + ": " + e.Err.Error() }
+func (e *InputError) Unwrap() error { return e.Err }
+
+// ResolveFiles expands paths (files, directories, glob patterns) into a
+// sorted, de-duplicated list of files. A directory contributes the files
+// ending in .parquet below it, recursively; a file named explicitly is taken
+// whatever its name; a pattern or directory that matches nothing is an error.
+func ResolveFiles(paths []string) ([]string, error) {
+	seen := make(map[string]bool)
+	var out []string
+	add := func(p string) {
+		if !seen[p] {
+			seen[p] = true
+			out = append(out, p)
+		}
+	}
+	for _, p := range paths {
+		if strings.ContainsAny(p, "*?[") {
+			matches, err := filepath.Glob(p)
+			if err != nil {
+				return nil, fmt.Errorf("pattern %q: %w", p, err)
+			}
+			if len(matches) == 0 {
+				return nil, fmt.Errorf("pattern %q: %w", p, ErrNoInput)
+			}
+			for _, m := range matches {
+				if st, err := os.Stat(m); err == nil && !st.IsDir() {
+					add(m)
+				}
+			}
+			continue
+		}
+		st, err := os.Stat(p)
+		if err != nil {
+			return nil, &InputError{File: p, Err: err}
+		}
+		if !st.IsDir() {
+			add(p)
+			continue
+		}
+		n := 0
+		err = filepath.WalkDir(p, func(q string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if !d.IsDir() && strings.HasSuffix(strings.ToLower(d.Name()), ".parquet") {
+				add(q)
+				n++
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, &InputError{File: p, Err: err}
+		}
+		if n == 0 {
+			return nil, fmt.Errorf("directory %s: %w", p, ErrNoInput)
+		}
+	}
+	if len(out) == 0 {
+		return nil, ErrNoInput
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+// inputFile is an opened and validated input.
+type inputFile struct {
+	Path      string
+	Size      int64
+	Rows      int64
+	RowGroups int
+	// leaves maps canonical column -> Parquet leaf column index.
+	leaves map[string]int
+	// dict lists the leaf indices read as dictionaries.
+	dict []int
+}
+
+// acceptable type classes per canonical column, checked before any work.
+func checkType(c string, t arrow.DataType) error {
+	isString := func() bool {
+		switch t.ID() {
+		case arrow.STRING, arrow.LARGE_STRING, arrow.BINARY, arrow.DICTIONARY:
+			return true
+		}
+		return false
+	}
+	isInt := func() bool {
+		switch t.ID() {
+		case arrow.INT8, arrow.INT16, arrow.INT32, arrow.INT64, arrow.UINT8, arrow.UINT16, arrow.UINT32, arrow.UINT64:
+			return true
+		}
+		return false
+	}
+	isFloat := func() bool { return t.ID() == arrow.FLOAT32 || t.ID() == arrow.FLOAT64 }
+	ok := true
+	switch c {
+	case ColEventTime:
+		ok = t.ID() == arrow.TIMESTAMP || t.ID() == arrow.DATE32 || isString() || isInt()
+	case ColEventType, ColCouponCode, ColCountry, ColCategory, ColBrand:
+		ok = isString()
+	case ColUserID:
+		ok = isInt() || isFloat()
+	case ColProductID, ColCategoryID, ColUserSession, ColOrderID:
+		ok = isInt() || isFloat() || isString()
+	case ColPrice, ColQuantity, ColDiscount:
+		ok = isInt() || isFloat() || t.ID() == arrow.DECIMAL128
+	}
+	if !ok {
+		want := map[string]string{ColEventTime: "a timestamp, date, string or integer epoch", ColUserID: "an integer"}[c]
+		if want == "" {
+			want = "a compatible type"
+		}
+		return fmt.Errorf("has type %s, want %s", t, want)
+	}
+	return nil
+}
+
+// openInput opens path, checks it is readable Parquet with the required
+// columns in usable types, and records where each column lives.
+func openInput(path string, layout Layout) (*inputFile, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, &InputError{File: path, Err: err}
+	}
+	if st.Size() == 0 {
+		return nil, &InputError{File: path, Err: errors.New("empty file, not Parquet")}
+	}
+	rdr, err := openParquet(path)
+	if err != nil {
+		return nil, err
+	}
+	defer rdr.Close()
+	fr, err := pqarrow.NewFileReader(rdr, pqarrow.ArrowReadProperties{}, memory.DefaultAllocator)
+	if err != nil {
+		return nil, &InputError{File: path, Err: fmt.Errorf("reading schema: %w", err)}
+	}
+	sch, err := fr.Schema()
+	if err != nil {
+		return nil, &InputError{File: path, Err: fmt.Errorf("reading schema: %w", err)}
+	}
+	in := &inputFile{Path: path, Size: st.Size(), Rows: rdr.NumRows(), RowGroups: rdr.NumRowGroups(), leaves: make(map[string]int)}
+	pq := rdr.MetaData().Schema
+	for _, c := range canonical {
+		src := layout.Source(c)
+		idx := sch.FieldIndices(src)
+		if len(idx) == 0 {
+			continue
+		}
+		field := sch.Field(idx[0])
+		if err := checkType(c, field.Type); err != nil {
+			return nil, &ColumnError{File: path, Column: src, Problem: err.Error()}
+		}
+		leaf := pq.ColumnIndexByName(src)
+		if leaf < 0 {
+			return nil, &ColumnError{File: path, Column: src, Problem: "is nested; want a top-level column"}
+		}
+		in.leaves[c] = leaf
+		switch c {
+		case ColEventType, ColCountry, ColCategory, ColCouponCode:
+			in.dict = append(in.dict, leaf)
+		case ColEventTime:
+			if field.Type.ID() == arrow.STRING {
+				in.dict = append(in.dict, leaf)
+			}
+		}
+	}
+	for _, c := range required {
+		if _, ok := in.leaves[c]; !ok {
+			return nil, &ColumnError{File: path, Column: layout.Source(c), Problem: "required column is missing"}
+		}
+	}
+	return in, nil
+}
+
+func openParquet(path string) (rdr *file.Reader, err error) {
+	// The Parquet reader panics on some corrupt footers; turn that into an
+	// error naming the file.
+	defer func() {
+		if r := recover(); r != nil {
+			err = &InputError{File: path, Err: fmt.Errorf("corrupt Parquet file: %v", r)}
+		}
+	}()
+	rdr, err = file.OpenParquetFile(path, false)
+	if err != nil {
+		return nil, &InputError{File: path, Err: fmt.Errorf("not a readable Parquet file: %w", err)}
+	}
+	return rdr, nil
+}
+
+// ScanOptions configure a scan of the input.
+type ScanOptions struct {
+	Layout Layout
+	// AsOf, when not zero, drops events after it (µs since the epoch).
+	AsOf int64
+	// Workers is the number of goroutines decoding row groups; 0 means
+	// GOMAXPROCS.
+	Workers int
+	// BatchSize is the number of rows per Arrow record; 0 means 65536.
+	BatchSize int
+	// Mem allocates Arrow buffers; nil means memory.DefaultAllocator.
+	Mem memory.Allocator
+	// Progress, if set, is called after each record with the number of
+	// input rows read so far in this pass. It must be safe for concurrent
+	// use.
+	Progress func(rowsRead int64)
+}
+
+// scanResult is what one pass over the inputs reports.
+type scanResult struct {
+	Skipped map[string]int64
+}
+
+// scan decodes every row group of every input into feature batches and hands
+// each batch to the worker's consume function. Row groups are spread over
+// Workers goroutines; each worker calls newConsumer once, so it can own its
+// partial aggregate. Only the columns in project are read.
+func scan(ctx context.Context, inputs []*inputFile, project []string, o ScanOptions, newConsumer func(w int) func(*features.Batch)) (*scanResult, error) {
+	workers := o.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	batchSize := o.BatchSize
+	if batchSize <= 0 {
+		batchSize = 1 << 16
+	}
+	mem := o.Mem
+	if mem == nil {
+		mem = memory.DefaultAllocator
+	}
+	type unit struct {
+		in *inputFile
+		rg int
+	}
+	var units []unit
+	for _, in := range inputs {
+		for rg := 0; rg < in.RowGroups; rg++ {
+			units = append(units, unit{in, rg})
+		}
+	}
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	var next atomic.Int64
+	var rowsRead atomic.Int64
+	decoders := make([]*decoder, workers)
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		dec := newDecoder(o.Layout, o.AsOf)
+		decoders[w] = dec
+		consume := newConsumer(w)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var batch features.Batch
+			var open *inputFile
+			var fr *pqarrow.FileReader
+			var rdr *file.Reader
+			defer func() {
+				if rdr != nil {
+					rdr.Close()
+				}
+			}()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(units) || ctx.Err() != nil {
+					return
+				}
+				u := units[i]
+				if open != u.in {
+					if rdr != nil {
+						rdr.Close()
+					}
+					var err error
+					rdr, err = openParquet(u.in.Path)
+					if err != nil {
+						cancel(err)
+						return
+					}
+					props := pqarrow.ArrowReadProperties{BatchSize: int64(batchSize)}
+					for _, leaf := range u.in.dict {
+						props.SetReadDict(leaf, true)
+					}
+					fr, err = pqarrow.NewFileReader(rdr, props, mem)
+					if err != nil {
+						cancel(&InputError{File: u.in.Path, Err: err})
+						return
+					}
+					open = u.in
+				}
+				if err := scanRowGroup(ctx, fr, u.in, u.rg, project, dec, &batch, consume, &rowsRead, o.Progress); err != nil {
+					cancel(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if err := context.Cause(ctx); err != nil && !errors.Is(err, context.Canceled) {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		if cause := context.Cause(ctx); cause != nil {
+			return nil, cause
+		}
+		return nil, err
+	}
+	res := &scanResult{Skipped: make(map[string]int64)}
+	for _, d := range decoders {
+		for k, v := range d.skipped {
+			res.Skipped[k] += v
+		}
+	}
+	return res, nil
+}
+
+func scanRowGroup(ctx context.Context, fr *pqarrow.FileReader, in *inputFile, rg int, project []string, dec *decoder, batch *features.Batch, consume func(*features.Batch), rowsRead *atomic.Int64, progress func(int64)) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = &InputError{File: in.Path, Err: fmt.Errorf("row group %d: corrupt data: %v", rg, r)}
+		}
+	}()
+	var cols []int
+	for _, c := range project {
+		if leaf, ok := in.leaves[c]; ok {
+			cols = append(cols, leaf)
+		}
+	}
+	sort.Ints(cols)
+	rr, err := fr.GetRecordReader(ctx, cols, []int{rg})
+	if err != nil {
+		return &InputError{File: in.Path, Err: fmt.Errorf("row group %d: %w", rg, err)}
+	}
+	defer rr.Release()
+	var f fields
+	for rr.Next() {
+		rec := rr.Record()
+		if f == nil {
+			f = make(fields)
+			for _, c := range project {
+				if idx := rec.Schema().FieldIndices(dec.layout.Source(c)); len(idx) > 0 {
+					f[c] = idx[0]
+				}
+			}
+		}
+		batch.Reset(0)
+		if err := dec.decode(fmt.Sprintf("%s (row group %d)", in.Path, rg), rec, f, batch); err != nil {
+			return err
+		}
+		consume(batch)
+		n := rowsRead.Add(rec.NumRows())
+		if progress != nil {
+			progress(n)
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+	}
+	if err := rr.Err(); err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, context.Canceled) {
+		return &InputError{File: in.Path, Err: fmt.Errorf("row group %d: %w", rg, err)}
+	}
+	return nil
+}
+
+func defaultWorkers() int { return runtime.GOMAXPROCS(0) }

@@ -1,0 +1,111 @@
+package report
+
+import "time"
+
+// Data is everything the report shows. It is plain data, filled by the
+// pipeline; the report package computes nothing but layout.
+type Data struct {
+	Title       string
+	Version     string
+	Generated   time.Time
+	Input       string
+	Files       int
+	Events      int64
+	Customers   int
+	Products    int
+	AsOf        time.Time
+	WindowStart time.Time
+	Skipped     []Count
+
+	Features  []Feature
+	Absent    []Reasoned
+	Excluded  []Reasoned
+	Clustered []string
+
+	K          int
+	KRule      string
+	Seed       uint64
+	Inertia    float64
+	KSelection *KSelection
+	MeanARI    float64 // bootstrap stability, NaN when not computed
+	Boots      int
+
+	Clusters  []Cluster
+	Segments  []Segment
+	Uncarried []string
+	Lifecycle []Count
+	// Top20Share is the share of revenue from the top 20 % of customers by
+	// spend; Pareto holds (customer share, revenue share) points. Both
+	// empty when the input has no spend.
+	Top20Share float64
+	Pareto     [][2]float64
+	Countries  []Count
+}
+
+// Count is a labelled number.
+type Count struct {
+	Label string
+	N     int64
+}
+
+// Reasoned is a name with a reason.
+type Reasoned struct {
+	Name, Reason string
+}
+
+// Feature documents one computed feature.
+type Feature struct {
+	Name, Unit, Description string
+}
+
+// KSelection holds the k-choice curves.
+type KSelection struct {
+	Ks                                                   []int
+	Inertia, Silhouette, CalinskiHarabasz, DaviesBouldin []float64
+	Chosen, Knee                                         int
+	SilhouetteSample                                     int
+}
+
+// Cluster is one cluster with its mapping.
+type Cluster struct {
+	ID         int
+	Size       int
+	Share      float64
+	Segment    string
+	Label      string
+	Confidence float64
+	Why        string
+	Evidence   []Evidence
+	Candidates []Candidate
+	Jaccard    float64 // NaN when not computed
+	Unstable   bool
+	// Z holds the cluster's standardised mean of each clustered feature, in
+	// the order of Data.Clustered.
+	Z []float64
+}
+
+// Evidence is one distinguishing feature of a cluster.
+type Evidence struct {
+	Feature                    string
+	Z, ClusterMean, Population float64
+}
+
+// Candidate is one segment a cluster overlaps.
+type Candidate struct {
+	Segment                     string
+	Precision, Recall, Lift, F1 float64
+}
+
+// Segment is one catalogue segment's outcome.
+type Segment struct {
+	ID, Name, Description, Rule string
+	Docs                        []string
+	Evaluated                   bool
+	Reason                      string
+	Members, Primary            int
+	Share                       float64
+	Revenue                     float64
+	Clusters                    []int
+	Actions                     []string
+	Facet                       bool
+}

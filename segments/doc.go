@@ -1,0 +1,26 @@
+// Package segments evaluates the named segments of the catalogue over the
+// per-customer feature table and reconciles them with the k-means clusters.
+//
+// The catalogue (catalogue.yaml, embedded; replaceable or extendable with
+// --segments) defines each segment of SEGMENTS.md as an expression rule over
+// the features, evaluated with the expr-lang library. Rules may use feature
+// values by name and pct.<feature>, the customer's percentile rank (mid-rank
+// for ties) among the customers for whom the feature is defined. A segment
+// whose rule reads a feature the input cannot provide is not evaluated and
+// carries the reason.
+//
+// Memberships: a customer may meet several rules. Its primary segment is the
+// first non-facet segment in catalogue order whose rule it meets (document C
+// warns against one customer in many segments); its life-cycle stage is the
+// first matching stage of the catalogue's lifecycle list.
+//
+// Mapping: each cluster is compared with each evaluated segment by the
+// overlap of their members: precision (the share of the cluster meeting the
+// rule), recall (the share of the segment inside the cluster), lift
+// (precision over the segment's population rate) and F1. The cluster maps
+// to the segment with the highest F1 among those with lift >= MinLift and
+// precision >= MinPrecision; its confidence is that precision. A cluster
+// that matches none is named by the features that set it apart most. The
+// evidence of every mapping is the cluster's standardised distance from the
+// population on each feature.
+package segments

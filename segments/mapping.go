@@ -1,0 +1,192 @@
+package segments
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+)
+
+// Mapping thresholds: a cluster is mapped to the segment with the highest
+// F1 among the segments its members are at least MinLift times more likely
+// to meet than the population, and at least MinPrecision of whose rule its
+// members meet.
+const (
+	MinLift      = 1.5
+	MinPrecision = 0.3
+	// EvidenceZ is the standardised distance from the population above
+	// which a feature counts as setting a cluster apart.
+	EvidenceZ = 0.5
+)
+
+// Match is the overlap between one cluster and one segment.
+type Match struct {
+	Segment   string  `json:"segment"`
+	Overlap   int     `json:"overlap"`
+	Precision float64 `json:"precision"` // share of the cluster meeting the segment's rule
+	Recall    float64 `json:"recall"`    // share of the segment inside the cluster
+	Lift      float64 `json:"lift"`      // precision / the segment's share of all customers
+	F1        float64 `json:"f1"`
+}
+
+// Evidence is one feature that sets a cluster apart.
+type Evidence struct {
+	Feature string `json:"feature"`
+	// Z is the cluster's mean of the feature in the clustering space
+	// (transformed and standardised): its distance from the population
+	// mean in population standard deviations.
+	Z              float64 `json:"z"`
+	ClusterMean    float64 `json:"cluster_mean"`
+	PopulationMean float64 `json:"population_mean"`
+}
+
+// ClusterMapping is the mapping of one cluster onto the catalogue.
+type ClusterMapping struct {
+	Cluster int     `json:"cluster"`
+	Size    int     `json:"size"`
+	Share   float64 `json:"share"`
+	// Segment is the mapped segment id, "" when the cluster matches none.
+	Segment string `json:"segment"`
+	// Label is the segment's name, or for an unmatched cluster what
+	// distinguishes it ("high views, no orders").
+	Label string `json:"label"`
+	// Confidence is the share of the cluster's members that meet the mapped
+	// segment's rule (the match's precision); 0 when unmatched.
+	Confidence float64    `json:"confidence"`
+	Best       *Match     `json:"best,omitempty"`
+	Candidates []Match    `json:"candidates"` // the best few matches by F1
+	Evidence   []Evidence `json:"evidence"`
+	Why        string     `json:"why"`
+}
+
+// Profile describes the clusters in feature terms, for the evidence.
+type Profile struct {
+	Features []string
+	// Z[c][j]: cluster c's mean of feature j in the clustering space.
+	Z [][]float64
+	// ClusterMean[c][j] and PopulationMean[j]: in the feature's own unit,
+	// over customers for whom it is defined.
+	ClusterMean    [][]float64
+	PopulationMean []float64
+}
+
+// Mapping is the reconciliation of the clusters with the catalogue.
+type Mapping struct {
+	Clusters []ClusterMapping `json:"clusters"`
+	// Uncarried lists the evaluated segments with members that no cluster
+	// maps to: present in the rules, but not a cluster of their own.
+	Uncarried []string `json:"uncarried"`
+}
+
+// ClusterOf returns the mapped segment of cluster c ("" when unmatched).
+func (m *Mapping) ClusterOf(c int) string { return m.Clusters[c].Segment }
+
+// MapClusters maps every cluster of assign (values 0..k-1) onto the segments
+// of mem by the overlap of their members.
+func MapClusters(assign []int, k int, mem *Memberships, p *Profile) *Mapping {
+	n := len(assign)
+	sizes := make([]int, k)
+	for _, c := range assign {
+		sizes[c]++
+	}
+	cat := mem.Catalogue
+	overlap := make([][]int, k)
+	for c := range overlap {
+		overlap[c] = make([]int, len(cat.Segments))
+	}
+	for s := range cat.Segments {
+		if !mem.Evaluated(s) {
+			continue
+		}
+		for i, in := range mem.Member[s] {
+			if in {
+				overlap[assign[i]][s]++
+			}
+		}
+	}
+	out := &Mapping{}
+	carried := make(map[string]bool)
+	for c := 0; c < k; c++ {
+		cm := ClusterMapping{Cluster: c, Size: sizes[c], Share: float64(sizes[c]) / float64(max(n, 1))}
+		var matches []Match
+		for s, seg := range cat.Segments {
+			if !mem.Evaluated(s) || seg.Facet || mem.Sizes[s] == 0 || sizes[c] == 0 {
+				continue
+			}
+			o := overlap[c][s]
+			if o == 0 {
+				continue
+			}
+			prec := float64(o) / float64(sizes[c])
+			rec := float64(o) / float64(mem.Sizes[s])
+			lift := prec / (float64(mem.Sizes[s]) / float64(n))
+			matches = append(matches, Match{Segment: seg.ID, Overlap: o, Precision: prec, Recall: rec, Lift: lift, F1: 2 * prec * rec / (prec + rec)})
+		}
+		sort.SliceStable(matches, func(a, b int) bool { return matches[a].F1 > matches[b].F1 })
+		for _, m := range matches {
+			if m.Lift >= MinLift && m.Precision >= MinPrecision {
+				best := m
+				cm.Best = &best
+				break
+			}
+		}
+		cm.Candidates = matches[:min(len(matches), 4)]
+		if p != nil {
+			cm.Evidence = evidence(p, c)
+		}
+		if cm.Best != nil {
+			cm.Segment = cm.Best.Segment
+			cm.Confidence = cm.Best.Precision
+			for _, seg := range cat.Segments {
+				if seg.ID == cm.Segment {
+					cm.Label = seg.Name
+				}
+			}
+			carried[cm.Segment] = true
+			cm.Why = fmt.Sprintf("%.0f%% of the cluster meet the %s rule (%.1f× the population rate); the cluster holds %.0f%% of that segment (F1 %.2f)",
+				100*cm.Best.Precision, cm.Segment, cm.Best.Lift, 100*cm.Best.Recall, cm.Best.F1)
+		} else {
+			cm.Label = describe(cm.Evidence)
+			cm.Why = fmt.Sprintf("no segment's rule is met by at least %.0f%% of the cluster at %.1f× the population rate; named by what sets it apart", 100*MinPrecision, MinLift)
+		}
+		out.Clusters = append(out.Clusters, cm)
+	}
+	for s, seg := range cat.Segments {
+		if mem.Evaluated(s) && !seg.Facet && mem.Sizes[s] > 0 && !carried[seg.ID] {
+			out.Uncarried = append(out.Uncarried, seg.ID)
+		}
+	}
+	return out
+}
+
+func evidence(p *Profile, c int) []Evidence {
+	var ev []Evidence
+	for j, name := range p.Features {
+		z := p.Z[c][j]
+		if math.IsNaN(z) {
+			continue
+		}
+		ev = append(ev, Evidence{Feature: name, Z: z, ClusterMean: p.ClusterMean[c][j], PopulationMean: p.PopulationMean[j]})
+	}
+	sort.SliceStable(ev, func(a, b int) bool { return math.Abs(ev[a].Z) > math.Abs(ev[b].Z) })
+	return ev[:min(len(ev), 5)]
+}
+
+// describe names a cluster by the features that set it apart most.
+func describe(ev []Evidence) string {
+	var parts []string
+	for _, e := range ev {
+		if math.Abs(e.Z) < EvidenceZ || len(parts) == 3 {
+			break
+		}
+		dir := "high"
+		if e.Z < 0 {
+			dir = "low"
+		}
+		parts = append(parts, dir+" "+strings.ReplaceAll(e.Feature, "_", " "))
+	}
+	if len(parts) == 0 {
+		return "average on every feature"
+	}
+	return strings.Join(parts, ", ")
+}

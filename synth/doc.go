@@ -1,0 +1,187 @@
+// Package synth generates deterministic synthetic e-commerce event data
+// with planted customer archetypes, for tests, benchmarks and the demo.
+//
+// # Output
+//
+// Generate writes into a directory:
+//
+//   - events-00000.parquet, events-00001.parquet, ...: one row per event in
+//     the layout of the public REES46 dump "eCommerce behavior data from
+//     multi category store" (event_time, event_type, product_id,
+//     category_id, category_code, brand, price, user_id, user_session).
+//     LayoutFull (the default) adds order_id, quantity, coupon_code,
+//     discount and country, and the event types refund and subscribe;
+//     LayoutREES46 writes only the nine REES46 columns and the event types
+//     view, cart, remove_from_cart and purchase. Row types: EventRow and
+//     REES46Row.
+//   - labels.parquet: customer_id and archetype, the planted truth, one row
+//     per customer (LabelRow).
+//
+// Columns and units: event_time is a TIMESTAMP in microseconds adjusted to
+// UTC, with whole-second values as in the real dump. price is the unit
+// price (>= 0) in one currency for all countries; quantity is the number
+// of units (1 except on some purchase and refund rows of cheap items);
+// discount is the money taken off the row (price*quantity*rate of the
+// coupon, rounded to cents), null when no coupon was used. The spend of a
+// purchase row is price*quantity - discount. category_code, brand,
+// order_id, coupon_code and discount are optional columns whose empty
+// values are nulls. user_id equals labels' customer_id and is UserIDBase
+// plus the customer index. user_session is a UUID-like string, one per
+// visit. order_id is set on purchase rows (one order has one purchase row
+// per distinct item) and on refund rows, which repeat the order_id,
+// product and unit price of the refunded item. subscribe rows (newsletter
+// sign-ups) have product_id 0, category_id 0 and price 0.
+//
+// Each file's key-value metadata records the seed, customers, start, days,
+// scale and layout it was made with.
+//
+// # Determinism
+//
+// All randomness comes from math/rand/v2 PCG generators seeded from
+// Settings.Seed, never from the clock: the catalogue from one stream and
+// every customer from its own stream derived from (Seed, customer index).
+// The same Settings give byte-identical files whatever the number of
+// workers; a different Seed gives a different data set.
+//
+// # Design and memory
+//
+// Customers are generated in blocks of consecutive customers on
+// Settings.Workers goroutines and collected in customer order into a shard.
+// When the next customer would push the shard past EventsPerFile, the shard
+// is sorted by event_time (a stable radix sort: ties keep customer and
+// visit order) and written as one file, so every file is sorted by time,
+// covers the whole window and holds whole customers, interleaved in time.
+// Peak memory is one shard of compact 40-byte events plus an index of 16
+// bytes per event for the sort, a few blocks in flight, one byte per
+// customer for the labels and Parquet's row-group buffers: about 300 MB at
+// the default EventsPerFile.
+//
+// Files are written to hidden temporary names in the directory and renamed
+// only after every file, labels.parquet included, is complete; a failed or
+// cancelled run removes its temporary files and leaves no partial output.
+//
+// # Catalogue
+//
+// 47 categories with REES46-style codes (three without a code, as in the
+// real dump) and a log-normal unit-price distribution each (medians from 8
+// to 900), grouped as everyday, premium (expensive durables) and
+// consumable (cheap goods that run out). 2400 products exist at Start
+// (launched up to two years before); 8 new products launch per day of the
+// window. Product ids grow with launch time. Popularity within a category
+// follows a Zipf law over a random rank. A product can be viewed from its
+// launch instant on, so in data with enough customers a new product first
+// appears on its launch day. Products that existed before Start first
+// appear in the opening days of the window; a feature such as "bought
+// within 14 days of the product's first appearance" is therefore only
+// meaningful for products first seen after the first weeks.
+//
+// # Visits
+//
+// A visit (session) starts at a time of day drawn from a diurnal profile
+// (quiet at night, peak in the evening, UTC) and consists of views, 2 s to
+// 15 min apart (log-normal, median 35 s); a share of views revisit the
+// previous product. A visit may end in cart adds with nothing bought
+// (abandoned), or in cart adds and one order: one purchase row per item,
+// sometimes with an extra item added and removed first. Products are drawn
+// by popularity from the visit's category (a favourite category of the
+// customer with probability "focus", else any category by attention), with
+// a price bias for some archetypes (keep the dearest or cheapest of k
+// draws). 8 % of everyone's views go to products launched in the last 14
+// days, but everyone except trend followers buys only products launched at
+// least 21 days before the purchase. Refunds happen 2 to 14 days after the
+// order in their own visit. Every event lies in [Start, Start+Days).
+//
+// Scale multiplies the events of every visit: a visit with v views and c
+// other events gets round(Scale*(v+c))-c views (at least one), so visits,
+// orders, refunds and archetypes stay the same and events grow by about
+// Scale.
+//
+// # Archetypes
+//
+// Each customer draws one archetype by the Mix weights, then a country
+// (US 30 %, DE 12, GB 11, FR 9, PL 8, RO 7, KR 7, IT 6, ES 5, NL 5; a facet,
+// not an archetype). W is the window in days; "day d" counts from Start,
+// and as-of is day W. U(a,b) is uniform. Default weights are percent of
+// customers; the default mix gives about 50 events per customer.
+//
+//	archetype               weight rules
+//	top_spenders            4  1 order (45 %), 2 (35 %) or 3 (20 %) on random days
+//	                           after a start in U(0,W-10), not necessarily recent;
+//	                           1-3 favourite categories among the luxury ones
+//	                           (premium, median >= 450); dearest of 5 draws; the
+//	                           first basket has 2-4 items, later ones 1-4; 0-2
+//	                           research visits before each order. About 85 % fall
+//	                           in the top decile of spend.
+//	hero                    2  15-28 orders of 1-4 items spread from a start in
+//	                           U(0,30) to as-of, the latest within 5 days; dearer
+//	                           of 2 draws; 0.6-1.2 browsing visits per order and
+//	                           one in the last 3 days; 0-3 abandoned carts;
+//	                           spend around 10x the mean customer.
+//	loyal                   6  8-15 orders at a regular gap (start U(0,40), gap
+//	                           spanning the rest of the window, jitter +-12 %),
+//	                           the latest 0.3-0.9 gaps before as-of; 1-2 items,
+//	                           cheaper of 2 draws from 2-4 everyday categories
+//	                           (moderate spend); ~0.5 browsing visits per gap;
+//	                           20 % subscribed.
+//	active                  9  first visit 45-100 days before as-of, then 7-14
+//	                           visits in the last 60 days, one within 5 days;
+//	                           2-5 of them end in an order, 25 % of the others in
+//	                           an abandoned cart; ~5 views per visit.
+//	new_customers           7  first event on a day in the last 30 days, 1-3
+//	                           visits from then on, exactly one order (in the
+//	                           first visit, or a later one 40 % of the time).
+//	one_time_buyers         9  start U(0,W-75); exactly one order on a day at
+//	                           least 60 days before as-of, 0-2 visits before it;
+//	                           half of them come back for 1-2 short browsing
+//	                           visits, never ordering again.
+//	coupon_customers        6  3-8 orders from a start in U(0,60); a share
+//	                           U(0.85,1) of orders carry a coupon_code and a 5-30 %
+//	                           discount; some abandoned carts; 15 % subscribed.
+//	thrifty                 6  1-2 consumable categories (95 % focus), cheapest
+//	                           of 3 draws, one item per order (quantity 1, 15 %
+//	                           2-3 of a cheap item), one order every U(30,45)
+//	                           days (+-10 %), short visits of 1-4 views, little
+//	                           browsing.
+//	trend_followers         5  visits from a start in U(0,40), exponential gaps
+//	                           of mean U(6,10) days; 70 % of views on products
+//	                           launched in the last 7 days; a share U(0.2,0.4) of
+//	                           visits end in an order (at least 3 orders), and a
+//	                           share U(0.75,0.95) of ordered items were launched
+//	                           at most 5 days before.
+//	cart_abandoners         7  2-4 orders, plus 3-7 visits with 1-3 cart adds
+//	                           and no order, 70 % of them in one category of
+//	                           interest, some with a removal.
+//	indecisive_prospects    5  8-15 visits from a start in U(0,120), ~5 views
+//	                           each, 60 % with 1-3 cart adds (sometimes a
+//	                           removal); never an order.
+//	curious_prospects       8  1-2 visits in the last 21 days, 2-6 views in one
+//	                           category, 60 % revisiting the same product; no
+//	                           cart, no order.
+//	leads                   5  a subscribe event on a random day (after 0-2
+//	                           views), 0-2 other short visits (1-3 views), 10 %
+//	                           one cart add; never an order.
+//	newsletter_subscribers  5  subscribe in the first visit (start U(0,100)),
+//	                           then 2-6 ordinary orders and browsing.
+//	at_risk                 5  4-8 orders at a regular gap G in U(10,25) days; the
+//	                           last one r*G before as-of with r in U(2,3) (always
+//	                           under 90 days); 30 % one short visit since.
+//	dormant                 7  2-5 orders 7-30 days apart; every event before a
+//	                           cut-off 90-150 days before as-of.
+//	negative_experience     4  3-7 orders from a start in U(0,80) up to 3 days
+//	                           before as-of; each item refunded with probability
+//	                           U(0.4,0.8) (at least one refund), the refund 2-14
+//	                           days after the order.
+//
+// Noise shared by the archetypes that buy: ~1 short browsing visit (Poisson)
+// in their active span, 5 % of orders with a coupon, 2 % of items refunded,
+// 4 % subscribed, 10 % of orders with an added-then-removed item, multi-unit
+// quantities on cheap items, and 25 % of visits outside the favourite
+// categories. Counts, gaps and shares are drawn per customer from the
+// ranges above, so archetypes overlap at their edges (a hero's basket can
+// match a top spender's, a loyal customer may have subscribed) while each
+// keeps its defining behaviour.
+//
+// In LayoutREES46 the refund and subscribe events are not written (the
+// customers and their other events are the same as in LayoutFull), so
+// negative_experience and leads lose their defining signal there.
+package synth

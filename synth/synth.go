@@ -1,0 +1,277 @@
+package synth
+
+import (
+	"errors"
+	"fmt"
+	"maps"
+	"math"
+	"slices"
+	"time"
+)
+
+// Layout selects the columns of the event files.
+type Layout int
+
+const (
+	// LayoutFull writes the nine REES46 columns plus order_id, quantity,
+	// coupon_code, discount and country, and all six event types.
+	LayoutFull Layout = iota
+	// LayoutREES46 writes only the nine REES46 columns and only the event
+	// types view, cart, remove_from_cart and purchase.
+	LayoutREES46
+)
+
+// String returns the layout's name.
+func (l Layout) String() string {
+	switch l {
+	case LayoutFull:
+		return "full"
+	case LayoutREES46:
+		return "rees46"
+	}
+	return fmt.Sprintf("Layout(%d)", int(l))
+}
+
+// Defaults applied to zero-valued Settings fields.
+const (
+	DefaultDays          = 180
+	DefaultEventsPerFile = 5_000_000
+	DefaultRowGroupSize  = 131072
+	// MinDays is the shortest window Generate accepts: the dormant archetype
+	// needs 90 silent days after a buying history.
+	MinDays = 120
+)
+
+// DefaultStart is the window start used when Settings.Start is zero.
+var DefaultStart = time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// Settings configures Generate. The zero value of every field except
+// Customers is a documented default.
+type Settings struct {
+	// Customers is the number of customers to generate; required, > 0.
+	Customers int
+	// Seed is the only source of randomness: all draws come from
+	// math/rand/v2 PCG streams derived from it, never from the clock.
+	Seed uint64
+	// Start is the first instant of the window; zero means DefaultStart.
+	// It is truncated to whole seconds.
+	Start time.Time
+	// Days is the observation window in days, default DefaultDays, at least
+	// MinDays. The as-of instant is Start + Days.
+	Days int
+	// EventsPerFile bounds the rows of one events file, default
+	// DefaultEventsPerFile. A file holds whole customers, so it is
+	// exceeded only by a single customer with more events than that.
+	EventsPerFile int
+	// RowGroupSize is the number of rows per Parquet row group, default
+	// DefaultRowGroupSize.
+	RowGroupSize int
+	// Layout selects the columns; the zero value is LayoutFull.
+	Layout Layout
+	// Scale multiplies the number of events of every session (views are
+	// added or removed so that a session's events scale by Scale), so the
+	// same customers with the same visits, orders and archetypes can be
+	// generated at several volumes. Zero means 1.
+	Scale float64
+	// Mix maps archetype ids to relative weights. Nil means DefaultMix.
+	// Archetypes absent from a non-nil Mix get weight 0.
+	Mix map[string]float64
+	// Workers is the number of goroutines that generate customers; zero
+	// means runtime.GOMAXPROCS(0). The output does not depend on it.
+	Workers int
+}
+
+// Summary describes what Generate wrote.
+type Summary struct {
+	Files       []string       // events files, in order
+	Labels      string         // the labels.parquet file
+	Events      int64          // event rows written
+	Customers   int            // customers (rows of labels.parquet)
+	Products    int            // products in the catalogue
+	ByArchetype map[string]int // customers per planted archetype
+	AsOf        time.Time      // Start + Days
+	Seed        uint64         // the seed the data came from
+}
+
+// Archetype ids, the same words as the segment ids of SEGMENTS.md.
+const (
+	TopSpenders           = "top_spenders"
+	Hero                  = "hero"
+	Loyal                 = "loyal"
+	Active                = "active"
+	NewCustomers          = "new_customers"
+	OneTimeBuyers         = "one_time_buyers"
+	CouponCustomers       = "coupon_customers"
+	Thrifty               = "thrifty"
+	TrendFollowers        = "trend_followers"
+	CartAbandoners        = "cart_abandoners"
+	IndecisiveProspects   = "indecisive_prospects"
+	CuriousProspects      = "curious_prospects"
+	Leads                 = "leads"
+	NewsletterSubscribers = "newsletter_subscribers"
+	AtRisk                = "at_risk"
+	Dormant               = "dormant"
+	NegativeExperience    = "negative_experience"
+)
+
+// archetype is the index of an archetype in archetypeIDs.
+type archetype uint8
+
+const (
+	archTopSpenders archetype = iota
+	archHero
+	archLoyal
+	archActive
+	archNewCustomers
+	archOneTimeBuyers
+	archCouponCustomers
+	archThrifty
+	archTrendFollowers
+	archCartAbandoners
+	archIndecisiveProspects
+	archCuriousProspects
+	archLeads
+	archNewsletterSubscribers
+	archAtRisk
+	archDormant
+	archNegativeExperience
+	numArchetypes
+)
+
+var archetypeIDs = [numArchetypes]string{
+	TopSpenders, Hero, Loyal, Active, NewCustomers, OneTimeBuyers,
+	CouponCustomers, Thrifty, TrendFollowers, CartAbandoners,
+	IndecisiveProspects, CuriousProspects, Leads, NewsletterSubscribers,
+	AtRisk, Dormant, NegativeExperience,
+}
+
+// defaultWeights is DefaultMix in archetype order (percent).
+var defaultWeights = [numArchetypes]float64{
+	archTopSpenders:           4,
+	archHero:                  2,
+	archLoyal:                 6,
+	archActive:                9,
+	archNewCustomers:          7,
+	archOneTimeBuyers:         9,
+	archCouponCustomers:       6,
+	archThrifty:               6,
+	archTrendFollowers:        5,
+	archCartAbandoners:        7,
+	archIndecisiveProspects:   5,
+	archCuriousProspects:      8,
+	archLeads:                 5,
+	archNewsletterSubscribers: 5,
+	archAtRisk:                5,
+	archDormant:               7,
+	archNegativeExperience:    4,
+}
+
+// Archetypes returns the planted archetype ids in their fixed order.
+func Archetypes() []string {
+	return slices.Clone(archetypeIDs[:])
+}
+
+// DefaultMix returns the archetype weights used when Settings.Mix is nil
+// (percent of customers; they sum to 100).
+func DefaultMix() map[string]float64 {
+	m := make(map[string]float64, numArchetypes)
+	for i, id := range archetypeIDs {
+		m[id] = defaultWeights[i]
+	}
+	return m
+}
+
+// Errors returned by Generate for invalid settings.
+var (
+	ErrSettings = errors.New("synth: invalid settings")
+)
+
+// config is Settings with defaults applied and derived values.
+type config struct {
+	Settings
+	start   time.Time
+	startUS int64     // Start in Unix microseconds
+	window  int64     // window length in seconds
+	mixCum  []float64 // cumulative archetype weights, archetype order
+	scale   float64
+	workers int
+	rees46  bool
+}
+
+func resolve(s Settings, workers int) (*config, error) {
+	c := &config{Settings: s}
+	if s.Customers <= 0 {
+		return nil, fmt.Errorf("%w: Customers = %d, want > 0", ErrSettings, s.Customers)
+	}
+	if s.Customers > math.MaxInt32 {
+		return nil, fmt.Errorf("%w: Customers = %d, want <= %d", ErrSettings, s.Customers, math.MaxInt32)
+	}
+	c.start = s.Start
+	if c.start.IsZero() {
+		c.start = DefaultStart
+	}
+	c.start = c.start.UTC().Truncate(time.Second)
+	c.startUS = c.start.UnixMicro()
+	if c.Days == 0 {
+		c.Days = DefaultDays
+	}
+	if c.Days < MinDays || c.Days > 20000 {
+		return nil, fmt.Errorf("%w: Days = %d, want %d..20000", ErrSettings, c.Days, MinDays)
+	}
+	c.window = int64(c.Days) * day
+	if c.EventsPerFile == 0 {
+		c.EventsPerFile = DefaultEventsPerFile
+	}
+	if c.EventsPerFile < 0 {
+		return nil, fmt.Errorf("%w: EventsPerFile = %d, want > 0", ErrSettings, c.EventsPerFile)
+	}
+	if c.RowGroupSize == 0 {
+		c.RowGroupSize = DefaultRowGroupSize
+	}
+	if c.RowGroupSize < 0 {
+		return nil, fmt.Errorf("%w: RowGroupSize = %d, want > 0", ErrSettings, c.RowGroupSize)
+	}
+	switch c.Layout {
+	case LayoutFull:
+	case LayoutREES46:
+		c.rees46 = true
+	default:
+		return nil, fmt.Errorf("%w: unknown Layout %d", ErrSettings, int(c.Layout))
+	}
+	c.scale = c.Scale
+	if c.scale == 0 {
+		c.scale = 1
+	}
+	if !(c.scale > 0) || math.IsInf(c.scale, 0) || c.scale > 1000 {
+		return nil, fmt.Errorf("%w: Scale = %v, want in (0, 1000]", ErrSettings, c.Scale)
+	}
+	weights := defaultWeights
+	if s.Mix != nil {
+		weights = [numArchetypes]float64{}
+		for _, id := range slices.Sorted(maps.Keys(s.Mix)) {
+			w := s.Mix[id]
+			i := slices.Index(archetypeIDs[:], id)
+			if i < 0 {
+				return nil, fmt.Errorf("%w: Mix has unknown archetype %q", ErrSettings, id)
+			}
+			if !(w >= 0) || math.IsInf(w, 0) {
+				return nil, fmt.Errorf("%w: Mix[%q] = %v, want finite >= 0", ErrSettings, id, w)
+			}
+			weights[i] = w
+		}
+	}
+	var total float64
+	c.mixCum = make([]float64, numArchetypes)
+	for i, w := range weights {
+		total += w
+		c.mixCum[i] = total
+	}
+	if total <= 0 {
+		return nil, fmt.Errorf("%w: Mix weights sum to 0", ErrSettings)
+	}
+	c.workers = s.Workers
+	if c.workers <= 0 {
+		c.workers = workers
+	}
+	return c, nil
+}
