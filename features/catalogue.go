@@ -254,7 +254,7 @@ var catalogue = []*Feature{
 		Name: "distinct_categories", Unit: "count",
 		Description: "Distinct categories among the customer's purchases.",
 		Needs:       ColCategory, NeedsEvents: purchases,
-		Value:       func(a *Acc, _ *Context) (float64, bool) { return float64(a.categories.len()), true },
+		Value: func(a *Acc, _ *Context) (float64, bool) { return float64(a.categories.len()), true },
 	},
 	{
 		Name: "refund_rate", Unit: "share",

@@ -60,11 +60,11 @@ type recovery struct {
 }
 
 type recoveryRow struct {
-	Archetype                      string
-	Customers                      int
-	RulePrecision, RuleRecall      float64
-	MemberPrecision, MemberRecall  float64
-	Mapped                         float64
+	Archetype                     string
+	Customers                     int
+	RulePrecision, RuleRecall     float64
+	MemberPrecision, MemberRecall float64
+	Mapped                        float64
 }
 
 func measure(t *testing.T, runDir, labelsPath string) recovery {

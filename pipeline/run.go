@@ -127,7 +127,6 @@ func Version() string {
 	return "devel"
 }
 
-
 // Run executes the whole job: features, clustering, segments, outputs. Every
 // output is staged and moved into place at the end; on error nothing is
 // written to Out.
