@@ -67,7 +67,9 @@ type engine struct {
 	chunkClosest []float64 // nChunks: Σ w·closest over the chunk
 	closestIdx   []int32   // rows: index of that centre
 	candCent     []float64 // k×trials: distance from each chosen centre to each candidate
-	pendCent     []float64 // k: distance from each chosen centre to the pending one
+	candRows     [][]float64 // trials: the candidate rows
+	trialD       []float64   // rows×trials: min(closest, squared distance to each candidate)
+	pendingTrial int         // trial that chose the pending centroid
 	potStride    int       // chunkPot stride, padded against false sharing
 	firstRow     int
 	pending      int // row chosen last step not yet folded into closest, or -1
@@ -107,7 +109,8 @@ func newEngine(data []float64, rows, cols, k int, weights []float64, threads, tr
 		candPot:      make([]float64, trials),
 		closestIdx:   make([]int32, rows),
 		candCent:     make([]float64, k*trials),
-		pendCent:     make([]float64, k),
+		candRows:     make([][]float64, trials),
+		trialD:       make([]float64, rows*trials),
 		potStride:    (trials+7)/8*8 + 8,
 		chunkClosest: make([]float64, nChunks),
 	}
@@ -171,7 +174,8 @@ func dist2(x, c []float64) float64 {
 // The trial passes skip a candidate for a row when the triangle inequality
 // shows it cannot be nearer than the row's current centroid: if
 // d(centroid, candidate) >= 2·d(row, centroid), then d(row, candidate) >=
-// d(row, centroid).
+// d(row, centroid). They store each row's capped distance to every
+// candidate, so the winner is folded in without computing it again.
 func (e *engine) seed(rng *rand.Rand) {
 	cols, T := e.cols, e.trials
 	e.firstRow = e.drawByWeight(rng)
@@ -196,6 +200,9 @@ func (e *engine) seed(rng *rand.Rand) {
 				e.candCent[a*T+t] = math.Sqrt(dist2(ca, e.row(id)))
 			}
 		}
+		for t, id := range e.cands {
+			e.candRows[t] = e.row(id)
+		}
 		e.pool.run(e.nChunks, e.initTrialFn)
 		clear(e.candPot)
 		for ch := range e.nChunks {
@@ -214,10 +221,8 @@ func (e *engine) seed(rng *rand.Rand) {
 		for ch := range e.nChunks {
 			e.chunkClosest[ch] = e.chunkPot[ch*e.potStride+best]
 		}
-		for a := range c {
-			e.pendCent[a] = e.candCent[a*T+best]
-		}
 		e.pending = e.cands[best]
+		e.pendingTrial = best
 		e.pendingIdx = int32(c)
 		copy(e.cent[c*cols:(c+1)*cols], e.row(e.pending))
 	}
@@ -253,10 +258,8 @@ func (e *engine) drawByWeight(rng *rand.Rand) int {
 // trial pass summed for the chosen candidate.
 func (e *engine) weightedClosest(i int) float64 {
 	cl := e.closest[i]
-	if e.pending >= 0 && e.pendCent[e.closestIdx[i]] < 2*math.Sqrt(cl) {
-		if d := dist2(e.row(i), e.row(e.pending)); d < cl {
-			cl = d
-		}
+	if e.pending >= 0 {
+		cl = e.trialD[i*e.trials+e.pendingTrial]
 	}
 	return e.weight(i) * cl
 }
@@ -321,32 +324,33 @@ func (e *engine) initTrialChunk(c int) {
 	T := e.trials
 	pot := e.chunkPot[c*e.potStride : c*e.potStride+T]
 	clear(pot)
-	var pend []float64
-	if e.pending >= 0 {
-		pend = e.row(e.pending)
-	}
-	cands := e.cands
+	pending := e.pending >= 0
+	pt, pidx := e.pendingTrial, e.pendingIdx
+	cands := e.candRows
 	for i := lo; i < hi; i++ {
 		x := e.row(i)
 		cl := e.closest[i]
 		a := e.closestIdx[i]
-		r2 := 2 * math.Sqrt(cl)
-		if pend != nil && e.pendCent[a] < r2 {
-			if d := dist2(x, pend); d < cl {
-				cl, a = d, e.pendingIdx
+		trialD := e.trialD[i*T : i*T+T : i*T+T]
+		if pending {
+			// Fold in the centroid chosen last step: its distance, capped
+			// at the old closest, was stored by the last trial pass.
+			if d := trialD[pt]; d < cl {
+				cl, a = d, pidx
 				e.closest[i], e.closestIdx[i] = cl, a
-				r2 = 2 * math.Sqrt(cl)
 			}
 		}
+		r2 := 2 * math.Sqrt(cl)
 		w := e.weight(i)
 		cc := e.candCent[int(a)*T : int(a)*T+T]
-		for t, id := range cands {
+		for t, cand := range cands {
 			d := cl
 			if cc[t] < r2 {
-				if dd := dist2(x, e.row(id)); dd < d {
+				if dd := dist2(x, cand); dd < d {
 					d = dd
 				}
 			}
+			trialD[t] = d
 			pot[t] += w * d
 		}
 	}

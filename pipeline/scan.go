@@ -140,10 +140,12 @@ func checkType(c string, t arrow.DataType) error {
 		ok = isInt() || isFloat() || t.ID() == arrow.DECIMAL128
 	}
 	if !ok {
-		want := map[string]string{ColEventTime: "a timestamp, date, string or integer epoch", ColUserID: "an integer"}[c]
-		if want == "" {
-			want = "a compatible type"
-		}
+		want := map[string]string{
+			ColEventTime: "a timestamp, date, string or integer epoch", ColUserID: "an integer",
+			ColEventType: "a string", ColCouponCode: "a string", ColCountry: "a string", ColCategory: "a string", ColBrand: "a string",
+			ColProductID: "an integer or a string", ColCategoryID: "an integer or a string", ColUserSession: "an integer or a string", ColOrderID: "an integer or a string",
+			ColPrice: "a number", ColQuantity: "a number", ColDiscount: "a number",
+		}[c]
 		return fmt.Errorf("has type %s, want %s", t, want)
 	}
 	return nil

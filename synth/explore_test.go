@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"sort"
+	"strconv"
 	"testing"
 	"time"
 )
@@ -58,7 +59,7 @@ func TestSpeed(t *testing.T) {
 		t.Skip()
 	}
 	start := time.Now()
-	sum, err := Generate(t.Context(), "/tmp/synthx/speed", Settings{Customers: 100000, Seed: 1})
+	sum, err := Generate(t.Context(), "/tmp/synthx/speed", Settings{Customers: speedCustomers(), Seed: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,4 +87,9 @@ func TestExplore2(t *testing.T) {
 		ipo := mean(cs, func(c *customerStats) float64 { return float64(c.purchaseRows) / float64(max(1, len(c.orders))) })
 		fmt.Printf("%-20s recency/gap %.2f  purchase recency %.1f items/order %.2f\n", a, r, rec, ipo)
 	}
+}
+
+func speedCustomers() int {
+	n, _ := strconv.Atoi(os.Getenv("SYNTH_SPEED"))
+	return n
 }

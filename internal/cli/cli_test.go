@@ -1,0 +1,155 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code = Main(args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func TestHelpForEveryCommand(t *testing.T) {
+	for _, cmd := range []string{"run", "features", "cluster", "generate"} {
+		t.Run(cmd, func(t *testing.T) {
+			code, _, stderr := runCLI(t, cmd, "--help")
+			if code != ExitOK {
+				t.Errorf("exit %d, want 0", code)
+			}
+			if !strings.Contains(stderr, "segmint "+cmd) || !strings.Contains(stderr, "Flags:") {
+				t.Errorf("help text missing synopsis or flags:\n%s", stderr)
+			}
+		})
+	}
+	if code, stdout, _ := runCLI(t, "help"); code != ExitOK || !strings.Contains(stdout, "Exit codes") {
+		t.Errorf("help: exit %d, %q", code, stdout)
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	cases := [][]string{
+		{},
+		{"frobnicate"},
+		{"run", "--no-such-flag"},
+		{"run", "--k", "-3"},
+		{"run", "--log-format", "xml"},
+		{"generate"},
+		{"generate", "--out", "x", "--customers", "0"},
+		{"cluster", "--features", "f.parquet"},
+		{"features", "--events", "x.parquet"},
+	}
+	for _, args := range cases {
+		if code, _, _ := runCLI(t, args...); code != ExitUsage {
+			t.Errorf("%v: exit %d, want %d", args, code, ExitUsage)
+		}
+	}
+}
+
+func TestGenerateRunFeaturesCluster(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	if code, _, stderr := runCLI(t, "generate", "--customers", "600", "--seed", "3", "--out", data, "--quiet"); code != ExitOK {
+		t.Fatalf("generate: exit %d: %s", code, stderr)
+	}
+	// generate refuses a non-empty directory.
+	if code, _, _ := runCLI(t, "generate", "--customers", "10", "--out", data); code != ExitOutput {
+		t.Errorf("generate into non-empty dir: exit %d, want %d", code, ExitOutput)
+	}
+	events := filepath.Join(data, "events-*.parquet")
+	out := filepath.Join(dir, "out")
+	code, stdout, stderr := runCLI(t, "run", "--events", events, "--out", out, "--k", "8", "--stability-boots", "2", "--log-format", "json")
+	if code != ExitOK {
+		t.Fatalf("run: exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(stdout, "600 customers") {
+		t.Errorf("run summary: %s", stdout)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(stderr), "\n") {
+		var v map[string]any
+		if err := json.Unmarshal([]byte(line), &v); err != nil {
+			t.Errorf("log line is not JSON: %q", line)
+		}
+	}
+	var m struct {
+		K       int              `json:"k"`
+		Outputs map[string]int64 `json:"outputs"`
+		Params  struct {
+			Seed uint64 `json:"seed"`
+		} `json:"parameters"`
+	}
+	raw, err := os.ReadFile(filepath.Join(out, "manifest.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(raw, &m); err != nil {
+		t.Fatal(err)
+	}
+	if m.K != 8 || m.Outputs["customers.parquet"] != 600 || m.Params.Seed != 1 {
+		t.Errorf("manifest k=%d customers=%d seed=%d", m.K, m.Outputs["customers.parquet"], m.Params.Seed)
+	}
+	// A second run into the same directory needs --force.
+	if code, _, _ := runCLI(t, "run", "--events", events, "--out", out, "--k", "8"); code != ExitOutput {
+		t.Errorf("second run: exit %d, want %d", code, ExitOutput)
+	}
+
+	feat := filepath.Join(dir, "features.parquet")
+	if code, _, stderr := runCLI(t, "features", "--events", events, "--out", feat, "--quiet"); code != ExitOK {
+		t.Fatalf("features: exit %d: %s", code, stderr)
+	}
+	cl := filepath.Join(dir, "clusters")
+	if code, _, stderr := runCLI(t, "cluster", "--features", feat, "--k", "5", "--out", cl, "--quiet"); code != ExitOK {
+		t.Fatalf("cluster: exit %d: %s", code, stderr)
+	}
+	var cm struct {
+		Inertia    float64 `json:"inertia"`
+		K          int     `json:"k"`
+		NInit      int     `json:"n_init"`
+		Seed       uint64  `json:"seed"`
+		Iterations int     `json:"iterations"`
+	}
+	raw, err = os.ReadFile(filepath.Join(cl, "manifest.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(raw, &cm); err != nil {
+		t.Fatal(err)
+	}
+	if cm.K != 5 || cm.NInit != 10 || cm.Inertia <= 0 || cm.Iterations < 1 {
+		t.Errorf("cluster manifest: %+v", cm)
+	}
+	for _, f := range []string{"assignments.parquet", "centroids.parquet"} {
+		if _, err := os.Stat(filepath.Join(cl, f)); err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+func TestBadInputExitCode(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.parquet")
+	os.WriteFile(bad, []byte("not parquet at all"), 0o644)
+	out := filepath.Join(dir, "out")
+	code, _, stderr := runCLI(t, "run", "--events", bad, "--out", out)
+	if code != ExitInput {
+		t.Errorf("exit %d, want %d", code, ExitInput)
+	}
+	if !strings.Contains(stderr, bad) {
+		t.Errorf("stderr does not name the file: %s", stderr)
+	}
+	if _, err := os.Stat(out); !os.IsNotExist(err) {
+		t.Errorf("output directory exists after a failed run")
+	}
+	seg := filepath.Join(dir, "seg.yaml")
+	os.WriteFile(seg, []byte("segments:\n  - id: broken\n    rule: orders >>> 2\n"), 0o644)
+	code, _, stderr = runCLI(t, "run", "--segments", seg, "--out", out)
+	if code != ExitConfig || !strings.Contains(stderr, "broken") {
+		t.Errorf("bad catalogue: exit %d, stderr %s", code, stderr)
+	}
+}

@@ -1,0 +1,273 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/segmint/segmint/features"
+)
+
+// writeEvents writes a small REES46-layout file with string timestamps, as
+// the public dump's CSV converted to Parquet has them.
+func writeEvents(t *testing.T, path string, cols []column) {
+	t.Helper()
+	if err := writeTable(path, cols, nil); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func rees46Columns() []column {
+	return []column{
+		{Name: "event_time", String: []string{"2019-10-01 00:00:00 UTC", "2019-10-01 00:01:00 UTC", "2019-10-01 00:02:00 UTC", "2019-10-20 10:00:00 UTC", "2019-10-31 23:59:59 UTC"}},
+		{Name: "event_type", String: []string{"view", "cart", "purchase", "view", "purchase"}},
+		{Name: "product_id", Int64: []int64{10, 10, 10, 11, 11}},
+		{Name: "category_id", Int64: []int64{100, 100, 100, 101, 101}},
+		{Name: "category_code", String: []string{"electronics.smartphone", "electronics.smartphone", "electronics.smartphone", "", ""}, NullEmpty: true},
+		{Name: "brand", String: []string{"acme", "acme", "acme", "", ""}, NullEmpty: true},
+		{Name: "price", Float64: []float64{99.5, 99.5, 99.5, 10, 10}},
+		{Name: "user_id", Int64: []int64{1, 1, 1, 2, 2}},
+		{Name: "user_session", String: []string{"s1", "s1", "s1", "s2", "s3"}},
+	}
+}
+
+func TestREES46StringTimestampsNoConfiguration(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "2019-Oct.parquet")
+	writeEvents(t, path, rees46Columns())
+	tbl, rep, err := ComputeFeatures(context.Background(), []string{dir}, ScanOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Events != 5 || len(tbl.Customers) != 2 {
+		t.Fatalf("events %d customers %d, want 5 and 2", rep.Events, len(tbl.Customers))
+	}
+	spend := tbl.Column("total_spend")
+	if spend[0] != 99.5 || spend[1] != 10 {
+		t.Errorf("total_spend = %v, want [99.5 10]", spend)
+	}
+	rec := tbl.Column("recency_days")
+	if rec[1] != 0 {
+		t.Errorf("customer 2 bought at the as-of time, recency %v", rec[1])
+	}
+	wantRec := (features.MicrosPerDay*30 + 23*3600e6 + 59*60e6 + 59e6 - 2*60e6) / float64(features.MicrosPerDay)
+	if diff := rec[0] - wantRec; diff > 1e-9 || diff < -1e-9 {
+		t.Errorf("customer 1 recency %v, want %v", rec[0], wantRec)
+	}
+	// No refund, subscribe, coupon or discount events/columns in REES46.
+	absent := map[string]bool{}
+	for _, a := range tbl.Absent {
+		absent[a.Feature] = true
+	}
+	for _, f := range []string{"refund_rate", "subscribed", "discount_share"} {
+		if !absent[f] {
+			t.Errorf("%s should be absent on REES46 data", f)
+		}
+	}
+}
+
+func TestBadInputNamesFileAndWritesNothing(t *testing.T) {
+	good := rees46Columns()
+	without := func(name string) []column {
+		var out []column
+		for _, c := range good {
+			if c.Name != name {
+				out = append(out, c)
+			}
+		}
+		return out
+	}
+	replace := func(name string, c column) []column {
+		out := without(name)
+		c.Name = name
+		return append(out, c)
+	}
+	cases := []struct {
+		name  string
+		write func(t *testing.T, path string)
+		want  []string // substrings of the error
+	}{
+		{"missing required column", func(t *testing.T, p string) { writeEvents(t, p, without("user_id")) }, []string{"user_id", "required column is missing"}},
+		{"wrong column type", func(t *testing.T, p string) {
+			writeEvents(t, p, replace("event_type", column{Int64: []int64{1, 2, 3, 4, 5}}))
+		}, []string{"event_type", "want a string"}},
+		{"string customer ids", func(t *testing.T, p string) {
+			writeEvents(t, p, replace("user_id", column{String: []string{"a", "b", "c", "d", "e"}}))
+		}, []string{"user_id", "want an integer"}},
+		{"empty file", func(t *testing.T, p string) { os.WriteFile(p, nil, 0o644) }, []string{"empty file"}},
+		{"not Parquet", func(t *testing.T, p string) { os.WriteFile(p, []byte("event_time,event_type\n2019-10-01,view\n"), 0o644) }, []string{"not a readable Parquet file"}},
+		{"truncated Parquet", func(t *testing.T, p string) {
+			writeEvents(t, p, good)
+			data, _ := os.ReadFile(p)
+			os.WriteFile(p, data[:len(data)/2], 0o644)
+		}, []string{"Parquet"}},
+		{"corrupt footer", func(t *testing.T, p string) {
+			writeEvents(t, p, good)
+			data, _ := os.ReadFile(p)
+			for i := len(data) - 40; i < len(data)-8; i++ {
+				data[i] ^= 0x5a
+			}
+			os.WriteFile(p, data, 0o644)
+		}, []string{"Parquet"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			path := filepath.Join(dir, "events.parquet")
+			tc.write(t, path)
+			out := filepath.Join(dir, "out")
+			_, err := Run(context.Background(), RunOptions{Events: []string{path}, Out: out})
+			if err == nil {
+				t.Fatal("want an error")
+			}
+			msg := err.Error()
+			if !strings.Contains(msg, path) {
+				t.Errorf("error %q does not name the file", msg)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(msg, w) {
+					t.Errorf("error %q does not say %q", msg, w)
+				}
+			}
+			var ie *InputError
+			var ce *ColumnError
+			if !errors.As(err, &ie) && !errors.As(err, &ce) {
+				t.Errorf("error %T is neither an InputError nor a ColumnError", err)
+			}
+			entries, _ := os.ReadDir(dir)
+			if len(entries) != 1 {
+				var names []string
+				for _, e := range entries {
+					names = append(names, e.Name())
+				}
+				t.Errorf("the directory holds %v, want only the input (no output, no staging)", names)
+			}
+		})
+	}
+}
+
+func TestRowsSkippedByReason(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "e.parquet")
+	writeEvents(t, path, []column{
+		{Name: "event_time", String: []string{"2019-10-01 00:00:00 UTC", "yesterday", "2019-10-02 00:00:00 UTC", "2019-10-03 00:00:00 UTC", "2019-10-04 00:00:00 UTC"}},
+		{Name: "event_type", String: []string{"view", "view", "teleport", "purchase", "purchase"}},
+		{Name: "price", Float64: []float64{1, 1, 1, -5, 3}},
+		{Name: "user_id", Float64: []float64{1, 2, 3, 4, 5.5}},
+	})
+	tbl, rep, err := ComputeFeatures(context.Background(), []string{path}, ScanOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]int64{SkipBadTime: 1, SkipUnknownType: 1, SkipBadPrice: 1, SkipNullCustomer: 1}
+	for k, v := range want {
+		if rep.Skipped[k] != v {
+			t.Errorf("skipped[%q] = %d, want %d (all: %v)", k, rep.Skipped[k], v, rep.Skipped)
+		}
+	}
+	if len(tbl.Customers) != 1 || tbl.Customers[0] != 1 {
+		t.Errorf("customers %v, want [1]", tbl.Customers)
+	}
+}
+
+func TestResolveFiles(t *testing.T) {
+	dir := t.TempDir()
+	for _, n := range []string{"a.parquet", "b.parquet", "sub/c.parquet", "notes.txt"} {
+		p := filepath.Join(dir, n)
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		os.WriteFile(p, []byte("x"), 0o644)
+	}
+	got, err := ResolveFiles([]string{dir, filepath.Join(dir, "a.parquet")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{filepath.Join(dir, "a.parquet"), filepath.Join(dir, "b.parquet"), filepath.Join(dir, "sub/c.parquet")}
+	if strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("got %v, want %v", got, want)
+	}
+	got, err = ResolveFiles([]string{filepath.Join(dir, "*.parquet")})
+	if err != nil || len(got) != 2 {
+		t.Errorf("glob: %v %v", got, err)
+	}
+	if _, err := ResolveFiles([]string{filepath.Join(dir, "*.csv")}); !errors.Is(err, ErrNoInput) {
+		t.Errorf("glob with no match: %v, want ErrNoInput", err)
+	}
+	if _, err := ResolveFiles([]string{filepath.Join(dir, "missing.parquet")}); err == nil {
+		t.Error("missing file: want an error")
+	}
+}
+
+func TestParseTimestamp(t *testing.T) {
+	cases := []struct {
+		in   string
+		want int64 // µs
+		ok   bool
+	}{
+		{"2019-10-01 00:00:00 UTC", 1569888000_000000, true},
+		{"2019-10-01T00:00:00Z", 1569888000_000000, true},
+		{"2019-10-01 00:00:00", 1569888000_000000, true},
+		{"2019-10-01", 1569888000_000000, true},
+		{"2019-10-01T02:00:00+02:00", 1569888000_000000, true},
+		{"2019-10-01 00:00:00.25 UTC", 1569888000_250000, true},
+		{"2020-02-29 12:00:00", 1582977600_000000, true},
+		{"2019-02-29 12:00:00", 0, false},
+		{"2019-13-01", 0, false},
+		{"yesterday", 0, false},
+		{"", 0, false},
+	}
+	for _, c := range cases {
+		got, err := ParseTimestamp(c.in)
+		if (err == nil) != c.ok || (c.ok && got != c.want) {
+			t.Errorf("ParseTimestamp(%q) = %d, %v; want %d, ok=%v", c.in, got, err, c.want, c.ok)
+		}
+	}
+}
+
+func FuzzParseTimestamp(f *testing.F) {
+	for _, s := range []string{"2019-10-01 00:00:00 UTC", "2019-10-01T00:00:00.123456+05:30", "2019-10-01", "0000-00-00", "9999-12-31 23:59:60"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		us, err := ParseTimestamp(s)
+		if err != nil {
+			return
+		}
+		// A parsed canonical form must parse back to the same instant.
+		if len(s) >= 19 && s[10] == ' ' && strings.HasSuffix(s, " UTC") && len(s) == 23 {
+			again, err := ParseTimestamp(s[:10] + "T" + s[11:19] + "Z")
+			if err != nil || again != us {
+				t.Errorf("%q -> %d, RFC 3339 form -> %d, %v", s, us, again, err)
+			}
+		}
+	})
+}
+
+func TestOutputNotOverwrittenWithoutForce(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "e.parquet")
+	writeEvents(t, path, rees46Columns())
+	out := filepath.Join(dir, "out")
+	os.MkdirAll(out, 0o755)
+	keep := filepath.Join(out, "mine.txt")
+	os.WriteFile(keep, []byte("precious"), 0o644)
+	_, err := Run(context.Background(), RunOptions{Events: []string{path}, Out: out, Cluster: ClusterOptions{K: 2, StabilityBoots: -1}})
+	if !errors.Is(err, ErrOutputExists) {
+		t.Fatalf("err = %v, want ErrOutputExists", err)
+	}
+	if data, _ := os.ReadFile(keep); string(data) != "precious" {
+		t.Error("the user's file was touched")
+	}
+	if _, err := Run(context.Background(), RunOptions{Events: []string{path}, Out: out, Force: true, Cluster: ClusterOptions{K: 2, StabilityBoots: -1}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(out, "customers.parquet")); err != nil {
+		t.Error(err)
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 2 {
+		t.Errorf("leftovers beside the output: %d entries", len(entries))
+	}
+}
