@@ -98,7 +98,9 @@ func TestBadInputNamesFileAndWritesNothing(t *testing.T) {
 			writeEvents(t, p, replace("user_id", column{String: []string{"a", "b", "c", "d", "e"}}))
 		}, []string{"user_id", "want an integer"}},
 		{"empty file", func(t *testing.T, p string) { os.WriteFile(p, nil, 0o644) }, []string{"empty file"}},
-		{"not Parquet", func(t *testing.T, p string) { os.WriteFile(p, []byte("event_time,event_type\n2019-10-01,view\n"), 0o644) }, []string{"not a readable Parquet file"}},
+		{"not Parquet", func(t *testing.T, p string) {
+			os.WriteFile(p, []byte("event_time,event_type\n2019-10-01,view\n"), 0o644)
+		}, []string{"not a readable Parquet file"}},
 		{"truncated Parquet", func(t *testing.T, p string) {
 			writeEvents(t, p, good)
 			data, _ := os.ReadFile(p)
