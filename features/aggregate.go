@@ -117,8 +117,8 @@ type Table struct {
 
 // Absence says why a feature was not computed.
 type Absence struct {
-	Feature string
-	Reason  string
+	Feature string `json:"feature"`
+	Reason  string `json:"reason"`
 }
 
 // Column returns the values of the named feature, or nil when it is absent.

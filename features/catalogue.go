@@ -17,6 +17,8 @@ type Feature struct {
 	Description string
 	// Needs are the input columns the feature cannot be computed without.
 	Needs Columns
+	// NeedsAny, when not zero, requires at least one of these columns.
+	NeedsAny Columns
 	// NeedsEvents: the data must contain at least one event of one of
 	// these types, or the feature is absent (a log without refund events
 	// says nothing about refund rates).
@@ -31,6 +33,9 @@ type Feature struct {
 func (f *Feature) Unavailable(c *Context) string {
 	if missing := f.Needs &^ c.Stats.Present; missing != 0 {
 		return "input has no " + strings.Join(missing.Names(), ", ") + " column"
+	}
+	if f.NeedsAny != 0 && f.NeedsAny&c.Stats.Present == 0 {
+		return "input has none of the " + strings.Join(f.NeedsAny.Names(), ", ") + " columns"
 	}
 	if len(f.NeedsEvents) > 0 {
 		var n int64
@@ -142,7 +147,7 @@ var catalogue = []*Feature{
 	{
 		Name: "coupon_ratio", Unit: "share",
 		Description: "Share of purchase rows bought with a coupon code or a discount; null without purchases.",
-		NeedsEvents: purchases,
+		NeedsAny:    ColCoupon | ColDiscount, NeedsEvents: purchases,
 		Value: func(a *Acc, _ *Context) (float64, bool) {
 			return ratio(a.CouponRows, a.PurchaseRows)
 		},

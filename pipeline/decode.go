@@ -3,6 +3,7 @@ package pipeline
 import (
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 
 	"github.com/apache/arrow/go/v17/arrow"
@@ -63,6 +64,19 @@ type decoder struct {
 	discounts []float64
 	discOK    []bool
 	country   []string
+	cancel    []bool
+	sInts     []int64
+	sOK       []bool
+}
+
+func (d *decoder) scratchOK(n int) []bool {
+	d.sOK = grow(d.sOK, n)
+	return d.sOK
+}
+
+func (d *decoder) scratchInts(n int) []int64 {
+	d.sInts = grow(d.sInts, n)
+	return d.sInts
 }
 
 func newDecoder(layout Layout, asOf int64) *decoder {
@@ -80,7 +94,7 @@ func grow[T any](s []T, n int) []T {
 }
 
 // decode appends the valid rows of rec to dst (which the caller Reset).
-func (d *decoder) decode(file string, rec arrow.Record, f fields, dst *features.Batch) error {
+func (d *decoder) decode(file string, rec arrow.Record, f fields, names map[string]string, dst *features.Batch) error {
 	n := int(rec.NumRows())
 	col := func(c string) arrow.Array {
 		if i, ok := f[c]; ok {
@@ -89,14 +103,30 @@ func (d *decoder) decode(file string, rec arrow.Record, f fields, dst *features.
 		return nil
 	}
 	fail := func(c string, err error) error {
-		return &ColumnError{File: file, Column: d.layout.Source(c), Problem: err.Error()}
+		return &ColumnError{File: file, Column: names[c], Problem: err.Error()}
 	}
 	d.times, d.timeOK = grow(d.times, n), grow(d.timeOK, n)
 	if err := d.decodeTime(col(ColEventTime), d.times, d.timeOK); err != nil {
 		return fail(ColEventTime, err)
 	}
 	d.types = grow(d.types, n)
-	if err := mapStrings(col(ColEventType), d.types, nil, d.lookupType); err != nil {
+	if d.layout.FixedEventType != "" {
+		fixed, _ := features.ParseEventType(d.layout.FixedEventType)
+		for i := range d.types {
+			d.types[i] = fixed
+		}
+		if a := col(ColOrderID); a != nil && d.layout.CancelPrefix != "" && fixed == features.EventPurchase {
+			d.cancel = grow(d.cancel, n)
+			if err := mapStrings(a, d.cancel, nil, func(s string) bool { return strings.HasPrefix(s, d.layout.CancelPrefix) }); err != nil {
+				return fail(ColOrderID, err)
+			}
+			for i, c := range d.cancel {
+				if c {
+					d.types[i] = features.EventRefund
+				}
+			}
+		}
+	} else if err := mapStrings(col(ColEventType), d.types, nil, d.lookupType); err != nil {
 		return fail(ColEventType, err)
 	}
 	d.customers, d.custOK = grow(d.customers, n), grow(d.custOK, n)
@@ -107,20 +137,20 @@ func (d *decoder) decode(file string, rec arrow.Record, f fields, dst *features.
 	if a := col(ColProductID); a != nil {
 		present |= features.ColProduct
 		d.products = grow(d.products, n)
-		if err := toIDs(a, d.products); err != nil {
+		if err := toIDs(a, d.products, d.scratchOK(n)); err != nil {
 			return fail(ColProductID, err)
 		}
 	}
 	if a := col(ColCategoryID); a != nil {
 		present |= features.ColCategory
 		d.cats = grow(d.cats, n)
-		if err := toIDs(a, d.cats); err != nil {
+		if err := toIDs(a, d.cats, d.scratchOK(n)); err != nil {
 			return fail(ColCategoryID, err)
 		}
 	} else if a := col(ColCategory); a != nil {
 		present |= features.ColCategory
 		d.cats = grow(d.cats, n)
-		if err := toIDs(a, d.cats); err != nil {
+		if err := toIDs(a, d.cats, d.scratchOK(n)); err != nil {
 			return fail(ColCategory, err)
 		}
 	}
@@ -142,14 +172,14 @@ func (d *decoder) decode(file string, rec arrow.Record, f fields, dst *features.
 	if a := col(ColUserSession); a != nil {
 		present |= features.ColSession
 		d.sessions = grow(d.sessions, n)
-		if err := toHashes(a, d.sessions); err != nil {
+		if err := toHashes(a, d.sessions, d.scratchInts(n), d.scratchOK(n)); err != nil {
 			return fail(ColUserSession, err)
 		}
 	}
 	if a := col(ColOrderID); a != nil {
 		present |= features.ColOrder
 		d.orders = grow(d.orders, n)
-		if err := toHashes(a, d.orders); err != nil {
+		if err := toHashes(a, d.orders, d.scratchInts(n), d.scratchOK(n)); err != nil {
 			return fail(ColOrderID, err)
 		}
 	}
@@ -297,18 +327,23 @@ func (d *decoder) decodeTime(a arrow.Array, dst []int64, ok []bool) error {
 		}
 		return nil
 	case *array.Int64, *array.Int32, *array.Uint64, *array.Uint32:
-		var unit arrow.TimeUnit
-		switch d.layout.EpochUnit {
-		case "s":
-			unit = arrow.Second
-		case "ms":
-			unit = arrow.Millisecond
-		case "us":
-			unit = arrow.Microsecond
-		case "ns":
-			unit = arrow.Nanosecond
-		default:
-			return fmt.Errorf("integer timestamps need an epoch unit (s, ms, us or ns): set it with --epoch-unit or a preset")
+		unit, err := epochUnit(d.layout.EpochUnit)
+		if err != nil {
+			return err
+		}
+		if err := toInt64s(a, dst, ok); err != nil {
+			return err
+		}
+		for i := range dst {
+			dst[i] = scaleToMicros(dst[i], unit)
+		}
+		return nil
+	}
+	if d.layout.EpochUnit != "" {
+		// Integer epochs written as text (CSV).
+		unit, err := epochUnit(d.layout.EpochUnit)
+		if err != nil {
+			return err
 		}
 		if err := toInt64s(a, dst, ok); err != nil {
 			return err
@@ -325,6 +360,20 @@ func (d *decoder) decodeTime(a arrow.Array, dst []int64, ok []bool) error {
 		}
 		return t
 	}, func(v int64) bool { return v != math.MinInt64 })
+}
+
+func epochUnit(u string) (arrow.TimeUnit, error) {
+	switch u {
+	case "s":
+		return arrow.Second, nil
+	case "ms":
+		return arrow.Millisecond, nil
+	case "us":
+		return arrow.Microsecond, nil
+	case "ns":
+		return arrow.Nanosecond, nil
+	}
+	return 0, fmt.Errorf("integer timestamps need an epoch unit (s, ms, us or ns): set it with --epoch-unit or a preset")
 }
 
 func scaleToMicros(v int64, unit arrow.TimeUnit) int64 {
@@ -406,16 +455,47 @@ type integer interface {
 }
 
 func copyInts[T integer](dst []int64, ok []bool, vals []T, a arrow.Array) {
+	noNulls := a.NullN() == 0
 	for i := range dst {
 		dst[i] = int64(vals[i])
-		if ok != nil {
-			ok[i] = a.IsValid(i)
-		}
+		ok[i] = noNulls || a.IsValid(i)
 	}
 }
 
-// toInt64s reads an integer column (any width) or a floating-point column
-// holding whole numbers (as pandas writes nullable integer ids).
+func intsToFloats[T integer](dst []float64, ok []bool, vals []T, a arrow.Array) {
+	noNulls := a.NullN() == 0
+	for i := range dst {
+		dst[i] = float64(vals[i])
+		ok[i] = noNulls || a.IsValid(i)
+	}
+}
+
+func floatsToInts[T float32 | float64](dst []int64, ok []bool, vals []T, a arrow.Array) {
+	noNulls := a.NullN() == 0
+	for i := range dst {
+		v := float64(vals[i])
+		dst[i] = int64(v)
+		ok[i] = (noNulls || a.IsValid(i)) && v == math.Trunc(v) && math.Abs(v) < 1<<53
+	}
+}
+
+// parseWholeNumber parses "17850" or "17850.0" (as pandas writes ids).
+func parseWholeNumber(s string) (int64, bool) {
+	s = strings.TrimSpace(s)
+	if v, err := strconv.ParseInt(s, 10, 64); err == nil {
+		return v, true
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || f != math.Trunc(f) || math.Abs(f) >= 1<<53 {
+		return 0, false
+	}
+	return int64(f), true
+}
+
+// toInt64s reads an integer column (any width), a floating-point column
+// holding whole numbers (as pandas writes nullable integer ids), or a
+// string column of whole numbers (CSV). ok receives validity: false for
+// nulls and for values that are not whole numbers.
 func toInt64s(a arrow.Array, dst []int64, ok []bool) error {
 	switch arr := a.(type) {
 	case *array.Int64:
@@ -434,18 +514,17 @@ func toInt64s(a arrow.Array, dst []int64, ok []bool) error {
 		copyInts(dst, ok, arr.Uint16Values(), a)
 	case *array.Uint8:
 		copyInts(dst, ok, arr.Uint8Values(), a)
-	case *array.Float64, *array.Float32:
-		tmp := make([]float64, len(dst))
-		vok := make([]bool, len(dst))
-		if err := toFloat64s(a, tmp, vok); err != nil {
-			return err
-		}
-		for i, v := range tmp {
-			whole := vok[i] && v == math.Trunc(v) && math.Abs(v) < 1<<53
-			dst[i] = int64(v)
-			if ok != nil {
-				ok[i] = whole
+	case *array.Float64:
+		floatsToInts(dst, ok, arr.Float64Values(), a)
+	case *array.Float32:
+		floatsToInts(dst, ok, arr.Float32Values(), a)
+	case *array.String:
+		for i := range dst {
+			if arr.IsNull(i) {
+				dst[i], ok[i] = 0, false
+				continue
 			}
+			dst[i], ok[i] = parseWholeNumber(arr.Value(i))
 		}
 	case nil:
 		return fmt.Errorf("column is missing")
@@ -455,13 +534,15 @@ func toInt64s(a arrow.Array, dst []int64, ok []bool) error {
 	return nil
 }
 
-// toFloat64s reads a numeric column of any width as float64.
+// toFloat64s reads a numeric column of any width, or a string column of
+// numbers (CSV), as float64. ok receives validity.
 func toFloat64s(a arrow.Array, dst []float64, ok []bool) error {
 	switch arr := a.(type) {
 	case *array.Float64:
 		vals := arr.Float64Values()
+		noNulls := a.NullN() == 0
 		for i := range dst {
-			dst[i], ok[i] = vals[i], arr.IsValid(i)
+			dst[i], ok[i] = vals[i], noNulls || arr.IsValid(i)
 		}
 	case *array.Float32:
 		vals := arr.Float32Values()
@@ -473,26 +554,57 @@ func toFloat64s(a arrow.Array, dst []float64, ok []bool) error {
 		for i := range dst {
 			dst[i], ok[i] = arr.Value(i).ToFloat64(scale), arr.IsValid(i)
 		}
+	case *array.Int64:
+		intsToFloats(dst, ok, arr.Int64Values(), a)
+	case *array.Int32:
+		intsToFloats(dst, ok, arr.Int32Values(), a)
+	case *array.Int16:
+		intsToFloats(dst, ok, arr.Int16Values(), a)
+	case *array.Int8:
+		intsToFloats(dst, ok, arr.Int8Values(), a)
+	case *array.Uint64:
+		intsToFloats(dst, ok, arr.Uint64Values(), a)
+	case *array.Uint32:
+		intsToFloats(dst, ok, arr.Uint32Values(), a)
+	case *array.Uint16:
+		intsToFloats(dst, ok, arr.Uint16Values(), a)
+	case *array.Uint8:
+		intsToFloats(dst, ok, arr.Uint8Values(), a)
+	case *array.String:
+		for i := range dst {
+			if arr.IsNull(i) {
+				dst[i], ok[i] = 0, false
+				continue
+			}
+			v, err := strconv.ParseFloat(strings.TrimSpace(arr.Value(i)), 64)
+			dst[i], ok[i] = v, err == nil
+		}
+	case nil:
+		return fmt.Errorf("column is missing")
 	default:
-		ints := make([]int64, len(dst))
-		if err := toInt64s(a, ints, ok); err != nil {
-			return fmt.Errorf("has type %s, want a number", a.DataType())
-		}
-		for i, v := range ints {
-			dst[i] = float64(v)
-		}
+		return fmt.Errorf("has type %s, want a number", a.DataType())
 	}
 	return nil
 }
 
-// toIDs reads an identifier column: integers as they are, strings as their
-// Hash64 (so "85123A" stock codes work as product ids); null is 0.
-func toIDs(a arrow.Array, dst []int64) error {
+// idOf maps an identifier string to an id: a whole number as itself (so
+// the same ids read from CSV and from Parquet agree), anything else as its
+// Hash64.
+func idOf(s string) int64 {
+	if v, ok := parseWholeNumber(s); ok {
+		return v
+	}
+	return int64(features.Hash64(s))
+}
+
+// toIDs reads an identifier column: integers as they are, strings through
+// idOf (so "85123A" stock codes work as product ids); null is 0. ok is
+// scratch of the same length.
+func toIDs(a arrow.Array, dst []int64, ok []bool) error {
 	switch a.(type) {
 	case *array.String, *array.LargeString, *array.Binary, *array.Dictionary:
-		return mapStrings(a, dst, nil, func(s string) int64 { return int64(features.Hash64(s)) })
+		return mapStrings(a, dst, nil, idOf)
 	}
-	ok := make([]bool, len(dst))
 	if err := toInt64s(a, dst, ok); err != nil {
 		return err
 	}
@@ -504,20 +616,31 @@ func toIDs(a arrow.Array, dst []int64) error {
 	return nil
 }
 
+// mixID turns an integer key into a non-zero 64-bit hash.
+func mixID(v int64) uint64 {
+	h := uint64(v)*0x9E3779B97F4A7C15 ^ 0x5851F42D4C957F2D
+	if h == 0 {
+		h = 1
+	}
+	return h
+}
+
 // toHashes reads a key column (strings or integers) as non-zero 64-bit
-// hashes; null and empty are 0 ("none").
-func toHashes(a arrow.Array, dst []uint64) error {
+// hashes; null and empty are 0 ("none"). ints and ok are scratch of the
+// same length.
+func toHashes(a arrow.Array, dst []uint64, ints []int64, ok []bool) error {
 	switch a.(type) {
 	case *array.String, *array.LargeString, *array.Binary, *array.Dictionary:
 		return mapStrings(a, dst, nil, func(s string) uint64 {
 			if s == "" {
 				return 0
 			}
+			if v, ok := parseWholeNumber(s); ok {
+				return mixID(v)
+			}
 			return features.Hash64(s)
 		})
 	}
-	ints := make([]int64, len(dst))
-	ok := make([]bool, len(dst))
 	if err := toInt64s(a, ints, ok); err != nil {
 		return err
 	}
@@ -526,11 +649,7 @@ func toHashes(a arrow.Array, dst []uint64) error {
 			dst[i] = 0
 			continue
 		}
-		h := uint64(v)*0x9E3779B97F4A7C15 ^ 0x5851F42D4C957F2D
-		if h == 0 {
-			h = 1
-		}
-		dst[i] = h
+		dst[i] = mixID(v)
 	}
 	return nil
 }

@@ -36,20 +36,92 @@ var canonical = []string{ColEventTime, ColEventType, ColUserID, ColProductID, Co
 type Layout struct {
 	// Name is shown in the manifest ("rees46" when empty).
 	Name string
-	// Columns maps a canonical column name to the input's column name.
-	// Canonical names not in the map are looked up under their own name.
+	// Columns maps a canonical column name to the input's column name
+	// (a user's --map). It takes precedence over Alternatives.
 	Columns map[string]string
+	// Alternatives lists, per canonical column, the input names to look
+	// for in order (a preset's knowledge of a layout's variants); the
+	// canonical name itself is tried last.
+	Alternatives map[string][]string
 	// EpochUnit is the unit of an integer event_time column: "s", "ms",
 	// "us" or "ns". Integer times are an error without it.
 	EpochUnit string
+	// FixedEventType, when set, is the event type of every row of an input
+	// without an event_type column (transaction logs are all purchases).
+	FixedEventType string
+	// CancelPrefix, when set, turns rows whose order_id starts with it into
+	// refunds (Online Retail marks cancelled invoices with "C").
+	CancelPrefix string
 }
 
-// Source returns the input column name for the canonical column c.
-func (l Layout) Source(c string) string {
+// candidates returns the input column names to try for canonical column c.
+func (l Layout) candidates(c string) []string {
 	if s, ok := l.Columns[c]; ok {
-		return s
+		return []string{s}
 	}
-	return c
+	return append(append([]string(nil), l.Alternatives[c]...), c)
+}
+
+// Source returns the first input column name tried for canonical column c,
+// for messages about a column that was not found.
+func (l Layout) Source(c string) string {
+	cands := l.candidates(c)
+	if len(cands) > 1 {
+		return strings.Join(cands, " or ")
+	}
+	return cands[0]
+}
+
+// Presets lists the named layouts Preset knows.
+var Presets = []string{"rees46", "online-retail", "retailrocket"}
+
+// Preset returns a named layout:
+//
+//   - rees46: the REES46 "eCommerce behavior data from multi category
+//     store" dump, every column under its canonical name (the default).
+//   - online-retail: the UCI Online Retail and Online Retail II
+//     transactions (InvoiceNo/Invoice, StockCode, Quantity, InvoiceDate,
+//     UnitPrice/Price, CustomerID/Customer ID, Country). Every row is a
+//     purchase, except invoices starting with "C", which are
+//     cancellations (refunds). Rows without a customer are counted and
+//     skipped. InvoiceDate is local time as recorded; segmint reads it as
+//     UTC.
+//   - retailrocket: the Retail Rocket events (timestamp in epoch
+//     milliseconds, visitorid, event view/addtocart/transaction, itemid,
+//     transactionid).
+func Preset(name string) (Layout, error) {
+	switch name {
+	case "", "rees46":
+		return Layout{Name: "rees46"}, nil
+	case "online-retail":
+		return Layout{
+			Name: "online-retail",
+			Alternatives: map[string][]string{
+				ColOrderID:   {"InvoiceNo", "Invoice"},
+				ColProductID: {"StockCode"},
+				ColQuantity:  {"Quantity"},
+				ColEventTime: {"InvoiceDate"},
+				ColPrice:     {"UnitPrice", "Price"},
+				ColUserID:    {"CustomerID", "Customer ID"},
+				ColCountry:   {"Country"},
+			},
+			FixedEventType: "purchase",
+			CancelPrefix:   "C",
+		}, nil
+	case "retailrocket":
+		return Layout{
+			Name: "retailrocket",
+			Alternatives: map[string][]string{
+				ColEventTime: {"timestamp"},
+				ColUserID:    {"visitorid"},
+				ColEventType: {"event"},
+				ColProductID: {"itemid"},
+				ColOrderID:   {"transactionid"},
+			},
+			EpochUnit: "ms",
+		}, nil
+	}
+	return Layout{}, fmt.Errorf("unknown preset %q (known: %s)", name, strings.Join(Presets, ", "))
 }
 
 // ParseMapping parses a column mapping of the form

@@ -97,16 +97,30 @@ func ResolveFiles(paths []string) ([]string, error) {
 	return out, nil
 }
 
+// inputFormat is the file format of an input.
+type inputFormat int
+
+const (
+	formatParquet inputFormat = iota
+	formatCSV
+)
+
 // inputFile is an opened and validated input.
 type inputFile struct {
 	Path      string
+	Format    inputFormat
+	Gzip      bool // CSV compressed with gzip
 	Size      int64
-	Rows      int64
+	Rows      int64 // -1 when unknown before reading (CSV)
 	RowGroups int
+	// names maps canonical column -> the input's column name.
+	names map[string]string
 	// leaves maps canonical column -> Parquet leaf column index.
 	leaves map[string]int
 	// dict lists the leaf indices read as dictionaries.
 	dict []int
+	// header is the CSV header, in file order.
+	header []string
 }
 
 // acceptable type classes per canonical column, checked before any work.
@@ -151,15 +165,55 @@ func checkType(c string, t arrow.DataType) error {
 	return nil
 }
 
-// openInput opens path, checks it is readable Parquet with the required
-// columns in usable types, and records where each column lives.
+// requiredColumns are the canonical columns an input must have under layout.
+func requiredColumns(layout Layout) []string {
+	if layout.FixedEventType != "" {
+		return []string{ColEventTime, ColUserID}
+	}
+	return required
+}
+
+// resolveNames finds each canonical column among the input's column names.
+func resolveNames(path string, layout Layout, has func(string) bool) (map[string]string, error) {
+	names := make(map[string]string)
+	for _, c := range canonical {
+		for _, cand := range layout.candidates(c) {
+			if has(cand) {
+				names[c] = cand
+				break
+			}
+		}
+	}
+	if layout.FixedEventType != "" {
+		if _, ok := features.ParseEventType(layout.FixedEventType); !ok {
+			return nil, fmt.Errorf("layout %s: unknown event type %q", layout.Name, layout.FixedEventType)
+		}
+		delete(names, ColEventType)
+	}
+	for _, c := range requiredColumns(layout) {
+		if _, ok := names[c]; !ok {
+			return nil, &ColumnError{File: path, Column: layout.Source(c), Problem: "required column is missing"}
+		}
+	}
+	return names, nil
+}
+
+// openInput opens path, checks it is readable with the required columns in
+// usable types, and records where each column lives.
 func openInput(path string, layout Layout) (*inputFile, error) {
 	st, err := os.Stat(path)
 	if err != nil {
 		return nil, &InputError{File: path, Err: err}
 	}
+	if st.IsDir() {
+		return nil, &InputError{File: path, Err: errors.New("is a directory")}
+	}
 	if st.Size() == 0 {
-		return nil, &InputError{File: path, Err: errors.New("empty file, not Parquet")}
+		return nil, &InputError{File: path, Err: errors.New("empty file")}
+	}
+	lower := strings.ToLower(path)
+	if strings.HasSuffix(lower, ".csv") || strings.HasSuffix(lower, ".csv.gz") {
+		return openCSV(path, st.Size(), layout)
 	}
 	rdr, err := openParquet(path)
 	if err != nil {
@@ -174,15 +228,14 @@ func openInput(path string, layout Layout) (*inputFile, error) {
 	if err != nil {
 		return nil, &InputError{File: path, Err: fmt.Errorf("reading schema: %w", err)}
 	}
-	in := &inputFile{Path: path, Size: st.Size(), Rows: rdr.NumRows(), RowGroups: rdr.NumRowGroups(), leaves: make(map[string]int)}
+	in := &inputFile{Path: path, Format: formatParquet, Size: st.Size(), Rows: rdr.NumRows(), RowGroups: rdr.NumRowGroups(), leaves: make(map[string]int)}
+	in.names, err = resolveNames(path, layout, func(n string) bool { return len(sch.FieldIndices(n)) > 0 })
+	if err != nil {
+		return nil, err
+	}
 	pq := rdr.MetaData().Schema
-	for _, c := range canonical {
-		src := layout.Source(c)
-		idx := sch.FieldIndices(src)
-		if len(idx) == 0 {
-			continue
-		}
-		field := sch.Field(idx[0])
+	for c, src := range in.names {
+		field := sch.Field(sch.FieldIndices(src)[0])
 		if err := checkType(c, field.Type); err != nil {
 			return nil, &ColumnError{File: path, Column: src, Problem: err.Error()}
 		}
@@ -200,11 +253,7 @@ func openInput(path string, layout Layout) (*inputFile, error) {
 			}
 		}
 	}
-	for _, c := range required {
-		if _, ok := in.leaves[c]; !ok {
-			return nil, &ColumnError{File: path, Column: layout.Source(c), Problem: "required column is missing"}
-		}
-	}
+	sort.Ints(in.dict)
 	return in, nil
 }
 
@@ -301,6 +350,13 @@ func scan(ctx context.Context, inputs []*inputFile, project []string, o ScanOpti
 					return
 				}
 				u := units[i]
+				if u.in.Format == formatCSV {
+					if err := scanCSV(ctx, u.in, project, batchSize, mem, dec, &batch, consume, &rowsRead, o.Progress); err != nil {
+						cancel(err)
+						return
+					}
+					continue
+				}
 				if open != u.in {
 					if rdr != nil {
 						rdr.Close()
@@ -370,15 +426,10 @@ func scanRowGroup(ctx context.Context, fr *pqarrow.FileReader, in *inputFile, rg
 	for rr.Next() {
 		rec := rr.Record()
 		if f == nil {
-			f = make(fields)
-			for _, c := range project {
-				if idx := rec.Schema().FieldIndices(dec.layout.Source(c)); len(idx) > 0 {
-					f[c] = idx[0]
-				}
-			}
+			f = fieldsOf(rec, project, in)
 		}
 		batch.Reset(0)
-		if err := dec.decode(fmt.Sprintf("%s (row group %d)", in.Path, rg), rec, f, batch); err != nil {
+		if err := dec.decode(in.Path, rec, f, in.names, batch); err != nil {
 			return err
 		}
 		consume(batch)
@@ -397,3 +448,16 @@ func scanRowGroup(ctx context.Context, fr *pqarrow.FileReader, in *inputFile, rg
 }
 
 func defaultWorkers() int { return runtime.GOMAXPROCS(0) }
+
+// fieldsOf locates the projected canonical columns in a record.
+func fieldsOf(rec arrow.Record, project []string, in *inputFile) fields {
+	f := make(fields)
+	for _, c := range project {
+		if src, ok := in.names[c]; ok {
+			if idx := rec.Schema().FieldIndices(src); len(idx) > 0 {
+				f[c] = idx[0]
+			}
+		}
+	}
+	return f
+}

@@ -81,7 +81,7 @@ func ParseTimestamp(s string) (int64, error) {
 }
 
 func slowParse(s string) (int64, error) {
-	for _, layout := range []string{time.RFC3339Nano, "2006-01-02 15:04:05 MST", "2006-01-02 15:04:05Z07:00", "2006-01-02 15:04:05 -0700", "2006-01-02 15:04", "2006-01-02T15:04"} {
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02 15:04:05 MST", "2006-01-02 15:04:05Z07:00", "2006-01-02 15:04:05 -0700", "2006-01-02 15:04", "2006-01-02T15:04", "1/2/2006 15:04", "1/2/2006 15:04:05", "01/02/2006 15:04", "01/02/2006 15:04:05"} {
 		if t, err := time.Parse(layout, s); err == nil {
 			return t.UnixMicro(), nil
 		}

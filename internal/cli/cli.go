@@ -200,6 +200,7 @@ func (o *logOptions) logger(stderr io.Writer) (*slog.Logger, error) {
 // inputOptions are shared by the commands that read events.
 type inputOptions struct {
 	Events    listFlag
+	Preset    string
 	Map       string
 	EpochUnit string
 	AsOf      string
@@ -208,6 +209,7 @@ type inputOptions struct {
 
 func (o *inputOptions) register(fs *flag.FlagSet) {
 	fs.Var(&o.Events, "events", "event `PATH`s: Parquet files, directories or globs (repeatable, comma-separated)")
+	fs.StringVar(&o.Preset, "preset", "rees46", "input layout: "+strings.Join(pipeline.Presets, ", ")+" (see the README)")
 	fs.StringVar(&o.Map, "map", "", "column `MAPPING` canonical=source,... for inputs not in the REES46 layout, e.g. user_id=CustomerID,event_time=InvoiceDate")
 	fs.StringVar(&o.EpochUnit, "epoch-unit", "", "unit of an integer event_time column: s, ms, us or ns")
 	fs.StringVar(&o.AsOf, "as-of", "", "measure recency from this `TIME` (RFC 3339 or YYYY-MM-DD) and drop later events; default: the latest event")
@@ -215,14 +217,20 @@ func (o *inputOptions) register(fs *flag.FlagSet) {
 }
 
 func (o *inputOptions) scanOptions() (pipeline.ScanOptions, error) {
-	layout := pipeline.Layout{EpochUnit: o.EpochUnit}
+	layout, err := pipeline.Preset(o.Preset)
+	if err != nil {
+		return pipeline.ScanOptions{}, usagef("--preset: %v", err)
+	}
+	if o.EpochUnit != "" {
+		layout.EpochUnit = o.EpochUnit
+	}
 	if o.Map != "" {
 		m, err := pipeline.ParseMapping(o.Map, nil)
 		if err != nil {
 			return pipeline.ScanOptions{}, &configError{err}
 		}
 		layout.Columns = m
-		layout.Name = "custom"
+		layout.Name += "+map"
 	}
 	switch o.EpochUnit {
 	case "", "s", "ms", "us", "ns":

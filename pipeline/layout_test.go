@@ -1,0 +1,148 @@
+package pipeline
+
+import (
+	"compress/gzip"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const onlineRetail = "../../shared/data/online_retail.parquet"
+
+// TestOnlineRetailPreset runs the real UCI Online Retail transactions
+// through the online-retail preset.
+func TestOnlineRetailPreset(t *testing.T) {
+	if _, err := os.Stat(onlineRetail); err != nil {
+		t.Skipf("the Online Retail data set is not at %s (CI has it): %v", onlineRetail, err)
+	}
+	layout, err := Preset("online-retail")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tbl, rep, err := ComputeFeatures(context.Background(), []string{onlineRetail}, ScanOptions{Layout: layout})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The data set's README: 541,909 rows, 4,372 customers, 135,080 rows
+	// without a customer; invoices starting with C are cancellations.
+	if rep.Rows != 541909 {
+		t.Errorf("rows = %d, want 541909", rep.Rows)
+	}
+	if len(tbl.Customers) != 4372 {
+		t.Errorf("customers = %d, want 4372", len(tbl.Customers))
+	}
+	if rep.Skipped[SkipNullCustomer] != 135080 {
+		t.Errorf("rows without a customer = %d, want 135080", rep.Skipped[SkipNullCustomer])
+	}
+	if rep.ByType["refund"] == 0 || rep.ByType["purchase"] == 0 {
+		t.Errorf("events by type %v: want purchases and refunds", rep.ByType)
+	}
+	if rep.Events+rep.Skipped[SkipNullCustomer]+rep.Skipped[SkipBadPrice] != rep.Rows {
+		t.Errorf("events %d + skipped %v != rows %d", rep.Events, rep.Skipped, rep.Rows)
+	}
+	// A purchases-only log: no views, carts or sessions, no coupons.
+	absent := map[string]bool{}
+	for _, a := range tbl.Absent {
+		absent[a.Feature] = true
+	}
+	for _, f := range []string{"views", "sessions", "browse_without_buy", "cart_abandonment_rate", "coupon_ratio", "discount_share"} {
+		if !absent[f] {
+			t.Errorf("%s should be absent on a purchases-only log", f)
+		}
+	}
+	for _, f := range []string{"total_spend", "orders", "recency_days", "refund_rate", "avg_order_value"} {
+		if tbl.Column(f) == nil {
+			t.Errorf("%s should be computed", f)
+		}
+	}
+	// Customer 12346 bought 74,215 units at 1.04 in one invoice and
+	// cancelled it (a well-known row of this data set).
+	for i, id := range tbl.Customers {
+		if id != 12346 {
+			continue
+		}
+		if o := tbl.Column("orders")[i]; o != 1 {
+			t.Errorf("customer 12346 orders = %v, want 1", o)
+		}
+		if s := tbl.Column("total_spend")[i]; s < 77183 || s > 77184 {
+			t.Errorf("customer 12346 spend = %v, want 77183.6", s)
+		}
+		if r := tbl.Column("refund_rate")[i]; r != 1 {
+			t.Errorf("customer 12346 refund rate = %v, want 1", r)
+		}
+	}
+}
+
+func TestRetailRocketPresetAndCSV(t *testing.T) {
+	dir := t.TempDir()
+	csvText := "timestamp,visitorid,event,itemid,transactionid\n" +
+		"1433221332117,257597,view,355908,\n" +
+		"1433224214164,992329,view,248676,\n" +
+		"1433221999827,111016,addtocart,318965,\n" +
+		"1433222147345,111016,transaction,318965,4000\n" +
+		"1433222147345,111016,transaction,12345,4000\n" +
+		"notatime,5,view,1,\n"
+	plain := filepath.Join(dir, "events.csv")
+	os.WriteFile(plain, []byte(csvText), 0o644)
+	gz := filepath.Join(dir, "events2.csv.gz")
+	f, _ := os.Create(gz)
+	zw := gzip.NewWriter(f)
+	zw.Write([]byte(csvText))
+	zw.Close()
+	f.Close()
+	layout, _ := Preset("retailrocket")
+	for _, path := range []string{plain, gz} {
+		tbl, rep, err := ComputeFeatures(context.Background(), []string{path}, ScanOptions{Layout: layout})
+		if err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		if len(tbl.Customers) != 3 || rep.Events != 5 || rep.Skipped[SkipBadTime] != 1 {
+			t.Errorf("%s: customers %v events %d skipped %v", path, tbl.Customers, rep.Events, rep.Skipped)
+		}
+		orders := tbl.Column("orders")
+		for i, id := range tbl.Customers {
+			want := 0.0
+			if id == 111016 {
+				want = 1 // two items of transaction 4000
+			}
+			if orders[i] != want {
+				t.Errorf("%s: customer %d orders %v, want %v", path, id, orders[i], want)
+			}
+		}
+	}
+}
+
+func TestMappingAndPresetErrors(t *testing.T) {
+	if _, err := ParseMapping("user_id=CustomerID,bogus=x", nil); err == nil || !strings.Contains(err.Error(), "bogus") {
+		t.Errorf("unknown canonical column: %v", err)
+	}
+	if _, err := ParseMapping("user_id", nil); err == nil {
+		t.Error("mapping without '=': want an error")
+	}
+	m, err := ParseMapping(" user_id = CustomerID , event_time=InvoiceDate", nil)
+	if err != nil || m["user_id"] != "CustomerID" || m["event_time"] != "InvoiceDate" {
+		t.Errorf("ParseMapping = %v, %v", m, err)
+	}
+	if _, err := Preset("nope"); err == nil {
+		t.Error("unknown preset: want an error")
+	}
+}
+
+func FuzzParseMapping(f *testing.F) {
+	f.Add("user_id=CustomerID,event_time=InvoiceDate")
+	f.Add("=,=,")
+	f.Add("price=a=b")
+	f.Fuzz(func(t *testing.T, s string) {
+		m, err := ParseMapping(s, nil)
+		if err != nil {
+			return
+		}
+		for k, v := range m {
+			if !isCanonical(k) || v == "" {
+				t.Errorf("%q gave %q=%q", s, k, v)
+			}
+		}
+	})
+}
