@@ -36,6 +36,13 @@ type Acc struct {
 	Country     string // country of the latest event that carried one
 	CountryTime int64
 
+	// dup remembers the events seen at the customer's latest event time,
+	// to drop exact duplicates (the REES46 dump repeats some events many
+	// times at the same timestamp).
+	dupTime int64
+	dupSigs [4]uint64
+	dupN    uint8
+
 	sessions   keySet // session -> flag bits
 	orders     keySet // order -> earliest purchase time
 	categories keySet // categories purchased
@@ -43,7 +50,58 @@ type Acc struct {
 
 // newAcc returns an accumulator that has seen nothing.
 func newAcc() Acc {
-	return Acc{FirstEvent: math.MaxInt64, LastEvent: math.MinInt64, FirstPurchase: math.MaxInt64, LastPurchase: math.MinInt64, CountryTime: math.MinInt64}
+	return Acc{FirstEvent: math.MaxInt64, LastEvent: math.MinInt64, FirstPurchase: math.MaxInt64, LastPurchase: math.MinInt64, CountryTime: math.MinInt64, dupTime: math.MinInt64}
+}
+
+// signature identifies an event for duplicate detection: every column but
+// the customer and the time (which are equal by construction).
+func signature(b *Batch, i int) uint64 {
+	h := uint64(b.Type[i])*0x9E3779B185EBCA87 ^ uint64(b.Quantity[i])*0x165667B19E3779F9
+	if b.Present&ColPrice != 0 {
+		h ^= uint64(b.Price[i]) * 0xC2B2AE3D27D4EB4F
+	}
+	if b.Present&ColProduct != 0 {
+		h ^= uint64(b.Product[i]) * 0x27D4EB2F165667C5
+	}
+	if b.Present&ColSession != 0 {
+		h = (h<<23 | h>>41) ^ b.Session[i]
+	}
+	if b.Present&ColOrder != 0 {
+		h = (h<<17 | h>>47) ^ b.Order[i]
+	}
+	if b.Present&ColDiscount != 0 {
+		h ^= uint64(b.Discount[i]) * 0x85EBCA77C2B2AE63
+	}
+	h ^= h >> 29
+	h *= 0xBF58476D1CE4E5B9
+	return h ^ h>>32
+}
+
+// duplicate reports whether event i of b repeats exactly an event already
+// added at the same time, and remembers it otherwise. Only events at the
+// customer's latest time are remembered (up to four distinct ones), so
+// duplicates are caught where they occur in practice, next to each other
+// in time; an exact repeat that arrives after later events, or in another
+// partial, is counted as a new event.
+func (a *Acc) duplicate(b *Batch, i int) bool {
+	t := b.Time[i]
+	if t < a.dupTime {
+		return false
+	}
+	sig := signature(b, i)
+	if t > a.dupTime {
+		a.dupTime, a.dupN = t, 0
+	}
+	for _, s := range a.dupSigs[:a.dupN] {
+		if s == sig {
+			return true
+		}
+	}
+	if int(a.dupN) < len(a.dupSigs) {
+		a.dupSigs[a.dupN] = sig
+		a.dupN++
+	}
+	return false
 }
 
 // add folds event i of b into a. launch is the product side input (nil when
@@ -156,6 +214,20 @@ func (a *Acc) Merge(o *Acc) {
 	a.TrendRows += o.TrendRows
 	if o.CountryTime > a.CountryTime || (o.CountryTime == a.CountryTime && o.Country > a.Country) {
 		a.Country, a.CountryTime = o.Country, o.CountryTime
+	}
+	if o.dupTime > a.dupTime {
+		a.dupTime, a.dupSigs, a.dupN = o.dupTime, o.dupSigs, o.dupN
+	} else if o.dupTime == a.dupTime {
+		for _, sig := range o.dupSigs[:o.dupN] {
+			known := false
+			for _, s := range a.dupSigs[:a.dupN] {
+				known = known || s == sig
+			}
+			if !known && int(a.dupN) < len(a.dupSigs) {
+				a.dupSigs[a.dupN] = sig
+				a.dupN++
+			}
+		}
 	}
 	a.sessions.mergeOr(&o.sessions)
 	a.orders.mergeMin(&o.orders)

@@ -9,9 +9,11 @@ import (
 // Stats are data-set-level counts gathered with the accumulators; they merge
 // by addition like everything else.
 type Stats struct {
-	Events  int64
-	ByType  [numEventTypes]int64
-	Present Columns // union of the columns of every batch added
+	Events int64
+	// Duplicates counts exact duplicate events dropped (see Acc).
+	Duplicates int64
+	ByType     [numEventTypes]int64
+	Present    Columns // union of the columns of every batch added
 }
 
 // Seen reports how many events of type t were added.
@@ -19,6 +21,7 @@ func (s *Stats) Seen(t EventType) int64 { return s.ByType[t] }
 
 func (s *Stats) merge(o *Stats) {
 	s.Events += o.Events
+	s.Duplicates += o.Duplicates
 	for i := range s.ByType {
 		s.ByType[i] += o.ByType[i]
 	}
@@ -59,22 +62,28 @@ func (g *Aggregator) slot(id int64) *Acc {
 // Add folds every event of b into the per-customer accumulators.
 func (g *Aggregator) Add(b *Batch) {
 	g.Stats.Present |= b.Present
-	g.Stats.Events += int64(b.Len)
 	launch := g.launch
 	if b.Present&ColProduct == 0 {
 		launch = nil
 	}
 	var last int64
 	var acc *Acc
+	var dups int64
 	for i := 0; i < b.Len; i++ {
-		g.Stats.ByType[b.Type[i]]++
 		// Consecutive events of one customer are common (sessions are
 		// written together), so the previous slot is reused.
 		if id := b.Customer[i]; acc == nil || id != last {
 			acc, last = g.slot(id), id
 		}
+		if acc.duplicate(b, i) {
+			dups++
+			continue
+		}
+		g.Stats.ByType[b.Type[i]]++
 		acc.add(b, i, launch)
 	}
+	g.Stats.Duplicates += dups
+	g.Stats.Events += int64(b.Len) - dups
 }
 
 // Merge folds the partial o into g. o must not be used afterwards.

@@ -23,6 +23,7 @@ const (
 	SkipBadPrice      = "negative, NaN or absurd price"
 	SkipNullPrice     = "purchase or refund without a price"
 	SkipBadQuantity   = "NaN or absurd quantity"
+	SkipDuplicate     = "exact duplicate event"
 	maxAbsurdPrice    = 1e9
 	maxAbsurdQuantity = 1e7
 )

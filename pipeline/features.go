@@ -119,6 +119,9 @@ func computeFeatures(ctx context.Context, inputs []*inputFile, o ScanOptions, st
 	table := agg.Finalise(features.Context{AsOf: asOf, WindowStart: launch.MinTime, Stats: agg.Stats})
 	rep.Events = agg.Stats.Events
 	rep.Skipped = res.Skipped
+	if agg.Stats.Duplicates > 0 {
+		rep.Skipped[SkipDuplicate] = agg.Stats.Duplicates
+	}
 	rep.Customers = len(table.Customers)
 	rep.Products = launch.Products()
 	rep.Columns = agg.Stats.Present.Names()

@@ -273,3 +273,28 @@ func TestOutputNotOverwrittenWithoutForce(t *testing.T) {
 		t.Errorf("leftovers beside the output: %d entries", len(entries))
 	}
 }
+
+func TestExactDuplicatesDropped(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "e.parquet")
+	// The REES46 dump repeats some cart events many times at one timestamp.
+	times := []string{"2019-10-01 10:00:00 UTC", "2019-10-01 10:00:00 UTC", "2019-10-01 10:00:00 UTC", "2019-10-01 10:00:00 UTC", "2019-10-01 10:05:00 UTC"}
+	writeEvents(t, path, []column{
+		{Name: "event_time", String: times},
+		{Name: "event_type", String: []string{"cart", "cart", "cart", "cart", "purchase"}},
+		{Name: "product_id", Int64: []int64{7, 7, 7, 8, 7}},
+		{Name: "price", Float64: []float64{5, 5, 5, 5, 5}},
+		{Name: "user_id", Int64: []int64{1, 1, 1, 1, 1}},
+		{Name: "user_session", String: []string{"s", "s", "s", "s", "s"}},
+	})
+	tbl, rep, err := ComputeFeatures(context.Background(), []string{path}, ScanOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Skipped[SkipDuplicate] != 2 || rep.Events != 3 {
+		t.Errorf("duplicates %d events %d, want 2 and 3", rep.Skipped[SkipDuplicate], rep.Events)
+	}
+	if c := tbl.Column("cart_adds")[0]; c != 2 {
+		t.Errorf("cart_adds = %v, want 2 (product 7 once, product 8 once)", c)
+	}
+}
