@@ -72,6 +72,15 @@ func signature(b *Batch, i int) uint64 {
 	if b.Present&ColDiscount != 0 {
 		h ^= uint64(b.Discount[i]) * 0x85EBCA77C2B2AE63
 	}
+	if b.Present&ColCategory != 0 {
+		h = (h<<13 | h>>51) ^ uint64(b.Category[i])*0x94D049BB133111EB
+	}
+	if b.Present&ColCoupon != 0 && b.Coupon[i] {
+		h ^= 0x2545F4914F6CDD1D
+	}
+	if b.Present&ColCountry != 0 && b.Country[i] != "" {
+		h = (h<<7 | h>>57) ^ Hash64(b.Country[i])
+	}
 	h ^= h >> 29
 	h *= 0xBF58476D1CE4E5B9
 	return h ^ h>>32
@@ -296,8 +305,7 @@ func NewLaunches() *Launches {
 	return &Launches{first: make(map[int64]int64), MinTime: math.MaxInt64, MaxTime: math.MinInt64, trendWindow: DefaultTrendWindowDays * MicrosPerDay}
 }
 
-// Add folds the product and time columns of b into l. Events after asOf
-// (when asOf is not zero) are ignored.
+// Add folds the product and time columns of b into l.
 func (l *Launches) Add(b *Batch) {
 	hasProduct := b.Present&ColProduct != 0
 	for i := 0; i < b.Len; i++ {

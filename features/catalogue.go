@@ -242,7 +242,7 @@ var catalogue = []*Feature{
 	},
 	{
 		Name: "overdue_ratio", Unit: "ratio",
-		Description: "recency_days / mean_gap_days: how far past their own usual gap the customer is; null with fewer than 2 orders.",
+		Description: "recency_days / max(mean_gap_days, 1): how far past their own usual gap the customer is; null with fewer than 2 orders.",
 		NeedsEvents: purchases,
 		Value: func(a *Acc, c *Context) (float64, bool) {
 			gaps := a.orderGaps()

@@ -104,7 +104,7 @@ func TestCatalogueFeatureValues(t *testing.T) {
 		{"discount_share null without purchases", "discount_share", 0,
 			[]ev{view(1, 0)}, 10, nan},
 
-		{"views", "views", 0, []ev{view(1, 1), view(1, 1), view(2, 2), cart(2, 2)}, 10, 3},
+		{"views", "views", 0, []ev{view(1, 1), view(1.5, 1), view(2, 2), cart(2, 2)}, 10, 3},
 		{"cart_adds", "cart_adds", 0, []ev{view(1, 1), cart(1, 1), cart(2, 2),
 			{cust: 1, day: 2, typ: EventRemoveFromCart, session: 2}}, 10, 2},
 
@@ -192,7 +192,7 @@ func TestCatalogueFeatureValues(t *testing.T) {
 		}, 10, 2},
 
 		{"refund_rate refunds per purchase row", "refund_rate", 0, []ev{
-			buy(1, 5, 1, 0, 1), buy(1, 5, 1, 0, 1),
+			buy(1, 5, 1, 0, 1), buy(1.5, 5, 1, 0, 1),
 			{cust: 1, day: 3, typ: EventRefund, price: 5, qty: -1},
 		}, 10, 0.5},
 		{"refund_rate can exceed 1", "refund_rate", 0, []ev{
@@ -265,9 +265,9 @@ func TestCountryIsLatest(t *testing.T) {
 			{cust: 1, day: 9, typ: EventView, country: ""},
 		}, "DE"},
 		{"ties at one time take the larger name", []ev{
-			{cust: 1, day: 1, typ: EventView, country: "DE"},
-			{cust: 1, day: 1, typ: EventView, country: "RO"},
-			{cust: 1, day: 1, typ: EventView, country: "KR"},
+			{cust: 1, day: 1, typ: EventView, session: 1, country: "DE"},
+			{cust: 1, day: 1, typ: EventView, session: 2, country: "RO"},
+			{cust: 1, day: 1, typ: EventView, session: 3, country: "KR"},
 		}, "RO"},
 		{"never known", []ev{{cust: 1, day: 1, typ: EventView}}, ""},
 	}
@@ -457,6 +457,30 @@ func TestCatalogueDefinitions(t *testing.T) {
 	for name, want := range map[string]float64{"recency_days": 30, "mean_gap_days": 30, "gap_regularity": 1, "avg_order_value": 0} {
 		if got := Lookup(name).Fill(&ctx); got != want {
 			t.Errorf("%s Fill = %v, want %v", name, got, want)
+		}
+	}
+}
+
+func TestCouponRatioAbsentWithoutCouponOrDiscount(t *testing.T) {
+	// The REES46 layout has neither column: coupon_ratio must be absent,
+	// not 0 for every buyer.
+	tab := run(t, 10, batchOf(allColumns&^(ColCoupon|ColDiscount), append(background(), buy(1, 10, 1, 0, 1))...))
+	if col := tab.Column("coupon_ratio"); col != nil {
+		t.Errorf("coupon_ratio computed without coupon or discount columns: %v", col)
+	}
+	var reason string
+	for _, a := range tab.Absent {
+		if a.Feature == "coupon_ratio" {
+			reason = a.Reason
+		}
+	}
+	if !strings.Contains(reason, "coupon_code") || !strings.Contains(reason, "discount") {
+		t.Errorf("coupon_ratio absence reason %q should name both columns", reason)
+	}
+	for _, present := range []Columns{allColumns &^ ColCoupon, allColumns &^ ColDiscount} {
+		tab := run(t, 10, batchOf(present, append(background(), buy(1, 10, 1, 0, 1))...))
+		if tab.Column("coupon_ratio") == nil {
+			t.Errorf("coupon_ratio absent with columns %v", present.Names())
 		}
 	}
 }

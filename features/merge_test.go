@@ -240,9 +240,9 @@ func TestIsTrendPurchase(t *testing.T) {
 		day     float64
 		want    bool
 	}{
-		{1, 1, false},  // first seen at the window start: launch unknown
-		{2, 20, true},  // bought at launch
-		{2, 34, true},  // 14 days after
+		{1, 1, false}, // first seen at the window start: launch unknown
+		{2, 20, true}, // bought at launch
+		{2, 34, true}, // 14 days after
 		{2, 34.0001, false},
 		{3, 25, false}, // never seen
 	}

@@ -66,8 +66,10 @@ type decoder struct {
 	discOK    []bool
 	country   []string
 	cancel    []bool
-	sInts     []int64
-	sOK       []bool
+	// productsOnly: the first pass, which needs times and products only.
+	productsOnly bool
+	sInts        []int64
+	sOK          []bool
 }
 
 func (d *decoder) scratchOK(n int) []bool {
@@ -96,6 +98,9 @@ func grow[T any](s []T, n int) []T {
 
 // decode appends the valid rows of rec to dst (which the caller Reset).
 func (d *decoder) decode(file string, rec arrow.Record, f fields, names map[string]string, dst *features.Batch) error {
+	if d.productsOnly {
+		return d.decodeProducts(file, rec, f, names, dst)
+	}
 	n := int(rec.NumRows())
 	col := func(c string) arrow.Array {
 		if i, ok := f[c]; ok {
@@ -282,6 +287,42 @@ func (d *decoder) decode(file string, rec arrow.Record, f fields, names map[stri
 		}
 		if present&features.ColCountry != 0 {
 			dst.Country = append(dst.Country, d.country[i])
+		}
+		dst.Len++
+	}
+	return nil
+}
+
+// decodeProducts is the first pass's decode: event times and products only,
+// for the product launch dates and the time window. Rows with an invalid
+// time or after the as-of time are left out; the other row filters do not
+// apply (a product's first appearance is its first appearance in any row).
+func (d *decoder) decodeProducts(file string, rec arrow.Record, f fields, names map[string]string, dst *features.Batch) error {
+	n := int(rec.NumRows())
+	fail := func(c string, err error) error {
+		return &ColumnError{File: file, Column: names[c], Problem: err.Error()}
+	}
+	d.times, d.timeOK = grow(d.times, n), grow(d.timeOK, n)
+	if err := d.decodeTime(rec.Column(f[ColEventTime]), d.times, d.timeOK); err != nil {
+		return fail(ColEventTime, err)
+	}
+	present := features.ColTime
+	if i, ok := f[ColProductID]; ok {
+		present |= features.ColProduct
+		d.products = grow(d.products, n)
+		if err := toIDs(rec.Column(i), d.products, d.scratchOK(n)); err != nil {
+			return fail(ColProductID, err)
+		}
+	}
+	dst.Present = present
+	for i := 0; i < n; i++ {
+		t := d.times[i]
+		if !d.timeOK[i] || (d.asOf != 0 && t > d.asOf) {
+			continue
+		}
+		dst.Time = append(dst.Time, t)
+		if present&features.ColProduct != 0 {
+			dst.Product = append(dst.Product, d.products[i])
 		}
 		dst.Len++
 	}
@@ -480,17 +521,47 @@ func floatsToInts[T float32 | float64](dst []int64, ok []bool, vals []T, a arrow
 	}
 }
 
-// parseWholeNumber parses "17850" or "17850.0" (as pandas writes ids).
+// parseWholeNumber parses "17850", "-3" or "17850.0" (as pandas writes
+// ids) without allocating; anything else (UUIDs, "85123A") reports false.
 func parseWholeNumber(s string) (int64, bool) {
 	s = strings.TrimSpace(s)
-	if v, err := strconv.ParseInt(s, 10, 64); err == nil {
-		return v, true
-	}
-	f, err := strconv.ParseFloat(s, 64)
-	if err != nil || f != math.Trunc(f) || math.Abs(f) >= 1<<53 {
+	if s == "" {
 		return 0, false
 	}
-	return int64(f), true
+	neg := false
+	if s[0] == '-' || s[0] == '+' {
+		neg = s[0] == '-'
+		s = s[1:]
+	}
+	if s == "" || len(s) > 20 {
+		return 0, false
+	}
+	var v uint64
+	i := 0
+	for ; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
+		v = v*10 + uint64(s[i]-'0')
+		if v > 1<<62 {
+			return 0, false
+		}
+	}
+	if i == 0 {
+		return 0, false
+	}
+	if i < len(s) {
+		// Only a fraction of zeros may follow.
+		if s[i] != '.' {
+			return 0, false
+		}
+		for i++; i < len(s); i++ {
+			if s[i] != '0' {
+				return 0, false
+			}
+		}
+	}
+	if neg {
+		return -int64(v), true
+	}
+	return int64(v), true
 }
 
 // toInt64s reads an integer column (any width), a floating-point column

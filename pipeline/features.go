@@ -51,9 +51,9 @@ func OpenInputs(paths []string, layout Layout) ([]*inputFile, error) {
 	return inputs, nil
 }
 
-// launchColumns are the columns the first pass reads: enough to apply the
-// same row filters as the feature pass, plus the product.
-var launchColumns = []string{ColEventTime, ColEventType, ColUserID, ColProductID, ColPrice, ColQuantity}
+// launchColumns are the columns the first pass reads: a product's launch is
+// its first appearance in any row with a valid time.
+var launchColumns = []string{ColEventTime, ColProductID}
 
 // ComputeFeatures runs the feature stage over the Parquet inputs named by
 // paths: a first pass over products (launch dates, the time window), then
@@ -83,7 +83,7 @@ func computeFeatures(ctx context.Context, inputs []*inputFile, o ScanOptions, st
 	}
 	// Pass 1: product launches and the time window.
 	partialLaunch := make([]*features.Launches, workers)
-	if _, err := scan(ctx, inputs, launchColumns, o, func(w int) func(*features.Batch) {
+	if _, err := scan(ctx, inputs, launchColumns, o, 1, func(w int) func(*features.Batch) {
 		l := features.NewLaunches()
 		partialLaunch[w] = l
 		return l.Add
@@ -100,7 +100,7 @@ func computeFeatures(ctx context.Context, inputs []*inputFile, o ScanOptions, st
 	launch.Freeze(launch.MinTime, features.DefaultTrendWindowDays)
 	// Pass 2: per-customer accumulators.
 	partial := make([]*features.Aggregator, workers)
-	res, err := scan(ctx, inputs, canonical, o, func(w int) func(*features.Batch) {
+	res, err := scan(ctx, inputs, canonical, o, 2, func(w int) func(*features.Batch) {
 		g := features.NewAggregator(launch)
 		partial[w] = g
 		return g.Add

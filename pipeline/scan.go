@@ -282,12 +282,18 @@ type ScanOptions struct {
 	Workers int
 	// BatchSize is the number of rows per Arrow record; 0 means 65536.
 	BatchSize int
-	// Mem allocates Arrow buffers; nil means memory.DefaultAllocator.
+	// Mem allocates Arrow buffers; nil means a pool that recycles them.
 	Mem memory.Allocator
-	// Progress, if set, is called after each record with the number of
-	// input rows read so far in this pass. It must be safe for concurrent
-	// use.
-	Progress func(rowsRead int64)
+	// Progress, if set, is called after each record batch. It must be
+	// safe for concurrent use and return quickly.
+	Progress func(Progress)
+}
+
+// Progress reports how far the feature stage is.
+type Progress struct {
+	Pass, Passes int   // the pass over the input (1: products, 2: customers) of Passes
+	Rows         int64 // input rows read in this pass so far
+	TotalRows    int64 // input rows in all, -1 when unknown (CSV input)
 }
 
 // scanResult is what one pass over the inputs reports.
@@ -299,7 +305,19 @@ type scanResult struct {
 // each batch to the worker's consume function. Row groups are spread over
 // Workers goroutines; each worker calls newConsumer once, so it can own its
 // partial aggregate. Only the columns in project are read.
-func scan(ctx context.Context, inputs []*inputFile, project []string, o ScanOptions, newConsumer func(w int) func(*features.Batch)) (*scanResult, error) {
+func scan(ctx context.Context, inputs []*inputFile, project []string, o ScanOptions, pass int, newConsumer func(w int) func(*features.Batch)) (*scanResult, error) {
+	var report func(int64)
+	if o.Progress != nil {
+		var total int64
+		for _, in := range inputs {
+			if in.Rows < 0 {
+				total = -1
+				break
+			}
+			total += in.Rows
+		}
+		report = func(n int64) { o.Progress(Progress{Pass: pass, Passes: 2, Rows: n, TotalRows: total}) }
+	}
 	workers := o.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
@@ -310,7 +328,7 @@ func scan(ctx context.Context, inputs []*inputFile, project []string, o ScanOpti
 	}
 	mem := o.Mem
 	if mem == nil {
-		mem = memory.DefaultAllocator
+		mem = &pooledAllocator{}
 	}
 	type unit struct {
 		in *inputFile
@@ -330,6 +348,7 @@ func scan(ctx context.Context, inputs []*inputFile, project []string, o ScanOpti
 	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {
 		dec := newDecoder(o.Layout, o.AsOf)
+		dec.productsOnly = pass == 1
 		decoders[w] = dec
 		consume := newConsumer(w)
 		wg.Add(1)
@@ -351,7 +370,7 @@ func scan(ctx context.Context, inputs []*inputFile, project []string, o ScanOpti
 				}
 				u := units[i]
 				if u.in.Format == formatCSV {
-					if err := scanCSV(ctx, u.in, project, batchSize, mem, dec, &batch, consume, &rowsRead, o.Progress); err != nil {
+					if err := scanCSV(ctx, u.in, project, batchSize, mem, dec, &batch, consume, &rowsRead, report); err != nil {
 						cancel(err)
 						return
 					}
@@ -378,7 +397,7 @@ func scan(ctx context.Context, inputs []*inputFile, project []string, o ScanOpti
 					}
 					open = u.in
 				}
-				if err := scanRowGroup(ctx, fr, u.in, u.rg, project, dec, &batch, consume, &rowsRead, o.Progress); err != nil {
+				if err := scanRowGroup(ctx, fr, u.in, u.rg, project, dec, &batch, consume, &rowsRead, report); err != nil {
 					cancel(err)
 					return
 				}

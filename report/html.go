@@ -31,8 +31,13 @@ var funcs = template.FuncMap{
 		}
 		return fmt.Sprintf("%.2f", x)
 	},
-	"int":  func(x any) string { return commas(toInt64(x)) },
-	"z":    func(x float64) string { return fmt.Sprintf("%+.2f", x) },
+	"int": func(x any) string { return commas(toInt64(x)) },
+	"z": func(x float64) string {
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return "–"
+		}
+		return fmt.Sprintf("%+.2f", x)
+	},
 	"heat": heatColour,
 	"join": strings.Join,
 	"bars": func(d *Data) template.HTML { return sizeBars(d) },

@@ -30,8 +30,8 @@ func sizeBars(d *Data) template.HTML {
 			colour = "#bab0ac"
 		}
 		label := fmt.Sprintf("%d · %s", c.ID, c.Label)
-		if len(label) > 44 {
-			label = label[:43] + "…"
+		if r := []rune(label); len(r) > 44 {
+			label = string(r[:43]) + "…"
 		}
 		fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="end" font-size="12">%s</text>`, left-6, y+15, esc(label))
 		fmt.Fprintf(&b, `<rect x="%d" y="%d" width="%.1f" height="%d" fill="%s"><title>%s</title></rect>`, left, y+3, bw, rowH-6, colour, esc(fmt.Sprintf("cluster %d: %d customers", c.ID, c.Size)))

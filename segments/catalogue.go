@@ -192,12 +192,16 @@ func compileRule(rule string) (*vm.Program, []string, error) {
 	}
 	v := &usesVisitor{seen: make(map[string]bool)}
 	ast.Walk(&tree.Node, v)
+	if v.unknown != "" {
+		return nil, nil, fmt.Errorf("rule %q: pct.%s: no feature of that name", rule, v.unknown)
+	}
 	return prog, v.uses, nil
 }
 
 type usesVisitor struct {
-	seen map[string]bool
-	uses []string
+	seen    map[string]bool
+	uses    []string
+	unknown string // a pct.<name> that is not a feature
 }
 
 func (v *usesVisitor) add(name string) {
@@ -214,6 +218,9 @@ func (v *usesVisitor) Visit(n *ast.Node) {
 	case *ast.MemberNode:
 		if id, ok := x.Node.(*ast.IdentifierNode); ok && id.Value == "pct" {
 			if s, ok := x.Property.(*ast.StringNode); ok {
+				if features.Lookup(s.Value) == nil && v.unknown == "" {
+					v.unknown = s.Value
+				}
 				v.add(s.Value)
 			}
 		}

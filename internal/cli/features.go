@@ -45,6 +45,11 @@ are left out and listed on stderr. The table feeds "segmint cluster".`, stderr)
 	if err != nil {
 		return err
 	}
+	if !o.log.Quiet {
+		pg := newProgress(stderr, log)
+		so.Progress = pg.update
+		defer pg.done()
+	}
 	t, rep, err := pipeline.FeaturesToFile(ctx, o.input.Events, so, o.Out, o.Force)
 	if err != nil {
 		return err

@@ -63,6 +63,11 @@ func run(ctx context.Context, o runOptions, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if !o.log.Quiet {
+		pg := newProgress(stderr, log)
+		so.Progress = pg.update
+		defer pg.done()
+	}
 	if o.K < 0 || o.NInit < 0 || o.KMin < 0 || o.KMax < 0 {
 		return usagef("--k, --n-init, --k-min and --k-max must not be negative")
 	}

@@ -1,0 +1,214 @@
+package segments
+
+import (
+	"math"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// memberships builds Memberships by hand: members[id] lists the member
+// customers of each segment of cat; segments in notEvaluated get a reason.
+func memberships(t *testing.T, cat *Catalogue, n int, members map[string][]int, notEvaluated ...string) *Memberships {
+	t.Helper()
+	m := &Memberships{Catalogue: cat, Reason: make([]string, len(cat.Segments)), Member: make([][]bool, len(cat.Segments)), Sizes: make([]int, len(cat.Segments))}
+	for s, seg := range cat.Segments {
+		m.Member[s] = make([]bool, n)
+		if slices.Contains(notEvaluated, seg.ID) {
+			m.Reason[s] = "needs sessions (absent)"
+			continue
+		}
+		for _, i := range members[seg.ID] {
+			m.Member[s][i] = true
+			m.Sizes[s]++
+		}
+	}
+	return m
+}
+
+func near(a, b float64) bool { return math.Abs(a-b) < 1e-12 }
+
+func checkMatch(t *testing.T, where string, got Match, want Match) {
+	t.Helper()
+	if got.Segment != want.Segment || got.Overlap != want.Overlap || !near(got.Precision, want.Precision) ||
+		!near(got.Recall, want.Recall) || !near(got.Lift, want.Lift) || !near(got.F1, want.F1) {
+		t.Errorf("%s: match %+v, want %+v", where, got, want)
+	}
+}
+
+func TestMapClusters(t *testing.T) {
+	cat, err := Parse([]byte(`
+segments:
+  - id: alpha
+    name: Alpha customers
+    rule: orders >= 1
+  - id: beta
+    name: Beta
+    rule: orders >= 2
+  - id: gamma
+    rule: orders >= 3
+  - id: delta
+    rule: sessions >= 1
+  - id: empty
+    rule: orders >= 99
+  - id: loc
+    facet: true
+    rule: country != ""
+`), "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Ten customers in three clusters.
+	assign := []int{0, 0, 0, 0, 1, 1, 1, 2, 2, 2}
+	mem := memberships(t, cat, len(assign), map[string][]int{
+		"alpha": {0, 1, 2, 3},    // exactly cluster 0
+		"beta":  {0, 4, 5},       // mostly cluster 1
+		"gamma": {1, 6, 7},       // spread: carried by none
+		"loc":   {0, 1, 2, 3, 4}, // a facet: never mapped
+	}, "delta")
+	prof := &Profile{
+		Features: []string{"views", "orders", "cart_adds", "sessions"},
+		Z: [][]float64{
+			{0.1, 2, 0, 0},
+			{0, 0.2, 0, 0},
+			{1.2, -0.7, math.NaN(), 0.3},
+		},
+		ClusterMean:    [][]float64{{1, 2, 3, 4}, {5, 6, 7, 8}, {9, 10, 11, 12}},
+		PopulationMean: []float64{0.5, 1.5, 2.5, 3.5},
+	}
+	mp := MapClusters(assign, 3, mem, prof)
+	if len(mp.Clusters) != 3 {
+		t.Fatalf("%d cluster mappings, want 3", len(mp.Clusters))
+	}
+
+	c0 := mp.Clusters[0]
+	if c0.Cluster != 0 || c0.Size != 4 || !near(c0.Share, 0.4) {
+		t.Errorf("cluster 0: %d, size %d, share %v", c0.Cluster, c0.Size, c0.Share)
+	}
+	if c0.Segment != "alpha" || c0.Label != "Alpha customers" || c0.Confidence != 1 || mp.ClusterOf(0) != "alpha" {
+		t.Errorf("cluster 0 maps to %q (%q) with confidence %v; want alpha, Alpha customers, 1", c0.Segment, c0.Label, c0.Confidence)
+	}
+	// Precision = overlap/cluster size, recall = overlap/segment size,
+	// lift = precision / (segment size / 10), F1 = 2PR/(P+R).
+	wantC0 := []Match{
+		{Segment: "alpha", Overlap: 4, Precision: 1, Recall: 1, Lift: 2.5, F1: 1},
+		{Segment: "beta", Overlap: 1, Precision: 0.25, Recall: 1.0 / 3, Lift: 0.25 / 0.3, F1: 2.0 / 7},
+		{Segment: "gamma", Overlap: 1, Precision: 0.25, Recall: 1.0 / 3, Lift: 0.25 / 0.3, F1: 2.0 / 7},
+	}
+	if len(c0.Candidates) != len(wantC0) {
+		t.Fatalf("cluster 0 candidates %+v", c0.Candidates)
+	}
+	for i := range wantC0 {
+		checkMatch(t, "cluster 0", c0.Candidates[i], wantC0[i])
+	}
+	checkMatch(t, "cluster 0 best", *c0.Best, wantC0[0])
+	if !strings.Contains(c0.Why, "100%") || !strings.Contains(c0.Why, "alpha") {
+		t.Errorf("cluster 0 why: %q", c0.Why)
+	}
+
+	c1 := mp.Clusters[1]
+	if c1.Segment != "beta" || c1.Label != "Beta" || !near(c1.Confidence, 2.0/3) {
+		t.Errorf("cluster 1 maps to %q with confidence %v; want beta, 2/3", c1.Segment, c1.Confidence)
+	}
+	checkMatch(t, "cluster 1 best", *c1.Best, Match{Segment: "beta", Overlap: 2, Precision: 2.0 / 3, Recall: 2.0 / 3, Lift: 20.0 / 9, F1: 2.0 / 3})
+	if len(c1.Candidates) != 2 {
+		t.Fatalf("cluster 1 candidates %+v", c1.Candidates)
+	}
+	checkMatch(t, "cluster 1", c1.Candidates[1], Match{Segment: "gamma", Overlap: 1, Precision: 1.0 / 3, Recall: 1.0 / 3, Lift: 10.0 / 9, F1: 1.0 / 3})
+
+	c2 := mp.Clusters[2]
+	if c2.Segment != "" || c2.Best != nil || c2.Confidence != 0 || mp.ClusterOf(2) != "" {
+		t.Errorf("cluster 2 maps to %q (best %+v); want no segment", c2.Segment, c2.Best)
+	}
+	if c2.Label != "high views, low orders" {
+		t.Errorf("cluster 2 label %q, want %q", c2.Label, "high views, low orders")
+	}
+	if !strings.Contains(c2.Why, "no segment") {
+		t.Errorf("cluster 2 why: %q", c2.Why)
+	}
+	// Evidence: NaN dropped, ordered by |z|, units passed through.
+	wantEv := []Evidence{
+		{Feature: "views", Z: 1.2, ClusterMean: 9, PopulationMean: 0.5},
+		{Feature: "orders", Z: -0.7, ClusterMean: 10, PopulationMean: 1.5},
+		{Feature: "sessions", Z: 0.3, ClusterMean: 12, PopulationMean: 3.5},
+	}
+	if !slices.Equal(c2.Evidence, wantEv) {
+		t.Errorf("cluster 2 evidence %+v, want %+v", c2.Evidence, wantEv)
+	}
+
+	if !slices.Equal(mp.Uncarried, []string{"gamma"}) {
+		t.Errorf("Uncarried = %v, want [gamma]", mp.Uncarried)
+	}
+	for _, c := range mp.Clusters {
+		for _, m := range c.Candidates {
+			if m.Segment == "loc" || m.Segment == "delta" || m.Segment == "empty" {
+				t.Errorf("cluster %d has candidate %s (facet, unevaluated or empty)", c.Cluster, m.Segment)
+			}
+		}
+	}
+}
+
+func TestMapClustersThresholds(t *testing.T) {
+	cat, err := Parse([]byte("segments:\n  - id: big\n    rule: orders >= 0\n  - id: small\n    rule: orders >= 1\n"), "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	assign := []int{0, 0, 1, 1}
+	mem := memberships(t, cat, 4, map[string][]int{"big": {0, 1, 2}, "small": {0}})
+	mp := MapClusters(assign, 2, mem, nil)
+	c0 := mp.Clusters[0]
+	// big has the higher F1 (0.8) but a lift of only 4/3: small wins.
+	checkMatch(t, "cluster 0", c0.Candidates[0], Match{Segment: "big", Overlap: 2, Precision: 1, Recall: 2.0 / 3, Lift: 4.0 / 3, F1: 0.8})
+	checkMatch(t, "cluster 0", c0.Candidates[1], Match{Segment: "small", Overlap: 1, Precision: 0.5, Recall: 1, Lift: 2, F1: 2.0 / 3})
+	if c0.Segment != "small" || c0.Confidence != 0.5 {
+		t.Errorf("cluster 0 maps to %q at %v; want small at 0.5", c0.Segment, c0.Confidence)
+	}
+	if c1 := mp.Clusters[1]; c1.Segment != "" || c1.Label != "average on every feature" || c1.Evidence != nil {
+		t.Errorf("cluster 1 without a profile: %+v", c1)
+	}
+	if !slices.Equal(mp.Uncarried, []string{"big"}) {
+		t.Errorf("Uncarried = %v, want [big]", mp.Uncarried)
+	}
+}
+
+func TestMapClustersEmptyCluster(t *testing.T) {
+	cat, err := Parse([]byte("segments:\n  - id: a\n    rule: orders >= 1\n"), "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mem := memberships(t, cat, 3, map[string][]int{"a": {0, 1, 2}})
+	mp := MapClusters([]int{0, 0, 0}, 2, mem, nil)
+	if c := mp.Clusters[1]; c.Size != 0 || c.Share != 0 || c.Segment != "" || len(c.Candidates) != 0 {
+		t.Errorf("empty cluster: %+v", c)
+	}
+	// Segment a covers everyone: lift 1 everywhere, so no cluster carries it.
+	if mp.Clusters[0].Segment != "" || !slices.Equal(mp.Uncarried, []string{"a"}) {
+		t.Errorf("cluster 0 maps to %q, uncarried %v", mp.Clusters[0].Segment, mp.Uncarried)
+	}
+}
+
+func TestDescribe(t *testing.T) {
+	cases := []struct {
+		ev   []Evidence
+		want string
+	}{
+		{nil, "average on every feature"},
+		{[]Evidence{{Feature: "views", Z: 0.49}}, "average on every feature"},
+		{[]Evidence{{Feature: "cart_adds", Z: -0.5}}, "low cart adds"},
+		{[]Evidence{{Feature: "a", Z: 3}, {Feature: "b", Z: -2}, {Feature: "c", Z: 1}, {Feature: "d", Z: 0.9}}, "high a, low b, high c"},
+	}
+	for _, tc := range cases {
+		if got := describe(tc.ev); got != tc.want {
+			t.Errorf("describe(%v) = %q, want %q", tc.ev, got, tc.want)
+		}
+	}
+	p := &Profile{Features: []string{"a", "b", "c", "d", "e", "f"}, Z: [][]float64{{1, -6, 3, -4, 5, 2}},
+		ClusterMean: [][]float64{make([]float64, 6)}, PopulationMean: make([]float64, 6)}
+	var got []string
+	for _, e := range evidence(p, 0) {
+		got = append(got, e.Feature)
+	}
+	if !slices.Equal(got, []string{"b", "e", "d", "c", "f"}) {
+		t.Errorf("evidence order %v, want the five largest |z|", got)
+	}
+}
