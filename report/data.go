@@ -40,6 +40,56 @@ type Data struct {
 	Top20Share float64
 	Pareto     [][2]float64
 	Countries  []Count
+
+	// Projection is a sample of customers on the first two principal
+	// components of the clustering space, with their cluster; empty when
+	// not computed.
+	Projection []Point
+	// ExplainedVariance is the share of variance of each of the two
+	// components.
+	ExplainedVariance [2]float64
+	// Overlap[a][b] is the number of customers meeting both segment rules
+	// OverlapIDs[a] and OverlapIDs[b] (the diagonal: the segment's size).
+	OverlapIDs []string
+	Overlap    [][]int
+	// MembershipsPerCustomer[n] is the number of customers meeting n
+	// non-facet segment rules (document C: not too many per customer).
+	MembershipsPerCustomer []int
+	// AbandonedCategories lists, for cart abandoners, the categories they
+	// left in carts most often: customers per category.
+	AbandonedCategories []Count
+	// CountrySegments: customers per (country, primary segment), for the
+	// location view; Countries above gives the totals.
+	CountrySegments []CountrySegment
+	// Movement since the previous run; nil when there is none.
+	Movement *Movement
+}
+
+// Point is one customer in the 2-D projection.
+type Point struct {
+	X, Y    float64
+	Cluster int
+}
+
+// CountrySegment is the number of customers of one country whose primary
+// segment is Segment.
+type CountrySegment struct {
+	Country, Segment string
+	N                int64
+}
+
+// Movement describes how customers moved between segments since the
+// previous run.
+type Movement struct {
+	PreviousRun   string    // the previous run's directory or id
+	PreviousAsOf  time.Time // its as-of time
+	Segments      []string  // row and column labels, "(new)" and "(gone)" included
+	Counts        [][]int64 // Counts[from][to]
+	Stayed, Moved int64
+	New, Gone     int64
+	// ClusterMatch says which previous cluster each current cluster was
+	// matched to (-1: none), by member overlap.
+	ClusterMatch []int
 }
 
 // Count is a labelled number.
