@@ -1,6 +1,9 @@
 package features
 
-import "math"
+import (
+	"math"
+	"slices"
+)
 
 // Session flag bits kept per session in Acc.
 const (
@@ -46,6 +49,7 @@ type Acc struct {
 	sessions   keySet // session -> flag bits
 	orders     keySet // order -> earliest purchase time
 	categories keySet // categories purchased
+	carted     keySet // categories added to a cart
 }
 
 // newAcc returns an accumulator that has seen nothing.
@@ -140,6 +144,9 @@ func (a *Acc) add(b *Batch, i int, launch *Launches) {
 	case EventCart:
 		a.CartAdds++
 		flag = sessCart
+		if b.Present&ColCategory != 0 && b.Category[i] != 0 {
+			a.carted.or(uint64(b.Category[i]), 0)
+		}
 	case EventRemoveFromCart:
 		a.CartRemoves++
 	case EventPurchase:
@@ -241,6 +248,7 @@ func (a *Acc) Merge(o *Acc) {
 	a.sessions.mergeOr(&o.sessions)
 	a.orders.mergeMin(&o.orders)
 	a.categories.mergeOr(&o.categories)
+	a.carted.mergeOr(&o.carted)
 }
 
 // Sessions is the number of distinct sessions seen.
@@ -265,6 +273,19 @@ func (a *Acc) sessionCounts() (browseNoBuy, withCart, cartNoBuy int) {
 		}
 	}
 	return
+}
+
+// AbandonedCategories appends to dst the categories the customer added to a
+// cart and never bought, in ascending order.
+func (a *Acc) AbandonedCategories(dst []int64) []int64 {
+	start := len(dst)
+	for _, c := range a.carted.keys {
+		if a.categories.find(c) < 0 {
+			dst = append(dst, int64(c))
+		}
+	}
+	slices.Sort(dst[start:])
+	return dst
 }
 
 // orderGaps returns the gaps between consecutive orders in days.

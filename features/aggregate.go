@@ -118,6 +118,9 @@ type Table struct {
 	// feature is undefined for that customer, for example average order
 	// value without orders).
 	Columns [][]float64
+	// Abandoned[i] lists the categories customer i added to a cart and
+	// never bought (nil when none, or without a category column).
+	Abandoned [][]int64
 	// Absent lists the catalogue's features that could not be computed,
 	// with the reason. They are never zero-filled.
 	Absent []Absence
@@ -167,6 +170,14 @@ func (g *Aggregator) Finalise(ctx Context) *Table {
 		t.Country = make([]string, len(order))
 		for r, i := range order {
 			t.Country[r] = g.accs[i].Country
+		}
+	}
+	if ctx.Stats.Present&ColCategory != 0 {
+		t.Abandoned = make([][]int64, len(order))
+		for r, i := range order {
+			if a := g.accs[i].AbandonedCategories(nil); len(a) > 0 {
+				t.Abandoned[r] = a
+			}
 		}
 	}
 	for _, f := range Catalogue() {

@@ -23,6 +23,8 @@ type FeatureReport struct {
 	Columns   []string         `json:"columns"`
 	ByType    map[string]int64 `json:"events_by_type"`
 	Seconds   float64          `json:"seconds"`
+	// CategoryNames maps category ids to category_code, for the report.
+	CategoryNames map[int64]string `json:"-"`
 }
 
 // InputFileInfo names one input file.
@@ -119,6 +121,7 @@ func computeFeatures(ctx context.Context, inputs []*inputFile, o ScanOptions, st
 	table := agg.Finalise(features.Context{AsOf: asOf, WindowStart: launch.MinTime, Stats: agg.Stats})
 	rep.Events = agg.Stats.Events
 	rep.Skipped = res.Skipped
+	rep.CategoryNames = res.CategoryNames
 	if agg.Stats.Duplicates > 0 {
 		rep.Skipped[SkipDuplicate] = agg.Stats.Duplicates
 	}

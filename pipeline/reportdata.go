@@ -106,6 +106,12 @@ func buildReport(m *Manifest, t *features.Table, cs *ClusterStage, mem *segments
 			return cmp.Compare(a.Label, b.Label)
 		})
 	}
+	if pts, ev, err := Projection(cs.Matrix, cs.Rows, len(cs.Features), cs.Result.Assign, projectionSample); err == nil {
+		d.Projection, d.ExplainedVariance = pts, ev
+	}
+	d.OverlapIDs, d.Overlap, d.MembershipsPerCustomer = overlaps(mem)
+	d.AbandonedCategories = abandonedCategories(t, mem, m.Input.CategoryNames, 15)
+	d.CountrySegments = countrySegments(t, mem, 8)
 	return d
 }
 

@@ -299,6 +299,8 @@ type Progress struct {
 // scanResult is what one pass over the inputs reports.
 type scanResult struct {
 	Skipped map[string]int64
+	// CategoryNames maps category ids to their category_code.
+	CategoryNames map[int64]string
 }
 
 // scan decodes every row group of every input into feature batches and hands
@@ -414,10 +416,15 @@ func scan(ctx context.Context, inputs []*inputFile, project []string, o ScanOpti
 		}
 		return nil, err
 	}
-	res := &scanResult{Skipped: make(map[string]int64)}
+	res := &scanResult{Skipped: make(map[string]int64), CategoryNames: make(map[int64]string)}
 	for _, d := range decoders {
 		for k, v := range d.skipped {
 			res.Skipped[k] += v
+		}
+		for id, name := range d.catNames {
+			if old, ok := res.CategoryNames[id]; !ok || name < old {
+				res.CategoryNames[id] = name
+			}
 		}
 	}
 	return res, nil

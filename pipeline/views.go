@@ -1,0 +1,201 @@
+package pipeline
+
+import (
+	"cmp"
+	"fmt"
+
+	"slices"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/segmint/segmint/features"
+	"github.com/segmint/segmint/report"
+	"github.com/segmint/segmint/segments"
+)
+
+// projectionSample is the most customers drawn in the 2-D projection.
+const projectionSample = 2000
+
+// Projection projects the clustering matrix onto its first two principal
+// components (the eigenvectors of the covariance matrix, from gonum) and
+// returns an evenly spaced, deterministic sample of at most max rows with
+// their clusters, and each component's share of the total variance.
+func Projection(data []float64, rows, cols int, assign []int, maxPoints int) ([]report.Point, [2]float64, error) {
+	var explained [2]float64
+	if rows < 2 || cols < 2 {
+		return nil, explained, nil
+	}
+	mean := make([]float64, cols)
+	for i := 0; i < rows; i++ {
+		for j, v := range data[i*cols : (i+1)*cols] {
+			mean[j] += v
+		}
+	}
+	for j := range mean {
+		mean[j] /= float64(rows)
+	}
+	cov := mat.NewSymDense(cols, nil)
+	row := make([]float64, cols)
+	for i := 0; i < rows; i++ {
+		for j, v := range data[i*cols : (i+1)*cols] {
+			row[j] = v - mean[j]
+		}
+		cov.SymRankOne(cov, 1/float64(rows-1), mat.NewVecDense(cols, row))
+	}
+	var eig mat.EigenSym
+	if ok := eig.Factorize(cov, true); !ok {
+		return nil, explained, fmt.Errorf("projection: eigen-decomposition did not converge")
+	}
+	vals := eig.Values(nil) // ascending
+	var vecs mat.Dense
+	eig.VectorsTo(&vecs)
+	var total float64
+	for _, v := range vals {
+		total += max(v, 0)
+	}
+	pc1, pc2 := cols-1, cols-2
+	if total > 0 {
+		explained = [2]float64{max(vals[pc1], 0) / total, max(vals[pc2], 0) / total}
+	}
+	step := max(1, rows/maxPoints)
+	var pts []report.Point
+	for i := 0; i < rows && len(pts) < maxPoints; i += step {
+		var x, y float64
+		for j, v := range data[i*cols : (i+1)*cols] {
+			d := v - mean[j]
+			x += d * vecs.At(j, pc1)
+			y += d * vecs.At(j, pc2)
+		}
+		pts = append(pts, report.Point{X: x, Y: y, Cluster: assign[i]})
+	}
+	return pts, explained, nil
+}
+
+// overlaps counts the customers meeting each pair of evaluated non-facet
+// segment rules, and how many such rules each customer meets.
+func overlaps(mem *segments.Memberships) (ids []string, counts [][]int, perCustomer []int) {
+	var idx []int
+	for s, seg := range mem.Catalogue.Segments {
+		if mem.Evaluated(s) && !seg.Facet {
+			idx = append(idx, s)
+			ids = append(ids, seg.ID)
+		}
+	}
+	counts = make([][]int, len(idx))
+	for a := range counts {
+		counts[a] = make([]int, len(idx))
+	}
+	var in []int
+	for i := range mem.Primary {
+		in = in[:0]
+		for a, s := range idx {
+			if mem.Member[s][i] {
+				in = append(in, a)
+			}
+		}
+		for _, a := range in {
+			for _, b := range in {
+				counts[a][b]++
+			}
+		}
+		for len(perCustomer) <= len(in) {
+			perCustomer = append(perCustomer, 0)
+		}
+		perCustomer[len(in)]++
+	}
+	return ids, counts, perCustomer
+}
+
+// abandonedCategories counts, over the members of the cart_abandoners
+// segment (or, when it was not evaluated, every customer), the customers
+// who left each category in a cart; the top n, named where a category_code
+// is known.
+func abandonedCategories(t *features.Table, mem *segments.Memberships, names map[int64]string, n int) []report.Count {
+	if t.Abandoned == nil {
+		return nil
+	}
+	var who []bool
+	for s, seg := range mem.Catalogue.Segments {
+		if seg.ID == "cart_abandoners" && mem.Evaluated(s) {
+			who = mem.Member[s]
+		}
+	}
+	counts := make(map[int64]int64)
+	for i, cats := range t.Abandoned {
+		if who != nil && !who[i] {
+			continue
+		}
+		for _, c := range cats {
+			counts[c]++
+		}
+	}
+	out := make([]report.Count, 0, len(counts))
+	for c, k := range counts {
+		label, ok := names[c]
+		if !ok {
+			label = fmt.Sprintf("category %d", c)
+		}
+		out = append(out, report.Count{Label: label, N: k})
+	}
+	slices.SortFunc(out, func(a, b report.Count) int {
+		if a.N != b.N {
+			return cmp.Compare(b.N, a.N)
+		}
+		return cmp.Compare(a.Label, b.Label)
+	})
+	return out[:min(len(out), n)]
+}
+
+// countrySegments counts customers per (country, primary segment) for the
+// top countries by customers.
+func countrySegments(t *features.Table, mem *segments.Memberships, top int) []report.CountrySegment {
+	if t.Country == nil {
+		return nil
+	}
+	per := make(map[string]int64)
+	for _, c := range t.Country {
+		per[c]++
+	}
+	countries := make([]string, 0, len(per))
+	for c := range per {
+		countries = append(countries, c)
+	}
+	slices.SortFunc(countries, func(a, b string) int {
+		if per[a] != per[b] {
+			return cmp.Compare(per[b], per[a])
+		}
+		return cmp.Compare(a, b)
+	})
+	keep := make(map[string]bool)
+	for _, c := range countries[:min(len(countries), top)] {
+		keep[c] = true
+	}
+	type key struct{ c, s string }
+	counts := make(map[key]int64)
+	for i, c := range t.Country {
+		if keep[c] {
+			counts[key{c, mem.PrimaryID(i)}]++
+		}
+	}
+	var out []report.CountrySegment
+	for k, n := range counts {
+		name := k.c
+		if name == "" {
+			name = "unknown"
+		}
+		out = append(out, report.CountrySegment{Country: name, Segment: k.s, N: n})
+	}
+	slices.SortFunc(out, func(a, b report.CountrySegment) int {
+		if c := cmp.Compare(per[b.Country], per[a.Country]); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(a.Country, b.Country); c != 0 {
+			return c
+		}
+		if a.N != b.N {
+			return cmp.Compare(b.N, a.N)
+		}
+		return cmp.Compare(a.Segment, b.Segment)
+	})
+	return out
+}
