@@ -82,14 +82,14 @@ var categoryTable = []categorySpec{
 // Catalogue sizes. Initial products exist before the window starts; new
 // products launch at a steady rate during the window.
 const (
-	initialProducts   = 2400
-	launchesPerDay    = 8
-	brandlessShare    = 0.08 // share of products with a null brand
-	productIDBase     = 1_000_000
-	categoryIDBase    = 2_053_013_550_000_000_000
-	day               = 86400 // seconds
-	launchSpreadDays  = 720   // initial products launched up to this many days before Start
-	popularityExpoent = 0.9   // Zipf exponent of product popularity within a category
+	initialProducts    = 2400
+	launchesPerDay     = 8
+	brandlessShare     = 0.08 // share of products with a null brand
+	productIDBase      = 1_000_000
+	categoryIDBase     = 2_053_013_550_000_000_000
+	day                = 86400 // seconds
+	launchSpreadDays   = 720   // initial products launched up to this many days before Start
+	popularityExponent = 0.9   // Zipf exponent of product popularity within a category
 )
 
 // product is one catalogue entry.
@@ -174,7 +174,7 @@ func newCatalogue(seed uint64, days int) *catalogue {
 		weights := make([]float64, len(idx))
 		perm := rng.Perm(len(idx))
 		for k := range idx {
-			weights[k] = 1 / math.Pow(float64(perm[k]+1), popularityExpoent)
+			weights[k] = 1 / math.Pow(float64(perm[k]+1), popularityExponent)
 		}
 		order := make([]int, len(idx))
 		for k := range order {
@@ -252,7 +252,7 @@ func (c *catalogue) pick(rng *rand.Rand, cat int16, latest int64) int32 {
 	return ix.products[k]
 }
 
-// pickPriced draws draws products as pick does and keeps the most expensive
+// pickPriced draws |bias| products as pick does and keeps the most expensive
 // (bias > 0) or the cheapest (bias < 0) of them; bias 0 is a plain draw.
 func (c *catalogue) pickPriced(rng *rand.Rand, cat int16, latest int64, bias int) int32 {
 	best := c.pick(rng, cat, latest)

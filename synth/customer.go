@@ -121,25 +121,24 @@ type generator struct {
 	out       []event
 
 	// Per-customer state.
-	cust       uint32
-	arch       archetype
-	country    uint8
-	limit      int64 // every event is strictly before this instant (seconds)
-	sessions   uint32
-	orders     uint32
-	favs       []int16
-	favCum     []float64
-	focus      float64 // share of sessions in a favourite category
-	bias       int     // price bias of product draws, see catalogue.pickPriced
-	coupon     float64 // share of orders with a coupon
-	refund     float64 // share of bought items refunded
-	trend      float64 // share of purchases that are new products (trend followers)
-	reviews    float64 // share of views that revisit the previous product
-	multiQty   float64 // chance of quantity > 1 on cheap items
-	viewed     []int32
-	cart       []int32
-	subscribed bool
-	refunded   int // refunds drawn, whether or not the layout writes them
+	cust     uint32
+	arch     archetype
+	country  uint8
+	limit    int64 // every event is strictly before this instant (seconds)
+	sessions uint32
+	orders   uint32
+	favs     []int16
+	favCum   []float64
+	focus    float64 // share of sessions in a favourite category
+	bias     int     // price bias of product draws, see catalogue.pickPriced
+	coupon   float64 // share of orders with a coupon
+	refund   float64 // share of bought items refunded
+	trend    float64 // share of purchases that are new products (trend followers)
+	reviews  float64 // share of views that revisit the previous product
+	multiQty float64 // chance of quantity > 1 on cheap items
+	viewed   []int32
+	cart     []int32
+	refunded int // refunds drawn, whether or not the layout writes them
 }
 
 func newGenerator(cfg *config, cat *catalogue) *generator {
@@ -180,7 +179,6 @@ func (g *generator) customer(i uint32) archetype {
 	g.trend = 0
 	g.reviews = 0.2
 	g.multiQty = 0.2
-	g.subscribed = false
 	g.refunded = 0
 	g.favourites(g.intn(2, 5), nil)
 	archetypeRules[g.arch](g)
@@ -375,6 +373,12 @@ func (g *generator) session(start int64, v visit) int64 {
 		g.cart = g.cart[:0]
 		for range v.items {
 			p := g.buyProduct(cat, t)
+			for try := 0; try < 3 && slices.Contains(g.cart, p); try++ {
+				p = g.buyProduct(cat, t)
+			}
+			if slices.Contains(g.cart, p) {
+				p = g.buyProduct(g.cat.drawCategory(g.vrng.Float64()), t)
+			}
 			if !slices.Contains(g.viewed, p) {
 				t += g.gap()
 				g.emit(t, kindView, p, sess, 0)
@@ -396,7 +400,6 @@ func (g *generator) session(start int64, v visit) int64 {
 	if v.subscribe {
 		t += g.gap()
 		g.emit(t, kindSubscribe, -1, sess, 0)
-		g.subscribed = true
 	}
 	// Keep the visit inside the customer's time limit.
 	if over := t - (g.limit - 1); over > 0 {

@@ -32,8 +32,12 @@
 // product and unit price of the refunded item. subscribe rows (newsletter
 // sign-ups) have product_id 0, category_id 0 and price 0.
 //
-// Each file's key-value metadata records the seed, customers, start, days,
-// scale and layout it was made with.
+// Files are zstd-compressed; event_time is delta-encoded and the
+// low-cardinality columns (event_type, product_id, category_id,
+// category_code, brand, price, quantity, coupon_code, country) are
+// dictionary-encoded. Each file's key-value metadata records the seed,
+// customers, start, days, scale, layout and archetype mix it was made
+// with.
 //
 // # Determinism
 //
@@ -51,10 +55,14 @@
 // is sorted by event_time (a stable radix sort: ties keep customer and
 // visit order) and written as one file, so every file is sorted by time,
 // covers the whole window and holds whole customers, interleaved in time.
-// Peak memory is one shard of compact 40-byte events plus an index of 16
-// bytes per event for the sort, a few blocks in flight, one byte per
-// customer for the labels and Parquet's row-group buffers: about 300 MB at
-// the default EventsPerFile.
+// Peak memory is one shard of compact 40-byte events, an index of 16 bytes
+// per event for the sort, a few blocks in flight, one byte per customer
+// for the labels and Parquet's buffers: about 300 MB of live data at the
+// default EventsPerFile (about 600 MB resident with the default GOGC).
+// Writing runs on two goroutines (row conversion, and Parquet encoding
+// with compression), generation on Workers goroutines; on two cores
+// BenchmarkGenerate measures about 1.5 million events per second on an
+// otherwise idle machine.
 //
 // Files are written to hidden temporary names in the directory and renamed
 // only after every file, labels.parquet included, is complete; a failed or

@@ -190,9 +190,10 @@ var (
 type config struct {
 	Settings
 	start   time.Time
-	startUS int64     // Start in Unix microseconds
-	window  int64     // window length in seconds
-	mixCum  []float64 // cumulative archetype weights, archetype order
+	startUS int64                  // Start in Unix microseconds
+	window  int64                  // window length in seconds
+	weights [numArchetypes]float64 // archetype weights, archetype order
+	mixCum  []float64              // cumulative weights
 	scale   float64
 	workers int
 	rees46  bool
@@ -260,6 +261,7 @@ func resolve(s Settings, workers int) (*config, error) {
 			weights[i] = w
 		}
 	}
+	c.weights = weights
 	var total float64
 	c.mixCum = make([]float64, numArchetypes)
 	for i, w := range weights {

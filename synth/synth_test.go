@@ -144,6 +144,9 @@ func checkSchema(t *testing.T, path string, want []column) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if seed, ok := pf.Lookup("segmint.synth.seed"); !ok || seed == "" {
+		t.Errorf("%s: no seed in the metadata", filepath.Base(path))
+	}
 	fields := pf.Schema().Fields()
 	if len(fields) != len(want) {
 		names := []string{}
@@ -600,9 +603,12 @@ func TestArchetypeBehaviour(t *testing.T) {
 			{"ordered 60+ days ago", every(func(c *customerStats) bool { return age(c.lastPurchase) >= 60 })},
 		},
 		CouponCustomers: {
-			{"coupons on 70 % of purchases", most(0.9, func(c *customerStats) bool {
-				return float64(c.couponRows) >= 0.7*float64(c.purchaseRows)
+			{"coupons on 60 % of purchases", most(0.85, func(c *customerStats) bool {
+				return float64(c.couponRows) >= 0.6*float64(c.purchaseRows)
 			})},
+			{"coupons on 85 % of purchases on average", func(cs []*customerStats) bool {
+				return mean(cs, func(c *customerStats) float64 { return float64(c.couponRows) / float64(c.purchaseRows) }) >= 0.85
+			}},
 			{"3+ orders", every(func(c *customerStats) bool { return len(c.orders) >= 3 })},
 		},
 		Thrifty: {
@@ -635,7 +641,10 @@ func TestArchetypeBehaviour(t *testing.T) {
 		Leads: {
 			{"subscribed", every(func(c *customerStats) bool { return c.subscribes > 0 })},
 			{"no orders", every(func(c *customerStats) bool { return len(c.orders) == 0 })},
-			{"few views", every(func(c *customerStats) bool { return c.views <= 10 })},
+			{"at most 12 views", every(func(c *customerStats) bool { return c.views <= 12 })},
+			{"3 views on average", func(cs []*customerStats) bool {
+				return mean(cs, func(c *customerStats) float64 { return float64(c.views) }) <= 4
+			}},
 		},
 		NewsletterSubscribers: {
 			{"subscribed", every(func(c *customerStats) bool { return c.subscribes > 0 })},
@@ -706,4 +715,114 @@ func TestREES46SameCustomers(t *testing.T) {
 	if a, b := count(full), count(rees); a != b {
 		t.Errorf("%d REES46-type events in full layout, %d in REES46 layout", a, b)
 	}
+}
+
+// TestLaunches checks the catalogue's launch rules against the events:
+// nothing is seen before its launch, new products appear soon after it,
+// trend followers buy them at launch and nobody else does.
+func TestLaunches(t *testing.T) {
+	s := Settings{Customers: 3000, Seed: 31}
+	sum := generateTemp(t, s)
+	cat := newCatalogue(s.Seed, DefaultDays)
+	launch := map[int64]int64{} // product_id -> launch, microseconds
+	for _, p := range cat.products {
+		launch[p.id] = DefaultStart.UnixMicro() + p.launch*1_000_000
+	}
+	labels := map[int64]string{}
+	for _, l := range readRows[LabelRow](t, sum.Labels) {
+		labels[l.CustomerID] = l.Archetype
+	}
+	firstSeen := map[int64]int64{}
+	var trendBuys, trendNew, otherBuys, otherYoung int
+	for _, f := range sum.Files {
+		for _, r := range readRows[EventRow](t, f) {
+			if r.ProductID == 0 {
+				continue
+			}
+			l, ok := launch[r.ProductID]
+			if !ok {
+				t.Fatalf("unknown product %d", r.ProductID)
+			}
+			if r.EventTime < l {
+				t.Fatalf("product %d seen %d us before its launch", r.ProductID, l-r.EventTime)
+			}
+			if fs, ok := firstSeen[r.ProductID]; !ok || r.EventTime < fs {
+				firstSeen[r.ProductID] = r.EventTime
+			}
+			if r.EventType != "purchase" {
+				continue
+			}
+			age := r.EventTime - l
+			if labels[r.UserID] == TrendFollowers {
+				trendBuys++
+				if age <= int64(trendAge)*1_000_000 {
+					trendNew++
+				}
+			} else {
+				otherBuys++
+				if age < int64(establishedAge)*1_000_000 {
+					otherYoung++
+				}
+			}
+		}
+	}
+	var delays []float64
+	for _, p := range cat.products {
+		if fs, ok := firstSeen[p.id]; ok && p.launch >= 0 {
+			delays = append(delays, float64(fs-launch[p.id])/86400e6)
+		}
+	}
+	sort.Float64s(delays)
+	if len(delays) < len(cat.launched)/2 {
+		t.Fatalf("only %d of %d new products seen", len(delays), len(cat.launched))
+	}
+	if med := delays[len(delays)/2]; med > 1 {
+		t.Errorf("new products first seen a median %.1f days after launch", med)
+	}
+	if share := float64(trendNew) / float64(trendBuys); share < 0.7 {
+		t.Errorf("trend followers: %.2f of purchases within 5 days of launch", share)
+	}
+	if otherYoung != 0 {
+		t.Errorf("%d of %d other purchases younger than 21 days", otherYoung, otherBuys)
+	}
+}
+
+func FuzzSettings(f *testing.F) {
+	f.Add(5, uint64(1), 120, 1.0, 0.0, 1.0)
+	f.Add(40, uint64(9), 365, 0.3, 2.0, 0.0)
+	f.Add(1, uint64(0), 400, 7.5, 1.0, 1.0)
+	f.Add(3, uint64(2), 90, -1.0, 0.0, 0.0)
+	f.Fuzz(func(t *testing.T, customers int, seed uint64, days int, scale, leads, dormant float64) {
+		if customers > 60 || days > 3000 {
+			t.Skip()
+		}
+		s := Settings{Customers: customers, Seed: seed, Days: days, Scale: scale}
+		if leads != 0 || dormant != 0 {
+			s.Mix = map[string]float64{Leads: leads, Dormant: dormant}
+		}
+		dir := t.TempDir()
+		sum, err := Generate(t.Context(), dir, s)
+		if err != nil {
+			if !errors.Is(err, ErrSettings) {
+				t.Fatalf("%+v: %v", s, err)
+			}
+			return
+		}
+		if sum.Customers != customers || len(sum.Files) == 0 {
+			t.Fatalf("summary %+v", sum)
+		}
+		asOf := sum.AsOf.UnixMicro()
+		var n int64
+		for _, file := range sum.Files {
+			for _, r := range readRows[EventRow](t, file) {
+				n++
+				if r.EventTime >= asOf || r.Price < 0 || math.IsNaN(r.Price) {
+					t.Fatalf("bad row %+v", r)
+				}
+			}
+		}
+		if n != sum.Events {
+			t.Fatalf("%d rows, summary %d", n, sum.Events)
+		}
+	})
 }

@@ -16,13 +16,13 @@ import (
 // columns of the public "eCommerce behavior data from multi category
 // store" dump. Empty CategoryCode and Brand are written as nulls.
 type REES46Row struct {
-	EventTime    int64   `parquet:"event_time,timestamp(microsecond:utc)"`
+	EventTime    int64   `parquet:"event_time,timestamp(microsecond:utc),delta"`
 	EventType    string  `parquet:"event_type,dict"`
-	ProductID    int64   `parquet:"product_id"`
-	CategoryID   int64   `parquet:"category_id"`
+	ProductID    int64   `parquet:"product_id,dict"`
+	CategoryID   int64   `parquet:"category_id,dict"`
 	CategoryCode string  `parquet:"category_code,optional,dict"`
 	Brand        string  `parquet:"brand,optional,dict"`
-	Price        float64 `parquet:"price"`
+	Price        float64 `parquet:"price,dict"`
 	UserID       int64   `parquet:"user_id"`
 	UserSession  string  `parquet:"user_session"`
 }
@@ -30,17 +30,17 @@ type REES46Row struct {
 // EventRow is one row of an events file in LayoutFull. Empty strings and
 // a zero Discount are written as nulls in the optional columns.
 type EventRow struct {
-	EventTime    int64   `parquet:"event_time,timestamp(microsecond:utc)"`
+	EventTime    int64   `parquet:"event_time,timestamp(microsecond:utc),delta"`
 	EventType    string  `parquet:"event_type,dict"`
-	ProductID    int64   `parquet:"product_id"`
-	CategoryID   int64   `parquet:"category_id"`
+	ProductID    int64   `parquet:"product_id,dict"`
+	CategoryID   int64   `parquet:"category_id,dict"`
 	CategoryCode string  `parquet:"category_code,optional,dict"`
 	Brand        string  `parquet:"brand,optional,dict"`
-	Price        float64 `parquet:"price"`
+	Price        float64 `parquet:"price,dict"`
 	UserID       int64   `parquet:"user_id"`
 	UserSession  string  `parquet:"user_session"`
 	OrderID      string  `parquet:"order_id,optional"`
-	Quantity     int32   `parquet:"quantity"`
+	Quantity     int32   `parquet:"quantity,dict"`
 	CouponCode   string  `parquet:"coupon_code,optional,dict"`
 	Discount     float64 `parquet:"discount,optional"`
 	Country      string  `parquet:"country,dict"`
@@ -234,9 +234,14 @@ func writerOptions(cfg *config, kind string) []parquet.WriterOption {
 	return []parquet.WriterOption{
 		parquet.Compression(&zstd.Codec{Level: zstd.SpeedFastest}),
 		parquet.MaxRowsPerRowGroup(int64(cfg.RowGroupSize)),
-		// Page bounds of random ids help no reader and cost string compares.
+		// Page bounds (column index min/max) of random ids and of
+		// descriptive strings help no reader here and cost string compares.
 		parquet.SkipPageBounds("user_session"),
 		parquet.SkipPageBounds("order_id"),
+		parquet.SkipPageBounds("category_code"),
+		parquet.SkipPageBounds("brand"),
+		parquet.SkipPageBounds("coupon_code"),
+		parquet.SkipPageBounds("country"),
 		parquet.CreatedBy("segmint synth", "1", "none"),
 		parquet.KeyValueMetadata("segmint.synth.seed", strconv.FormatUint(cfg.Seed, 10)),
 		parquet.KeyValueMetadata("segmint.synth.customers", strconv.Itoa(cfg.Customers)),
@@ -244,8 +249,24 @@ func writerOptions(cfg *config, kind string) []parquet.WriterOption {
 		parquet.KeyValueMetadata("segmint.synth.days", strconv.Itoa(cfg.Days)),
 		parquet.KeyValueMetadata("segmint.synth.scale", strconv.FormatFloat(cfg.scale, 'g', -1, 64)),
 		parquet.KeyValueMetadata("segmint.synth.layout", cfg.Layout.String()),
+		parquet.KeyValueMetadata("segmint.synth.mix", mixString(cfg)),
 		parquet.KeyValueMetadata("segmint.synth.file", kind),
 	}
+}
+
+// mixString renders the archetype weights as "id=weight,..." in
+// archetype order.
+func mixString(cfg *config) string {
+	var b []byte
+	for i, id := range archetypeIDs {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, id...)
+		b = append(b, '=')
+		b = strconv.AppendFloat(b, cfg.weights[i], 'g', -1, 64)
+	}
+	return string(b)
 }
 
 // createTemp opens a hidden temporary file in dir for the file final.
