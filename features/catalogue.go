@@ -201,6 +201,15 @@ var catalogue = []*Feature{
 		Fill: fillConst(0), FillNote: "0 (never added to a cart)",
 	},
 	{
+		Name: "abandoned_carts", Unit: "count",
+		Description: "Sessions with a cart add and no purchase.",
+		Needs:       ColSession, NeedsEvents: []EventType{EventCart},
+		Value: func(a *Acc, _ *Context) (float64, bool) {
+			_, _, abandoned := a.sessionCounts()
+			return float64(abandoned), true
+		},
+	},
+	{
 		Name: "trend_adoption", Unit: "share",
 		Description: fmt.Sprintf("Share of purchase rows that are products bought within %d days of their launch (first appearance in the data; products first seen in the window's first %d days have no known launch); null without purchases.", DefaultTrendWindowDays, DefaultTrendWindowDays),
 		Needs:       ColProduct, NeedsEvents: purchases,

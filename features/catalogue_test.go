@@ -127,6 +127,11 @@ func TestCatalogueFeatureValues(t *testing.T) {
 		{"cart_abandonment_rate null without cart adds", "cart_abandonment_rate", 0,
 			[]ev{view(1, 1), buy(2, 1, 1, 1, 0)}, 10, nan},
 
+		{"abandoned_carts counts cart sessions without purchase", "abandoned_carts", 0,
+			[]ev{cart(1, 1), cart(2, 2), buy(2, 1, 1, 2, 0), cart(3, 3), cart(3, 3), view(4, 4)}, 10, 2},
+		{"abandoned_carts zero without cart adds", "abandoned_carts", 0,
+			[]ev{view(1, 1), buy(2, 1, 1, 1, 0)}, 10, 0},
+
 		{"trend_adoption bought within 14 days of a late launch", "trend_adoption", 0, []ev{
 			{cust: 98, day: 20, typ: EventView, product: 501},
 			{cust: 1, day: 30, typ: EventPurchase, product: 501, price: 1, order: 1},
@@ -342,6 +347,7 @@ func TestAbsentFeatures(t *testing.T) {
 	}{
 		{"no session column", allColumns &^ ColSession, EventTypes(), map[string]string{
 			"sessions": "user_session", "browse_without_buy": "user_session", "cart_abandonment_rate": "user_session",
+			"abandoned_carts": "user_session",
 		}},
 		{"no refund events", allColumns, []EventType{EventView, EventCart, EventPurchase, EventSubscribe}, map[string]string{
 			"refund_rate": "refund",
@@ -359,13 +365,13 @@ func TestAbsentFeatures(t *testing.T) {
 			"trend_adoption": "product_id", "distinct_categories": "category_id",
 		}},
 		{"no cart events", allColumns, []EventType{EventView, EventPurchase, EventRefund, EventSubscribe}, map[string]string{
-			"cart_adds": "cart", "cart_abandonment_rate": "cart",
+			"cart_adds": "cart", "cart_abandonment_rate": "cart", "abandoned_carts": "cart",
 		}},
 		{"views only", allColumns, []EventType{EventView}, map[string]string{
 			"total_spend": "purchase", "orders": "purchase", "order_frequency": "purchase", "recency_days": "purchase",
 			"avg_order_value": "purchase", "items_per_order": "purchase", "avg_item_price": "purchase",
 			"coupon_ratio": "purchase", "discount_share": "purchase", "cart_adds": "cart",
-			"cart_abandonment_rate": "cart", "trend_adoption": "purchase", "mean_gap_days": "purchase",
+			"cart_abandonment_rate": "cart", "abandoned_carts": "cart", "trend_adoption": "purchase", "mean_gap_days": "purchase",
 			"gap_regularity": "purchase", "overdue_ratio": "purchase", "distinct_categories": "purchase",
 			"refund_rate": "refund", "subscribed": "subscribe",
 		}},

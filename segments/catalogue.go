@@ -170,11 +170,14 @@ type env = map[string]any
 func templateEnv() env {
 	e := env{"country": "", "window_days": 0.0}
 	pct := make(map[string]float64)
+	mean := make(map[string]float64)
 	for _, f := range features.Catalogue() {
 		e[f.Name] = 0.0
 		pct[f.Name] = 0.0
+		mean[f.Name] = 0.0
 	}
 	e["pct"] = pct
+	e["mean"] = mean
 	return e
 }
 
@@ -193,7 +196,7 @@ func compileRule(rule string) (*vm.Program, []string, error) {
 	v := &usesVisitor{seen: make(map[string]bool)}
 	ast.Walk(&tree.Node, v)
 	if v.unknown != "" {
-		return nil, nil, fmt.Errorf("rule %q: pct.%s: no feature of that name", rule, v.unknown)
+		return nil, nil, fmt.Errorf("rule %q: %s: no feature of that name", rule, v.unknown)
 	}
 	return prog, v.uses, nil
 }
@@ -216,10 +219,10 @@ func (v *usesVisitor) Visit(n *ast.Node) {
 	case *ast.IdentifierNode:
 		v.add(x.Value)
 	case *ast.MemberNode:
-		if id, ok := x.Node.(*ast.IdentifierNode); ok && id.Value == "pct" {
+		if id, ok := x.Node.(*ast.IdentifierNode); ok && (id.Value == "pct" || id.Value == "mean") {
 			if s, ok := x.Property.(*ast.StringNode); ok {
 				if features.Lookup(s.Value) == nil && v.unknown == "" {
-					v.unknown = s.Value
+					v.unknown = id.Value + "." + s.Value
 				}
 				v.add(s.Value)
 			}

@@ -84,6 +84,18 @@ func PercentileRanks(x []float64) []float64 {
 	return out
 }
 
+// nanMean is the mean of the non-NaN values of x (NaN when there are none).
+func nanMean(x []float64) float64 {
+	var sum, n float64
+	for _, v := range x {
+		if !math.IsNaN(v) {
+			sum += v
+			n++
+		}
+	}
+	return sum / n
+}
+
 func unavailable(uses []string, t *features.Table) string {
 	var missing []string
 	for _, u := range uses {
@@ -117,8 +129,10 @@ func Evaluate(c *Catalogue, t *features.Table, threads int) (*Memberships, error
 		m.StageReason[k] = unavailable(c.Lifecycle[k].uses, t)
 	}
 	pct := make([][]float64, len(t.Features))
+	means := make([]float64, len(t.Features))
 	for j := range t.Features {
 		pct[j] = PercentileRanks(t.Columns[j])
+		means[j] = nanMean(t.Columns[j])
 	}
 	if threads <= 0 {
 		threads = runtime.GOMAXPROCS(0)
@@ -134,7 +148,7 @@ func Evaluate(c *Catalogue, t *features.Table, threads int) (*Memberships, error
 		wg.Add(1)
 		go func(w, lo, hi int) {
 			defer wg.Done()
-			errs[w] = m.evaluateRange(c, t, pct, lo, hi)
+			errs[w] = m.evaluateRange(c, t, pct, means, lo, hi)
 		}(w, lo, hi)
 	}
 	wg.Wait()
@@ -153,9 +167,13 @@ func Evaluate(c *Catalogue, t *features.Table, threads int) (*Memberships, error
 	return m, nil
 }
 
-func (m *Memberships) evaluateRange(c *Catalogue, t *features.Table, pct [][]float64, lo, hi int) error {
+func (m *Memberships) evaluateRange(c *Catalogue, t *features.Table, pct [][]float64, means []float64, lo, hi int) error {
 	e := templateEnv()
 	pm := e["pct"].(map[string]float64)
+	mm := e["mean"].(map[string]float64)
+	for j, f := range t.Features {
+		mm[f.Name] = means[j]
+	}
 	// Features absent from the table stay NaN: rules that read them are
 	// not run (Reason), and NaN makes any accidental use false.
 	for _, f := range features.Catalogue() {
