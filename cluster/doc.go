@@ -20,9 +20,10 @@
 // Functions never modify or retain the caller's data or weights; results
 // are newly allocated and never alias an argument. Methods that write
 // into a destination take it first, named dst, and panic if its length is
-// wrong. A k-means fit allocates its buffers once (O(rows + chunks·K·cols)
-// floats, chunks = rows/512) and reuses them across restarts: a Lloyd
-// iteration does not allocate.
+// wrong. A k-means fit allocates its buffers once and reuses them across
+// restarts: about (8 + LocalTrials) floats per row plus K·cols floats per
+// chunk of 512 rows (chunks grow so that these partial sums stay under
+// 32 MiB). Neither a seeding nor a Lloyd iteration allocates.
 //
 // # Errors, panics and NaN
 //
@@ -43,9 +44,13 @@
 // 2007, with the local trials of scikit-learn's _kmeans_plusplus: at each
 // step LocalTrials candidates are drawn with probability proportional to
 // weight times squared distance to the nearest centroid so far, and the one
-// that lowers the potential most is kept). It then runs Lloyd iterations
-// accelerated by Hamerly's (2010) bounds, which skip the distance
-// computations for rows whose nearest centroid cannot have changed. A
+// that lowers the potential most is kept). The seeding skips the distances
+// from a row to candidates that the triangle inequality shows cannot be
+// nearer than the row's current centroid. KMeans then runs Lloyd
+// iterations accelerated by Hamerly's (2010) bounds, which skip the
+// distance computations for rows whose nearest centroid cannot have
+// changed. On amd64 processors with AVX2 and FMA the distances from a row
+// to a block of centroids are computed by a vector kernel. A
 // restart stops when no label changes or when the total squared centroid
 // shift of an iteration is at most Tol times the mean per-column variance
 // of the data, as in scikit-learn. A final assignment pass then gives
@@ -62,7 +67,9 @@
 // chunk's partial sums are kept separately, and the partial sums are
 // combined in chunk order. The same data, settings and seed therefore give
 // bit-identical centroids, labels and inertia on 1, 2 or any number of
-// threads. Clusters are numbered canonically, by size descending with ties
+// threads. Across processor types (the amd64 vector kernel against the
+// portable code) results can differ in the last bits, and so, rarely, in a
+// label. Clusters are numbered canonically, by size descending with ties
 // broken by the lexicographic order of the centroid coordinates, so that
 // outputs diff cleanly.
 //

@@ -33,7 +33,8 @@ type engine struct {
 
 	cent, centNew []float64 // k×cols
 	half          []float64 // k: half the distance to the nearest other centroid
-	cc            []float64 // k×k: distances between centroids
+	scratch       []float64 // nChunks×scratchStride: per-chunk distances
+	scratchStride int
 	shift         []float64 // k: distance each centroid moved in the last update
 	maxShift      float64
 	secondShift   float64
@@ -67,9 +68,9 @@ type engine struct {
 	chunkClosest []float64 // nChunks: Σ w·closest over the chunk
 	closestIdx   []int32   // rows: index of that centre
 	candCent     []float64 // k×trials: distance from each chosen centre to each candidate
-	candRows     [][]float64 // trials: the candidate rows
-	trialD       []float64   // rows×trials: min(closest, squared distance to each candidate)
-	pendingTrial int         // trial that chose the pending centroid
+	candBuf      []float64 // trials×cols: the candidate rows
+	trialD       []float64 // rows×trials: min(closest, squared distance to each candidate)
+	pendingTrial int       // trial that chose the pending centroid
 	potStride    int       // chunkPot stride, padded against false sharing
 	firstRow     int
 	pending      int // row chosen last step not yet folded into closest, or -1
@@ -84,37 +85,38 @@ func newEngine(data []float64, rows, cols, k int, weights []float64, threads, tr
 	e := &engine{
 		data: data, rows: rows, cols: cols, k: k, weights: weights,
 		chunk: chunk, nChunks: nChunks,
-		pool:         newPool(threads),
-		cent:         make([]float64, k*cols),
-		centNew:      make([]float64, k*cols),
-		half:         make([]float64, k),
-		cc:           make([]float64, k*k),
-		shift:        make([]float64, k),
-		assign:       make([]int32, rows),
-		upper:        make([]float64, rows),
-		lower:        make([]float64, rows),
-		chunkSum:     make([]float64, nChunks*k*cols),
-		chunkW:       make([]float64, nChunks*k),
-		chunkDirty:   make([]bool, nChunks),
-		chunkChanged: make([]int, nChunks),
-		chunkInertia: make([]float64, nChunks),
-		sum:          make([]float64, k*cols),
-		wsum:         make([]float64, k),
-		empties:      make([]int, 0, k),
-		farIdx:       make([]int, 0, k),
-		farDist:      make([]float64, 0, k),
-		trials:       trials,
-		closest:      make([]float64, rows),
-		cands:        make([]int, trials),
-		candPot:      make([]float64, trials),
-		closestIdx:   make([]int32, rows),
-		candCent:     make([]float64, k*trials),
-		candRows:     make([][]float64, trials),
-		trialD:       make([]float64, rows*trials),
-		potStride:    (trials+7)/8*8 + 8,
-		chunkClosest: make([]float64, nChunks),
+		pool:          newPool(threads),
+		cent:          make([]float64, k*cols),
+		centNew:       make([]float64, k*cols),
+		half:          make([]float64, k),
+		scratchStride: (max(k, trials)+7)/8*8 + 8,
+		shift:         make([]float64, k),
+		assign:        make([]int32, rows),
+		upper:         make([]float64, rows),
+		lower:         make([]float64, rows),
+		chunkSum:      make([]float64, nChunks*k*cols),
+		chunkW:        make([]float64, nChunks*k),
+		chunkDirty:    make([]bool, nChunks),
+		chunkChanged:  make([]int, nChunks),
+		chunkInertia:  make([]float64, nChunks),
+		sum:           make([]float64, k*cols),
+		wsum:          make([]float64, k),
+		empties:       make([]int, 0, k),
+		farIdx:        make([]int, 0, k),
+		farDist:       make([]float64, 0, k),
+		trials:        trials,
+		closest:       make([]float64, rows),
+		cands:         make([]int, trials),
+		candPot:       make([]float64, trials),
+		closestIdx:    make([]int32, rows),
+		candCent:      make([]float64, k*trials),
+		trialD:        make([]float64, rows*trials),
+		potStride:     (trials+7)/8*8 + 8,
+		chunkClosest:  make([]float64, nChunks),
 	}
 	e.chunkPot = make([]float64, nChunks*e.potStride)
+	e.scratch = make([]float64, nChunks*e.scratchStride)
+	e.candBuf = make([]float64, trials*cols)
 	e.assignFn = e.assignChunk
 	e.finalFn = e.distanceChunk
 	e.initFirstFn = e.initFirstChunk
@@ -201,7 +203,7 @@ func (e *engine) seed(rng *rand.Rand) {
 			}
 		}
 		for t, id := range e.cands {
-			e.candRows[t] = e.row(id)
+			copy(e.candBuf[t*cols:(t+1)*cols], e.row(id))
 		}
 		e.pool.run(e.nChunks, e.initTrialFn)
 		clear(e.candPot)
@@ -326,7 +328,6 @@ func (e *engine) initTrialChunk(c int) {
 	clear(pot)
 	pending := e.pending >= 0
 	pt, pidx := e.pendingTrial, e.pendingIdx
-	cands := e.candRows
 	for i := lo; i < hi; i++ {
 		x := e.row(i)
 		cl := e.closest[i]
@@ -343,14 +344,26 @@ func (e *engine) initTrialChunk(c int) {
 		r2 := 2 * math.Sqrt(cl)
 		w := e.weight(i)
 		cc := e.candCent[int(a)*T : int(a)*T+T]
-		for t, cand := range cands {
-			d := cl
-			if cc[t] < r2 {
-				if dd := dist2(x, cand); dd < d {
-					d = dd
-				}
+		// Measure the candidates unless the triangle inequality rules
+		// them all out.
+		far := true
+		for _, v := range cc {
+			if v < r2 {
+				far = false
+				break
 			}
-			trialD[t] = d
+		}
+		if far {
+			for t := range trialD {
+				trialD[t] = cl
+			}
+		} else {
+			dist2Rows(trialD, x, e.candBuf)
+			for t, d := range trialD {
+				trialD[t] = min(cl, d)
+			}
+		}
+		for t, d := range trialD {
 			pot[t] += w * d
 		}
 	}
@@ -372,8 +385,8 @@ func (e *engine) reset() {
 	}
 }
 
-// computeHalf fills the centroid distance matrix cc and sets half[j] to
-// half the distance from centroid j to its nearest other centroid.
+// computeHalf sets half[j] to half the distance from centroid j to its
+// nearest other centroid.
 func (e *engine) computeHalf() {
 	k, cols := e.k, e.cols
 	for j := range e.half {
@@ -381,10 +394,8 @@ func (e *engine) computeHalf() {
 	}
 	for j := range k {
 		cj := e.cent[j*cols : (j+1)*cols]
-		e.cc[j*k+j] = 0
 		for l := j + 1; l < k; l++ {
 			d := math.Sqrt(dist2(cj, e.cent[l*cols:(l+1)*cols]))
-			e.cc[j*k+l], e.cc[l*k+j] = d, d
 			e.half[j] = min(e.half[j], d/2)
 			e.half[l] = min(e.half[l], d/2)
 		}
@@ -398,9 +409,9 @@ func (e *engine) assignChunk(c int) {
 	lo, hi := e.span(c)
 	k, cols := e.k, e.cols
 	cent := e.cent
-	cc := e.cc
 	full := e.full
 	ms, ss, mi := e.maxShift, e.secondShift, e.maxShiftIdx
+	dk := e.scratch[c*e.scratchStride : c*e.scratchStride+k]
 	changed := 0
 	for i := lo; i < hi; i++ {
 		x := e.data[i*cols : (i+1)*cols : (i+1)*cols]
@@ -425,40 +436,21 @@ func (e *engine) assignChunk(c int) {
 				continue
 			}
 		}
-		// Scan every centroid from a starting guess, skipping centroid j
-		// when d(c_best, c_j) >= 2·d(x, c_best): then d(x, c_j) >=
-		// d(x, c_best), and d(c_best, c_j) - d(x, c_best) bounds d(x, c_j)
-		// from below for the second-nearest bound.
-		var b int
-		var bu float64
-		if a >= 0 && !full {
-			b, bu = int(a), e.upper[i] // tightened above
-		} else {
-			if a >= 0 {
-				b = int(a)
-			} else {
-				b = int(e.closestIdx[i])
-			}
-			bu = math.Sqrt(dist2(x, cent[b*cols:]))
-		}
-		start := b
-		second := math.Inf(1)
-		for j := range k {
-			if j == start {
-				continue
-			}
-			if cbj := cc[b*k+j]; cbj >= 2*bu {
-				second = min(second, cbj-bu)
-				continue
-			}
-			d := math.Sqrt(dist2(x, cent[j*cols:]))
-			if d < bu {
-				second = min(second, bu)
-				b, bu = j, d
-			} else if d < second {
-				second = d
+		// Measure every centroid; on a tie keep the current label.
+		dist2Rows(dk, x, cent)
+		b, bsq, ssq := 0, dk[0], math.Inf(1)
+		for j := 1; j < k; j++ {
+			if d := dk[j]; d < bsq {
+				b, bsq, ssq = j, d, bsq
+			} else if d < ssq {
+				ssq = d
 			}
 		}
+		if a >= 0 && int(a) != b && dk[a] == bsq {
+			b, ssq = int(a), bsq
+		}
+		bu := math.Sqrt(bsq)
+		second := math.Sqrt(ssq)
 		e.upper[i] = bu
 		e.lower[i] = second
 		if int32(b) != a {

@@ -11,8 +11,8 @@ import (
 var (
 	// ErrNonFinite reports a NaN or ±Inf value in the data or the weights.
 	ErrNonFinite = errors.New("cluster: value is NaN or infinite")
-	// ErrRange reports a finite value too large for its squared distances to
-	// be represented (see MaxAbs).
+	// ErrRange reports a finite value so large that sums of squared
+	// distances could overflow (see MaxAbs).
 	ErrRange = errors.New("cluster: value too large in magnitude")
 	// ErrTooFewRows reports fewer rows than requested clusters.
 	ErrTooFewRows = errors.New("cluster: fewer rows than clusters")
@@ -43,14 +43,14 @@ func (e *DataError) Error() string {
 // Unwrap returns the sentinel error that classifies the problem.
 func (e *DataError) Unwrap() error { return e.Err }
 
-// MaxAbs returns the largest magnitude a value may have in a matrix with
-// cols columns: beyond it a squared Euclidean distance between two rows
-// could overflow to +Inf.
-func MaxAbs(cols int) float64 {
-	if cols < 1 {
-		cols = 1
-	}
-	return math.Sqrt(math.MaxFloat64/float64(4*cols)) / 2
+// MaxAbs returns the largest magnitude a value may have in a rows×cols
+// matrix: up to it, the unweighted sum over all rows of squared Euclidean
+// distances between rows and points of their bounding box stays finite
+// (it is at most MaxFloat64/4). It is about 8e149 for a million rows of 16
+// columns.
+func MaxAbs(rows, cols int) float64 {
+	n := float64(max(rows, 1)) * float64(max(cols, 1))
+	return math.Sqrt(math.MaxFloat64/(4*n)) / 2
 }
 
 // checkMatrix panics on misuse (length mismatch) and returns a *DataError
@@ -65,7 +65,7 @@ func checkMatrix(data []float64, rows, cols int) error {
 	if rows > 0 && cols == 0 {
 		return ErrNoColumns
 	}
-	limit := MaxAbs(cols)
+	limit := MaxAbs(rows, cols)
 	for i, v := range data {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
 			return &DataError{Row: i / cols, Col: i % cols, Value: v, Err: ErrNonFinite}

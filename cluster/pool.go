@@ -26,14 +26,14 @@ func newPool(threads int) *pool {
 	if p.workers > 0 {
 		p.wake = make(chan struct{}, p.workers)
 		for range p.workers {
-			go p.loop()
+			go p.loop(p.wake)
 		}
 	}
 	return p
 }
 
-func (p *pool) loop() {
-	for range p.wake {
+func (p *pool) loop(wake <-chan struct{}) {
+	for range wake {
 		p.drain()
 		p.wg.Done()
 	}

@@ -32,7 +32,10 @@ type RunOptions struct {
 	InputLabel string
 	Out        string
 	// Force replaces an existing non-empty Out.
-	Force     bool
+	Force bool
+	// Previous is an earlier run's output directory; when set, the run
+	// reports the movement of customers between segments since then.
+	Previous  string
 	Scan      ScanOptions
 	Cluster   ClusterOptions
 	Catalogue *segments.Catalogue
@@ -61,8 +64,19 @@ type Manifest struct {
 	Stability     *Stability         `json:"stability,omitempty"`
 	Mapping       *segments.Mapping  `json:"mapping"`
 	Segments      []SegmentSummary   `json:"segments"`
+	Movement      *MovementSummary   `json:"movement,omitempty"`
 	Outputs       map[string]int64   `json:"outputs"` // file -> rows
 	Timings       map[string]float64 `json:"timings_seconds"`
+}
+
+// MovementSummary is the manifest's account of movement since a previous run.
+type MovementSummary struct {
+	PreviousRun  string `json:"previous_run"`
+	Stayed       int64  `json:"stayed"`
+	Moved        int64  `json:"moved"`
+	New          int64  `json:"new"`
+	Gone         int64  `json:"gone"`
+	ClusterMatch []int  `json:"cluster_match"` // previous cluster of each cluster, -1 for none
 }
 
 // ManifestParams are the run's parameters.
@@ -145,6 +159,12 @@ func Run(ctx context.Context, o RunOptions) (*Manifest, error) {
 	if err != nil {
 		return nil, err
 	}
+	var prev *previousRun
+	if o.Previous != "" {
+		if prev, err = readPrevious(o.Previous); err != nil {
+			return nil, err
+		}
+	}
 	stage, err := newStaging(o.Out, o.Force)
 	if err != nil {
 		return nil, err
@@ -211,11 +231,25 @@ func Run(ctx context.Context, o RunOptions) (*Manifest, error) {
 	m.Mapping = mapping
 	m.Segments = summariseSegments(cat, mem, mapping, table)
 
+	var mv *report.Movement
+	var mvRows []MovementRow
+	if prev != nil {
+		mv, mvRows = movement(prev, table.Customers, cs.Result.Assign, func(i int) string { return mapping.Clusters[cs.Result.Assign[i]].Segment }, cs.Result.K)
+		m.Movement = &MovementSummary{PreviousRun: prev.Dir, Stayed: mv.Stayed, Moved: mv.Moved, New: mv.New, Gone: mv.Gone, ClusterMatch: mv.ClusterMatch}
+	}
+
 	t3 := time.Now()
-	if err := writeOutputs(stage, m, table, cs, mem, mapping); err != nil {
+	if err := writeOutputs(stage, m, table, cs, mem, mapping, mv); err != nil {
 		return nil, err
 	}
+	if prev != nil {
+		if err := writeMovement(stage.path("movement.parquet"), mvRows, outputMeta(m)); err != nil {
+			return nil, err
+		}
+		m.Outputs["movement.parquet"] = int64(len(mvRows))
+	}
 	rd := buildReport(m, table, cs, mem, mapping, cat)
+	rd.Movement = mv
 	if err := report.WriteHTML(stage.path("report.html"), rd); err != nil {
 		return nil, fmt.Errorf("report: %w", err)
 	}
@@ -270,8 +304,14 @@ type MembershipRow struct {
 	Segment    string `parquet:"segment"`
 }
 
-func writeOutputs(stage *staging, m *Manifest, t *features.Table, cs *ClusterStage, mem *segments.Memberships, mp *segments.Mapping) error {
-	meta := map[string]string{"segmint.schema_version": SchemaVersion, "segmint.seed": fmt.Sprint(m.Parameters.Seed), "segmint.k": fmt.Sprint(m.K), "segmint.as_of": m.AsOf.Format(time.RFC3339)}
+func outputMeta(m *Manifest) map[string]string {
+	return map[string]string{"segmint.schema_version": SchemaVersion, "segmint.seed": fmt.Sprint(m.Parameters.Seed), "segmint.k": fmt.Sprint(m.K), "segmint.as_of": m.AsOf.Format(time.RFC3339)}
+}
+
+func jsonUnmarshal(data []byte, v any) error { return json.Unmarshal(data, v) }
+
+func writeOutputs(stage *staging, m *Manifest, t *features.Table, cs *ClusterStage, mem *segments.Memberships, mp *segments.Mapping, mv *report.Movement) error {
+	meta := outputMeta(m)
 	n := len(t.Customers)
 	// customers.parquet
 	cols := []column{{Name: "customer_id", Int64: t.Customers}}
@@ -328,6 +368,13 @@ func writeOutputs(stage *staging, m *Manifest, t *features.Table, cs *ClusterSta
 		}
 	}
 	ccols := []column{{Name: "cluster", Int32: ids}, {Name: "size", Int64: size}, {Name: "share", Float64: share}, {Name: "segment", String: seg, NullEmpty: true}, {Name: "label", String: label}, {Name: "confidence", Float64: conf}, {Name: "lift", Float64: lift}, {Name: "f1", Float64: f1}, {Name: "stability_jaccard", Float64: jac}}
+	if mv != nil {
+		prevCol := make([]int32, k)
+		for c, p := range mv.ClusterMatch {
+			prevCol[c] = int32(p)
+		}
+		ccols = append(ccols, column{Name: "previous_cluster", Int32: prevCol})
+	}
 	for j, f := range t.Features {
 		means := make([]float64, k)
 		cnt := make([]float64, k)

@@ -23,6 +23,7 @@ type runOptions struct {
 	Boots        int
 	Segments     string
 	SegmentsMode string
+	Previous     string
 }
 
 func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -46,6 +47,7 @@ moved into place at the end: a failed run writes nothing.`, stderr)
 	fs.Uint64Var(&o.Seed, "seed", 1, "random seed: the same input, flags and seed give the same segments")
 	fs.IntVar(&o.Boots, "stability-boots", 10, "bootstrap refits for cluster stability (0 disables)")
 	fs.StringVar(&o.Segments, "segments", "", "segment catalogue `FILE` (YAML) replacing or extending the built-in one")
+	fs.StringVar(&o.Previous, "previous", "", "an earlier run's output `DIR`: report the movement of customers between segments since then (movement.parquet, and a transition matrix in the report)")
 	fs.StringVar(&o.SegmentsMode, "segments-mode", "extend", "how --segments combines with the built-in catalogue: extend or replace")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -84,7 +86,7 @@ func run(ctx context.Context, o runOptions, stdout, stderr io.Writer) error {
 			return &configError{err}
 		}
 	}
-	ro := pipeline.RunOptions{Events: o.input.Events, Out: o.Out, Force: o.Force, Scan: so, Catalogue: cat, Logger: log,
+	ro := pipeline.RunOptions{Events: o.input.Events, Out: o.Out, Force: o.Force, Previous: o.Previous, Scan: so, Catalogue: cat, Logger: log,
 		Cluster: pipeline.ClusterOptions{K: o.K, KMin: o.KMin, KMax: o.KMax, NInit: o.NInit, Seed: o.Seed, StabilityBoots: o.Boots}}
 	if o.Boots == 0 {
 		ro.Cluster.StabilityBoots = -1

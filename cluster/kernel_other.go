@@ -1,0 +1,9 @@
+//go:build !amd64
+
+package cluster
+
+const useVector = false
+
+func dist2RowsVector(dst, x, rows *float64, n, cols int) {
+	panic("cluster: no vector kernel on this architecture")
+}
