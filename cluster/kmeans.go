@@ -34,6 +34,12 @@ type Settings struct {
 	// LocalTrials is the number of candidates greedy k-means++ draws for
 	// each centroid after the first. Default 2 + floor(ln K).
 	LocalTrials int
+	// Init, when not nil, holds K initial centroids (K rows of cols
+	// values, row-major) used instead of k-means++ seeding: one fit is run
+	// from them (NInit is ignored). This is seeded k-means: the centroids
+	// of labelled groups as the starting point, refined by Lloyd
+	// iterations. Init is not modified.
+	Init []float64
 	// Weights are optional non-negative sample weights, one per row. Nil
 	// means every row has weight 1. Centroids are weighted means and the
 	// inertia is weighted.
@@ -184,11 +190,27 @@ func KMeans(ctx context.Context, data []float64, rows, cols int, s Settings) (*R
 		bestIters int
 		bestConv  bool
 	)
-	for r, seed := range restartSeeds(s.Seed, s.NInit) {
+	seeds := restartSeeds(s.Seed, s.NInit)
+	if s.Init != nil {
+		if len(s.Init) != s.K*cols {
+			panic(fmt.Sprintf("cluster: len(Init) = %d, want K*cols = %d", len(s.Init), s.K*cols))
+		}
+		for i, v := range s.Init {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return nil, &DataError{Row: i / cols, Col: i % cols, Err: ErrNonFinite}
+			}
+		}
+		seeds = seeds[:1]
+	}
+	for r, seed := range seeds {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		e.seed(newRand(seed))
+		if s.Init != nil {
+			copy(e.cent, s.Init)
+		} else {
+			e.seed(newRand(seed))
+		}
 		iters, conv, err := e.lloyd(ctx, s.MaxIter, tol)
 		if err != nil {
 			return nil, err

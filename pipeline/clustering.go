@@ -1,9 +1,11 @@
 package pipeline
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/segmint/segmint/cluster"
 	"github.com/segmint/segmint/features"
@@ -22,7 +24,18 @@ type ClusterOptions struct {
 	// StabilityBoots is the number of bootstrap fits for the stability
 	// figures; 0 means the default (10), negative disables them.
 	StabilityBoots int
+	// Criteria, when K is 0, chooses k by the validity indices alone
+	// (cluster.SelectK) instead of seeding k-means from the segment rules.
+	Criteria bool
 }
+
+// MinSeedShare and MinSeedCustomers: a segment seeds a cluster of its own
+// when at least this share of customers (and this many) have it as their
+// primary segment.
+const (
+	MinSeedShare     = 0.005
+	MinSeedCustomers = 10
+)
 
 // Default k range when K is 0.
 const (
@@ -40,6 +53,11 @@ type ClusterStage struct {
 	Matrix    []float64 // transformed, standardised, row-major
 	Transform *cluster.Transform
 	Selection *cluster.Selection // nil when K was given
+	// Seeds names the group each initial centroid came from when k-means
+	// was seeded from the segment rules (nil otherwise).
+	Seeds []string
+	// Strategy says how k and the initial centroids were chosen.
+	Strategy  string
 	Result    *cluster.Result
 	Stability *cluster.StabilityResult // nil when disabled
 }
@@ -92,7 +110,28 @@ func FeatureMatrix(t *features.Table) (data []float64, names []string, excluded 
 }
 
 // Cluster runs the clustering stage on a feature table.
-func Cluster(ctx context.Context, t *features.Table, o ClusterOptions) (*ClusterStage, error) {
+//
+// How k and the starting centroids are chosen (the Strategy):
+//   - k given (o.K > 0): k-means++ with o.NInit restarts;
+//   - otherwise, when groups are given (each customer's primary segment
+//     index, -1 for none) and o.Criteria is not set: seeded k-means. Every
+//     group holding at least MinSeedShare of the customers (and
+//     MinSeedCustomers) seeds one cluster at its members' mean in the
+//     clustering space, "none" included; Lloyd iterations then move the
+//     centroids to where the data puts them. k is the number of seeds. The
+//     validity-index curves over [KMin, KMax] are still computed for the
+//     report, so a reader can see what they would have chosen;
+//   - otherwise k is chosen by cluster.SelectK's rule over [KMin, KMax].
+//
+// Seeding from the rules is the reconciliation of the data-driven clusters
+// with the named segments: on standardised behavioural features, the
+// lowest-inertia partition need not separate the groups a marketer means
+// (a small valuable group merged into a large one while a large group is
+// split), and restarts from random seeds cannot know which partition is
+// wanted. Starting from the rule groups asks k-means the question the
+// report answers: where do the data's natural groups lie near the named
+// segments, and which segments are not supported by a group of their own.
+func Cluster(ctx context.Context, t *features.Table, o ClusterOptions, groups []int, groupNames func(int) string) (*ClusterStage, error) {
 	raw, names, excluded := FeatureMatrix(t)
 	rows, cols := len(t.Customers), len(names)
 	if cols == 0 {
@@ -130,11 +169,29 @@ func Cluster(ctx context.Context, t *features.Table, o ClusterOptions) (*Cluster
 		if err != nil {
 			return nil, err
 		}
-		for i, k := range st.Selection.Ks {
-			if k == st.Selection.Chosen {
-				st.Result = st.Selection.Results[i]
+		var init []float64
+		if groups != nil && !o.Criteria {
+			init, st.Seeds = seedCentroids(data, rows, cols, groups, groupNames)
+		}
+		if len(st.Seeds) >= 2 {
+			base.K, base.Init = len(st.Seeds), init
+			st.Strategy = fmt.Sprintf("k-means seeded from the %d segment groups holding at least %.1f%% of the customers (k = %d); the validity indices alone would choose k = %d", len(st.Seeds), 100*MinSeedShare, len(st.Seeds), st.Selection.Chosen)
+			st.Result, err = cluster.KMeans(ctx, data, rows, cols, base)
+			if err != nil {
+				return nil, err
+			}
+			base.Init = nil
+		} else {
+			st.Strategy = "k chosen by the validity indices: " + st.Selection.Rule
+			for i, k := range st.Selection.Ks {
+				if k == st.Selection.Chosen {
+					st.Result = st.Selection.Results[i]
+				}
 			}
 		}
+	}
+	if st.Strategy == "" {
+		st.Strategy = fmt.Sprintf("k = %d given; k-means++ with %d restarts", o.K, max(o.NInit, 10))
 	}
 	boots := o.StabilityBoots
 	if boots == 0 {
@@ -148,6 +205,58 @@ func Cluster(ctx context.Context, t *features.Table, o ClusterOptions) (*Cluster
 		}
 	}
 	return st, nil
+}
+
+// seedCentroids returns the mean, in the clustering space, of every group
+// large enough to seed a cluster, and the groups' names ("none" for -1).
+// Groups are taken in index order, "none" last.
+func seedCentroids(data []float64, rows, cols int, groups []int, name func(int) string) ([]float64, []string) {
+	count := make(map[int]int)
+	for _, g := range groups {
+		count[g]++
+	}
+	minSize := max(MinSeedCustomers, int(MinSeedShare*float64(rows)+0.5))
+	var ids []int
+	for g, n := range count {
+		if n >= minSize {
+			ids = append(ids, g)
+		}
+	}
+	slices.SortFunc(ids, func(a, b int) int {
+		if (a < 0) != (b < 0) {
+			if a < 0 {
+				return 1
+			}
+			return -1
+		}
+		return cmp.Compare(a, b)
+	})
+	pos := make(map[int]int, len(ids))
+	for p, g := range ids {
+		pos[g] = p
+	}
+	init := make([]float64, len(ids)*cols)
+	for i, g := range groups {
+		p, ok := pos[g]
+		if !ok {
+			continue
+		}
+		for j, v := range data[i*cols : (i+1)*cols] {
+			init[p*cols+j] += v
+		}
+	}
+	names := make([]string, len(ids))
+	for p, g := range ids {
+		for j := 0; j < cols; j++ {
+			init[p*cols+j] /= float64(count[g])
+		}
+		if g < 0 {
+			names[p] = "none"
+		} else {
+			names[p] = name(g)
+		}
+	}
+	return init, names
 }
 
 // Profile summarises the clusters feature by feature for the mapping's

@@ -179,11 +179,12 @@ func TestEndToEndPlantedRecovery(t *testing.T) {
 		t.Logf("%-22s %6d %9.2f %9.2f %9.2f %9.2f %7.2f", row.Archetype, row.Customers, row.RulePrecision, row.RuleRecall, row.MemberPrecision, row.MemberRecall, row.Mapped)
 	}
 	// Floors a broken pipeline fails: random clusters give ARI ~0 and a
-	// mapping share near 1/17.
-	if r.ARI < 0.4 {
-		t.Errorf("ARI = %.3f, want >= 0.4", r.ARI)
+	// mapping share near 1/17; unseeded k-means on these features gives
+	// about 0.65 and 0.75.
+	if r.ARI < 0.75 {
+		t.Errorf("ARI = %.3f, want >= 0.75", r.ARI)
 	}
-	if r.MappingShare < 0.5 {
-		t.Errorf("mapping share = %.3f, want >= 0.5", r.MappingShare)
+	if r.MappingShare < 0.88 {
+		t.Errorf("mapping share = %.3f, want >= 0.88", r.MappingShare)
 	}
 }

@@ -45,10 +45,10 @@ func buildReport(m *Manifest, t *features.Table, cs *ClusterStage, mem *segments
 		d.Excluded = append(d.Excluded, report.Reasoned{Name: a.Feature, Reason: a.Reason})
 	}
 	if s := cs.Selection; s != nil {
-		d.KRule = s.Rule
+		d.KRule = cs.Strategy + ". Validity-index rule: " + s.Rule
 		d.KSelection = &report.KSelection{Ks: s.Ks, Inertia: s.Inertia, Silhouette: s.Silhouette, CalinskiHarabasz: s.CalinskiHarabasz, DaviesBouldin: s.DaviesBouldin, Chosen: s.Chosen, Knee: s.Knee, SilhouetteSample: s.SilhouetteSample}
 	} else {
-		d.KRule = "k given by the user."
+		d.KRule = cs.Strategy + "."
 	}
 	if s := cs.Stability; s != nil {
 		d.MeanARI, d.Boots = s.MeanARI, s.Boots

@@ -58,6 +58,8 @@ type Manifest struct {
 	Parameters    ManifestParams     `json:"parameters"`
 	Features      ManifestFeatures   `json:"features"`
 	K             int                `json:"k"`
+	Strategy      string             `json:"k_strategy"`
+	Seeds         []string           `json:"seed_groups,omitempty"`
 	Inertia       float64            `json:"inertia"`
 	Iterations    int                `json:"iterations"`
 	KSelection    *KSelection        `json:"k_selection,omitempty"`
@@ -192,21 +194,22 @@ func Run(ctx context.Context, o RunOptions) (*Manifest, error) {
 	}
 
 	t1 := time.Now()
-	cs, err := Cluster(ctx, table, o.Cluster)
-	if err != nil {
-		return nil, fmt.Errorf("clustering: %w", err)
-	}
-	m.Timings["clustering"] = time.Since(t1).Seconds()
-	log.Info("clustered", "k", cs.Result.K, "inertia", cs.Result.Inertia, "seconds", m.Timings["clustering"])
-
-	t2 := time.Now()
 	mem, err := segments.Evaluate(cat, table, o.Cluster.Threads)
 	if err != nil {
 		return nil, fmt.Errorf("segments: %w", err)
 	}
+	m.Timings["segments"] = time.Since(t1).Seconds()
+
+	t2 := time.Now()
+	cs, err := Cluster(ctx, table, o.Cluster, mem.Primary, func(s int) string { return cat.Segments[s].ID })
+	if err != nil {
+		return nil, fmt.Errorf("clustering: %w", err)
+	}
+	m.Timings["clustering"] = time.Since(t2).Seconds()
+	log.Info("clustered", "k", cs.Result.K, "inertia", cs.Result.Inertia, "seconds", m.Timings["clustering"], "strategy", cs.Strategy)
+
 	profile := cs.Profile(table)
 	mapping := segments.MapClusters(cs.Result.Assign, cs.Result.K, mem, profile)
-	m.Timings["segments"] = time.Since(t2).Seconds()
 
 	// Manifest fields.
 	m.Parameters = ManifestParams{K: o.Cluster.K, KMin: o.Cluster.KMin, KMax: o.Cluster.KMax, NInit: o.Cluster.NInit, Seed: o.Cluster.Seed, StabilityBoots: o.Cluster.StabilityBoots, Transform: "auto", Workers: o.Scan.Workers}
@@ -222,6 +225,7 @@ func Run(ctx context.Context, o RunOptions) (*Manifest, error) {
 		}
 	}
 	m.K, m.Inertia, m.Iterations = cs.Result.K, cs.Result.Inertia, cs.Result.Iterations
+	m.Strategy, m.Seeds = cs.Strategy, cs.Seeds
 	if s := cs.Selection; s != nil {
 		m.KSelection = &KSelection{Ks: s.Ks, Inertia: s.Inertia, Silhouette: s.Silhouette, CalinskiHarabasz: s.CalinskiHarabasz, DaviesBouldin: s.DaviesBouldin, Knee: s.Knee, Chosen: s.Chosen, Rule: s.Rule, SilhouetteSample: s.SilhouetteSample}
 	}
