@@ -187,7 +187,7 @@ func ClusterFile(ctx context.Context, o ClusterFileOptions) (*ClusterFileManifes
 	if rows < 2 {
 		return nil, &InputError{File: o.Features, Err: fmt.Errorf("%d row(s): nothing to cluster", rows)}
 	}
-	stage, err := newStaging(o.Out, o.Force)
+	stage, err := newStaging(o.Out, o.Force, LayoutFlat)
 	if err != nil {
 		return nil, err
 	}

@@ -90,9 +90,11 @@ func readPrevious(dir string) (*previousRun, error) {
 
 // MovementRow is one row of movement.parquet.
 type MovementRow struct {
-	CustomerID    int64   `parquet:"customer_id"`
-	SegmentBefore *string `parquet:"segment_before,optional"`
-	SegmentAfter  *string `parquet:"segment_after,optional"`
+	CustomerID    int64     `parquet:"customer_id"`
+	SegmentBefore *string   `parquet:"segment_before,optional"`
+	SegmentAfter  *string   `parquet:"segment_after,optional"`
+	RunID         string    `parquet:"run_id"`
+	AsOf          time.Time `parquet:"as_of,timestamp(microsecond)"`
 }
 
 // movement compares the current customers (ids ascending, with cluster and
@@ -221,27 +223,4 @@ func movement(prev *previousRun, ids []int64, assign []int, segOf func(i int) st
 		}
 	}
 	return mv, rows
-}
-
-func writeMovement(path string, rows []MovementRow, meta map[string]string) error {
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
-	if err != nil {
-		return err
-	}
-	opts := []parquet.WriterOption{parquet.Compression(&parquet.Zstd)}
-	for k, v := range meta {
-		opts = append(opts, parquet.KeyValueMetadata(k, v))
-	}
-	w := parquet.NewGenericWriter[MovementRow](f, opts...)
-	for lo := 0; lo < len(rows); lo += 8192 {
-		if _, err := w.Write(rows[lo:min(lo+8192, len(rows))]); err != nil {
-			f.Close()
-			return fmt.Errorf("%s: %w", path, err)
-		}
-	}
-	if err := w.Close(); err != nil {
-		f.Close()
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	return syncFile{f}.Close()
 }

@@ -11,9 +11,6 @@ import (
 	"runtime/debug"
 	"time"
 
-	"github.com/parquet-go/parquet-go"
-
-	"github.com/segmint/segmint/cluster"
 	"github.com/segmint/segmint/features"
 	"github.com/segmint/segmint/report"
 	"github.com/segmint/segmint/segments"
@@ -33,6 +30,8 @@ type RunOptions struct {
 	Out        string
 	// Force replaces an existing non-empty Out.
 	Force bool
+	// Layout is how the files are laid out under Out.
+	Layout OutputLayout
 	// Previous is an earlier run's output directory; when set, the run
 	// reports the movement of customers between segments since then.
 	Previous  string
@@ -45,6 +44,7 @@ type RunOptions struct {
 // Manifest records what a run read, how it was configured and what it
 // wrote; it is written as manifest.json.
 type Manifest struct {
+	RunID         string             `json:"run_id"`
 	SchemaVersion string             `json:"schema_version"`
 	Tool          string             `json:"tool"`
 	Version       string             `json:"version"`
@@ -151,7 +151,7 @@ func Run(ctx context.Context, o RunOptions) (*Manifest, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	m := &Manifest{SchemaVersion: SchemaVersion, Tool: "segmint", Version: Version(), GoVersion: runtime.Version(), Started: time.Now().UTC(), Timings: map[string]float64{}, Outputs: map[string]int64{}, InputLabel: o.InputLabel}
+	m := &Manifest{RunID: newRunID(), SchemaVersion: SchemaVersion, Tool: "segmint", Version: Version(), GoVersion: runtime.Version(), Started: time.Now().UTC(), Timings: map[string]float64{}, Outputs: map[string]int64{}, InputLabel: o.InputLabel}
 	cat := o.Catalogue
 	if cat == nil {
 		cat = segments.Default()
@@ -167,7 +167,7 @@ func Run(ctx context.Context, o RunOptions) (*Manifest, error) {
 			return nil, err
 		}
 	}
-	stage, err := newStaging(o.Out, o.Force)
+	stage, err := newStaging(o.Out, o.Force, o.Layout)
 	if err != nil {
 		return nil, err
 	}
@@ -187,6 +187,7 @@ func Run(ctx context.Context, o RunOptions) (*Manifest, error) {
 	m.Timings["features"] = time.Since(t0).Seconds()
 	m.Input = frep
 	m.AsOf = time.UnixMicro(table.AsOf).UTC()
+	stage.date = m.AsOf.Format("2006-01-02")
 	m.WindowStart = time.UnixMicro(table.WindowStart).UTC()
 	log.Info("features computed", "events", frep.Events, "customers", frep.Customers, "seconds", m.Timings["features"])
 	if len(table.Customers) < 2 {
@@ -243,23 +244,25 @@ func Run(ctx context.Context, o RunOptions) (*Manifest, error) {
 	}
 
 	t3 := time.Now()
-	if err := writeOutputs(stage, m, table, cs, mem, mapping, mv); err != nil {
+	if err := writeOutputs(stage, m, table, cs, mem, mapping, mv, mvRows); err != nil {
 		return nil, err
-	}
-	if prev != nil {
-		if err := writeMovement(stage.path("movement.parquet"), mvRows, outputMeta(m)); err != nil {
-			return nil, err
-		}
-		m.Outputs["movement.parquet"] = int64(len(mvRows))
 	}
 	rd := buildReport(m, table, cs, mem, mapping, cat)
 	rd.Movement = mv
-	if err := report.WriteHTML(stage.path("report.html"), rd); err != nil {
+	htmlPath, err := stage.file("report.html")
+	if err != nil {
+		return nil, err
+	}
+	if err := report.WriteHTML(htmlPath, rd); err != nil {
 		return nil, fmt.Errorf("report: %w", err)
 	}
 	m.Timings["outputs"] = time.Since(t3).Seconds()
 	m.Finished = time.Now().UTC()
-	if err := writeJSON(stage.path("manifest.json"), m); err != nil {
+	manPath, err := stage.file("manifest.json")
+	if err != nil {
+		return nil, err
+	}
+	if err := writeJSON(manPath, m); err != nil {
 		return nil, err
 	}
 	if err := stage.commit(); err != nil {
@@ -302,154 +305,4 @@ func writeJSON(path string, v any) error {
 	return os.WriteFile(path, append(data, '\n'), 0o644)
 }
 
-// MembershipRow is one row of memberships.parquet.
-type MembershipRow struct {
-	CustomerID int64  `parquet:"customer_id"`
-	Segment    string `parquet:"segment"`
-}
-
-func outputMeta(m *Manifest) map[string]string {
-	return map[string]string{"segmint.schema_version": SchemaVersion, "segmint.seed": fmt.Sprint(m.Parameters.Seed), "segmint.k": fmt.Sprint(m.K), "segmint.as_of": m.AsOf.Format(time.RFC3339)}
-}
-
 func jsonUnmarshal(data []byte, v any) error { return json.Unmarshal(data, v) }
-
-func writeOutputs(stage *staging, m *Manifest, t *features.Table, cs *ClusterStage, mem *segments.Memberships, mp *segments.Mapping, mv *report.Movement) error {
-	meta := outputMeta(m)
-	n := len(t.Customers)
-	// customers.parquet
-	cols := []column{{Name: "customer_id", Int64: t.Customers}}
-	if t.Country != nil {
-		cols = append(cols, column{Name: "country", String: t.Country, NullEmpty: true})
-	}
-	for j, f := range t.Features {
-		cols = append(cols, column{Name: f.Name, Float64: t.Columns[j]})
-	}
-	clusterCol := make([]int32, n)
-	segCol := make([]string, n)
-	labelCol := make([]string, n)
-	primary := make([]string, n)
-	stage_ := make([]string, n)
-	for i, c := range cs.Result.Assign {
-		clusterCol[i] = int32(c)
-		segCol[i] = mp.Clusters[c].Segment
-		labelCol[i] = mp.Clusters[c].Label
-		primary[i] = mem.PrimaryID(i)
-		stage_[i] = mem.StageName(i)
-	}
-	cols = append(cols,
-		column{Name: "cluster", Int32: clusterCol},
-		column{Name: "distance", Float64: cs.Result.Distance},
-		column{Name: "segment", String: segCol, NullEmpty: true},
-		column{Name: "cluster_label", String: labelCol},
-		column{Name: "primary_segment", String: primary},
-		column{Name: "lifecycle_stage", String: stage_},
-	)
-	if err := writeTable(stage.path("customers.parquet"), cols, meta); err != nil {
-		return err
-	}
-	m.Outputs["customers.parquet"] = int64(n)
-
-	// clusters.parquet
-	k := cs.Result.K
-	ids := make([]int32, k)
-	size := make([]int64, k)
-	share := make([]float64, k)
-	seg := make([]string, k)
-	label := make([]string, k)
-	conf := make([]float64, k)
-	lift := make([]float64, k)
-	f1 := make([]float64, k)
-	jac := make([]float64, k)
-	for c, cm := range mp.Clusters {
-		ids[c], size[c], share[c], seg[c], label[c], conf[c] = int32(c), int64(cm.Size), cm.Share, cm.Segment, cm.Label, cm.Confidence
-		lift[c], f1[c], jac[c] = math.NaN(), math.NaN(), math.NaN()
-		if cm.Best != nil {
-			lift[c], f1[c] = cm.Best.Lift, cm.Best.F1
-		}
-		if cs.Stability != nil {
-			jac[c] = cs.Stability.Jaccard[c]
-		}
-	}
-	ccols := []column{{Name: "cluster", Int32: ids}, {Name: "size", Int64: size}, {Name: "share", Float64: share}, {Name: "segment", String: seg, NullEmpty: true}, {Name: "label", String: label}, {Name: "confidence", Float64: conf}, {Name: "lift", Float64: lift}, {Name: "f1", Float64: f1}, {Name: "stability_jaccard", Float64: jac}}
-	if mv != nil {
-		prevCol := make([]int32, k)
-		for c, p := range mv.ClusterMatch {
-			prevCol[c] = int32(p)
-		}
-		ccols = append(ccols, column{Name: "previous_cluster", Int32: prevCol})
-	}
-	for j, f := range t.Features {
-		means := make([]float64, k)
-		cnt := make([]float64, k)
-		for i, v := range t.Columns[j] {
-			if !math.IsNaN(v) {
-				means[cs.Result.Assign[i]] += v
-				cnt[cs.Result.Assign[i]]++
-			}
-		}
-		for c := range means {
-			means[c] /= cnt[c] // NaN (null) when no member has the feature
-		}
-		ccols = append(ccols, column{Name: "mean_" + f.Name, Float64: means})
-	}
-	if err := writeTable(stage.path("clusters.parquet"), ccols, meta); err != nil {
-		return err
-	}
-	m.Outputs["clusters.parquet"] = int64(k)
-
-	// memberships.parquet (long form), with parquet-go's typed writer.
-	rows, err := writeMemberships(stage.path("memberships.parquet"), t, mem, meta)
-	if err != nil {
-		return err
-	}
-	m.Outputs["memberships.parquet"] = rows
-	return nil
-}
-
-func writeMemberships(path string, t *features.Table, mem *segments.Memberships, meta map[string]string) (int64, error) {
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
-	if err != nil {
-		return 0, err
-	}
-	opts := []parquet.WriterOption{parquet.Compression(&parquet.Zstd)}
-	for k, v := range meta {
-		opts = append(opts, parquet.KeyValueMetadata(k, v))
-	}
-	w := parquet.NewGenericWriter[MembershipRow](f, opts...)
-	buf := make([]MembershipRow, 0, 4096)
-	var rows int64
-	flush := func() error {
-		_, err := w.Write(buf)
-		rows += int64(len(buf))
-		buf = buf[:0]
-		return err
-	}
-	for i, id := range t.Customers {
-		for s, seg := range mem.Catalogue.Segments {
-			if mem.Member[s][i] {
-				buf = append(buf, MembershipRow{CustomerID: id, Segment: seg.ID})
-				if len(buf) == cap(buf) {
-					if err := flush(); err != nil {
-						f.Close()
-						return 0, fmt.Errorf("%s: %w", path, err)
-					}
-				}
-			}
-		}
-	}
-	if err := flush(); err != nil {
-		f.Close()
-		return 0, fmt.Errorf("%s: %w", path, err)
-	}
-	if err := w.Close(); err != nil {
-		f.Close()
-		return 0, fmt.Errorf("%s: %w", path, err)
-	}
-	if err := (syncFile{f}).Close(); err != nil {
-		return 0, err
-	}
-	return rows, nil
-}
-
-var _ = cluster.AdjustedRand

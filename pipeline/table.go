@@ -17,11 +17,15 @@ import (
 // Exactly one of the value slices is set. NaN floats and, when NullEmpty is
 // set, empty strings are written as nulls.
 type column struct {
-	Name      string
-	Int64     []int64
-	Int32     []int32
-	Float64   []float64
-	String    []string
+	Name    string
+	Int64   []int64
+	Int32   []int32
+	Float64 []float64
+	String  []string
+	Bool    []bool
+	// Timestamp holds microseconds since the epoch, written as a UTC
+	// TIMESTAMP(MICROS).
+	Timestamp []int64
 	NullEmpty bool
 }
 
@@ -33,6 +37,10 @@ func (c column) len() int {
 		return len(c.Int32)
 	case c.Float64 != nil:
 		return len(c.Float64)
+	case c.Bool != nil:
+		return len(c.Bool)
+	case c.Timestamp != nil:
+		return len(c.Timestamp)
 	}
 	return len(c.String)
 }
@@ -45,6 +53,10 @@ func (c column) field() arrow.Field {
 		return arrow.Field{Name: c.Name, Type: arrow.PrimitiveTypes.Int32}
 	case c.Float64 != nil:
 		return arrow.Field{Name: c.Name, Type: arrow.PrimitiveTypes.Float64, Nullable: true}
+	case c.Bool != nil:
+		return arrow.Field{Name: c.Name, Type: arrow.FixedWidthTypes.Boolean}
+	case c.Timestamp != nil:
+		return arrow.Field{Name: c.Name, Type: &arrow.TimestampType{Unit: arrow.Microsecond, TimeZone: "UTC"}}
 	}
 	return arrow.Field{Name: c.Name, Type: arrow.BinaryTypes.String, Nullable: c.NullEmpty}
 }
@@ -93,6 +105,12 @@ func writeTable(path string, cols []column, meta map[string]string) (err error) 
 				fb.AppendValues(c.Int64[lo:hi], nil)
 			case *array.Int32Builder:
 				fb.AppendValues(c.Int32[lo:hi], nil)
+			case *array.BooleanBuilder:
+				fb.AppendValues(c.Bool[lo:hi], nil)
+			case *array.TimestampBuilder:
+				for _, v := range c.Timestamp[lo:hi] {
+					fb.Append(arrow.Timestamp(v))
+				}
 			case *array.Float64Builder:
 				fb.Reserve(hi - lo)
 				for _, v := range c.Float64[lo:hi] {

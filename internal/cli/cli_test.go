@@ -91,8 +91,8 @@ func TestGenerateRunFeaturesCluster(t *testing.T) {
 	if err := json.Unmarshal(raw, &m); err != nil {
 		t.Fatal(err)
 	}
-	if m.K != 8 || m.Outputs["customers.parquet"] != 600 || m.Params.Seed != 1 {
-		t.Errorf("manifest k=%d customers=%d seed=%d", m.K, m.Outputs["customers.parquet"], m.Params.Seed)
+	if m.K != 8 || m.Outputs["customers"] != 600 || m.Params.Seed != 1 {
+		t.Errorf("manifest k=%d customers=%d seed=%d", m.K, m.Outputs["customers"], m.Params.Seed)
 	}
 	// A second run into the same directory needs --force.
 	if code, _, _ := runCLI(t, "run", "--events", events, "--out", out, "--k", "8"); code != ExitOutput {

@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
+	"path/filepath"
 
 	"github.com/segmint/segmint/demo"
 	"github.com/segmint/segmint/pipeline"
@@ -24,6 +24,7 @@ type runOptions struct {
 	Segments     string
 	SegmentsMode string
 	Previous     string
+	Layout       string
 }
 
 func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -48,6 +49,7 @@ moved into place at the end: a failed run writes nothing.`, stderr)
 	fs.IntVar(&o.Boots, "stability-boots", 10, "bootstrap refits for cluster stability (0 disables)")
 	fs.StringVar(&o.Segments, "segments", "", "segment catalogue `FILE` (YAML) replacing or extending the built-in one")
 	fs.StringVar(&o.Previous, "previous", "", "an earlier run's output `DIR`: report the movement of customers between segments since then (movement.parquet, and a transition matrix in the report)")
+	fs.StringVar(&o.Layout, "layout", "flat", "output layout: flat (every file in --out) or hive (TABLE/as_of=YYYY-MM-DD/part-00000.parquet partitions for external tables; a run replaces the partitions of its as-of date and leaves the others)")
 	fs.StringVar(&o.SegmentsMode, "segments-mode", "extend", "how --segments combines with the built-in catalogue: extend or replace")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -76,6 +78,10 @@ func run(ctx context.Context, o runOptions, stdout, stderr io.Writer) error {
 	if o.K == 0 && o.KMin > o.KMax {
 		return usagef("--k-min %d is greater than --k-max %d", o.KMin, o.KMax)
 	}
+	layout, err := pipeline.ParseOutputLayout(o.Layout)
+	if err != nil {
+		return usagef("--layout: %v", err)
+	}
 	cat := segments.Default()
 	if o.Segments != "" {
 		if o.SegmentsMode != "extend" && o.SegmentsMode != "replace" {
@@ -86,7 +92,7 @@ func run(ctx context.Context, o runOptions, stdout, stderr io.Writer) error {
 			return &configError{err}
 		}
 	}
-	ro := pipeline.RunOptions{Events: o.input.Events, Out: o.Out, Force: o.Force, Previous: o.Previous, Scan: so, Catalogue: cat, Logger: log,
+	ro := pipeline.RunOptions{Events: o.input.Events, Out: o.Out, Force: o.Force, Previous: o.Previous, Layout: layout, Scan: so, Catalogue: cat, Logger: log,
 		Cluster: pipeline.ClusterOptions{K: o.K, KMin: o.KMin, KMax: o.KMax, NInit: o.NInit, Seed: o.Seed, StabilityBoots: o.Boots}}
 	if o.Boots == 0 {
 		ro.Cluster.StabilityBoots = -1
@@ -114,7 +120,11 @@ func run(ctx context.Context, o runOptions, stdout, stderr io.Writer) error {
 			}
 			fmt.Fprintf(stdout, "  cluster %2d  %7d customers (%5.1f%%)  %s\n", c.Cluster, c.Size, 100*c.Share, seg)
 		}
-		fmt.Fprintf(stdout, "report: %s\n", o.Out+string(os.PathSeparator)+"report.html")
+		report := filepath.Join(o.Out, "report.html")
+		if layout == pipeline.LayoutHive {
+			report = filepath.Join(o.Out, "_runs", "as_of="+m.AsOf.Format("2006-01-02"), "report.html")
+		}
+		fmt.Fprintf(stdout, "report: %s\n", report)
 	}
 	return nil
 }
