@@ -256,6 +256,13 @@ func Run(ctx context.Context, o RunOptions) (*Manifest, error) {
 	if err := report.WriteHTML(htmlPath, rd); err != nil {
 		return nil, fmt.Errorf("report: %w", err)
 	}
+	mdPath, err := stage.file("report.md")
+	if err != nil {
+		return nil, err
+	}
+	if err := report.WriteMarkdown(mdPath, rd); err != nil {
+		return nil, fmt.Errorf("report: %w", err)
+	}
 	m.Timings["outputs"] = time.Since(t3).Seconds()
 	m.Finished = time.Now().UTC()
 	manPath, err := stage.file("manifest.json")

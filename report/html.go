@@ -14,23 +14,8 @@ import (
 var pageTemplate string
 
 var funcs = template.FuncMap{
-	"pct": func(x float64) string {
-		if math.IsNaN(x) {
-			return "–"
-		}
-		return fmt.Sprintf("%.1f%%", 100*x)
-	},
-	"num": func(x float64) string {
-		switch {
-		case math.IsNaN(x) || math.IsInf(x, 0):
-			return "–"
-		case math.Abs(x) >= 1000:
-			return commas(int64(math.Round(x)))
-		case math.Abs(x) >= 10:
-			return fmt.Sprintf("%.1f", x)
-		}
-		return fmt.Sprintf("%.2f", x)
-	},
+	"pct": pct,
+	"num": formatNum,
 	"int": func(x any) string { return commas(toInt64(x)) },
 	"z": func(x float64) string {
 		if math.IsNaN(x) || math.IsInf(x, 0) {
@@ -38,13 +23,40 @@ var funcs = template.FuncMap{
 		}
 		return fmt.Sprintf("%+.2f", x)
 	},
-	"heat": heatColour,
-	"join": strings.Join,
-	"bars": func(d *Data) template.HTML { return sizeBars(d) },
-	"kplot": func(k *KSelection) template.HTML {
-		return kPlots(k)
-	},
-	"pareto": func(d *Data) template.HTML { return paretoPlot(d) },
+	"heat":            heatColour,
+	"share":           shareColour,
+	"addf":            func(a, b float64) float64 { return a + b },
+	"join":            strings.Join,
+	"ints":            joinInts,
+	"sizeChart":       sizeChart,
+	"kCharts":         kCharts,
+	"paretoChart":     paretoChart,
+	"projectionChart": projectionChart,
+	"funnelChart":     funnelChart,
+	"movementChart":   movementChart,
+	"overlapRows":     overlapRows,
+	"memberships":     memberships,
+	"manySegments":    manySegments,
+	"bars":            func(cs []Count) []bar { return bars(cs, 0) },
+	"countryBars":     countryBars,
+	"countrySegments": countrySegments,
+	"movementRows":    movementRows,
+	"clusterMatches":  clusterMatches,
+	"stages":          stages,
+}
+
+// formatNum prints a number for people: thousands separators from 1,000,
+// one decimal from 10, two below, and "–" for NaN and infinities.
+func formatNum(x float64) string {
+	switch {
+	case math.IsNaN(x) || math.IsInf(x, 0):
+		return "–"
+	case math.Abs(x) >= 1000:
+		return commas(int64(math.Round(x)))
+	case math.Abs(x) >= 10:
+		return fmt.Sprintf("%.1f", x)
+	}
+	return fmt.Sprintf("%.2f", x)
 }
 
 func toInt64(x any) int64 {
@@ -111,4 +123,13 @@ func WriteHTML(path string, d *Data) error {
 		return err
 	}
 	return os.WriteFile(path, page, 0o644)
+}
+
+// joinInts lists numbers separated by commas.
+func joinInts(xs []int) string {
+	parts := make([]string, len(xs))
+	for i, x := range xs {
+		parts[i] = fmt.Sprint(x)
+	}
+	return strings.Join(parts, ", ")
 }

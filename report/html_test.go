@@ -56,6 +56,23 @@ func fullData() *Data {
 		Top20Share: 0.62,
 		Pareto:     [][2]float64{{0, 0}, {0.2, 0.62}, {1, 1}},
 		Countries:  []Count{{Label: "RO", N: 2000}, {Label: "KR", N: 1500}},
+
+		Projection: []Point{{X: -1, Y: 0.5, Cluster: 0}, {X: -0.8, Y: 0.2, Cluster: 0}, {X: 0.3, Y: -0.4, Cluster: 1},
+			{X: 2.5, Y: 1.1, Cluster: 2}, {X: 2.1, Y: 0.9, Cluster: 2}, {X: 2.2, Y: 1.4, Cluster: 2}},
+		ExplainedVariance:      [2]float64{0.412, 0.237},
+		OverlapIDs:             []string{"loyal", "hero"},
+		Overlap:                [][]int{{2500, 250}, {250, 300}},
+		MembershipsPerCustomer: []int{21, 1800, 2000, 400, 100},
+		AbandonedCategories:    []Count{{Label: "electronics.smartphone", N: 320}, {Label: "apparel.shoes", N: 110}},
+		CountrySegments: []CountrySegment{{Country: "RO", Segment: "loyal", N: 1200}, {Country: "RO", Segment: "hero", N: 100},
+			{Country: "KR", Segment: "loyal", N: 700}, {Country: "KR", Segment: "hero", N: 150}},
+		Movement: &Movement{
+			PreviousRun: "runs/2024-02", PreviousAsOf: asOf.AddDate(0, 0, -30),
+			Segments: []string{"loyal", "hero", "(new)", "(gone)"},
+			Counts:   [][]int64{{1800, 120, 0, 80}, {40, 230, 0, 10}, {160, 30, 0, 0}, {0, 0, 0, 0}},
+			Stayed:   2030, Moved: 160, New: 190, Gone: 90,
+			ClusterMatch: []int{0, -1, 1},
+		},
 	}
 }
 
@@ -129,15 +146,20 @@ func wellFormed(t *testing.T, page string) (sections []string, attrs []html.Attr
 	return sections, attrs, tags
 }
 
+// allSections are the section ids of every page, in order; a section
+// without data shows a note instead of disappearing.
+var allSections = []string{"summary", "features", "k-selection", "clusters", "profiles", "projection", "mapping", "segments",
+	"overlaps", "lifecycle", "revenue", "abandoned-categories", "location", "movement"}
+
 func TestRenderSections(t *testing.T) {
 	cases := []struct {
 		name string
 		data *Data
 		want []string
 	}{
-		{"full", fullData(), []string{"summary", "features", "k-selection", "clusters", "profiles", "mapping", "segments", "lifecycle", "revenue", "location"}},
-		{"minimal", minimalData(), []string{"summary", "features", "clusters", "profiles", "mapping", "segments"}},
-		{"empty", &Data{}, []string{"summary", "features", "clusters", "profiles", "mapping", "segments"}},
+		{"full", fullData(), allSections},
+		{"minimal", minimalData(), allSections},
+		{"empty", &Data{}, allSections},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -178,8 +200,8 @@ func TestRenderSelfContained(t *testing.T) {
 		t.Error("styles load something")
 	}
 	// The charts are inline SVG.
-	if tags["svg"] < 1+4+1 {
-		t.Errorf("%d inline charts, want the size bars, four k plots and the Pareto curve", tags["svg"])
+	if tags["svg"] < 1+4+1+1+1+1 {
+		t.Errorf("%d inline charts, want the size bars, four k plots, the projection, the funnel, the Pareto curve and the movement map", tags["svg"])
 	}
 }
 
@@ -275,7 +297,7 @@ func TestRenderNumbers(t *testing.T) {
 func TestSizeBarsLongLabel(t *testing.T) {
 	d := minimalData()
 	d.Clusters[0].Label = strings.Repeat("x", 100)
-	out := string(sizeBars(d))
+	out := string(sizeChart(d))
 	if strings.Contains(out, strings.Repeat("x", 50)) || !strings.Contains(out, "…") {
 		t.Errorf("long label not shortened: %s", out)
 	}
@@ -284,7 +306,7 @@ func TestSizeBarsLongLabel(t *testing.T) {
 func TestSizeBarsNonASCIILabel(t *testing.T) {
 	d := minimalData()
 	d.Clusters[0].Label = strings.Repeat("고객", 20)
-	if out := sizeBars(d); !utf8.ValidString(string(out)) {
+	if out := sizeChart(d); !utf8.ValidString(string(out)) {
 		t.Errorf("label cut inside a character: %q", out)
 	}
 }
@@ -310,7 +332,8 @@ func TestHelpers(t *testing.T) {
 	if heatColour(0) != "background:rgb(255,255,255)" || heatColour(2) != "background:rgb(255,75,75)" || heatColour(-2) != "background:rgb(75,135,255)" {
 		t.Errorf("heat scale: %s %s %s", heatColour(0), heatColour(2), heatColour(-2))
 	}
-	if kPlots(nil) != "" || kPlots(&KSelection{}) != "" || paretoPlot(&Data{Pareto: [][2]float64{{0, 0}}}) != "" {
+	if kCharts(nil) != "" || kCharts(&KSelection{}) != "" || paretoChart(&Data{Pareto: [][2]float64{{0, 0}}}) != "" ||
+		projectionChart(&Data{}) != "" || funnelChart(nil) != "" || movementChart(nil) != "" {
 		t.Error("empty charts should render nothing")
 	}
 }

@@ -1,0 +1,201 @@
+package report
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"strings"
+)
+
+// RenderMarkdown returns a GitHub-flavoured markdown summary of d, for
+// terminals and pull requests: the headline numbers, the absent features,
+// the choice of k, one table of clusters and one of segments, the
+// life-cycle counts, the revenue concentration and the movement since the
+// previous run. It has no HTML; user text is escaped so that it cannot
+// break a table or become markup. Numbers that are not numbers print "–".
+func RenderMarkdown(d *Data) []byte {
+	var b bytes.Buffer
+	title := d.Title
+	if title == "" {
+		title = "Customer segments"
+	}
+	fmt.Fprintf(&b, "# %s\n\n", mdText(title))
+	var meta []string
+	if d.Version != "" {
+		meta = append(meta, "segmint "+mdText(d.Version))
+	}
+	if !d.Generated.IsZero() {
+		meta = append(meta, "generated "+d.Generated.UTC().Format("2006-01-02 15:04 UTC"))
+	}
+	if d.Input != "" {
+		meta = append(meta, "input: "+mdCode(d.Input))
+	}
+	if len(meta) > 0 {
+		fmt.Fprintf(&b, "%s\n\n", strings.Join(meta, " · "))
+	}
+
+	b.WriteString("## Summary\n\n")
+	b.WriteString("| measure | value |\n|---|---:|\n")
+	fmt.Fprintf(&b, "| events | %s |\n", commas(d.Events))
+	fmt.Fprintf(&b, "| customers | %s |\n", commas(int64(d.Customers)))
+	fmt.Fprintf(&b, "| products | %s |\n", commas(int64(d.Products)))
+	fmt.Fprintf(&b, "| input files | %d |\n", d.Files)
+	fmt.Fprintf(&b, "| clusters (k) | %d |\n", d.K)
+	if !d.AsOf.IsZero() {
+		fmt.Fprintf(&b, "| observation window | %s → %s |\n", d.WindowStart.Format("2006-01-02"), d.AsOf.Format("2006-01-02"))
+	}
+	if len(d.Pareto) > 0 {
+		fmt.Fprintf(&b, "| revenue from the top 20%% of customers | %s |\n", pct(d.Top20Share))
+	}
+	if d.Boots > 0 {
+		fmt.Fprintf(&b, "| stability (mean adjusted Rand index, %d refits) | %s |\n", d.Boots, mdNum(d.MeanARI))
+	}
+	b.WriteString("\n")
+	for _, s := range d.Skipped {
+		fmt.Fprintf(&b, "- Rows skipped, %s: %s\n", mdText(s.Label), commas(s.N))
+	}
+	if len(d.Skipped) > 0 {
+		b.WriteString("\n")
+	}
+
+	b.WriteString("## Features\n\n")
+	fmt.Fprintf(&b, "Clustered on %d features: %s.\n\n", len(d.Clustered), mdList(d.Clustered))
+	if len(d.Absent) > 0 {
+		b.WriteString("Absent (the input lacks what they need; never zero-filled):\n\n")
+		for _, a := range d.Absent {
+			fmt.Fprintf(&b, "- %s: %s\n", mdCode(a.Name), mdText(a.Reason))
+		}
+		b.WriteString("\n")
+	}
+
+	b.WriteString("## Choice of k\n\n")
+	fmt.Fprintf(&b, "k = %d, seed %d", d.K, d.Seed)
+	if d.KRule != "" {
+		fmt.Fprintf(&b, ": %s", mdText(d.KRule))
+	}
+	b.WriteString(".\n\n")
+
+	b.WriteString("## Clusters\n\n")
+	if len(d.Clusters) == 0 {
+		b.WriteString("No clusters.\n\n")
+	} else {
+		b.WriteString("| cluster | size | share | segment or label | confidence | stability |\n|---:|---:|---:|---|---:|---|\n")
+		for _, c := range d.Clusters {
+			seg, conf := "_"+mdText(c.Label)+"_ (no named segment)", "–"
+			if c.Segment != "" {
+				seg, conf = mdCode(c.Segment), pct(c.Confidence)
+			}
+			stab := mdNum(c.Jaccard)
+			if c.Unstable {
+				stab += " **unstable**"
+			}
+			fmt.Fprintf(&b, "| %d | %s | %s | %s | %s | %s |\n", c.ID, commas(int64(c.Size)), pct(c.Share), seg, conf, stab)
+		}
+		b.WriteString("\n")
+	}
+
+	b.WriteString("## Segments\n\n")
+	if len(d.Segments) == 0 {
+		b.WriteString("No segments.\n\n")
+	} else {
+		b.WriteString("| segment | members | primary | revenue | carried by clusters |\n|---|---:|---:|---:|---|\n")
+		for _, s := range d.Segments {
+			id := mdCode(s.ID)
+			if s.Facet {
+				id += " (facet)"
+			}
+			if !s.Evaluated {
+				fmt.Fprintf(&b, "| %s | – | – | – | not evaluated: %s |\n", id, mdText(s.Reason))
+				continue
+			}
+			carried := "–"
+			if len(s.Clusters) > 0 {
+				carried = joinInts(s.Clusters)
+			}
+			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", id, commas(int64(s.Members)), commas(int64(s.Primary)), mdNum(s.Revenue), carried)
+		}
+		b.WriteString("\n")
+	}
+	if len(d.Uncarried) > 0 {
+		fmt.Fprintf(&b, "Present in the rules but not a cluster of their own: %s.\n\n", mdList(d.Uncarried))
+	}
+
+	if len(d.Lifecycle) > 0 {
+		b.WriteString("## Life-cycle stages\n\n| stage | customers |\n|---|---:|\n")
+		for _, s := range stages(d.Lifecycle) {
+			fmt.Fprintf(&b, "| %s | %s |\n", mdText(s.Label), commas(s.N))
+		}
+		b.WriteString("\n")
+	}
+
+	b.WriteString("## Revenue concentration\n\n")
+	if len(d.Pareto) > 0 && finite(d.Top20Share) {
+		fmt.Fprintf(&b, "The top 20%% of customers by spend bring %s of revenue.\n\n", pct(d.Top20Share))
+	} else {
+		b.WriteString("The input has no spend.\n\n")
+	}
+
+	b.WriteString("## Movement since the previous run\n\n")
+	if m := d.Movement; m == nil {
+		b.WriteString("No previous run (use --previous DIR).\n")
+	} else {
+		fmt.Fprintf(&b, "Compared with %s", mdCode(m.PreviousRun))
+		if !m.PreviousAsOf.IsZero() {
+			fmt.Fprintf(&b, " (as of %s)", m.PreviousAsOf.Format("2006-01-02"))
+		}
+		b.WriteString(":\n\n| stayed | moved | new | gone |\n|---:|---:|---:|---:|\n")
+		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", commas(m.Stayed), commas(m.Moved), commas(m.New), commas(m.Gone))
+		if len(m.ClusterMatch) > 0 {
+			b.WriteString("\nCluster matches (now ← previous): ")
+			parts := make([]string, len(m.ClusterMatch))
+			for i, prev := range m.ClusterMatch {
+				if prev < 0 {
+					parts[i] = fmt.Sprintf("%d ← none", i)
+				} else {
+					parts[i] = fmt.Sprintf("%d ← %d", i, prev)
+				}
+			}
+			b.WriteString(strings.Join(parts, ", ") + ".\n")
+		}
+	}
+	return b.Bytes()
+}
+
+// WriteMarkdown renders d as markdown into a new file at path.
+func WriteMarkdown(path string, d *Data) error {
+	return os.WriteFile(path, RenderMarkdown(d), 0o644)
+}
+
+// mdEscaper escapes what would make markdown markup, break a table cell or
+// (through "<") start HTML.
+var mdEscaper = strings.NewReplacer(
+	`\`, `\\`, "|", `\|`, "*", `\*`, "_", `\_`, "`", "\\`", "[", `\[`, "]", `\]`,
+	"<", "&lt;", ">", "&gt;", "#", `\#`, "\n", " ", "\r", " ",
+)
+
+// mdText is user text for a markdown paragraph or table cell.
+func mdText(s string) string { return mdEscaper.Replace(s) }
+
+// mdCode is user text as inline code; backticks in s (rare in ids and
+// paths) fall back to escaped text, and pipes are escaped, which GitHub
+// honours inside table cells.
+func mdCode(s string) string {
+	if s == "" {
+		return ""
+	}
+	if strings.ContainsAny(s, "`\n\r") {
+		return mdText(s)
+	}
+	return "`" + strings.ReplaceAll(s, "|", `\|`) + "`"
+}
+
+func mdList(names []string) string {
+	parts := make([]string, len(names))
+	for i, n := range names {
+		parts[i] = mdCode(n)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// mdNum is the page's number format: "–" for NaN and infinities.
+func mdNum(x float64) string { return formatNum(x) }
