@@ -180,11 +180,9 @@ func (g *Aggregator) Finalise(ctx Context) *Table {
 			}
 		}
 	}
-	for _, f := range Catalogue() {
-		if why := f.Unavailable(&ctx); why != "" {
-			t.Absent = append(t.Absent, Absence{Feature: f.Name, Reason: why})
-			continue
-		}
+	available, absent := ctx.Available()
+	t.Absent = absent
+	for _, f := range available {
 		col := make([]float64, len(order))
 		for r, i := range order {
 			v, ok := f.Value(&g.accs[i], &ctx)

@@ -75,7 +75,7 @@ func PercentileRanks(x []float64) []float64 {
 			hi++
 		}
 		// values strictly below: lo; ties: hi-lo+1
-		r := (float64(lo) + 0.5*float64(hi-lo+1)) / n
+		r := midRank(lo, hi-lo+1, int(n))
 		for k := lo; k <= hi; k++ {
 			out[idx[k]] = r
 		}
@@ -96,12 +96,77 @@ func nanMean(x []float64) float64 {
 	return sum / n
 }
 
-func unavailable(uses []string, t *features.Table) string {
+// Population is what the rules need to know about all customers: for each
+// available feature, its sorted defined values (for pct.<feature>) and its
+// mean (for mean.<feature>), and why the others are absent. It is built
+// once from a feature table (NewPopulation) or, on a distributed runner,
+// from a sample covering the customers, and shared read-only.
+type Population struct {
+	Features   []string           // available features, in table order
+	Sorted     [][]float64        // Sorted[j]: the non-NaN values of feature j, ascending
+	Means      []float64          // Means[j]: their mean (NaN when none)
+	Absent     []features.Absence // features the input cannot provide
+	WindowDays float64
+	index      map[string]int
+}
+
+// NewPopulation summarises the customers of t.
+func NewPopulation(t *features.Table) *Population {
+	p := &Population{Absent: t.Absent, WindowDays: t.WindowDays()}
+	for j, f := range t.Features {
+		var vals []float64
+		for _, v := range t.Columns[j] {
+			if !math.IsNaN(v) {
+				vals = append(vals, v)
+			}
+		}
+		slices.Sort(vals)
+		p.Features = append(p.Features, f.Name)
+		p.Sorted = append(p.Sorted, vals)
+		p.Means = append(p.Means, nanMean(t.Columns[j]))
+	}
+	return p
+}
+
+func (p *Population) lookup(name string) int {
+	if p.index == nil {
+		p.index = make(map[string]int, len(p.Features))
+		for j, f := range p.Features {
+			p.index[f] = j
+		}
+	}
+	if j, ok := p.index[name]; ok {
+		return j
+	}
+	return -1
+}
+
+// Percentile returns the mid-rank percentile of v among the values of
+// feature j: (values below v + half the values equal to v) / values, the
+// same as PercentileRanks gives a member of the population. NaN stays NaN.
+func (p *Population) Percentile(j int, v float64) float64 {
+	if math.IsNaN(v) {
+		return math.NaN()
+	}
+	vals := p.Sorted[j]
+	lo, _ := slices.BinarySearch(vals, v)
+	hi := lo
+	for hi < len(vals) && vals[hi] == v {
+		hi++
+	}
+	return midRank(lo, hi-lo, len(vals))
+}
+
+func midRank(below, equal, n int) float64 {
+	return (float64(below) + 0.5*float64(equal)) / float64(n)
+}
+
+func (p *Population) unavailable(uses []string) string {
 	var missing []string
 	for _, u := range uses {
-		if t.Column(u) == nil {
+		if p.lookup(u) < 0 {
 			reason := "absent"
-			for _, a := range t.Absent {
+			for _, a := range p.Absent {
 				if a.Feature == u {
 					reason = a.Reason
 				}
@@ -115,24 +180,105 @@ func unavailable(uses []string, t *features.Table) string {
 	return "needs " + strings.Join(missing, "; ")
 }
 
+// Evaluator evaluates the catalogue's rules for one customer at a time. It
+// is not safe for concurrent use: each goroutine (or distributed worker)
+// makes its own with NewEvaluator.
+type Evaluator struct {
+	cat         *Catalogue
+	pop         *Population
+	Reason      []string // per segment: "" when evaluable
+	StageReason []string // per life-cycle stage
+	env         map[string]any
+	pm          map[string]float64
+	machine     vm.VM
+}
+
+// NewEvaluator prepares an evaluator of c's rules against population p.
+func NewEvaluator(c *Catalogue, p *Population) *Evaluator {
+	e := &Evaluator{cat: c, pop: p, Reason: make([]string, len(c.Segments)), StageReason: make([]string, len(c.Lifecycle)), env: templateEnv()}
+	for s := range c.Segments {
+		e.Reason[s] = p.unavailable(c.Segments[s].uses)
+	}
+	for k := range c.Lifecycle {
+		e.StageReason[k] = p.unavailable(c.Lifecycle[k].uses)
+	}
+	e.pm = e.env["pct"].(map[string]float64)
+	mm := e.env["mean"].(map[string]float64)
+	// Features absent from the population stay NaN: rules that read them
+	// are not run (Reason), and NaN makes any accidental use false.
+	for _, f := range features.Catalogue() {
+		e.env[f.Name] = math.NaN()
+		e.pm[f.Name] = math.NaN()
+		mm[f.Name] = math.NaN()
+	}
+	for j, f := range p.Features {
+		mm[f] = p.Means[j]
+	}
+	e.env["window_days"] = p.WindowDays
+	return e
+}
+
+// Evaluate evaluates every rule for one customer. values[j] and pct[j] are
+// the customer's value and percentile rank of population feature j (pct
+// may be nil: it is then computed from the population). member, of one
+// entry per segment, receives the rules met. It returns the primary segment
+// and the life-cycle stage (-1 for none).
+func (e *Evaluator) Evaluate(values, pct []float64, country string, member []bool) (primary, stage int, err error) {
+	for j, f := range e.pop.Features {
+		e.env[f] = values[j]
+		if pct != nil {
+			e.pm[f] = pct[j]
+		} else {
+			e.pm[f] = e.pop.Percentile(j, values[j])
+		}
+	}
+	e.env["country"] = country
+	primary, stage = -1, -1
+	for s := range e.cat.Segments {
+		member[s] = false
+		if e.Reason[s] != "" {
+			continue
+		}
+		out, err := e.machine.Run(e.cat.Segments[s].program, e.env)
+		if err != nil {
+			return -1, -1, fmt.Errorf("segment %q: %w", e.cat.Segments[s].ID, err)
+		}
+		if out.(bool) {
+			member[s] = true
+			if primary < 0 && !e.cat.Segments[s].Facet {
+				primary = s
+			}
+		}
+	}
+	for k := range e.cat.Lifecycle {
+		if e.StageReason[k] != "" {
+			continue
+		}
+		out, err := e.machine.Run(e.cat.Lifecycle[k].program, e.env)
+		if err != nil {
+			return -1, -1, fmt.Errorf("lifecycle stage %q: %w", e.cat.Lifecycle[k].Stage, err)
+		}
+		if out.(bool) {
+			return primary, k, nil
+		}
+	}
+	return primary, -1, nil
+}
+
 // Evaluate runs every rule of c over the customers of t, in parallel over
 // threads goroutines (0 = GOMAXPROCS). The result is the same for any number
 // of threads.
 func Evaluate(c *Catalogue, t *features.Table, threads int) (*Memberships, error) {
 	n := len(t.Customers)
-	m := &Memberships{Catalogue: c, Reason: make([]string, len(c.Segments)), Member: make([][]bool, len(c.Segments)), Sizes: make([]int, len(c.Segments)), Primary: make([]int, n), Stage: make([]int, n), StageReason: make([]string, len(c.Lifecycle))}
+	pop := NewPopulation(t)
+	probe := NewEvaluator(c, pop)
+	m := &Memberships{Catalogue: c, Reason: probe.Reason, Member: make([][]bool, len(c.Segments)), Sizes: make([]int, len(c.Segments)), Primary: make([]int, n), Stage: make([]int, n), StageReason: probe.StageReason}
 	for s := range c.Segments {
-		m.Reason[s] = unavailable(c.Segments[s].uses, t)
 		m.Member[s] = make([]bool, n)
 	}
-	for k := range c.Lifecycle {
-		m.StageReason[k] = unavailable(c.Lifecycle[k].uses, t)
-	}
 	pct := make([][]float64, len(t.Features))
-	means := make([]float64, len(t.Features))
 	for j := range t.Features {
 		pct[j] = PercentileRanks(t.Columns[j])
-		means[j] = nanMean(t.Columns[j])
 	}
 	if threads <= 0 {
 		threads = runtime.GOMAXPROCS(0)
@@ -148,7 +294,28 @@ func Evaluate(c *Catalogue, t *features.Table, threads int) (*Memberships, error
 		wg.Add(1)
 		go func(w, lo, hi int) {
 			defer wg.Done()
-			errs[w] = m.evaluateRange(c, t, pct, means, lo, hi)
+			ev := NewEvaluator(c, pop)
+			values := make([]float64, len(t.Features))
+			ranks := make([]float64, len(t.Features))
+			member := make([]bool, len(c.Segments))
+			for i := lo; i < hi; i++ {
+				for j := range t.Features {
+					values[j], ranks[j] = t.Columns[j][i], pct[j][i]
+				}
+				country := ""
+				if t.Country != nil {
+					country = t.Country[i]
+				}
+				p, st, err := ev.Evaluate(values, ranks, country, member)
+				if err != nil {
+					errs[w] = fmt.Errorf("customer %d: %w", t.Customers[i], err)
+					return
+				}
+				m.Primary[i], m.Stage[i] = p, st
+				for s, in := range member {
+					m.Member[s][i] = in
+				}
+			}
 		}(w, lo, hi)
 	}
 	wg.Wait()
@@ -165,61 +332,4 @@ func Evaluate(c *Catalogue, t *features.Table, threads int) (*Memberships, error
 		}
 	}
 	return m, nil
-}
-
-func (m *Memberships) evaluateRange(c *Catalogue, t *features.Table, pct [][]float64, means []float64, lo, hi int) error {
-	e := templateEnv()
-	pm := e["pct"].(map[string]float64)
-	mm := e["mean"].(map[string]float64)
-	for j, f := range t.Features {
-		mm[f.Name] = means[j]
-	}
-	// Features absent from the table stay NaN: rules that read them are
-	// not run (Reason), and NaN makes any accidental use false.
-	for _, f := range features.Catalogue() {
-		e[f.Name] = math.NaN()
-		pm[f.Name] = math.NaN()
-	}
-	e["window_days"] = t.WindowDays()
-	var machine vm.VM
-	for i := lo; i < hi; i++ {
-		for j, f := range t.Features {
-			e[f.Name] = t.Columns[j][i]
-			pm[f.Name] = pct[j][i]
-		}
-		if t.Country != nil {
-			e["country"] = t.Country[i]
-		}
-		m.Primary[i] = -1
-		for s := range c.Segments {
-			if m.Reason[s] != "" {
-				continue
-			}
-			out, err := machine.Run(c.Segments[s].program, e)
-			if err != nil {
-				return fmt.Errorf("segment %q: customer %d: %w", c.Segments[s].ID, t.Customers[i], err)
-			}
-			if out.(bool) {
-				m.Member[s][i] = true
-				if m.Primary[i] < 0 && !c.Segments[s].Facet {
-					m.Primary[i] = s
-				}
-			}
-		}
-		m.Stage[i] = -1
-		for k := range c.Lifecycle {
-			if m.StageReason[k] != "" {
-				continue
-			}
-			out, err := machine.Run(c.Lifecycle[k].program, e)
-			if err != nil {
-				return fmt.Errorf("lifecycle stage %q: customer %d: %w", c.Lifecycle[k].Stage, t.Customers[i], err)
-			}
-			if out.(bool) {
-				m.Stage[i] = k
-				break
-			}
-		}
-	}
-	return nil
 }

@@ -1,0 +1,198 @@
+package features
+
+import (
+	"encoding/binary"
+	"errors"
+	"math"
+)
+
+// Event is one event, for callers that receive events one at a time, such
+// as a distributed runner's combiner. Its fields mean what the Batch
+// columns of the same names mean.
+type Event struct {
+	Customer int64
+	Time     int64
+	Type     EventType
+	Product  int64
+	Category int64
+	Price    int64
+	Quantity int64
+	Session  uint64
+	Order    uint64
+	Coupon   bool
+	Discount int64
+	Country  string
+}
+
+// NewAcc returns an accumulator that has seen nothing.
+func NewAcc() Acc { return newAcc() }
+
+// AddEvent folds one event into a, exactly as Aggregator.Add folds the same
+// event from a Batch with columns present (exact duplicates of an event at
+// the customer's latest time are dropped and reported false). launch may be
+// nil when present lacks ColProduct.
+func (a *Acc) AddEvent(e *Event, present Columns, launch *Launches) bool {
+	var (
+		cust     = [1]int64{e.Customer}
+		tm       = [1]int64{e.Time}
+		typ      = [1]EventType{e.Type}
+		product  = [1]int64{e.Product}
+		category = [1]int64{e.Category}
+		price    = [1]int64{e.Price}
+		qty      = [1]int64{e.Quantity}
+		session  = [1]uint64{e.Session}
+		order    = [1]uint64{e.Order}
+		coupon   = [1]bool{e.Coupon}
+		discount = [1]int64{e.Discount}
+		country  = [1]string{e.Country}
+	)
+	b := Batch{Len: 1, Present: present, Customer: cust[:], Time: tm[:], Type: typ[:], Product: product[:], Category: category[:], Price: price[:], Quantity: qty[:], Session: session[:], Order: order[:], Coupon: coupon[:], Discount: discount[:], Country: country[:]}
+	if a.duplicate(&b, 0) {
+		return false
+	}
+	if present&ColProduct == 0 {
+		launch = nil
+	}
+	a.add(&b, 0, launch)
+	return true
+}
+
+// AddEvent counts one event into s (one that AddEvent of an Acc accepted).
+func (s *Stats) AddEvent(e *Event, present Columns) {
+	s.Present |= present
+	s.Events++
+	s.ByType[e.Type]++
+}
+
+// Merge folds o into s.
+func (s *Stats) Merge(o *Stats) { s.merge(o) }
+
+// Available returns the features of the catalogue that can be computed on
+// a data set described by c, in catalogue order, and the absent ones.
+func (c *Context) Available() (available []*Feature, absent []Absence) {
+	for _, f := range Catalogue() {
+		if why := f.Unavailable(c); why != "" {
+			absent = append(absent, Absence{Feature: f.Name, Reason: why})
+			continue
+		}
+		available = append(available, f)
+	}
+	return available, absent
+}
+
+// Values finalises the features feats of one customer into dst (grown as
+// needed); NaN means null.
+func (a *Acc) Values(c *Context, feats []*Feature, dst []float64) []float64 {
+	dst = dst[:0]
+	for _, f := range feats {
+		v, ok := f.Value(a, c)
+		if !ok || math.IsInf(v, 0) {
+			v = math.NaN()
+		}
+		dst = append(dst, v)
+	}
+	return dst
+}
+
+// accVersion is the first byte of an encoded Acc.
+const accVersion = 1
+
+// ErrBadEncoding is returned by UnmarshalBinary for data that is not an
+// encoded Acc.
+var ErrBadEncoding = errors.New("features: not an encoded accumulator")
+
+// MarshalBinary encodes a (for shuffling partial accumulators between
+// workers). The encoding is stable across processes and machines.
+func (a *Acc) MarshalBinary() ([]byte, error) {
+	b := make([]byte, 0, 160+16*(len(a.sessions.keys)+len(a.orders.keys)+len(a.categories.keys)+len(a.carted.keys)))
+	b = append(b, accVersion)
+	for _, v := range []int64{a.FirstEvent, a.LastEvent, a.FirstPurchase, a.LastPurchase, a.Views, a.CartAdds, a.CartRemoves, a.PurchaseRows, a.Units, a.Spend, a.CouponRows, a.Discount, a.RefundRows, a.RefundAmount, a.Subscribes, a.TrendRows, a.CountryTime, a.dupTime} {
+		b = binary.AppendVarint(b, v)
+	}
+	b = binary.AppendUvarint(b, uint64(len(a.Country)))
+	b = append(b, a.Country...)
+	b = append(b, a.dupN)
+	for _, s := range a.dupSigs[:a.dupN] {
+		b = binary.LittleEndian.AppendUint64(b, s)
+	}
+	for _, ks := range []*keySet{&a.sessions, &a.orders, &a.categories, &a.carted} {
+		b = binary.AppendUvarint(b, uint64(len(ks.keys)))
+		for i, k := range ks.keys {
+			b = binary.LittleEndian.AppendUint64(b, k)
+			b = binary.AppendVarint(b, ks.vals[i])
+		}
+	}
+	return b, nil
+}
+
+// UnmarshalBinary decodes an Acc encoded by MarshalBinary into a.
+func (a *Acc) UnmarshalBinary(data []byte) error {
+	if len(data) == 0 || data[0] != accVersion {
+		return ErrBadEncoding
+	}
+	r := data[1:]
+	bad := false
+	varint := func() int64 {
+		v, n := binary.Varint(r)
+		if n <= 0 {
+			bad = true
+			return 0
+		}
+		r = r[n:]
+		return v
+	}
+	uvarint := func() uint64 {
+		v, n := binary.Uvarint(r)
+		if n <= 0 {
+			bad = true
+			return 0
+		}
+		r = r[n:]
+		return v
+	}
+	u64 := func() uint64 {
+		if len(r) < 8 {
+			bad = true
+			return 0
+		}
+		v := binary.LittleEndian.Uint64(r)
+		r = r[8:]
+		return v
+	}
+	*a = Acc{}
+	for _, p := range []*int64{&a.FirstEvent, &a.LastEvent, &a.FirstPurchase, &a.LastPurchase, &a.Views, &a.CartAdds, &a.CartRemoves, &a.PurchaseRows, &a.Units, &a.Spend, &a.CouponRows, &a.Discount, &a.RefundRows, &a.RefundAmount, &a.Subscribes, &a.TrendRows, &a.CountryTime, &a.dupTime} {
+		*p = varint()
+	}
+	n := uvarint()
+	if bad || n > uint64(len(r)) {
+		return ErrBadEncoding
+	}
+	a.Country = string(r[:n])
+	r = r[n:]
+	if len(r) < 1 || r[0] > uint8(len(a.dupSigs)) {
+		return ErrBadEncoding
+	}
+	a.dupN = r[0]
+	r = r[1:]
+	for i := range int(a.dupN) {
+		a.dupSigs[i] = u64()
+	}
+	for _, ks := range []*keySet{&a.sessions, &a.orders, &a.categories, &a.carted} {
+		m := uvarint()
+		if bad || m > uint64(len(r))/9+1 {
+			return ErrBadEncoding
+		}
+		for range m {
+			k := u64()
+			v := varint()
+			if bad {
+				return ErrBadEncoding
+			}
+			ks.insert(k, v)
+		}
+	}
+	if bad || len(r) != 0 {
+		return ErrBadEncoding
+	}
+	return nil
+}
