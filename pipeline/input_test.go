@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"errors"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -296,5 +297,40 @@ func TestExactDuplicatesDropped(t *testing.T) {
 	}
 	if c := tbl.Column("cart_adds")[0]; c != 2 {
 		t.Errorf("cart_adds = %v, want 2 (product 7 once, product 8 once)", c)
+	}
+}
+
+func TestReadSplitsMatchTheScan(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "e.parquet")
+	writeEvents(t, path, rees46Columns())
+	splits, err := Splits([]string{path}, Layout{})
+	if err != nil || len(splits) != 1 {
+		t.Fatalf("splits %v, %v", splits, err)
+	}
+	launch := features.NewLaunches()
+	if _, err := ReadSplit(context.Background(), splits[0], Layout{}, 0, PassProducts, launch.Add); err != nil {
+		t.Fatal(err)
+	}
+	launch.Freeze(launch.MinTime, features.DefaultTrendWindowDays)
+	g := features.NewAggregator(launch)
+	if _, err := ReadSplit(context.Background(), splits[0], Layout{}, 0, PassEvents, g.Add); err != nil {
+		t.Fatal(err)
+	}
+	got := g.Finalise(features.Context{AsOf: launch.MaxTime, WindowStart: launch.MinTime, Stats: g.Stats})
+	want, _, err := ComputeFeatures(context.Background(), []string{path}, ScanOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Features) != len(want.Features) {
+		t.Fatalf("%d features, want %d", len(got.Features), len(want.Features))
+	}
+	for j := range want.Features {
+		for i := range want.Customers {
+			a, b := got.Columns[j][i], want.Columns[j][i]
+			if a != b && !(math.IsNaN(a) && math.IsNaN(b)) {
+				t.Errorf("%s customer %d: %v vs %v", want.Features[j].Name, want.Customers[i], a, b)
+			}
+		}
 	}
 }

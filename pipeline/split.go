@@ -1,0 +1,84 @@
+package pipeline
+
+import (
+	"context"
+	"sync/atomic"
+
+	"github.com/apache/arrow/go/v17/parquet/pqarrow"
+
+	"github.com/segmint/segmint/features"
+)
+
+// Split is one unit of input that one worker reads: a row group of a
+// Parquet file, or a whole CSV file (RowGroup 0). A distributed runner
+// spreads Splits over its workers and reads each with ReadSplit.
+type Split struct {
+	Path     string
+	RowGroup int
+}
+
+// Splits resolves paths and validates every file (as a run does), and
+// returns the splits of the input in a stable order.
+func Splits(paths []string, layout Layout) ([]Split, error) {
+	inputs, err := OpenInputs(paths, layout)
+	if err != nil {
+		return nil, err
+	}
+	var out []Split
+	for _, in := range inputs {
+		for rg := 0; rg < in.RowGroups; rg++ {
+			out = append(out, Split{Path: in.Path, RowGroup: rg})
+		}
+	}
+	return out, nil
+}
+
+// ReadPass selects what ReadSplit decodes.
+type ReadPass int
+
+const (
+	// PassProducts decodes event times and products only (the first pass:
+	// product launches and the time window).
+	PassProducts ReadPass = 1
+	// PassEvents decodes every column (the feature pass).
+	PassEvents ReadPass = 2
+)
+
+// ReadSplit decodes one split through Arrow into feature batches and calls
+// fn with each; fn must not keep the batch. It applies the same row filters
+// as a single-node run and returns the rows skipped by reason. asOf (µs)
+// drops later events when not zero.
+func ReadSplit(ctx context.Context, s Split, layout Layout, asOf int64, pass ReadPass, fn func(*features.Batch)) (map[string]int64, error) {
+	in, err := openInput(s.Path, layout)
+	if err != nil {
+		return nil, err
+	}
+	project := canonical
+	if pass == PassProducts {
+		project = launchColumns
+	}
+	dec := newDecoder(layout, asOf)
+	dec.productsOnly = pass == PassProducts
+	var batch features.Batch
+	var rows atomic.Int64
+	mem := &pooledAllocator{}
+	if in.Format == formatCSV {
+		err = scanCSV(ctx, in, project, 1<<16, mem, dec, &batch, fn, &rows, nil)
+		return dec.skipped, err
+	}
+	rdr, err := openParquet(in.Path)
+	if err != nil {
+		return nil, err
+	}
+	defer rdr.Close()
+	props := pqarrow.ArrowReadProperties{BatchSize: 1 << 16}
+	for _, leaf := range in.dict {
+		props.SetReadDict(leaf, true)
+	}
+	fr, err := pqarrow.NewFileReader(rdr, props, mem)
+	if err != nil {
+		return nil, &InputError{File: in.Path, Err: err}
+	}
+	err = scanRowGroup(ctx, fr, in, s.RowGroup, project, dec, &batch, fn, &rows, nil)
+	return dec.skipped, err
+}
