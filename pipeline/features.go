@@ -2,7 +2,11 @@ package pipeline
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
+	"io"
+	"os"
 	"time"
 
 	"github.com/segmint/segmint/features"
@@ -31,8 +35,36 @@ type FeatureReport struct {
 type InputFileInfo struct {
 	Path      string `json:"path"`
 	Bytes     int64  `json:"bytes"`
-	Rows      int64  `json:"rows"`
+	Rows      int64  `json:"rows"` // -1 for CSV (not known before reading)
 	RowGroups int    `json:"row_groups"`
+	// SHA256 is the file's checksum, for lineage: which bytes a run read.
+	SHA256 string `json:"sha256"`
+}
+
+// checksums hashes the input files with SHA-256 in the background; wait
+// returns the hex digests in input order.
+func checksums(inputs []*inputFile) (wait func() ([]string, error)) {
+	sums := make([]string, len(inputs))
+	done := make(chan error, 1)
+	go func() {
+		for i, in := range inputs {
+			f, err := os.Open(in.Path)
+			if err != nil {
+				done <- err
+				return
+			}
+			h := sha256.New()
+			_, err = io.Copy(h, f)
+			f.Close()
+			if err != nil {
+				done <- &InputError{File: in.Path, Err: err}
+				return
+			}
+			sums[i] = hex.EncodeToString(h.Sum(nil))
+		}
+		done <- nil
+	}()
+	return func() ([]string, error) { return sums, <-done }
 }
 
 // OpenInputs resolves paths and validates every file before any work, so a
@@ -83,6 +115,7 @@ func computeFeatures(ctx context.Context, inputs []*inputFile, o ScanOptions, st
 	if workers <= 0 {
 		workers = defaultWorkers()
 	}
+	waitSums := checksums(inputs)
 	// Pass 1: product launches and the time window.
 	partialLaunch := make([]*features.Launches, workers)
 	if _, err := scan(ctx, inputs, launchColumns, o, 1, func(w int) func(*features.Batch) {
@@ -131,6 +164,13 @@ func computeFeatures(ctx context.Context, inputs []*inputFile, o ScanOptions, st
 	rep.ByType = make(map[string]int64)
 	for _, t := range features.EventTypes() {
 		rep.ByType[t.String()] = agg.Stats.Seen(t)
+	}
+	sums, err := waitSums()
+	if err != nil {
+		return nil, nil, err
+	}
+	for i := range rep.Files {
+		rep.Files[i].SHA256 = sums[i]
 	}
 	rep.Seconds = time.Since(start).Seconds()
 	return table, rep, nil

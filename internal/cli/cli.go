@@ -41,6 +41,7 @@ Commands:
   features   events -> per-customer feature table (Parquet)
   cluster    any numeric feature table -> clusters
   generate   synthetic events with planted customer segments
+  validate   check inputs, column mapping and segment catalogue without running
   version    print the version
 
 Run "segmint <command> --help" for a command's flags.
@@ -87,6 +88,8 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		err = cmdCluster(ctx, args[1:], stdout, stderr)
 	case "generate":
 		err = cmdGenerate(ctx, args[1:], stdout, stderr)
+	case "validate":
+		err = cmdValidate(ctx, args[1:], stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "segmint", pipeline.Version())
 		return ExitOK

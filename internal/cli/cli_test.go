@@ -17,7 +17,7 @@ func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
 }
 
 func TestHelpForEveryCommand(t *testing.T) {
-	for _, cmd := range []string{"run", "features", "cluster", "generate"} {
+	for _, cmd := range []string{"run", "features", "cluster", "generate", "validate"} {
 		t.Run(cmd, func(t *testing.T) {
 			code, _, stderr := runCLI(t, cmd, "--help")
 			if code != ExitOK {
@@ -151,5 +151,68 @@ func TestBadInputExitCode(t *testing.T) {
 	code, _, stderr = runCLI(t, "run", "--segments", seg, "--out", out)
 	if code != ExitConfig || !strings.Contains(stderr, "broken") {
 		t.Errorf("bad catalogue: exit %d, stderr %s", code, stderr)
+	}
+}
+
+func TestConfigFileAndValidate(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	if code, _, stderr := runCLI(t, "generate", "--customers", "300", "--seed", "4", "--out", data, "--quiet"); code != ExitOK {
+		t.Fatal(stderr)
+	}
+	out := filepath.Join(dir, "out")
+	cfg := filepath.Join(dir, "segmint.toml")
+	os.WriteFile(cfg, []byte(`events = ["`+filepath.Join(data, "events-*.parquet")+`"]
+seed = 5
+customers = 10 # a generate option: ignored by run
+
+[run]
+out = "`+out+`"
+k = 4
+stability-boots = 0
+quiet = true
+`), 0o644)
+	if code, _, stderr := runCLI(t, "run", "--config", cfg); code != ExitOK {
+		t.Fatalf("run --config: exit %d: %s", code, stderr)
+	}
+	var m struct {
+		K      int `json:"k"`
+		Params struct {
+			Seed uint64 `json:"seed"`
+		} `json:"parameters"`
+	}
+	raw, _ := os.ReadFile(filepath.Join(out, "manifest.json"))
+	json.Unmarshal(raw, &m)
+	if m.K != 4 || m.Params.Seed != 5 {
+		t.Errorf("config not applied: k=%d seed=%d", m.K, m.Params.Seed)
+	}
+	// A flag overrides the file.
+	out2 := filepath.Join(dir, "out2")
+	if code, _, stderr := runCLI(t, "run", "--config", cfg, "--out", out2, "--k", "3"); code != ExitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	raw, _ = os.ReadFile(filepath.Join(out2, "manifest.json"))
+	json.Unmarshal(raw, &m)
+	if m.K != 3 {
+		t.Errorf("flag did not override the file: k=%d", m.K)
+	}
+	bad := filepath.Join(dir, "bad.toml")
+	os.WriteFile(bad, []byte("no_such_option = 1\n"), 0o644)
+	if code, _, stderr := runCLI(t, "run", "--config", bad); code != ExitConfig || !strings.Contains(stderr, "no_such_option") {
+		t.Errorf("unknown key: exit %d, %s", code, stderr)
+	}
+	os.WriteFile(bad, []byte("[run]\ncustomers = 5\n"), 0o644)
+	if code, _, stderr := runCLI(t, "run", "--config", bad); code != ExitConfig || !strings.Contains(stderr, "customers") {
+		t.Errorf("another command's key in [run]: exit %d, %s", code, stderr)
+	}
+
+	code, stdout, stderr := runCLI(t, "validate", "--events", filepath.Join(data, "events-*.parquet"))
+	if code != ExitOK || !strings.Contains(stdout, "inputs valid") {
+		t.Errorf("validate: exit %d: %s %s", code, stdout, stderr)
+	}
+	notParquet := filepath.Join(dir, "x.parquet")
+	os.WriteFile(notParquet, []byte("hello"), 0o644)
+	if code, _, stderr := runCLI(t, "validate", "--events", notParquet); code != ExitInput || !strings.Contains(stderr, notParquet) {
+		t.Errorf("validate bad file: exit %d: %s", code, stderr)
 	}
 }

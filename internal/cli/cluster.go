@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 
@@ -10,6 +11,7 @@ import (
 )
 
 type clusterOptions struct {
+	Config     string
 	Features   string
 	ID         string
 	Columns    listFlag
@@ -24,8 +26,7 @@ type clusterOptions struct {
 	Quiet      bool
 }
 
-func cmdCluster(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	var o clusterOptions
+func clusterFlags(o *clusterOptions, stderr io.Writer) *flag.FlagSet {
 	fs := newFlagSet("cluster", `segmint cluster --features FILE.parquet --out DIR [flags]
 
 Clusters any numeric feature table with segmint's k-means and writes
@@ -47,7 +48,24 @@ an error.`, stderr)
 	fs.StringVar(&o.Transform, "transform", "auto", "auto (log1p for heavy-tailed non-negative columns, then standardise) or none (cluster the matrix exactly as given)")
 	fs.IntVar(&o.Boots, "stability-boots", 0, "bootstrap refits for cluster stability (0 disables)")
 	fs.BoolVar(&o.Quiet, "quiet", false, "print nothing but errors")
+	registerConfig(fs, &o.Config)
+	return fs
+}
+
+func init() {
+	commandFlags["cluster"] = func() *flag.FlagSet {
+		var o clusterOptions
+		return clusterFlags(&o, io.Discard)
+	}
+}
+
+func cmdCluster(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var o clusterOptions
+	fs := clusterFlags(&o, stderr)
 	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if err := applyConfig(fs, "cluster", o.Config); err != nil {
 		return err
 	}
 	if o.Features == "" || o.Out == "" {

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 
@@ -9,14 +10,14 @@ import (
 )
 
 type featuresOptions struct {
-	input inputOptions
-	log   logOptions
-	Out   string
-	Force bool
+	Config string
+	input  inputOptions
+	log    logOptions
+	Out    string
+	Force  bool
 }
 
-func cmdFeatures(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	var o featuresOptions
+func featuresFlags(o *featuresOptions, stderr io.Writer) *flag.FlagSet {
 	fs := newFlagSet("features", `segmint features --events PATH... --out FILE.parquet [flags]
 
 Runs the feature stage alone: reads the events and writes the per-customer
@@ -27,7 +28,24 @@ are left out and listed on stderr. The table feeds "segmint cluster".`, stderr)
 	o.log.register(fs)
 	fs.StringVar(&o.Out, "out", "", "output Parquet `FILE` (required; must not exist unless --force)")
 	fs.BoolVar(&o.Force, "force", false, "replace an existing --out")
+	registerConfig(fs, &o.Config)
+	return fs
+}
+
+func init() {
+	commandFlags["features"] = func() *flag.FlagSet {
+		var o featuresOptions
+		return featuresFlags(&o, io.Discard)
+	}
+}
+
+func cmdFeatures(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var o featuresOptions
+	fs := featuresFlags(&o, stderr)
 	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if err := applyConfig(fs, "features", o.Config); err != nil {
 		return err
 	}
 	o.input.Events = append(o.input.Events, fs.Args()...)

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -13,6 +14,7 @@ import (
 )
 
 type generateOptions struct {
+	Config    string
 	Customers int
 	Seed      uint64
 	Out       string
@@ -25,8 +27,7 @@ type generateOptions struct {
 	Quiet     bool
 }
 
-func cmdGenerate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	var o generateOptions
+func generateFlags(o *generateOptions, stderr io.Writer) *flag.FlagSet {
 	fs := newFlagSet("generate", `segmint generate --customers N --out DIR [flags]
 
 Writes a synthetic e-commerce event log in the REES46 layout (events-*.parquet)
@@ -43,7 +44,24 @@ flags and seed give byte-identical files.`, stderr)
 	fs.Float64Var(&o.Scale, "scale", 1, "multiply every customer's events per session (same customers, more events)")
 	fs.IntVar(&o.PerFile, "events-per-file", synth.DefaultEventsPerFile, "maximum events per file")
 	fs.BoolVar(&o.Quiet, "quiet", false, "print nothing but errors")
+	registerConfig(fs, &o.Config)
+	return fs
+}
+
+func init() {
+	commandFlags["generate"] = func() *flag.FlagSet {
+		var o generateOptions
+		return generateFlags(&o, io.Discard)
+	}
+}
+
+func cmdGenerate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var o generateOptions
+	fs := generateFlags(&o, stderr)
 	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if err := applyConfig(fs, "generate", o.Config); err != nil {
 		return err
 	}
 	if o.Out == "" {

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 )
 
 type runOptions struct {
+	Config       string
 	input        inputOptions
 	log          logOptions
 	Out          string
@@ -27,8 +29,7 @@ type runOptions struct {
 	Layout       string
 }
 
-func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	var o runOptions
+func runFlags(o *runOptions, stderr io.Writer) *flag.FlagSet {
 	fs := newFlagSet("run", `segmint run [--events PATH...] [--out DIR] [flags]
 
 Runs the whole job: reads the events, engineers per-customer features,
@@ -51,7 +52,24 @@ moved into place at the end: a failed run writes nothing.`, stderr)
 	fs.StringVar(&o.Previous, "previous", "", "an earlier run's output `DIR`: report the movement of customers between segments since then (movement.parquet, and a transition matrix in the report)")
 	fs.StringVar(&o.Layout, "layout", "flat", "output layout: flat (every file in --out) or hive (TABLE/as_of=YYYY-MM-DD/part-00000.parquet partitions for external tables; a run replaces the partitions of its as-of date and leaves the others)")
 	fs.StringVar(&o.SegmentsMode, "segments-mode", "extend", "how --segments combines with the built-in catalogue: extend or replace")
+	registerConfig(fs, &o.Config)
+	return fs
+}
+
+func init() {
+	commandFlags["run"] = func() *flag.FlagSet {
+		var o runOptions
+		return runFlags(&o, io.Discard)
+	}
+}
+
+func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var o runOptions
+	fs := runFlags(&o, stderr)
 	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if err := applyConfig(fs, "run", o.Config); err != nil {
 		return err
 	}
 	o.input.Events = append(o.input.Events, fs.Args()...)
