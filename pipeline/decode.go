@@ -66,6 +66,10 @@ type decoder struct {
 	discOK    []bool
 	country   []string
 	cancel    []bool
+	money     []int64 // price in micro-units
+	units     []int64
+	discMoney []int64
+	keep      []bool
 	catCodes  []string
 	// catNames maps category ids to their category_code.
 	catNames map[int64]string
@@ -229,7 +233,14 @@ func (d *decoder) decode(file string, rec arrow.Record, f fields, names map[stri
 		}
 	}
 	dst.Present = present
+	// Row filters and money conversion, in place in the scratch columns;
+	// kept rows are then compacted (also in place) unless every row is
+	// kept, the common case, in which the batch aliases the scratch.
+	d.money, d.units, d.discMoney = grow(d.money, n), grow(d.units, n), grow(d.discMoney, n)
+	d.keep = grow(d.keep, n)
+	kept := 0
 	for i := 0; i < n; i++ {
+		d.keep[i] = false
 		if !d.custOK[i] {
 			d.skipped[SkipNullCustomer]++
 			continue
@@ -238,8 +249,7 @@ func (d *decoder) decode(file string, rec arrow.Record, f fields, names map[stri
 			d.skipped[SkipBadTime]++
 			continue
 		}
-		t := d.times[i]
-		if d.asOf != 0 && t > d.asOf {
+		if d.asOf != 0 && d.times[i] > d.asOf {
 			d.skipped[SkipAfterAsOf]++
 			continue
 		}
@@ -248,7 +258,7 @@ func (d *decoder) decode(file string, rec arrow.Record, f fields, names map[stri
 			d.skipped[SkipUnknownType]++
 			continue
 		}
-		var price int64
+		d.money[i] = 0
 		if present&features.ColPrice != 0 {
 			p := d.prices[i]
 			if !d.priceOK[i] {
@@ -262,53 +272,95 @@ func (d *decoder) decode(file string, rec arrow.Record, f fields, names map[stri
 				d.skipped[SkipBadPrice]++
 				continue
 			}
-			price = features.ToMoney(p)
+			d.money[i] = features.ToMoney(p)
 		}
-		var qty int64 = 1
+		d.units[i] = 1
 		if hasQty && d.qtyOK[i] {
 			q := d.qty[i]
 			if math.IsNaN(q) || math.Abs(q) > maxAbsurdQuantity {
 				d.skipped[SkipBadQuantity]++
 				continue
 			}
-			qty = int64(math.Round(q))
-		}
-		dst.Customer = append(dst.Customer, d.customers[i])
-		dst.Time = append(dst.Time, t)
-		dst.Type = append(dst.Type, typ)
-		dst.Price = append(dst.Price, price)
-		dst.Quantity = append(dst.Quantity, qty)
-		if present&features.ColProduct != 0 {
-			dst.Product = append(dst.Product, d.products[i])
-		}
-		if present&features.ColCategory != 0 {
-			dst.Category = append(dst.Category, d.cats[i])
-		}
-		if present&features.ColSession != 0 {
-			dst.Session = append(dst.Session, d.sessions[i])
-		}
-		if present&features.ColOrder != 0 {
-			dst.Order = append(dst.Order, d.orders[i])
-		}
-		if present&features.ColCoupon != 0 {
-			dst.Coupon = append(dst.Coupon, d.coupons[i])
+			d.units[i] = int64(math.Round(q))
 		}
 		if present&features.ColDiscount != 0 {
-			var m int64
+			d.discMoney[i] = 0
 			if d.discOK[i] {
-				v := d.discounts[i]
-				if !math.IsNaN(v) && v > 0 && v < maxAbsurdPrice {
-					m = features.ToMoney(v)
+				if v := d.discounts[i]; !math.IsNaN(v) && v > 0 && v < maxAbsurdPrice {
+					d.discMoney[i] = features.ToMoney(v)
 				}
 			}
-			dst.Discount = append(dst.Discount, m)
+		}
+		d.keep[i] = true
+		kept++
+	}
+	if kept < n {
+		keep := d.keep[:n]
+		d.customers = compact(d.customers, keep)
+		d.times = compact(d.times, keep)
+		d.types = compact(d.types, keep)
+		d.money = compact(d.money, keep)
+		d.units = compact(d.units, keep)
+		if present&features.ColProduct != 0 {
+			d.products = compact(d.products, keep)
+		}
+		if present&features.ColCategory != 0 {
+			d.cats = compact(d.cats, keep)
+		}
+		if present&features.ColSession != 0 {
+			d.sessions = compact(d.sessions, keep)
+		}
+		if present&features.ColOrder != 0 {
+			d.orders = compact(d.orders, keep)
+		}
+		if present&features.ColCoupon != 0 {
+			d.coupons = compact(d.coupons, keep)
+		}
+		if present&features.ColDiscount != 0 {
+			d.discMoney = compact(d.discMoney, keep)
 		}
 		if present&features.ColCountry != 0 {
-			dst.Country = append(dst.Country, d.country[i])
+			d.country = compact(d.country, keep)
 		}
-		dst.Len++
+	}
+	dst.Len = kept
+	dst.Customer, dst.Time, dst.Type = d.customers[:kept], d.times[:kept], d.types[:kept]
+	dst.Price, dst.Quantity = d.money[:kept], d.units[:kept]
+	if present&features.ColProduct != 0 {
+		dst.Product = d.products[:kept]
+	}
+	if present&features.ColCategory != 0 {
+		dst.Category = d.cats[:kept]
+	}
+	if present&features.ColSession != 0 {
+		dst.Session = d.sessions[:kept]
+	}
+	if present&features.ColOrder != 0 {
+		dst.Order = d.orders[:kept]
+	}
+	if present&features.ColCoupon != 0 {
+		dst.Coupon = d.coupons[:kept]
+	}
+	if present&features.ColDiscount != 0 {
+		dst.Discount = d.discMoney[:kept]
+	}
+	if present&features.ColCountry != 0 {
+		dst.Country = d.country[:kept]
 	}
 	return nil
+}
+
+// compact keeps the elements of s whose keep flag is set, in place, and
+// returns the shortened slice (its capacity, the scratch, is kept).
+func compact[T any](s []T, keep []bool) []T {
+	w := 0
+	for i, k := range keep {
+		if k {
+			s[w] = s[i]
+			w++
+		}
+	}
+	return s[:w]
 }
 
 // decodeProducts is the first pass's decode: event times and products only,

@@ -245,7 +245,7 @@ func openInput(path string, layout Layout) (*inputFile, error) {
 		}
 		in.leaves[c] = leaf
 		switch c {
-		case ColEventType, ColCountry, ColCategory, ColCouponCode:
+		case ColEventType, ColCountry, ColCategory, ColCouponCode, ColUserSession, ColOrderID:
 			in.dict = append(in.dict, leaf)
 		case ColEventTime:
 			if field.Type.ID() == arrow.STRING {
