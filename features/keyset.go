@@ -12,19 +12,28 @@ type keySet struct {
 	keys []uint64
 	vals []int64
 	idx  map[uint64]int32
+	// last is 1 + the index of the key found or inserted last (0: none):
+	// a customer's events come in runs of one session, so most look-ups
+	// are for the previous key.
+	last int32
 }
 
 const keySetIndexAt = 24
 
 func (s *keySet) find(k uint64) int {
+	if s.last > 0 && s.keys[s.last-1] == k {
+		return int(s.last - 1)
+	}
 	if s.idx != nil {
 		if i, ok := s.idx[k]; ok {
+			s.last = i + 1
 			return int(i)
 		}
 		return -1
 	}
 	for i, x := range s.keys {
 		if x == k {
+			s.last = int32(i + 1)
 			return i
 		}
 	}
@@ -34,6 +43,7 @@ func (s *keySet) find(k uint64) int {
 func (s *keySet) insert(k uint64, v int64) {
 	s.keys = append(s.keys, k)
 	s.vals = append(s.vals, v)
+	s.last = int32(len(s.keys))
 	if s.idx != nil {
 		s.idx[k] = int32(len(s.keys) - 1)
 	} else if len(s.keys) > keySetIndexAt {

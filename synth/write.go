@@ -24,7 +24,7 @@ type REES46Row struct {
 	Brand        string  `parquet:"brand,optional,dict"`
 	Price        float64 `parquet:"price,dict"`
 	UserID       int64   `parquet:"user_id"`
-	UserSession  string  `parquet:"user_session"`
+	UserSession  string  `parquet:"user_session,dict"`
 }
 
 // EventRow is one row of an events file in LayoutFull. Empty strings and
@@ -38,8 +38,8 @@ type EventRow struct {
 	Brand        string  `parquet:"brand,optional,dict"`
 	Price        float64 `parquet:"price,dict"`
 	UserID       int64   `parquet:"user_id"`
-	UserSession  string  `parquet:"user_session"`
-	OrderID      string  `parquet:"order_id,optional"`
+	UserSession  string  `parquet:"user_session,dict"`
+	OrderID      string  `parquet:"order_id,optional,dict"`
 	Quantity     int32   `parquet:"quantity,dict"`
 	CouponCode   string  `parquet:"coupon_code,optional,dict"`
 	Discount     float64 `parquet:"discount,optional"`
