@@ -334,3 +334,24 @@ func TestReadSplitsMatchTheScan(t *testing.T) {
 		}
 	}
 }
+
+func TestEventsAfterAsOfExcluded(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "e.parquet")
+	writeEvents(t, path, rees46Columns())
+	asOf, _ := ParseTimestamp("2019-10-15")
+	tbl, rep, err := ComputeFeatures(context.Background(), []string{path}, ScanOptions{AsOf: asOf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Skipped[SkipAfterAsOf] != 2 || rep.Events != 3 {
+		t.Errorf("after as-of %d, events %d; want 2 and 3", rep.Skipped[SkipAfterAsOf], rep.Events)
+	}
+	if tbl.AsOf != asOf || len(tbl.Customers) != 1 {
+		t.Errorf("as-of %d customers %v", tbl.AsOf, tbl.Customers)
+	}
+	// Recency is measured from the as-of time, not from the last event.
+	if r := tbl.Column("recency_days")[0]; math.Abs(r-(14-2.0/60/24)) > 1e-9 {
+		t.Errorf("recency %v days, want 14 days less 2 minutes", r)
+	}
+}

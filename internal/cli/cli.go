@@ -1,6 +1,3 @@
-// Package cli implements the segmint command line: flag parsing into an
-// options struct per command, one function that does the work, and exit
-// codes from error kinds.
 package cli
 
 import (

@@ -3,10 +3,13 @@ package cli
 import (
 	"bytes"
 	"encoding/json"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/parquet-go/parquet-go"
 )
 
 func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
@@ -214,5 +217,77 @@ quiet = true
 	os.WriteFile(notParquet, []byte("hello"), 0o644)
 	if code, _, stderr := runCLI(t, "validate", "--events", notParquet); code != ExitInput || !strings.Contains(stderr, notParquet) {
 		t.Errorf("validate bad file: exit %d: %s", code, stderr)
+	}
+}
+
+func TestClusterTransformNoneUsesTheMatrixAsGiven(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	if code, _, stderr := runCLI(t, "generate", "--customers", "400", "--seed", "6", "--out", data, "--quiet"); code != ExitOK {
+		t.Fatal(stderr)
+	}
+	feat := filepath.Join(dir, "f.parquet")
+	if code, _, stderr := runCLI(t, "features", "--events", filepath.Join(data, "events-*.parquet"), "--out", feat, "--quiet"); code != ExitOK {
+		t.Fatal(stderr)
+	}
+	out := filepath.Join(dir, "c")
+	if code, _, stderr := runCLI(t, "cluster", "--features", feat, "--columns", "tenure_days,views", "--k", "3", "--transform", "none", "--out", out, "--quiet"); code != ExitOK {
+		t.Fatal(stderr)
+	}
+	type row struct {
+		ID     int64   `parquet:"customer_id"`
+		Tenure float64 `parquet:"tenure_days,optional"`
+		Views  float64 `parquet:"views,optional"`
+	}
+	type asg struct {
+		ID      int64 `parquet:"customer_id"`
+		Cluster int32 `parquet:"cluster"`
+	}
+	type cen struct {
+		Cluster int32   `parquet:"cluster"`
+		Tenure  float64 `parquet:"tenure_days,optional"`
+		Views   float64 `parquet:"views,optional"`
+	}
+	rows, err := parquet.ReadFile[row](feat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	as, err := parquet.ReadFile[asg](filepath.Join(out, "assignments.parquet"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs, err := parquet.ReadFile[cen](filepath.Join(out, "centroids.parquet"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(as) != len(rows) || len(cs) != 3 {
+		t.Fatalf("%d assignments for %d rows, %d centroids", len(as), len(rows), len(cs))
+	}
+	// Untransformed: each centroid is the plain mean of its members.
+	var sum [3][2]float64
+	var n [3]float64
+	for i, r := range rows {
+		if as[i].ID != r.ID {
+			t.Fatalf("row %d: id %d vs %d", i, as[i].ID, r.ID)
+		}
+		c := as[i].Cluster
+		sum[c][0] += r.Tenure
+		sum[c][1] += r.Views
+		n[c]++
+	}
+	for _, c := range cs {
+		mt, mv := sum[c.Cluster][0]/n[c.Cluster], sum[c.Cluster][1]/n[c.Cluster]
+		if math.Abs(mt-c.Tenure) > 1e-6*max(1, math.Abs(mt)) || math.Abs(mv-c.Views) > 1e-6*max(1, math.Abs(mv)) {
+			t.Errorf("cluster %d centroid (%v, %v), members' mean (%v, %v)", c.Cluster, c.Tenure, c.Views, mt, mv)
+		}
+	}
+	raw, _ := os.ReadFile(filepath.Join(out, "manifest.json"))
+	var m struct {
+		Transform string   `json:"transform"`
+		Log       []string `json:"log_transformed"`
+	}
+	json.Unmarshal(raw, &m)
+	if m.Transform != "none" || len(m.Log) != 0 {
+		t.Errorf("manifest transform %q, log %v", m.Transform, m.Log)
 	}
 }
