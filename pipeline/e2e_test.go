@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"testing"
 
 	"github.com/parquet-go/parquet-go"
@@ -149,13 +150,21 @@ func measure(t *testing.T, runDir, labelsPath string) recovery {
 }
 
 func TestEndToEndPlantedRecovery(t *testing.T) {
-	customers := 4000
+	customers, seed := 4000, uint64(7)
 	if testing.Short() {
 		customers = 1500
 	}
+	// SEGMINT_E2E_CUSTOMERS and SEGMINT_E2E_SEED measure other data sets
+	// (the floors below are for the default one).
+	if v, err := strconv.Atoi(os.Getenv("SEGMINT_E2E_CUSTOMERS")); err == nil {
+		customers = v
+	}
+	if v, err := strconv.ParseUint(os.Getenv("SEGMINT_E2E_SEED"), 10, 64); err == nil {
+		seed = v
+	}
 	dir := t.TempDir()
 	data := filepath.Join(dir, "data")
-	sum, err := synth.Generate(context.Background(), data, synth.Settings{Customers: customers, Seed: 7})
+	sum, err := synth.Generate(context.Background(), data, synth.Settings{Customers: customers, Seed: seed})
 	if err != nil {
 		t.Fatal(err)
 	}
