@@ -84,10 +84,8 @@ func scanCSV(ctx context.Context, in *inputFile, project []string, batchSize int
 		types[h] = arrow.BinaryTypes.String
 	}
 	var include []string
-	for _, c := range project {
-		if src, ok := in.names[c]; ok {
-			include = append(include, src)
-		}
+	for _, c := range projected(project, in) {
+		include = append(include, in.names[c])
 	}
 	r := arrowcsv.NewInferringReader(rc, arrowcsv.WithHeader(true), arrowcsv.WithChunk(batchSize), arrowcsv.WithAllocator(mem),
 		arrowcsv.WithColumnTypes(types), arrowcsv.WithIncludeColumns(include), arrowcsv.WithNullReader(true, ""), arrowcsv.WithLazyQuotes(true))

@@ -70,9 +70,6 @@ type decoder struct {
 	units     []int64
 	discMoney []int64
 	keep      []bool
-	catCodes  []string
-	// catNames maps category ids to their category_code.
-	catNames map[int64]string
 	// productsOnly: the first pass, which needs times and products only.
 	productsOnly bool
 	sInts        []int64
@@ -90,7 +87,7 @@ func (d *decoder) scratchInts(n int) []int64 {
 }
 
 func newDecoder(layout Layout, asOf int64) *decoder {
-	return &decoder{layout: layout, asOf: asOf, eventType: make(map[string]features.EventType), countries: make(map[string]string), skipped: make(map[string]int64), catNames: make(map[int64]string)}
+	return &decoder{layout: layout, asOf: asOf, eventType: make(map[string]features.EventType), countries: make(map[string]string), skipped: make(map[string]int64)}
 }
 
 // fields locates the canonical columns in a record's schema.
@@ -159,21 +156,6 @@ func (d *decoder) decode(file string, rec arrow.Record, f fields, names map[stri
 		d.cats = grow(d.cats, n)
 		if err := toIDs(a, d.cats, d.scratchOK(n)); err != nil {
 			return fail(ColCategoryID, err)
-		}
-		if code := col(ColCategory); code != nil {
-			// Names for the categories of cart adds (the abandoned
-			// categories view), resolved once per dictionary value.
-			d.catCodes = grow(d.catCodes, n)
-			if err := mapStrings(code, d.catCodes, nil, d.intern); err != nil {
-				return fail(ColCategory, err)
-			}
-			for i, t := range d.types {
-				if t == features.EventCart && d.catCodes[i] != "" {
-					if _, ok := d.catNames[d.cats[i]]; !ok {
-						d.catNames[d.cats[i]] = d.catCodes[i]
-					}
-				}
-			}
 		}
 	} else if a := col(ColCategory); a != nil {
 		present |= features.ColCategory

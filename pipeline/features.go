@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/segmint/segmint/features"
@@ -27,8 +28,9 @@ type FeatureReport struct {
 	Columns   []string         `json:"columns"`
 	ByType    map[string]int64 `json:"events_by_type"`
 	Seconds   float64          `json:"seconds"`
-	// CategoryNames maps category ids to category_code, for the report.
-	CategoryNames map[int64]string `json:"-"`
+	// inputs are the validated inputs, for looking up category names.
+	inputs []*inputFile
+	layout Layout
 }
 
 // InputFileInfo names one input file.
@@ -154,7 +156,7 @@ func computeFeatures(ctx context.Context, inputs []*inputFile, o ScanOptions, st
 	table := agg.Finalise(features.Context{AsOf: asOf, WindowStart: launch.MinTime, Stats: agg.Stats})
 	rep.Events = agg.Stats.Events
 	rep.Skipped = res.Skipped
-	rep.CategoryNames = res.CategoryNames
+	rep.inputs, rep.layout = inputs, o.Layout
 	if agg.Stats.Duplicates > 0 {
 		rep.Skipped[SkipDuplicate] = agg.Stats.Duplicates
 	}
@@ -174,4 +176,43 @@ func computeFeatures(ctx context.Context, inputs []*inputFile, o ScanOptions, st
 	}
 	rep.Seconds = time.Since(start).Seconds()
 	return table, rep, nil
+}
+
+// categoryNames looks up the category_code of each of ids (category ids),
+// reading only the category columns, row group by row group, and stopping
+// as soon as every id is named: the names are for the report only, so the
+// feature pass does not decode category_code at all.
+func (r *FeatureReport) categoryNames(ctx context.Context, ids []int64) map[int64]string {
+	names := make(map[int64]string)
+	if len(ids) == 0 || r == nil {
+		return names
+	}
+	want := make(map[int64]bool, len(ids))
+	for _, id := range ids {
+		want[id] = true
+	}
+	project := []string{ColCategoryID, ColCategory, ColEventTime}
+	for _, in := range r.inputs {
+		if _, ok := in.names[ColCategory]; !ok {
+			continue
+		}
+		if _, ok := in.names[ColCategoryID]; !ok {
+			continue
+		}
+		for rg := 0; rg < in.RowGroups && len(names) < len(want); rg++ {
+			_ = readColumns(ctx, in, rg, project, func(ids []int64, codes []string) {
+				for i, id := range ids {
+					if want[id] && codes[i] != "" {
+						if _, ok := names[id]; !ok {
+							names[id] = strings.Clone(codes[i])
+						}
+					}
+				}
+			})
+		}
+		if len(names) == len(want) {
+			break
+		}
+	}
+	return names
 }

@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"cmp"
+	"context"
 	"math"
 	"slices"
 	"strings"
@@ -110,7 +111,9 @@ func buildReport(m *Manifest, t *features.Table, cs *ClusterStage, mem *segments
 		d.Projection, d.ExplainedVariance = pts, ev
 	}
 	d.OverlapIDs, d.Overlap, d.MembershipsPerCustomer = overlaps(mem)
-	d.AbandonedCategories = abandonedCategories(t, mem, m.Input.CategoryNames, 15)
+	d.AbandonedCategories = abandonedCategories(t, mem, func(ids []int64) map[int64]string {
+		return m.Input.categoryNames(context.Background(), ids)
+	}, 15)
 	d.CountrySegments = countrySegments(t, mem, 8)
 	return d
 }

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -299,8 +300,6 @@ type Progress struct {
 // scanResult is what one pass over the inputs reports.
 type scanResult struct {
 	Skipped map[string]int64
-	// CategoryNames maps category ids to their category_code.
-	CategoryNames map[int64]string
 }
 
 // scan decodes every row group of every input into feature batches and hands
@@ -416,15 +415,10 @@ func scan(ctx context.Context, inputs []*inputFile, project []string, o ScanOpti
 		}
 		return nil, err
 	}
-	res := &scanResult{Skipped: make(map[string]int64), CategoryNames: make(map[int64]string)}
+	res := &scanResult{Skipped: make(map[string]int64)}
 	for _, d := range decoders {
 		for k, v := range d.skipped {
 			res.Skipped[k] += v
-		}
-		for id, name := range d.catNames {
-			if old, ok := res.CategoryNames[id]; !ok || name < old {
-				res.CategoryNames[id] = name
-			}
 		}
 	}
 	return res, nil
@@ -437,10 +431,8 @@ func scanRowGroup(ctx context.Context, fr *pqarrow.FileReader, in *inputFile, rg
 		}
 	}()
 	var cols []int
-	for _, c := range project {
-		if leaf, ok := in.leaves[c]; ok {
-			cols = append(cols, leaf)
-		}
+	for _, c := range projected(project, in) {
+		cols = append(cols, in.leaves[c])
 	}
 	sort.Ints(cols)
 	rr, err := fr.GetRecordReader(ctx, cols, []int{rg})
@@ -475,10 +467,29 @@ func scanRowGroup(ctx context.Context, fr *pqarrow.FileReader, in *inputFile, rg
 
 func defaultWorkers() int { return runtime.GOMAXPROCS(0) }
 
+// projected returns the columns of project that in has and that the
+// decoder uses: category_code only when there is no category_id (it is the
+// category then; its names are looked up later, for the report only).
+func projected(project []string, in *inputFile) []string {
+	var out []string
+	for _, c := range project {
+		if _, ok := in.names[c]; !ok {
+			continue
+		}
+		if c == ColCategory && slices.Contains(project, ColCategoryID) {
+			if _, ok := in.names[ColCategoryID]; ok {
+				continue
+			}
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
 // fieldsOf locates the projected canonical columns in a record.
 func fieldsOf(rec arrow.Record, project []string, in *inputFile) fields {
 	f := make(fields)
-	for _, c := range project {
+	for _, c := range projected(project, in) {
 		if src, ok := in.names[c]; ok {
 			if idx := rec.Schema().FieldIndices(src); len(idx) > 0 {
 				f[c] = idx[0]
@@ -486,4 +497,57 @@ func fieldsOf(rec arrow.Record, project []string, in *inputFile) fields {
 		}
 	}
 	return f
+}
+
+// readColumns reads the category id and code columns of one Parquet row
+// group and hands each record's values to fn (codes alias Arrow memory:
+// fn must copy what it keeps).
+func readColumns(ctx context.Context, in *inputFile, rg int, project []string, fn func(ids []int64, codes []string)) (err error) {
+	if in.Format != formatParquet {
+		return nil
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = &InputError{File: in.Path, Err: fmt.Errorf("row group %d: corrupt data: %v", rg, r)}
+		}
+	}()
+	rdr, err := openParquet(in.Path)
+	if err != nil {
+		return err
+	}
+	defer rdr.Close()
+	props := pqarrow.ArrowReadProperties{BatchSize: 1 << 16}
+	props.SetReadDict(in.leaves[ColCategory], true)
+	fr, err := pqarrow.NewFileReader(rdr, props, memory.DefaultAllocator)
+	if err != nil {
+		return err
+	}
+	cols := []int{in.leaves[ColCategoryID], in.leaves[ColCategory]}
+	sort.Ints(cols)
+	rr, err := fr.GetRecordReader(ctx, cols, []int{rg})
+	if err != nil {
+		return err
+	}
+	defer rr.Release()
+	var ids []int64
+	var codes []string
+	var ok []bool
+	for rr.Next() {
+		rec := rr.Record()
+		n := int(rec.NumRows())
+		ids, codes, ok = grow(ids, n), grow(codes, n), grow(ok, n)
+		idIdx := rec.Schema().FieldIndices(in.names[ColCategoryID])
+		codeIdx := rec.Schema().FieldIndices(in.names[ColCategory])
+		if len(idIdx) == 0 || len(codeIdx) == 0 {
+			return nil
+		}
+		if err := toIDs(rec.Column(idIdx[0]), ids, ok); err != nil {
+			return err
+		}
+		if err := mapStrings(rec.Column(codeIdx[0]), codes, nil, func(s string) string { return s }); err != nil {
+			return err
+		}
+		fn(ids, codes)
+	}
+	return nil
 }

@@ -110,7 +110,7 @@ func overlaps(mem *segments.Memberships) (ids []string, counts [][]int, perCusto
 // segment (or, when it was not evaluated, every customer), the customers
 // who left each category in a cart; the top n, named where a category_code
 // is known.
-func abandonedCategories(t *features.Table, mem *segments.Memberships, names map[int64]string, n int) []report.Count {
+func abandonedCategories(t *features.Table, mem *segments.Memberships, lookup func([]int64) map[int64]string, n int) []report.Count {
 	if t.Abandoned == nil {
 		return nil
 	}
@@ -129,21 +129,27 @@ func abandonedCategories(t *features.Table, mem *segments.Memberships, names map
 			counts[c]++
 		}
 	}
-	out := make([]report.Count, 0, len(counts))
-	for c, k := range counts {
+	ids := make([]int64, 0, len(counts))
+	for c := range counts {
+		ids = append(ids, c)
+	}
+	slices.SortFunc(ids, func(a, b int64) int {
+		if counts[a] != counts[b] {
+			return cmp.Compare(counts[b], counts[a])
+		}
+		return cmp.Compare(a, b)
+	})
+	ids = ids[:min(len(ids), n)]
+	names := lookup(ids)
+	out := make([]report.Count, 0, len(ids))
+	for _, c := range ids {
 		label, ok := names[c]
 		if !ok {
 			label = fmt.Sprintf("category %d", c)
 		}
-		out = append(out, report.Count{Label: label, N: k})
+		out = append(out, report.Count{Label: label, N: counts[c]})
 	}
-	slices.SortFunc(out, func(a, b report.Count) int {
-		if a.N != b.N {
-			return cmp.Compare(b.N, a.N)
-		}
-		return cmp.Compare(a.Label, b.Label)
-	})
-	return out[:min(len(out), n)]
+	return out
 }
 
 // countrySegments counts customers per (country, primary segment) for the
