@@ -46,6 +46,13 @@ type Acc struct {
 	dupSigs [4]uint64
 	dupN    uint8
 
+	// The session of the customer's latest event and its flags, kept
+	// inline: a customer's events come in runs of one session, so most
+	// events touch only these two words. flushSession moves them into
+	// sessions; every reader of sessions flushes first.
+	curSession uint64
+	curFlags   int64
+
 	sessions   keySet // session -> flag bits
 	orders     keySet // order -> earliest purchase time
 	categories keySet // categories purchased
@@ -133,7 +140,10 @@ func (a *Acc) add(b *Batch, i int, launch *Launches) {
 	}
 	if b.Present&ColCountry != 0 {
 		if c := b.Country[i]; c != "" && (t > a.CountryTime || (t == a.CountryTime && c > a.Country)) {
-			a.Country, a.CountryTime = c, t
+			if c != a.Country {
+				a.Country = c // a pointer store only when the country changes
+			}
+			a.CountryTime = t
 		}
 	}
 	var flag int64
@@ -165,7 +175,12 @@ func (a *Acc) add(b *Batch, i int, launch *Launches) {
 		a.Subscribes++
 	}
 	if session != 0 {
-		a.sessions.or(session, flag)
+		if session == a.curSession {
+			a.curFlags |= flag
+		} else {
+			a.flushSession()
+			a.curSession, a.curFlags = session, flag
+		}
 	}
 }
 
@@ -245,14 +260,29 @@ func (a *Acc) Merge(o *Acc) {
 			}
 		}
 	}
+	a.flushSession()
 	a.sessions.mergeOr(&o.sessions)
+	if o.curSession != 0 {
+		a.sessions.or(o.curSession, o.curFlags)
+	}
 	a.orders.mergeMin(&o.orders)
 	a.categories.mergeOr(&o.categories)
 	a.carted.mergeOr(&o.carted)
 }
 
+// flushSession moves the inline current session into the session set.
+func (a *Acc) flushSession() {
+	if a.curSession != 0 {
+		a.sessions.or(a.curSession, a.curFlags)
+		a.curSession, a.curFlags = 0, 0
+	}
+}
+
 // Sessions is the number of distinct sessions seen.
-func (a *Acc) Sessions() int { return a.sessions.len() }
+func (a *Acc) Sessions() int {
+	a.flushSession()
+	return a.sessions.len()
+}
 
 // Orders is the number of distinct orders.
 func (a *Acc) Orders() int { return a.orders.len() }
@@ -260,6 +290,7 @@ func (a *Acc) Orders() int { return a.orders.len() }
 // sessionCounts counts sessions with views and no purchase, with a cart add,
 // and with a cart add and no purchase.
 func (a *Acc) sessionCounts() (browseNoBuy, withCart, cartNoBuy int) {
+	a.flushSession()
 	for _, f := range a.sessions.vals {
 		bought := f&sessPurchase != 0
 		if f&sessView != 0 && !bought {

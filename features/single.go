@@ -104,6 +104,7 @@ var ErrBadEncoding = errors.New("features: not an encoded accumulator")
 // MarshalBinary encodes a (for shuffling partial accumulators between
 // workers). The encoding is stable across processes and machines.
 func (a *Acc) MarshalBinary() ([]byte, error) {
+	a.flushSession()
 	b := make([]byte, 0, 160+16*(len(a.sessions.keys)+len(a.orders.keys)+len(a.categories.keys)+len(a.carted.keys)))
 	b = append(b, accVersion)
 	for _, v := range []int64{a.FirstEvent, a.LastEvent, a.FirstPurchase, a.LastPurchase, a.Views, a.CartAdds, a.CartRemoves, a.PurchaseRows, a.Units, a.Spend, a.CouponRows, a.Discount, a.RefundRows, a.RefundAmount, a.Subscribes, a.TrendRows, a.CountryTime, a.dupTime} {
