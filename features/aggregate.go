@@ -60,7 +60,11 @@ func (g *Aggregator) slot(id int64) *Acc {
 }
 
 // Add folds every event of b into the per-customer accumulators.
-func (g *Aggregator) Add(b *Batch) {
+func (g *Aggregator) Add(b *Batch) { g.addRows(b, nil) }
+
+// addRows folds the events of b at the given rows (every row when rows is
+// nil) into the per-customer accumulators.
+func (g *Aggregator) addRows(b *Batch, rows []int32) {
 	g.Stats.Present |= b.Present
 	launch := g.launch
 	if b.Present&ColProduct == 0 {
@@ -69,7 +73,15 @@ func (g *Aggregator) Add(b *Batch) {
 	var last int64
 	var acc *Acc
 	var dups int64
-	for i := 0; i < b.Len; i++ {
+	n := b.Len
+	if rows != nil {
+		n = len(rows)
+	}
+	for k := 0; k < n; k++ {
+		i := k
+		if rows != nil {
+			i = int(rows[k])
+		}
 		// Consecutive events of one customer are common (sessions are
 		// written together), so the previous slot is reused.
 		if id := b.Customer[i]; acc == nil || id != last {
@@ -83,7 +95,7 @@ func (g *Aggregator) Add(b *Batch) {
 		acc.add(b, i, launch)
 	}
 	g.Stats.Duplicates += dups
-	g.Stats.Events += int64(b.Len) - dups
+	g.Stats.Events += int64(n) - dups
 }
 
 // Merge folds the partial o into g. o must not be used afterwards.
@@ -156,26 +168,36 @@ func (c *Context) WindowDays() float64 { return float64(c.AsOf-c.WindowStart) / 
 // Finalise computes the feature table. Features whose inputs the data lacks
 // are listed in Table.Absent instead of being computed.
 func (g *Aggregator) Finalise(ctx Context) *Table {
-	order := make([]int, len(g.ids))
+	accs := make([]*Acc, len(g.ids))
+	for i := range accs {
+		accs[i] = &g.accs[i]
+	}
+	return finalise(ctx, g.ids, accs)
+}
+
+// finalise builds the table of the customers ids with accumulators accs
+// (in any order; the table is sorted by id).
+func finalise(ctx Context, ids []int64, accs []*Acc) *Table {
+	order := make([]int, len(ids))
 	for i := range order {
 		order[i] = i
 	}
-	slices.SortFunc(order, func(a, b int) int { return cmp.Compare(g.ids[a], g.ids[b]) })
+	slices.SortFunc(order, func(a, b int) int { return cmp.Compare(ids[a], ids[b]) })
 	t := &Table{Context: ctx}
 	t.Customers = make([]int64, len(order))
 	for r, i := range order {
-		t.Customers[r] = g.ids[i]
+		t.Customers[r] = ids[i]
 	}
 	if ctx.Stats.Present&ColCountry != 0 {
 		t.Country = make([]string, len(order))
 		for r, i := range order {
-			t.Country[r] = g.accs[i].Country
+			t.Country[r] = accs[i].Country
 		}
 	}
 	if ctx.Stats.Present&ColCategory != 0 {
 		t.Abandoned = make([][]int64, len(order))
 		for r, i := range order {
-			if a := g.accs[i].AbandonedCategories(nil); len(a) > 0 {
+			if a := accs[i].AbandonedCategories(nil); len(a) > 0 {
 				t.Abandoned[r] = a
 			}
 		}
@@ -185,7 +207,7 @@ func (g *Aggregator) Finalise(ctx Context) *Table {
 	for _, f := range available {
 		col := make([]float64, len(order))
 		for r, i := range order {
-			v, ok := f.Value(&g.accs[i], &ctx)
+			v, ok := f.Value(accs[i], &ctx)
 			if !ok || math.IsInf(v, 0) {
 				v = math.NaN()
 			}

@@ -135,37 +135,34 @@ func computeFeatures(ctx context.Context, inputs []*inputFile, o ScanOptions, st
 		return nil, nil, ErrNoEvents
 	}
 	launch.Freeze(launch.MinTime, features.DefaultTrendWindowDays)
-	// Pass 2: per-customer accumulators.
-	partial := make([]*features.Aggregator, workers)
+	// Pass 2: per-customer accumulators, one per customer, in shards the
+	// workers share.
+	sharded := features.NewSharded(launch, 64)
 	res, err := scan(ctx, inputs, canonical, o, 2, func(w int) func(*features.Batch) {
-		g := features.NewAggregator(launch)
-		partial[w] = g
-		return g.Add
+		var buf features.ShardBuffer
+		return func(b *features.Batch) { sharded.Add(b, &buf) }
 	})
 	if err != nil {
 		return nil, nil, err
 	}
-	agg := partial[0]
-	for _, g := range partial[1:] {
-		agg.Merge(g)
-	}
+	stats := sharded.Stats()
 	asOf := o.AsOf
 	if asOf == 0 {
 		asOf = launch.MaxTime
 	}
-	table := agg.Finalise(features.Context{AsOf: asOf, WindowStart: launch.MinTime, Stats: agg.Stats})
-	rep.Events = agg.Stats.Events
+	table := sharded.Finalise(features.Context{AsOf: asOf, WindowStart: launch.MinTime, Stats: stats})
+	rep.Events = stats.Events
 	rep.Skipped = res.Skipped
 	rep.inputs, rep.layout = inputs, o.Layout
-	if agg.Stats.Duplicates > 0 {
-		rep.Skipped[SkipDuplicate] = agg.Stats.Duplicates
+	if stats.Duplicates > 0 {
+		rep.Skipped[SkipDuplicate] = stats.Duplicates
 	}
 	rep.Customers = len(table.Customers)
 	rep.Products = launch.Products()
-	rep.Columns = agg.Stats.Present.Names()
+	rep.Columns = stats.Present.Names()
 	rep.ByType = make(map[string]int64)
 	for _, t := range features.EventTypes() {
-		rep.ByType[t.String()] = agg.Stats.Seen(t)
+		rep.ByType[t.String()] = stats.Seen(t)
 	}
 	sums, err := waitSums()
 	if err != nil {
