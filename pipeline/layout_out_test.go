@@ -34,7 +34,7 @@ func TestHiveLayoutReplacesOnlyItsPartition(t *testing.T) {
 	m2 := run(b)
 	m3 := run(a) // the same as-of again: replaces partition a only
 	part := func(table string, day time.Time) string {
-		return filepath.Join(out, table, "as_of="+day.Format("2006-01-02"), "part-00000.parquet")
+		return filepath.Join(out, table, "as_of_date="+day.Format("2006-01-02"), "part-00000.parquet")
 	}
 	runIDOf := func(path string) string {
 		f, err := os.Open(path)
@@ -59,7 +59,7 @@ func TestHiveLayoutReplacesOnlyItsPartition(t *testing.T) {
 		}
 	}
 	for _, f := range []string{"report.html", "manifest.json"} {
-		if _, err := os.Stat(filepath.Join(out, "_runs", "as_of="+a.Format("2006-01-02"), f)); err != nil {
+		if _, err := os.Stat(filepath.Join(out, "_runs", "as_of_date="+a.Format("2006-01-02"), f)); err != nil {
 			t.Error(err)
 		}
 	}

@@ -22,8 +22,8 @@ const (
 	// customers.parquet, clusters.parquet, ..., report.html, manifest.json.
 	LayoutFlat OutputLayout = iota
 	// LayoutHive writes each table as a partition of an external table,
-	// TABLE/as_of=YYYY-MM-DD/part-00000.parquet, and the report and
-	// manifest under _runs/as_of=YYYY-MM-DD/. --out is a data set root that
+	// TABLE/as_of_date=YYYY-MM-DD/part-00000.parquet, and the report and
+	// manifest under _runs/as_of_date=YYYY-MM-DD/. --out is a data set root that
 	// accumulates partitions: a run replaces the partitions of its own
 	// as-of date and leaves the others untouched.
 	LayoutHive
@@ -86,7 +86,7 @@ func (s *staging) table(name string) (string, error) {
 	if s.layout == LayoutFlat {
 		return filepath.Join(s.dir, name+".parquet"), nil
 	}
-	dir := filepath.Join(s.dir, name, "as_of="+s.date)
+	dir := filepath.Join(s.dir, name, "as_of_date="+s.date)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", err
 	}
@@ -98,7 +98,7 @@ func (s *staging) file(name string) (string, error) {
 	if s.layout == LayoutFlat {
 		return filepath.Join(s.dir, name), nil
 	}
-	dir := filepath.Join(s.dir, "_runs", "as_of="+s.date)
+	dir := filepath.Join(s.dir, "_runs", "as_of_date="+s.date)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", err
 	}
@@ -132,7 +132,7 @@ func (s *staging) commit() error {
 	}
 	sort.Strings(names)
 	for _, t := range names {
-		part := "as_of=" + s.date
+		part := "as_of_date=" + s.date
 		src := filepath.Join(s.dir, t, part)
 		dst := filepath.Join(s.final, t, part)
 		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {

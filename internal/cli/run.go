@@ -50,7 +50,7 @@ moved into place at the end: a failed run writes nothing.`, stderr)
 	fs.IntVar(&o.Boots, "stability-boots", 10, "bootstrap refits for cluster stability (0 disables)")
 	fs.StringVar(&o.Segments, "segments", "", "segment catalogue `FILE` (YAML) replacing or extending the built-in one")
 	fs.StringVar(&o.Previous, "previous", "", "an earlier run's output `DIR`: report the movement of customers between segments since then (movement.parquet, and a transition matrix in the report)")
-	fs.StringVar(&o.Layout, "layout", "flat", "output layout: flat (every file in --out) or hive (TABLE/as_of=YYYY-MM-DD/part-00000.parquet partitions for external tables; a run replaces the partitions of its as-of date and leaves the others)")
+	fs.StringVar(&o.Layout, "layout", "flat", "output layout: flat (every file in --out) or hive (TABLE/as_of_date=YYYY-MM-DD/part-00000.parquet partitions for external tables; a run replaces the partitions of its as-of date and leaves the others)")
 	fs.StringVar(&o.SegmentsMode, "segments-mode", "extend", "how --segments combines with the built-in catalogue: extend or replace")
 	registerConfig(fs, &o.Config)
 	return fs
@@ -140,7 +140,7 @@ func run(ctx context.Context, o runOptions, stdout, stderr io.Writer) error {
 		}
 		report := filepath.Join(o.Out, "report.html")
 		if layout == pipeline.LayoutHive {
-			report = filepath.Join(o.Out, "_runs", "as_of="+m.AsOf.Format("2006-01-02"), "report.html")
+			report = filepath.Join(o.Out, "_runs", "as_of_date="+m.AsOf.Format("2006-01-02"), "report.html")
 		}
 		fmt.Fprintf(stdout, "report: %s\n", report)
 	}
