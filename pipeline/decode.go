@@ -482,6 +482,12 @@ func scaleToMicros(v int64, unit arrow.TimeUnit) int64 {
 	return v
 }
 
+// stringValuer is what *array.String and *array.LargeString have in common.
+type stringValuer interface {
+	IsNull(i int) bool
+	Value(i int) string
+}
+
 // mapStrings applies f to every string of a (plain, large or dictionary
 // encoded); a dictionary's values are mapped once each. ok, when not nil,
 // receives validity: false for nulls and for values that valid (if given)
@@ -499,15 +505,7 @@ func mapStrings[T any](a arrow.Array, dst []T, ok []bool, f func(string) T, vali
 		}
 	}
 	switch arr := a.(type) {
-	case *array.String:
-		for i := range dst {
-			if arr.IsNull(i) {
-				set(i, zero, false)
-				continue
-			}
-			set(i, f(arr.Value(i)), true)
-		}
-	case *array.LargeString:
+	case stringValuer:
 		for i := range dst {
 			if arr.IsNull(i) {
 				set(i, zero, false)

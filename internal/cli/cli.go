@@ -160,6 +160,15 @@ func parse(fs *flag.FlagSet, args []string) error {
 	return nil
 }
 
+// parseCommand parses a command's flags, then fills from its --config file
+// the options not given on the command line.
+func parseCommand(fs *flag.FlagSet, command string, args []string, config *string) error {
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	return applyConfig(fs, command, *config)
+}
+
 // listFlag collects a repeatable, comma-separable flag.
 type listFlag []string
 
@@ -214,6 +223,24 @@ func (o *inputOptions) register(fs *flag.FlagSet) {
 	fs.StringVar(&o.EpochUnit, "epoch-unit", "", "unit of an integer event_time column: s, ms, us or ns")
 	fs.StringVar(&o.AsOf, "as-of", "", "measure recency from this `TIME` (RFC 3339 or YYYY-MM-DD) and drop later events; default: the latest event")
 	fs.IntVar(&o.Workers, "workers", 0, "goroutines decoding the input (0 = all cores)")
+}
+
+// prepare builds the logger and the scan options of a command that reads
+// events, with progress reporting unless quiet; done ends the progress line.
+func (o *inputOptions) prepare(lo *logOptions, stderr io.Writer) (log *slog.Logger, so pipeline.ScanOptions, done func(), err error) {
+	if log, err = lo.logger(stderr); err != nil {
+		return nil, so, nil, err
+	}
+	if so, err = o.scanOptions(); err != nil {
+		return nil, so, nil, err
+	}
+	done = func() {}
+	if !lo.Quiet {
+		pg := newProgress(stderr, log)
+		so.Progress = pg.update
+		done = pg.done
+	}
+	return log, so, done, nil
 }
 
 func (o *inputOptions) scanOptions() (pipeline.ScanOptions, error) {

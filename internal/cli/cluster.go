@@ -62,10 +62,7 @@ func init() {
 func cmdCluster(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var o clusterOptions
 	fs := clusterFlags(&o, stderr)
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	if err := applyConfig(fs, "cluster", o.Config); err != nil {
+	if err := parseCommand(fs, "cluster", args, &o.Config); err != nil {
 		return err
 	}
 	if o.Features == "" || o.Out == "" {

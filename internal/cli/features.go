@@ -42,10 +42,7 @@ func init() {
 func cmdFeatures(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var o featuresOptions
 	fs := featuresFlags(&o, stderr)
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	if err := applyConfig(fs, "features", o.Config); err != nil {
+	if err := parseCommand(fs, "features", args, &o.Config); err != nil {
 		return err
 	}
 	o.input.Events = append(o.input.Events, fs.Args()...)
@@ -55,19 +52,11 @@ func cmdFeatures(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if len(o.input.Events) == 0 {
 		return usagef("--events is required")
 	}
-	log, err := o.log.logger(stderr)
+	log, so, done, err := o.input.prepare(&o.log, stderr)
 	if err != nil {
 		return err
 	}
-	so, err := o.input.scanOptions()
-	if err != nil {
-		return err
-	}
-	if !o.log.Quiet {
-		pg := newProgress(stderr, log)
-		so.Progress = pg.update
-		defer pg.done()
-	}
+	defer done()
 	t, rep, err := pipeline.FeaturesToFile(ctx, o.input.Events, so, o.Out, o.Force)
 	if err != nil {
 		return err

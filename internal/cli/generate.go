@@ -58,10 +58,7 @@ func init() {
 func cmdGenerate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var o generateOptions
 	fs := generateFlags(&o, stderr)
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	if err := applyConfig(fs, "generate", o.Config); err != nil {
+	if err := parseCommand(fs, "generate", args, &o.Config); err != nil {
 		return err
 	}
 	if o.Out == "" {

@@ -66,10 +66,7 @@ func init() {
 func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var o runOptions
 	fs := runFlags(&o, stderr)
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	if err := applyConfig(fs, "run", o.Config); err != nil {
+	if err := parseCommand(fs, "run", args, &o.Config); err != nil {
 		return err
 	}
 	o.input.Events = append(o.input.Events, fs.Args()...)
@@ -77,19 +74,11 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 }
 
 func run(ctx context.Context, o runOptions, stdout, stderr io.Writer) error {
-	log, err := o.log.logger(stderr)
+	log, so, done, err := o.input.prepare(&o.log, stderr)
 	if err != nil {
 		return err
 	}
-	so, err := o.input.scanOptions()
-	if err != nil {
-		return err
-	}
-	if !o.log.Quiet {
-		pg := newProgress(stderr, log)
-		so.Progress = pg.update
-		defer pg.done()
-	}
+	defer done()
 	if o.K < 0 || o.NInit < 0 || o.KMin < 0 || o.KMax < 0 {
 		return usagef("--k, --n-init, --k-min and --k-max must not be negative")
 	}

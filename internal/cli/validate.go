@@ -46,10 +46,7 @@ func init() {
 func cmdValidate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var o validateOptions
 	fs := validateFlags(&o, stderr)
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	if err := applyConfig(fs, "validate", o.Config); err != nil {
+	if err := parseCommand(fs, "validate", args, &o.Config); err != nil {
 		return err
 	}
 	o.input.Events = append(o.input.Events, fs.Args()...)
