@@ -430,7 +430,8 @@ func (e *engine) assignChunk(c int) {
 				e.upper[i] = u
 				continue
 			}
-			u = math.Sqrt(dist2(x, cent[int(a)*cols:]))
+			dist2Rows(dk[:1], x, cent[int(a)*cols:(int(a)+1)*cols])
+			u = math.Sqrt(dk[0])
 			e.upper[i] = u
 			if u <= m {
 				continue
@@ -438,14 +439,7 @@ func (e *engine) assignChunk(c int) {
 		}
 		// Measure every centroid; on a tie keep the current label.
 		dist2Rows(dk, x, cent)
-		b, bsq, ssq := 0, dk[0], math.Inf(1)
-		for j := 1; j < k; j++ {
-			if d := dk[j]; d < bsq {
-				b, bsq, ssq = j, d, bsq
-			} else if d < ssq {
-				ssq = d
-			}
-		}
+		b, bsq, ssq := nearest2(dk)
 		if a >= 0 && int(a) != b && dk[a] == bsq {
 			b, ssq = int(a), bsq
 		}

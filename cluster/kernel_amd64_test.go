@@ -26,5 +26,6 @@ func TestPortablePath(t *testing.T) {
 			t.Errorf("vector=%v: ARI %v", vector, ari)
 		}
 		TestDist2RowsMatchesScalar(t)
+		TestNearest2(t)
 	}
 }
