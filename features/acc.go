@@ -53,6 +53,10 @@ type Acc struct {
 	curSession uint64
 	curFlags   int64
 
+	// d caches values derived from the key sets for finalisation; any
+	// change to the accumulator clears it.
+	d derived
+
 	sessions   keySet // session -> flag bits
 	orders     keySet // order -> earliest purchase time
 	categories keySet // categories purchased
@@ -127,6 +131,7 @@ func (a *Acc) duplicate(b *Batch, i int) bool {
 // add folds event i of b into a. launch is the product side input (nil when
 // the batch has no product column).
 func (a *Acc) add(b *Batch, i int, launch *Launches) {
+	a.d.ok = false
 	t := b.Time[i]
 	if t < a.FirstEvent {
 		a.FirstEvent = t
@@ -227,6 +232,7 @@ func (a *Acc) addPurchase(b *Batch, i int, t int64, session uint64, launch *Laun
 // Merge folds the partial o into a. o is left unchanged and shares no memory
 // with a afterwards.
 func (a *Acc) Merge(o *Acc) {
+	a.d.ok = false
 	a.FirstEvent = min(a.FirstEvent, o.FirstEvent)
 	a.LastEvent = max(a.LastEvent, o.LastEvent)
 	a.FirstPurchase = min(a.FirstPurchase, o.FirstPurchase)
@@ -317,6 +323,30 @@ func (a *Acc) AbandonedCategories(dst []int64) []int64 {
 	}
 	slices.Sort(dst[start:])
 	return dst
+}
+
+// derived holds what several features need from the session and order
+// sets, computed once per customer at finalisation.
+type derived struct {
+	ok                               bool
+	browseNoBuy, withCart, cartNoBuy int
+	gaps                             int     // number of gaps between orders
+	gapMean, gapSD                   float64 // of the gaps, in days
+}
+
+// derive fills a.d if it is stale and returns it.
+func (a *Acc) derive() *derived {
+	if a.d.ok {
+		return &a.d
+	}
+	d := derived{ok: true}
+	d.browseNoBuy, d.withCart, d.cartNoBuy = a.sessionCounts()
+	if gaps := a.orderGaps(); len(gaps) > 0 {
+		d.gaps = len(gaps)
+		d.gapMean, d.gapSD = meanSD(gaps)
+	}
+	a.d = d
+	return &a.d
 }
 
 // orderGaps returns the gaps between consecutive orders in days.

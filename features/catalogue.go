@@ -185,8 +185,7 @@ var catalogue = []*Feature{
 		Description: "Share of the customer's sessions that have a view and no purchase; null without sessions.",
 		Needs:       ColSession, NeedsEvents: []EventType{EventView},
 		Value: func(a *Acc, _ *Context) (float64, bool) {
-			browse, _, _ := a.sessionCounts()
-			return ratio(int64(browse), int64(a.Sessions()))
+			return ratio(int64(a.derive().browseNoBuy), int64(a.Sessions()))
 		},
 		Fill: fillConst(0), FillNote: "0 (no sessions)",
 	},
@@ -195,8 +194,8 @@ var catalogue = []*Feature{
 		Description: "Share of the customer's sessions with a cart add that end without a purchase; null without cart adds.",
 		Needs:       ColSession, NeedsEvents: []EventType{EventCart},
 		Value: func(a *Acc, _ *Context) (float64, bool) {
-			_, withCart, abandoned := a.sessionCounts()
-			return ratio(int64(abandoned), int64(withCart))
+			d := a.derive()
+			return ratio(int64(d.cartNoBuy), int64(d.withCart))
 		},
 		Fill: fillConst(0), FillNote: "0 (never added to a cart)",
 	},
@@ -205,8 +204,7 @@ var catalogue = []*Feature{
 		Description: "Sessions with a cart add and no purchase.",
 		Needs:       ColSession, NeedsEvents: []EventType{EventCart},
 		Value: func(a *Acc, _ *Context) (float64, bool) {
-			_, _, abandoned := a.sessionCounts()
-			return float64(abandoned), true
+			return float64(a.derive().cartNoBuy), true
 		},
 	},
 	{
@@ -223,12 +221,11 @@ var catalogue = []*Feature{
 		Description: "Mean gap between consecutive orders; null with fewer than 2 orders.",
 		NeedsEvents: purchases,
 		Value: func(a *Acc, _ *Context) (float64, bool) {
-			gaps := a.orderGaps()
-			if len(gaps) == 0 {
+			d := a.derive()
+			if d.gaps == 0 {
 				return 0, false
 			}
-			m, _ := meanSD(gaps)
-			return m, true
+			return d.gapMean, true
 		},
 		Fill: func(c *Context) float64 { return c.WindowDays() }, FillNote: "the window length (no repeat order in the window)",
 	},
@@ -237,15 +234,11 @@ var catalogue = []*Feature{
 		Description: "Standard deviation / mean of the gaps between consecutive orders (0 = perfectly regular); null with fewer than 3 orders.",
 		NeedsEvents: purchases,
 		Value: func(a *Acc, _ *Context) (float64, bool) {
-			gaps := a.orderGaps()
-			if len(gaps) < 2 {
+			d := a.derive()
+			if d.gaps < 2 || d.gapMean <= 0 {
 				return 0, false
 			}
-			m, sd := meanSD(gaps)
-			if m <= 0 {
-				return 0, false
-			}
-			return sd / m, true
+			return d.gapSD / d.gapMean, true
 		},
 		Fill: fillConst(1), FillNote: "1 (the regularity of purchases at random times)",
 	},
@@ -254,13 +247,11 @@ var catalogue = []*Feature{
 		Description: "recency_days / max(mean_gap_days, 1): how far past their own usual gap the customer is; null with fewer than 2 orders.",
 		NeedsEvents: purchases,
 		Value: func(a *Acc, c *Context) (float64, bool) {
-			gaps := a.orderGaps()
-			if len(gaps) == 0 {
+			d := a.derive()
+			if d.gaps == 0 {
 				return 0, false
 			}
-			m, _ := meanSD(gaps)
-			m = max(m, 1)
-			return days(c.AsOf-a.LastPurchase) / m, true
+			return days(c.AsOf-a.LastPurchase) / max(d.gapMean, 1), true
 		},
 		Fill: fillConst(0), FillNote: "0 (no rhythm to be overdue against)",
 	},
