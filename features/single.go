@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"math"
+	"slices"
 )
 
 // Event is one event, for callers that receive events one at a time, such
@@ -193,6 +194,69 @@ func (a *Acc) UnmarshalBinary(data []byte) error {
 		}
 	}
 	if bad || len(r) != 0 {
+		return ErrBadEncoding
+	}
+	return nil
+}
+
+// MarshalBinary encodes the product launches (for a distributed runner's
+// side input).
+func (l *Launches) MarshalBinary() ([]byte, error) {
+	b := make([]byte, 0, 32+16*len(l.first))
+	b = append(b, accVersion)
+	for _, v := range []int64{l.MinTime, l.MaxTime, l.windowStart, l.trendWindow} {
+		b = binary.AppendVarint(b, v)
+	}
+	b = binary.AppendUvarint(b, uint64(len(l.first)))
+	ids := make([]int64, 0, len(l.first))
+	for p := range l.first {
+		ids = append(ids, p)
+	}
+	slices.Sort(ids) // a stable encoding
+	for _, p := range ids {
+		b = binary.AppendVarint(b, p)
+		b = binary.AppendVarint(b, l.first[p])
+	}
+	return b, nil
+}
+
+// UnmarshalBinary decodes launches encoded by MarshalBinary into l.
+func (l *Launches) UnmarshalBinary(data []byte) error {
+	if len(data) == 0 || data[0] != accVersion {
+		return ErrBadEncoding
+	}
+	r := data[1:]
+	next := func() (int64, bool) {
+		v, n := binary.Varint(r)
+		if n <= 0 {
+			return 0, false
+		}
+		r = r[n:]
+		return v, true
+	}
+	var head [4]int64
+	for i := range head {
+		v, ok := next()
+		if !ok {
+			return ErrBadEncoding
+		}
+		head[i] = v
+	}
+	n, k := binary.Uvarint(r)
+	if k <= 0 || n > uint64(len(r)) {
+		return ErrBadEncoding
+	}
+	r = r[k:]
+	*l = Launches{first: make(map[int64]int64, n), MinTime: head[0], MaxTime: head[1], windowStart: head[2], trendWindow: head[3]}
+	for range n {
+		p, ok1 := next()
+		t, ok2 := next()
+		if !ok1 || !ok2 {
+			return ErrBadEncoding
+		}
+		l.first[p] = t
+	}
+	if len(r) != 0 {
 		return ErrBadEncoding
 	}
 	return nil

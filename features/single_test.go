@@ -156,3 +156,33 @@ func FuzzAccUnmarshalBinary(f *testing.F) {
 		}
 	})
 }
+
+func TestLaunchesEncodingRoundTrip(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	b := batchOf(allColumns, randomEvents(rng, 500, 10)...)
+	l := NewLaunches()
+	l.Add(b)
+	l.Freeze(l.MinTime, DefaultTrendWindowDays)
+	data, err := l.MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back Launches
+	if err := back.UnmarshalBinary(data); err != nil {
+		t.Fatal(err)
+	}
+	if back.MinTime != l.MinTime || back.MaxTime != l.MaxTime || back.Products() != l.Products() {
+		t.Fatalf("decoded launches differ")
+	}
+	for p := range l.first {
+		for _, dt := range []int64{0, 10 * MicrosPerDay, 20 * MicrosPerDay} {
+			tm := l.first[p] + dt
+			if back.IsTrendPurchase(p, tm) != l.IsTrendPurchase(p, tm) {
+				t.Fatalf("product %d at %d: trend purchase differs", p, tm)
+			}
+		}
+	}
+	if err := back.UnmarshalBinary(data[:len(data)-1]); err == nil {
+		t.Error("truncated encoding: want an error")
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"math"
 	"runtime"
 	"slices"
+	"sort"
 	"strings"
 	"sync"
 
@@ -125,15 +126,23 @@ func NewPopulation(t *features.Table) *Population {
 		p.Sorted = append(p.Sorted, vals)
 		p.Means = append(p.Means, nanMean(t.Columns[j]))
 	}
+	p.buildIndex()
 	return p
+}
+
+// buildIndex indexes the features by name. NewPopulation calls it, so a
+// population is read-only, and safe to share, once made; a Population
+// built by hand is indexed on first use.
+func (p *Population) buildIndex() {
+	p.index = make(map[string]int, len(p.Features))
+	for j, f := range p.Features {
+		p.index[f] = j
+	}
 }
 
 func (p *Population) lookup(name string) int {
 	if p.index == nil {
-		p.index = make(map[string]int, len(p.Features))
-		for j, f := range p.Features {
-			p.index[f] = j
-		}
+		p.buildIndex()
 	}
 	if j, ok := p.index[name]; ok {
 		return j
@@ -150,10 +159,9 @@ func (p *Population) Percentile(j int, v float64) float64 {
 	}
 	vals := p.Sorted[j]
 	lo, _ := slices.BinarySearch(vals, v)
-	hi := lo
-	for hi < len(vals) && vals[hi] == v {
-		hi++
-	}
+	// The end of the run of values equal to v, by a second search (most
+	// customers tie on some features: flags, zero counts).
+	hi := lo + sort.Search(len(vals)-lo, func(k int) bool { return vals[lo+k] > v })
 	return midRank(lo, hi-lo, len(vals))
 }
 
