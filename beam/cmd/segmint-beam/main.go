@@ -1,0 +1,217 @@
+// Command segmint-beam runs segmint's features and segments on Apache
+// Beam: the same feature definitions, clustering and segment rules as
+// `segmint run`, spread over a Beam runner's workers.
+//
+//	segmint-beam --events 'dump/*.parquet' --out out --runner=prism
+//
+// Flags (besides Beam's own, which pass through: --runner, --endpoint,
+// --environment_type, --project, --region, --staging_location,
+// --temp_location, ...):
+//
+//	--events PATH     event Parquet files, directories or globs (repeatable,
+//	                  comma-separated); every worker must see them at the same path
+//	--preset NAME     input layout: rees46 (default), online-retail, retailrocket
+//	--map MAPPING     column mapping canonical=source,... (overrides the preset)
+//	--epoch-unit U    unit of an integer event_time: s, ms, us or ns
+//	--as-of TIME      measure recency from TIME and drop later events
+//	                  (default: the latest event)
+//	--out DIR         output directory or URL: features/, customers/ and
+//	                  memberships/ Parquet shards, and fit.json
+//	--force           replace a non-empty local --out
+//	--seed N          random seed of the sample and of k-means (default 1)
+//	--k N             number of clusters; 0 = seeded from the segment rules
+//	--k-min, --k-max  range of k for the validity-index curves when --k is 0
+//	--n-init N        k-means restarts (default 10)
+//	--sample N        customers the clusters are fitted on (default
+//	                  1000000; 0 = all): the N customers with the smallest
+//	                  hash of (id, seed), a uniform sample
+//	--shards N        Parquet files per output table (default 16)
+//	--features-only   stop after the feature table (features/)
+//
+// Exit codes: 0 success, 1 failure, 2 usage error, 3 bad input, 4 output
+// exists, 130 interrupted.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"time"
+
+	"github.com/apache/beam/sdks/v2/go/pkg/beam"
+	"github.com/apache/beam/sdks/v2/go/pkg/beam/x/beamx"
+
+	"github.com/segmint/segmint/beam/segbeam"
+	"github.com/segmint/segmint/pipeline"
+)
+
+func main() { os.Exit(Main(os.Args[1:], os.Stdout, os.Stderr)) }
+
+// Exit codes, as segmint's.
+const (
+	exitOK          = 0
+	exitFailure     = 1
+	exitUsage       = 2
+	exitInput       = 3
+	exitOutput      = 4
+	exitInterrupted = 130
+)
+
+// options are the command's flags.
+type options struct {
+	Events    listFlag
+	Preset    string
+	Map       string
+	EpochUnit string
+	AsOf      string
+	Out       string
+	Force     bool
+	Seed      uint64
+	K         int
+	KMin      int
+	KMax      int
+	NInit     int
+	Sample    int
+	Shards    int
+	Features  bool
+}
+
+// listFlag collects repeatable, comma-separated values.
+type listFlag []string
+
+func (l *listFlag) String() string { return strings.Join(*l, ",") }
+
+func (l *listFlag) Set(s string) error {
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			*l = append(*l, p)
+		}
+	}
+	return nil
+}
+
+// registerFlags adds the command's flags to fs, which must be the global
+// flag set: Beam's runners read their own flags from it.
+func registerFlags(fs *flag.FlagSet, o *options) {
+	fs.Var(&o.Events, "events", "event `PATH`s: Parquet files, directories or globs (repeatable, comma-separated); workers must see the same paths")
+	fs.StringVar(&o.Preset, "preset", "rees46", "input layout: "+strings.Join(pipeline.Presets, ", "))
+	fs.StringVar(&o.Map, "map", "", "column `MAPPING` canonical=source,... for inputs not in the REES46 layout")
+	fs.StringVar(&o.EpochUnit, "epoch-unit", "", "unit of an integer event_time column: s, ms, us or ns")
+	fs.StringVar(&o.AsOf, "as-of", "", "measure recency from this `TIME` (RFC 3339 or YYYY-MM-DD) and drop later events; default: the latest event")
+	fs.StringVar(&o.Out, "out", "", "output `DIR` or URL (gs://...): features/, customers/, memberships/ Parquet shards and fit.json (required)")
+	fs.BoolVar(&o.Force, "force", false, "replace a non-empty local --out")
+	fs.Uint64Var(&o.Seed, "seed", 1, "random seed of the sample and of k-means")
+	fs.IntVar(&o.K, "k", 0, "number of clusters (0 = k-means seeded from the segment rules, as segmint run)")
+	fs.IntVar(&o.KMin, "k-min", pipeline.DefaultKMin, "smallest k of the validity-index curves when --k is 0")
+	fs.IntVar(&o.KMax, "k-max", pipeline.DefaultKMax, "largest k of the validity-index curves when --k is 0")
+	fs.IntVar(&o.NInit, "n-init", 10, "k-means restarts")
+	fs.IntVar(&o.Sample, "sample", 1_000_000, "customers the clusters are fitted on, drawn uniformly by a seeded hash of the id (0 = all)")
+	fs.IntVar(&o.Shards, "shards", segbeam.DefaultShards, "Parquet files per output table")
+	fs.BoolVar(&o.Features, "features-only", false, "write the feature table (features/) only, as segmint features")
+}
+
+// usageError is a problem with the flags.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usagef(format string, a ...any) error { return &usageError{fmt.Sprintf(format, a...)} }
+
+// segbeamOptions checks the flags and turns them into the job's options.
+func segbeamOptions(o *options) (segbeam.Options, error) {
+	var so segbeam.Options
+	if len(o.Events) == 0 {
+		return so, usagef("--events is required")
+	}
+	if o.Out == "" {
+		return so, usagef("--out is required")
+	}
+	if o.K < 0 || o.NInit < 0 || o.KMin < 0 || o.KMax < 0 || o.Sample < 0 || o.Shards < 0 {
+		return so, usagef("--k, --k-min, --k-max, --n-init, --sample and --shards must not be negative")
+	}
+	if o.K == 0 && o.KMin > o.KMax {
+		return so, usagef("--k-min %d is greater than --k-max %d", o.KMin, o.KMax)
+	}
+	layout, err := pipeline.Preset(o.Preset)
+	if err != nil {
+		return so, usagef("--preset: %v", err)
+	}
+	if o.EpochUnit != "" {
+		layout.EpochUnit = o.EpochUnit
+	}
+	if o.Map != "" {
+		m, err := pipeline.ParseMapping(o.Map, nil)
+		if err != nil {
+			return so, usagef("--map: %v", err)
+		}
+		layout.Columns = m
+		layout.Name += "+map"
+	}
+	so = segbeam.Options{Events: o.Events, Layout: layout, Out: o.Out, Force: o.Force, Sample: o.Sample, Shards: o.Shards, FeaturesOnly: o.Features,
+		Cluster: pipeline.ClusterOptions{K: o.K, KMin: o.KMin, KMax: o.KMax, NInit: o.NInit, Seed: o.Seed}}
+	if o.AsOf != "" {
+		t, err := pipeline.ParseTimestamp(o.AsOf)
+		if err != nil {
+			return so, usagef("--as-of %q: want RFC 3339 or YYYY-MM-DD", o.AsOf)
+		}
+		so.AsOf = t
+	}
+	return so, nil
+}
+
+// Main runs the command with args (without the program name) and returns
+// the exit code. On a Beam worker, beam.Init takes over and never returns.
+func Main(args []string, stdout, stderr io.Writer) int {
+	var o options
+	fs := flag.CommandLine
+	fs.SetOutput(stderr)
+	registerFlags(fs, &o)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	beam.Init()
+	so, err := segbeamOptions(&o)
+	if err != nil {
+		return exitCode(err, stderr)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	start := time.Now()
+	counters, err := segbeam.Run(ctx, so, beamx.RunWithMetrics)
+	if err != nil {
+		return exitCode(err, stderr)
+	}
+	fmt.Fprintf(stdout, "segmint-beam: %d events in %.1fs; wrote %s\n", counters["events"], time.Since(start).Seconds(), so.Out)
+	for name, n := range counters {
+		if strings.HasPrefix(name, "skipped_") && n > 0 {
+			fmt.Fprintf(stdout, "  skipped (%s): %d\n", strings.TrimPrefix(name, "skipped_"), n)
+		}
+	}
+	return exitOK
+}
+
+func exitCode(err error, stderr io.Writer) int {
+	fmt.Fprintln(stderr, "segmint-beam:", err)
+	var ue *usageError
+	var ie *pipeline.InputError
+	var col *pipeline.ColumnError
+	switch {
+	case errors.As(err, &ue):
+		return exitUsage
+	case errors.Is(err, context.Canceled):
+		return exitInterrupted
+	case errors.Is(err, pipeline.ErrOutputExists):
+		return exitOutput
+	case errors.As(err, &ie), errors.As(err, &col), errors.Is(err, pipeline.ErrNoInput), errors.Is(err, pipeline.ErrNoEvents):
+		return exitInput
+	}
+	return exitFailure
+}

@@ -1,0 +1,445 @@
+package segbeam
+
+import (
+	"bytes"
+	"cmp"
+	"container/heap"
+	"context"
+	"encoding/gob"
+	"encoding/json"
+	"fmt"
+	"math"
+	"slices"
+	"time"
+
+	"github.com/apache/beam/sdks/v2/go/pkg/beam"
+	"github.com/apache/beam/sdks/v2/go/pkg/beam/register"
+
+	"github.com/segmint/segmint/cluster"
+	"github.com/segmint/segmint/features"
+	"github.com/segmint/segmint/pipeline"
+	"github.com/segmint/segmint/segments"
+)
+
+func init() {
+	register.Function2x1[uint64, featureRow, uint64](sampleKey)
+	register.DoFn2x0[featureRow, func(uint64)](&sampleKeyFn{})
+	register.Emitter1[uint64]()
+	register.Combiner3[*bottomK, uint64, uint64](&bottomKFn{})
+	register.DoFn3x0[featureRow, uint64, func(featureRow)](&sampleFilterFn{})
+	register.DoFn6x1[context.Context, int, func(*featureRow) bool, window, features.Stats, func([]byte), error](&fitFn{})
+	register.Iter1[featureRow]()
+	register.Emitter1[[]byte]()
+	register.DoFn4x1[featureRow, func(*[]byte) bool, func(customerRow), func(memberRow), error](&assignFn{})
+	register.Iter1[[]byte]()
+	register.Emitter1[customerRow]()
+	register.Emitter1[memberRow]()
+	beam.RegisterType(reflectTypeOf[memberRow]())
+}
+
+// sampleKey is the customer's draw for the sample: a fixed 64-bit mix
+// (SplitMix64's finaliser) of the customer id and the seed. The sample is
+// the customers with the smallest keys, a uniform sample without
+// replacement that depends only on the ids and the seed.
+func sampleKey(seed uint64, r featureRow) uint64 {
+	z := uint64(r.Customer) ^ (seed+1)*0x9E3779B97F4A7C15
+	z = (z ^ z>>30) * 0xBF58476D1CE4E5B9
+	z = (z ^ z>>27) * 0x94D049BB133111EB
+	return z ^ z>>31
+}
+
+type sampleKeyFn struct{ Seed uint64 }
+
+func (f *sampleKeyFn) ProcessElement(r featureRow, emit func(uint64)) { emit(sampleKey(f.Seed, r)) }
+
+// bottomK keeps the K smallest keys seen, as a max-heap.
+type bottomK struct {
+	K    int
+	Keys []uint64
+}
+
+func (h *bottomK) Len() int           { return len(h.Keys) }
+func (h *bottomK) Less(i, j int) bool { return h.Keys[i] > h.Keys[j] }
+func (h *bottomK) Swap(i, j int)      { h.Keys[i], h.Keys[j] = h.Keys[j], h.Keys[i] }
+func (h *bottomK) Push(x any)         { h.Keys = append(h.Keys, x.(uint64)) }
+func (h *bottomK) Pop() any {
+	x := h.Keys[len(h.Keys)-1]
+	h.Keys = h.Keys[:len(h.Keys)-1]
+	return x
+}
+
+func (h *bottomK) offer(k uint64) {
+	if len(h.Keys) < h.K {
+		heap.Push(h, k)
+	} else if k < h.Keys[0] {
+		h.Keys[0] = k
+		heap.Fix(h, 0)
+	}
+}
+
+func encodeBottomK(h *bottomK) []byte {
+	e := encoder{b: make([]byte, 0, 8+8*len(h.Keys))}
+	e.uvarint(uint64(h.K))
+	e.uvarint(uint64(len(h.Keys)))
+	for _, k := range h.Keys {
+		e.uvarint(k)
+	}
+	return e.b
+}
+
+func decodeBottomK(b []byte) (*bottomK, error) {
+	d := decoder{b: b}
+	h := &bottomK{K: int(d.uvarint())}
+	n := d.length(1)
+	h.Keys = make([]uint64, n)
+	for i := range h.Keys {
+		h.Keys[i] = d.uvarint()
+	}
+	heap.Init(h)
+	return h, d.done()
+}
+
+// bottomKFn finds the K-th smallest sample key: the threshold of the
+// sample (MaxUint64 when there are at most K customers).
+type bottomKFn struct{ K int }
+
+func (f *bottomKFn) CreateAccumulator() *bottomK { return &bottomK{K: f.K} }
+
+func (f *bottomKFn) AddInput(h *bottomK, k uint64) *bottomK {
+	h.offer(k)
+	return h
+}
+
+func (f *bottomKFn) MergeAccumulators(a, b *bottomK) *bottomK {
+	for _, k := range b.Keys {
+		a.offer(k)
+	}
+	return a
+}
+
+func (f *bottomKFn) ExtractOutput(h *bottomK) uint64 {
+	if len(h.Keys) < h.K {
+		return math.MaxUint64
+	}
+	return h.Keys[0]
+}
+
+// sampleFilterFn keeps the customers whose key is at most the threshold.
+type sampleFilterFn struct{ Seed uint64 }
+
+func (f *sampleFilterFn) ProcessElement(r featureRow, threshold uint64, emit func(featureRow)) {
+	if sampleKey(f.Seed, r) <= threshold {
+		emit(r)
+	}
+}
+
+// model is what the assignment of every customer needs from the fit on
+// the sample, encoded with gob (exact floats, NaN included) as a side
+// input.
+type model struct {
+	K, Cols   int
+	Centroids []float64
+	Transform *cluster.Transform
+	// Clustered[j] is the index, in a featureRow's Values, of the j-th
+	// clustering column; Fill[j] replaces an undefined value (the
+	// feature's documented fill, or the value the transform maps to the
+	// sample mean when the feature has none).
+	Clustered []int
+	Fill      []float64
+	// Segment and Label are each cluster's mapped segment ("" for none)
+	// and label.
+	Segment, Label []string
+	Population     *segments.Population
+	// Features are the available features, in featureRow order.
+	Features   []string
+	HasCountry bool
+	AsOf       int64
+	// Meta is the key-value metadata of the output files.
+	Meta map[string]string
+}
+
+func (m *model) encode() ([]byte, error) {
+	var buf bytes.Buffer
+	if err := gob.NewEncoder(&buf).Encode(m); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+func decodeModel(b []byte) (*model, error) {
+	m := new(model)
+	if err := gob.NewDecoder(bytes.NewReader(b)).Decode(m); err != nil {
+		return nil, fmt.Errorf("segbeam: decoding the model: %w", err)
+	}
+	return m, nil
+}
+
+// fitFn clusters the sample on one worker with segmint's own single-node
+// code, as `segmint run` does on all customers: the sample's feature
+// table, the segment rules (segments.Evaluate), the clustering stage
+// seeded from the rule groups (pipeline.Cluster) and the mapping of the
+// clusters onto the segments (segments.MapClusters). It emits the encoded
+// model and writes a summary of the fit (fit.json) into Out.
+type fitFn struct {
+	Cluster   pipeline.ClusterOptions
+	RunID     string
+	Params    pipeline.ManifestParams
+	Out       string
+	SampleMax int
+}
+
+// fitSummary is fit.json: what the fit on the sample decided.
+type fitSummary struct {
+	RunID       string             `json:"run_id"`
+	AsOf        time.Time          `json:"as_of"`
+	WindowStart time.Time          `json:"window_start"`
+	Sample      int                `json:"sample_customers"`
+	SampleMax   int                `json:"sample_max"`
+	Parameters  any                `json:"parameters"`
+	Computed    []string           `json:"features_computed"`
+	Absent      []features.Absence `json:"features_absent"`
+	Clustered   []string           `json:"features_clustered"`
+	Excluded    []features.Absence `json:"excluded_from_clustering"`
+	Log         []string           `json:"log_transformed"`
+	K           int                `json:"k"`
+	Strategy    string             `json:"k_strategy"`
+	Seeds       []string           `json:"seed_groups,omitempty"`
+	Inertia     float64            `json:"inertia"`
+	Mapping     *segments.Mapping  `json:"mapping"`
+}
+
+func (f *fitFn) ProcessElement(ctx context.Context, _ int, rows func(*featureRow) bool, w window, stats features.Stats, emit func([]byte)) error {
+	var sample []featureRow
+	var r featureRow
+	for rows(&r) {
+		sample = append(sample, r)
+		r = featureRow{}
+	}
+	t := sampleTable(sample, w, stats)
+	if len(t.Customers) < 2 {
+		return fmt.Errorf("only %d customer(s) in the sample: nothing to segment", len(t.Customers))
+	}
+	cat := catalogue()
+	mem, err := segments.Evaluate(cat, t, f.Cluster.Threads)
+	if err != nil {
+		return fmt.Errorf("segments: %w", err)
+	}
+	cs, err := pipeline.Cluster(ctx, t, f.Cluster, mem.Primary, func(s int) string { return cat.Segments[s].ID })
+	if err != nil {
+		return fmt.Errorf("clustering: %w", err)
+	}
+	mapping := segments.MapClusters(cs.Result.Assign, cs.Result.K, mem, cs.Profile(t))
+	m, err := newModel(t, cs, mapping)
+	if err != nil {
+		return err
+	}
+	m.Meta = outputMeta(f.RunID, w.AsOf, f.Params, cs.Result.K)
+	sum := fitSummary{RunID: f.RunID, AsOf: time.UnixMicro(w.AsOf).UTC(), WindowStart: time.UnixMicro(w.WindowStart).UTC(), Sample: len(t.Customers), SampleMax: f.SampleMax, Parameters: f.Params,
+		Absent: t.Absent, Clustered: cs.Features, Excluded: cs.Excluded, K: cs.Result.K, Strategy: cs.Strategy, Seeds: cs.Seeds, Inertia: cs.Result.Inertia, Mapping: mapping}
+	for _, ft := range t.Features {
+		sum.Computed = append(sum.Computed, ft.Name)
+	}
+	for j, l := range cs.Transform.Log {
+		if l {
+			sum.Log = append(sum.Log, cs.Features[j])
+		}
+	}
+	js, err := json.MarshalIndent(jsonSafe(sum), "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := writeFile(ctx, joinPath(f.Out, "fit.json"), func(w *countingWriter) error { _, err := w.Write(append(js, '\n')); return err }); err != nil {
+		return err
+	}
+	b, err := m.encode()
+	if err != nil {
+		return err
+	}
+	emit(b)
+	return nil
+}
+
+// sampleTable builds the feature table of the sampled customers in
+// ascending id order, as features.Aggregator.Finalise builds it for all.
+func sampleTable(rows []featureRow, w window, stats features.Stats) *features.Table {
+	slices.SortFunc(rows, func(a, b featureRow) int { return cmp.Compare(a.Customer, b.Customer) })
+	c, avail, absent := datasetContext(w, stats)
+	t := &features.Table{Features: avail, Absent: absent, Context: c}
+	t.Customers = make([]int64, len(rows))
+	if stats.Present&features.ColCountry != 0 {
+		t.Country = make([]string, len(rows))
+	}
+	t.Columns = make([][]float64, len(avail))
+	for j := range t.Columns {
+		t.Columns[j] = make([]float64, len(rows))
+	}
+	for i, r := range rows {
+		t.Customers[i] = r.Customer
+		if t.Country != nil {
+			t.Country[i] = r.Country
+		}
+		for j, v := range r.Values {
+			t.Columns[j][i] = v
+		}
+	}
+	return t
+}
+
+func newModel(t *features.Table, cs *pipeline.ClusterStage, mp *segments.Mapping) (*model, error) {
+	r := cs.Result
+	m := &model{K: r.K, Cols: r.Cols, Centroids: r.Centroids, Transform: cs.Transform, Population: segments.NewPopulation(t), HasCountry: t.Country != nil, AsOf: t.AsOf}
+	for _, f := range t.Features {
+		m.Features = append(m.Features, f.Name)
+	}
+	// The raw value that the transform maps to 0 (the sample mean), for
+	// an undefined value of a feature without a fill.
+	center := make([]float64, r.Cols)
+	cs.Transform.Inverse(center, make([]float64, r.Cols))
+	for j, name := range cs.Features {
+		idx := slices.Index(m.Features, name)
+		if idx < 0 {
+			return nil, fmt.Errorf("segbeam: clustered feature %s is not in the table", name)
+		}
+		fill := center[j]
+		if f := t.Features[idx]; f.Fill != nil {
+			fill = f.Fill(&t.Context)
+		}
+		m.Clustered = append(m.Clustered, idx)
+		m.Fill = append(m.Fill, fill)
+	}
+	for _, c := range mp.Clusters {
+		m.Segment = append(m.Segment, c.Segment)
+		m.Label = append(m.Label, c.Label)
+	}
+	return m, nil
+}
+
+// assignFn gives every customer its cluster (the nearest centroid in the
+// clustering space of the sample's transform), its segment memberships,
+// primary segment and life-cycle stage (the catalogue's rules, with
+// percentile ranks taken in the sample's population).
+type assignFn struct {
+	cache  modelCache
+	m      *model
+	cat    *segments.Catalogue
+	ev     *segments.Evaluator
+	pred   *cluster.Result
+	raw, z []float64
+	label  []int
+	member []bool
+	pct    []float64
+	ranks  *percentiles
+}
+
+func (f *assignFn) init(modelIter func(*[]byte) bool) error {
+	m, err := f.cache.get(modelIter)
+	if err != nil {
+		return err
+	}
+	f.m = m
+	f.cat = catalogue()
+	f.ev = segments.NewEvaluator(f.cat, m.Population)
+	f.pred = &cluster.Result{K: m.K, Cols: m.Cols, Centroids: m.Centroids}
+	f.raw, f.z, f.label = make([]float64, m.Cols), make([]float64, m.Cols), make([]int, 1)
+	f.member = make([]bool, len(f.cat.Segments))
+	f.pct = make([]float64, len(m.Features))
+	f.ranks = newPercentiles(m.Population)
+	return nil
+}
+
+// percentiles answers segments.Population.Percentile, remembering the
+// answer for values that open a long run of equal values in the
+// population: Percentile walks such a run one value at a time, which for
+// features where most customers tie (subscribed, counts of zero) would
+// cost the population size for every customer. Runs shorter than
+// memoRun are cheap to walk and are not remembered, which bounds the
+// memory at one entry per memoRun sampled values per feature.
+type percentiles struct {
+	pop  *segments.Population
+	memo []map[float64]float64
+}
+
+const memoRun = 64
+
+func newPercentiles(p *segments.Population) *percentiles {
+	r := &percentiles{pop: p, memo: make([]map[float64]float64, len(p.Sorted))}
+	for j := range r.memo {
+		r.memo[j] = make(map[float64]float64)
+	}
+	return r
+}
+
+func (r *percentiles) percentile(j int, v float64) float64 {
+	vals := r.pop.Sorted[j]
+	lo, found := slices.BinarySearch(vals, v)
+	if !found || lo+memoRun > len(vals) || vals[lo+memoRun-1] != v {
+		return r.pop.Percentile(j, v)
+	}
+	if p, ok := r.memo[j][v]; ok {
+		return p
+	}
+	p := r.pop.Percentile(j, v)
+	r.memo[j][v] = p
+	return p
+}
+
+func (f *assignFn) ProcessElement(r featureRow, modelIter func(*[]byte) bool, emit func(customerRow), emitMember func(memberRow)) error {
+	if f.m == nil {
+		if err := f.init(modelIter); err != nil {
+			return err
+		}
+	}
+	m := f.m
+	for j, idx := range m.Clustered {
+		v := r.Values[idx]
+		if math.IsNaN(v) {
+			v = m.Fill[j]
+		}
+		f.raw[j] = v
+	}
+	if err := m.Transform.Apply(f.z, f.raw); err != nil {
+		return fmt.Errorf("customer %d: %w", r.Customer, err)
+	}
+	c := f.pred.Predict(f.label, f.z)[0]
+	var d2 float64
+	for j, x := range f.z {
+		d := x - m.Centroids[c*m.Cols+j]
+		d2 += d * d
+	}
+	for j, v := range r.Values {
+		f.pct[j] = f.ranks.percentile(j, v)
+	}
+	primary, stage, err := f.ev.Evaluate(r.Values, f.pct, r.Country, f.member)
+	if err != nil {
+		return fmt.Errorf("customer %d: %w", r.Customer, err)
+	}
+	emit(customerRow{featureRow: r, Cluster: int32(c), Distance: math.Sqrt(d2), Primary: int32(primary), Stage: int32(stage)})
+	for s, in := range f.member {
+		if in {
+			emitMember(memberRow{Customer: r.Customer, Segment: int32(s)})
+		}
+	}
+	return nil
+}
+
+// memberRow says that a customer meets a segment's rule (the index of
+// the segment in the catalogue).
+type memberRow struct {
+	Customer int64
+	Segment  int32
+}
+
+// outputMeta is the key-value metadata of every output file, as a
+// single-node run writes it.
+func outputMeta(runID string, asOf int64, params pipeline.ManifestParams, k int) map[string]string {
+	p, _ := json.Marshal(params)
+	return map[string]string{
+		"segmint.schema_version": pipeline.SchemaVersion,
+		"segmint.run_id":         runID,
+		"segmint.version":        pipeline.Version(),
+		"segmint.as_of":          time.UnixMicro(asOf).UTC().Format(time.RFC3339),
+		"segmint.seed":           fmt.Sprint(params.Seed),
+		"segmint.k":              fmt.Sprint(k),
+		"segmint.parameters":     string(p),
+	}
+}

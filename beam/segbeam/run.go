@@ -1,0 +1,288 @@
+package segbeam
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/apache/beam/sdks/v2/go/pkg/beam"
+
+	"github.com/segmint/segmint/pipeline"
+	"github.com/segmint/segmint/segments"
+)
+
+// Options configure a segmint job on Beam.
+type Options struct {
+	// Events are the input paths (files, directories, globs), resolved
+	// and validated at submission by pipeline.Splits. Workers read them by
+	// path, so they must see the same file system.
+	Events []string
+	Layout pipeline.Layout
+	// AsOf, when not zero, drops later events and measures recency from
+	// it (µs since the epoch); zero means the latest event.
+	AsOf int64
+	// Out receives features/, customers/ and memberships/ (Parquet shards)
+	// and fit.json. A local Out is staged beside it and moved into place
+	// when the job succeeds; a URL (gs://...) is written in place.
+	Out   string
+	Force bool
+	// Cluster configures the fit on the sample, as for `segmint run`.
+	// Stability figures are not computed (StabilityBoots < 0) unless
+	// asked for: they only feed the single-node report.
+	Cluster pipeline.ClusterOptions
+	// Sample is the number of customers the clusters are fitted on: the
+	// Sample customers with the smallest seeded hash of their id (see
+	// sampleKey). 0 means every customer.
+	Sample int
+	// Shards is the number of Parquet files per table; 0 means 16.
+	Shards int
+	// RunID identifies the run in the outputs; empty means a new one.
+	RunID string
+	// FeaturesOnly stops after the feature table (features/), as
+	// `segmint features` does.
+	FeaturesOnly bool
+}
+
+// DefaultShards is the number of Parquet shards per output table when
+// Options.Shards is 0.
+const DefaultShards = 16
+
+var (
+	catOnce sync.Once
+	catDef  *segments.Catalogue
+)
+
+// catalogue is segmint's built-in segment catalogue, parsed once per
+// process.
+func catalogue() *segments.Catalogue {
+	catOnce.Do(func() { catDef = segments.Default() })
+	return catDef
+}
+
+// NewRunID returns a run identifier in the form segmint uses: the UTC
+// start time and 6 random bytes.
+func NewRunID() string {
+	var b [6]byte
+	rand.Read(b[:])
+	return time.Now().UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(b[:])
+}
+
+// Build adds the whole job to the scope, reading splits and writing into
+// out:
+//
+//	splits ─ ReadSplit(PassProducts) ─ Combine(Launches) ─┬─ side input ─┐
+//	                                                      └─ window      │
+//	splits ─ ReadSplit(PassEvents) + Aggregator per split ◄──────────────┘
+//	       ─ (customer, partial Acc) ─ CombinePerKey(Acc.Merge) ─┐
+//	       └─ Stats per split ─ Combine(Stats) ─ side input ─────┤
+//	finalise (Acc.Values) ─ feature rows ─┬─ features/ shards
+//	                                      ├─ sample ─ GBK(1 key) ─ fit ─ model
+//	                                      └─ assign (model side input)
+//	                                          ─ customers/, memberships/ shards
+func Build(s beam.Scope, o Options, splits []pipeline.Split, out string) {
+	shards := o.Shards
+	if shards <= 0 {
+		shards = DefaultShards
+	}
+	s = s.Scope("segmint")
+	items := make([]any, len(splits))
+	for i, sp := range splits {
+		items[i] = sp
+	}
+	splitCol := beam.Reshuffle(s, beam.Create(s, items...))
+
+	// Pass 1: product launches and the time window.
+	partLaunch := beam.ParDo(s.Scope("ReadProducts"), &readProductsFn{Layout: o.Layout, AsOf: o.AsOf}, splitCol)
+	launches := beam.Combine(s.Scope("CombineLaunches"), &launchCombineFn{}, partLaunch)
+	win := beam.ParDo(s.Scope("Window"), &windowFn{AsOf: o.AsOf}, launches)
+
+	// Pass 2: one partial accumulator per customer and split, merged per
+	// customer; the data set's statistics.
+	partial, partStats := beam.ParDo2(s.Scope("ReadEvents"), &readEventsFn{Layout: o.Layout, AsOf: o.AsOf}, splitCol, beam.SideInput{Input: launches})
+	accs := beam.CombinePerKey(s.Scope("MergeCustomers"), &accCombineFn{}, partial)
+	stats := beam.Combine(s.Scope("CombineStats"), &statsCombineFn{}, partStats)
+	rows := beam.ParDo(s.Scope("Finalise"), &finaliseFn{}, accs, beam.SideInput{Input: win}, beam.SideInput{Input: stats})
+	fs := s.Scope("WriteFeatures")
+	beam.ParDo0(fs, &writeFeaturesFn{Out: out, Shards: shards}, beam.GroupByKey(fs, beam.ParDo(fs, &shardFeaturesFn{Shards: shards}, rows)), beam.SideInput{Input: win}, beam.SideInput{Input: stats})
+	if o.FeaturesOnly {
+		return
+	}
+
+	// The sample, fitted on one worker.
+	seed := o.Cluster.Seed
+	sample := rows
+	if o.Sample > 0 {
+		keys := beam.ParDo(s.Scope("SampleKeys"), &sampleKeyFn{Seed: seed}, rows)
+		threshold := beam.Combine(s.Scope("SampleThreshold"), &bottomKFn{K: o.Sample}, keys)
+		sample = beam.ParDo(s.Scope("Sample"), &sampleFilterFn{Seed: seed}, rows, beam.SideInput{Input: threshold})
+	}
+	gathered := beam.GroupByKey(s.Scope("Gather"), beam.AddFixedKey(s, sample))
+	params := pipeline.ManifestParams{K: o.Cluster.K, KMin: o.Cluster.KMin, KMax: o.Cluster.KMax, NInit: o.Cluster.NInit, Seed: seed, StabilityBoots: o.Cluster.StabilityBoots, Transform: "auto"}
+	model := beam.ParDo(s.Scope("Fit"), &fitFn{Cluster: o.Cluster, RunID: o.RunID, Params: params, Out: out, SampleMax: o.Sample}, gathered, beam.SideInput{Input: win}, beam.SideInput{Input: stats})
+
+	// Every customer.
+	customers, members := beam.ParDo2(s.Scope("Assign"), &assignFn{}, rows, beam.SideInput{Input: model})
+
+	// Outputs.
+	cs := s.Scope("WriteCustomers")
+	beam.ParDo0(cs, &writeCustomersFn{Out: out, Shards: shards}, beam.GroupByKey(cs, beam.ParDo(cs, &shardCustomersFn{Shards: shards}, customers)), beam.SideInput{Input: model})
+	ms := s.Scope("WriteMemberships")
+	beam.ParDo0(ms, &writeMembershipsFn{Out: out, Shards: shards}, beam.GroupByKey(ms, beam.ParDo(ms, &shardMembersFn{Shards: shards}, members)), beam.SideInput{Input: model})
+}
+
+// Runner runs a pipeline: beam.Run with a runner's name, or a runner's
+// Execute.
+type Runner func(context.Context, *beam.Pipeline) (beam.PipelineResult, error)
+
+// Counters are the job's counters (events, skipped rows by reason).
+type Counters map[string]int64
+
+// Run validates the inputs, builds the job, runs it with run and moves a
+// local output into place. It returns the job's segmint counters.
+func Run(ctx context.Context, o Options, run Runner) (Counters, error) {
+	if o.RunID == "" {
+		o.RunID = NewRunID()
+	}
+	if o.Cluster.StabilityBoots == 0 {
+		o.Cluster.StabilityBoots = -1
+	}
+	splits, err := pipeline.Splits(o.Events, o.Layout)
+	if err != nil {
+		return nil, err
+	}
+	local := !strings.Contains(o.Out, "://")
+	stage := o.Out
+	if local {
+		if stage, err = newStaging(o.Out, o.Force, o.RunID); err != nil {
+			return nil, err
+		}
+		defer os.RemoveAll(stage)
+	}
+	p, s := beam.NewPipelineWithRoot()
+	Build(s, o, splits, stage)
+	res, err := run(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	counters := Counters{}
+	if res != nil {
+		for _, c := range res.Metrics().AllMetrics().Counters() {
+			if c.Key.Namespace == metricNamespace {
+				counters[c.Key.Name] += c.Result()
+			}
+		}
+	}
+	if local {
+		if err := commit(stage, o.Out); err != nil {
+			return nil, fmt.Errorf("moving the output into %s: %w", o.Out, err)
+		}
+	}
+	return counters, nil
+}
+
+// newStaging checks that out may be written and makes the staging
+// directory beside it.
+func newStaging(out string, force bool, runID string) (string, error) {
+	out = filepath.Clean(out)
+	if st, err := os.Stat(out); err == nil && !st.IsDir() {
+		return "", fmt.Errorf("%s: exists and is not a directory", out)
+	}
+	if entries, err := os.ReadDir(out); err == nil && len(entries) > 0 && !force {
+		return "", fmt.Errorf("%s: %w", out, pipeline.ErrOutputExists)
+	} else if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return "", err
+	}
+	dir := filepath.Join(filepath.Dir(out), "."+filepath.Base(out)+".staging-"+runID)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	return dir, nil
+}
+
+// commit replaces out by the staged directory; the old output is removed
+// only once the new one is in place.
+func commit(stage, out string) error {
+	out = filepath.Clean(out)
+	if _, err := os.Lstat(out); errors.Is(err, os.ErrNotExist) {
+		return os.Rename(stage, out)
+	}
+	old := stage + ".old"
+	if err := os.Rename(out, old); err != nil {
+		return err
+	}
+	if err := os.Rename(stage, out); err != nil {
+		os.Rename(old, out)
+		return err
+	}
+	return os.RemoveAll(old)
+}
+
+// jsonSafe returns v with every NaN or infinite float replaced by nil,
+// through a generic copy, so that encoding/json can write it.
+func jsonSafe(v any) any { return safeValue(reflect.ValueOf(v)) }
+
+func safeValue(v reflect.Value) any {
+	switch v.Kind() {
+	case reflect.Invalid:
+		return nil
+	case reflect.Pointer, reflect.Interface:
+		if v.IsNil() {
+			return nil
+		}
+		return safeValue(v.Elem())
+	case reflect.Float32, reflect.Float64:
+		if f := v.Float(); math.IsNaN(f) || math.IsInf(f, 0) {
+			return nil
+		}
+		return v.Interface()
+	case reflect.Slice, reflect.Array:
+		if v.Kind() == reflect.Slice && v.IsNil() {
+			return []any{}
+		}
+		out := make([]any, v.Len())
+		for i := range out {
+			out[i] = safeValue(v.Index(i))
+		}
+		return out
+	case reflect.Map:
+		out := make(map[string]any, v.Len())
+		for it := v.MapRange(); it.Next(); {
+			out[fmt.Sprint(it.Key().Interface())] = safeValue(it.Value())
+		}
+		return out
+	case reflect.Struct:
+		if t, ok := v.Interface().(time.Time); ok {
+			return t
+		}
+		out := make(map[string]any)
+		for i := 0; i < v.NumField(); i++ {
+			f := v.Type().Field(i)
+			if !f.IsExported() {
+				continue
+			}
+			name, opts, _ := strings.Cut(f.Tag.Get("json"), ",")
+			if name == "-" {
+				continue
+			}
+			if name == "" {
+				name = f.Name
+			}
+			fv := v.Field(i)
+			if strings.Contains(opts, "omitempty") && fv.IsZero() {
+				continue
+			}
+			out[name] = safeValue(fv)
+		}
+		return out
+	}
+	return v.Interface()
+}

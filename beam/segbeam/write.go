@@ -1,0 +1,398 @@
+package segbeam
+
+import (
+	"cmp"
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"math"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/apache/arrow/go/v17/arrow/array"
+	"github.com/apache/arrow/go/v17/arrow/memory"
+	arrowparquet "github.com/apache/arrow/go/v17/parquet"
+	"github.com/apache/arrow/go/v17/parquet/compress"
+	"github.com/apache/arrow/go/v17/parquet/pqarrow"
+	"github.com/apache/beam/sdks/v2/go/pkg/beam/io/filesystem"
+	_ "github.com/apache/beam/sdks/v2/go/pkg/beam/io/filesystem/gcs"   // gs:// outputs
+	_ "github.com/apache/beam/sdks/v2/go/pkg/beam/io/filesystem/local" // local outputs
+	"github.com/apache/beam/sdks/v2/go/pkg/beam/register"
+	"github.com/parquet-go/parquet-go"
+
+	"github.com/segmint/segmint/features"
+	"github.com/segmint/segmint/pipeline"
+	"github.com/segmint/segmint/segments"
+)
+
+func init() {
+	register.DoFn2x0[featureRow, func(int, featureRow)](&shardFeaturesFn{})
+	register.Emitter2[int, featureRow]()
+	register.DoFn2x0[customerRow, func(int, customerRow)](&shardCustomersFn{})
+	register.Emitter2[int, customerRow]()
+	register.DoFn2x0[memberRow, func(int, memberRow)](&shardMembersFn{})
+	register.Emitter2[int, memberRow]()
+	register.DoFn5x1[context.Context, int, func(*featureRow) bool, window, features.Stats, error](&writeFeaturesFn{})
+	register.DoFn4x1[context.Context, int, func(*customerRow) bool, func(*[]byte) bool, error](&writeCustomersFn{})
+	register.Iter1[customerRow]()
+	register.DoFn4x1[context.Context, int, func(*memberRow) bool, func(*[]byte) bool, error](&writeMembershipsFn{})
+	register.Iter1[memberRow]()
+}
+
+func reflectTypeOf[T any]() reflect.Type { return reflect.TypeOf((*T)(nil)).Elem() }
+
+// shardOf spreads customers over n output shards by a fixed hash of the
+// id, so a shard's content does not depend on bundling or retries.
+func shardOf(customer int64, n int) int {
+	z := uint64(customer) * 0x9E3779B97F4A7C15
+	z ^= z >> 32
+	return int(z % uint64(n))
+}
+
+type shardFeaturesFn struct{ Shards int }
+
+func (f *shardFeaturesFn) ProcessElement(r featureRow, emit func(int, featureRow)) {
+	emit(shardOf(r.Customer, f.Shards), r)
+}
+
+type shardCustomersFn struct{ Shards int }
+
+func (f *shardCustomersFn) ProcessElement(r customerRow, emit func(int, customerRow)) {
+	emit(shardOf(r.Customer, f.Shards), r)
+}
+
+type shardMembersFn struct{ Shards int }
+
+func (f *shardMembersFn) ProcessElement(r memberRow, emit func(int, memberRow)) {
+	emit(shardOf(r.Customer, f.Shards), r)
+}
+
+// shardPath is the path of one shard of a table.
+func shardPath(out, table string, shard, shards int) string {
+	return joinPath(out, table, fmt.Sprintf("part-%05d-of-%05d.parquet", shard, shards))
+}
+
+// joinPath joins path elements with "/", for local paths and URLs alike.
+func joinPath(elem ...string) string {
+	out := strings.TrimRight(elem[0], "/")
+	for _, e := range elem[1:] {
+		out += "/" + e
+	}
+	return out
+}
+
+// countingWriter hides the sink's Close from the Parquet writers (the
+// caller closes it) and counts the bytes written.
+type countingWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// writeFile writes path through Beam's file systems (local, gs://, ...):
+// to a temporary name first, renamed into place when the file system can
+// rename, so a retried bundle replaces a shard instead of adding one.
+func writeFile(ctx context.Context, path string, write func(w *countingWriter) error) error {
+	fsys, err := filesystem.New(ctx, path)
+	if err != nil {
+		return err
+	}
+	defer fsys.Close()
+	renamer, canRename := fsys.(filesystem.Renamer)
+	target := path
+	if canRename {
+		var b [6]byte
+		rand.Read(b[:])
+		i := strings.LastIndex(path, "/")
+		target = path[:i+1] + "." + path[i+1:] + ".tmp-" + hex.EncodeToString(b[:])
+	}
+	w, err := fsys.OpenWrite(ctx, target)
+	if err != nil {
+		return err
+	}
+	if err := write(&countingWriter{w: w}); err != nil {
+		w.Close()
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	if err := w.Close(); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	if canRename {
+		return renamer.Rename(ctx, target, path)
+	}
+	return nil
+}
+
+// column is one output column held as plain Go values; exactly one of
+// the slices is set. NaN floats and, with NullEmpty, empty strings are
+// written as nulls. The Arrow types are those of segmint's own outputs
+// (docs/outputs.md).
+type column struct {
+	Name      string
+	Int64     []int64
+	Int32     []int32
+	Float64   []float64
+	String    []string
+	Timestamp []int64 // µs since the epoch, UTC
+	NullEmpty bool
+}
+
+func (c column) field() arrow.Field {
+	switch {
+	case c.Int64 != nil:
+		return arrow.Field{Name: c.Name, Type: arrow.PrimitiveTypes.Int64}
+	case c.Int32 != nil:
+		return arrow.Field{Name: c.Name, Type: arrow.PrimitiveTypes.Int32}
+	case c.Float64 != nil:
+		return arrow.Field{Name: c.Name, Type: arrow.PrimitiveTypes.Float64, Nullable: true}
+	case c.Timestamp != nil:
+		return arrow.Field{Name: c.Name, Type: &arrow.TimestampType{Unit: arrow.Microsecond, TimeZone: "UTC"}}
+	}
+	return arrow.Field{Name: c.Name, Type: arrow.BinaryTypes.String, Nullable: c.NullEmpty}
+}
+
+// writeTable writes cols as one Parquet file (zstd) through Arrow.
+func writeTable(ctx context.Context, path string, n int, cols []column, meta map[string]string) error {
+	fields := make([]arrow.Field, len(cols))
+	for j, c := range cols {
+		fields[j] = c.field()
+	}
+	md := arrow.MetadataFrom(meta)
+	schema := arrow.NewSchema(fields, &md)
+	return writeFile(ctx, path, func(sink *countingWriter) error {
+		props := arrowparquet.NewWriterProperties(arrowparquet.WithCompression(compress.Codecs.Zstd), arrowparquet.WithMaxRowGroupLength(1<<20))
+		w, err := pqarrow.NewFileWriter(schema, sink, props, pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
+		if err != nil {
+			return err
+		}
+		b := array.NewRecordBuilder(memory.DefaultAllocator, schema)
+		defer b.Release()
+		for j, c := range cols {
+			switch fb := b.Field(j).(type) {
+			case *array.Int64Builder:
+				fb.AppendValues(c.Int64, nil)
+			case *array.Int32Builder:
+				fb.AppendValues(c.Int32, nil)
+			case *array.TimestampBuilder:
+				for _, v := range c.Timestamp {
+					fb.Append(arrow.Timestamp(v))
+				}
+			case *array.Float64Builder:
+				fb.Reserve(n)
+				for _, v := range c.Float64 {
+					if math.IsNaN(v) {
+						fb.UnsafeAppendBoolToBitmap(false)
+					} else {
+						fb.UnsafeAppend(v)
+					}
+				}
+			case *array.StringBuilder:
+				for _, v := range c.String {
+					if v == "" && c.NullEmpty {
+						fb.AppendNull()
+					} else {
+						fb.Append(v)
+					}
+				}
+			}
+		}
+		rec := b.NewRecord()
+		err = w.WriteBuffered(rec)
+		rec.Release()
+		if err != nil {
+			w.Close()
+			return err
+		}
+		return w.Close()
+	})
+}
+
+// featureColumns are the columns of the feature table, as `segmint
+// features` writes them: customer_id, country (when the input has one),
+// then every available feature.
+func featureColumns(rows []featureRow, names []string, hasCountry bool) []column {
+	ids := make([]int64, len(rows))
+	country := make([]string, len(rows))
+	vals := make([][]float64, len(names))
+	for j := range vals {
+		vals[j] = make([]float64, len(rows))
+	}
+	for i, r := range rows {
+		ids[i], country[i] = r.Customer, r.Country
+		for j, v := range r.Values {
+			vals[j][i] = v
+		}
+	}
+	cols := []column{{Name: "customer_id", Int64: ids}}
+	if hasCountry {
+		cols = append(cols, column{Name: "country", String: country, NullEmpty: true})
+	}
+	for j, name := range names {
+		cols = append(cols, column{Name: name, Float64: vals[j]})
+	}
+	return cols
+}
+
+// writeFeaturesFn writes one shard of the feature table.
+type writeFeaturesFn struct {
+	Out    string
+	Shards int
+}
+
+func (f *writeFeaturesFn) ProcessElement(ctx context.Context, shard int, iter func(*featureRow) bool, w window, stats features.Stats) error {
+	var rows []featureRow
+	for r := (featureRow{}); iter(&r); r = (featureRow{}) {
+		rows = append(rows, r)
+	}
+	slices.SortFunc(rows, func(a, b featureRow) int { return cmp.Compare(a.Customer, b.Customer) })
+	c, avail, _ := datasetContext(w, stats)
+	names := make([]string, len(avail))
+	for j, ft := range avail {
+		names[j] = ft.Name
+	}
+	meta := map[string]string{"segmint.schema_version": pipeline.SchemaVersion, "segmint.as_of": time.UnixMicro(w.AsOf).UTC().Format(time.RFC3339), "segmint.window_days": strconv.FormatFloat(c.WindowDays(), 'f', -1, 64)}
+	return writeTable(ctx, shardPath(f.Out, "features", shard, f.Shards), len(rows), featureColumns(rows, names, stats.Present&features.ColCountry != 0), meta)
+}
+
+// modelCache gives a DoFn the model side input, decoded once per worker
+// process: the model's population is large (8 bytes per sampled customer
+// and feature), and a worker runs many DoFn instances at once. A job has
+// one model; the key guards against a process serving several jobs.
+type modelCache struct{ m *model }
+
+var (
+	modelsMu sync.Mutex
+	models   = map[string]*model{}
+)
+
+func (c *modelCache) get(iter func(*[]byte) bool) (*model, error) {
+	if c.m != nil {
+		return c.m, nil
+	}
+	var b []byte
+	if !iter(&b) {
+		return nil, fmt.Errorf("segbeam: no model")
+	}
+	sum := sha256.Sum256(b)
+	key := string(sum[:])
+	modelsMu.Lock()
+	defer modelsMu.Unlock()
+	if m, ok := models[key]; ok {
+		c.m = m
+		return m, nil
+	}
+	m, err := decodeModel(b)
+	if err != nil {
+		return nil, err
+	}
+	// The population indexes its features on first use; do it now, while
+	// the model is not yet shared, so that it is read-only afterwards.
+	segments.NewEvaluator(catalogue(), m.Population)
+	models[key] = m
+	c.m = m
+	return m, nil
+}
+
+// writeCustomersFn writes one shard of the customers table, in the
+// columns of `segmint run`'s customers.parquet.
+type writeCustomersFn struct {
+	Out    string
+	Shards int
+	cache  modelCache
+}
+
+func (f *writeCustomersFn) ProcessElement(ctx context.Context, shard int, iter func(*customerRow) bool, modelIter func(*[]byte) bool) error {
+	m, err := f.cache.get(modelIter)
+	if err != nil {
+		return err
+	}
+	var rows []customerRow
+	for r := (customerRow{}); iter(&r); r = (customerRow{}) {
+		rows = append(rows, r)
+	}
+	slices.SortFunc(rows, func(a, b customerRow) int { return cmp.Compare(a.Customer, b.Customer) })
+	n := len(rows)
+	frows := make([]featureRow, n)
+	clusterCol := make([]int32, n)
+	dist := make([]float64, n)
+	seg, label, primary, stage := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	runID, asOf := make([]string, n), make([]int64, n)
+	cat := catalogue()
+	for i, r := range rows {
+		frows[i] = r.featureRow
+		clusterCol[i], dist[i] = r.Cluster, r.Distance
+		seg[i], label[i] = m.Segment[r.Cluster], m.Label[r.Cluster]
+		primary[i], stage[i] = "none", "unknown"
+		if r.Primary >= 0 {
+			primary[i] = cat.Segments[r.Primary].ID
+		}
+		if r.Stage >= 0 {
+			stage[i] = cat.Lifecycle[r.Stage].Stage
+		}
+		runID[i], asOf[i] = m.Meta["segmint.run_id"], m.AsOf
+	}
+	cols := featureColumns(frows, m.Features, m.HasCountry)
+	cols = append(cols,
+		column{Name: "cluster", Int32: clusterCol},
+		column{Name: "distance", Float64: dist},
+		column{Name: "segment", String: seg, NullEmpty: true},
+		column{Name: "cluster_label", String: label},
+		column{Name: "primary_segment", String: primary},
+		column{Name: "lifecycle_stage", String: stage},
+		column{Name: "run_id", String: runID},
+		column{Name: "as_of", Timestamp: asOf},
+	)
+	return writeTable(ctx, shardPath(f.Out, pipeline.TableCustomers, shard, f.Shards), n, cols, m.Meta)
+}
+
+// writeMembershipsFn writes one shard of the memberships table with the
+// row type of `segmint run`'s memberships.parquet.
+type writeMembershipsFn struct {
+	Out    string
+	Shards int
+	cache  modelCache
+}
+
+func (f *writeMembershipsFn) ProcessElement(ctx context.Context, shard int, iter func(*memberRow) bool, modelIter func(*[]byte) bool) error {
+	m, err := f.cache.get(modelIter)
+	if err != nil {
+		return err
+	}
+	var rows []memberRow
+	for r := (memberRow{}); iter(&r); {
+		rows = append(rows, r)
+	}
+	slices.SortFunc(rows, func(a, b memberRow) int {
+		return cmp.Or(cmp.Compare(a.Customer, b.Customer), cmp.Compare(a.Segment, b.Segment))
+	})
+	cat := catalogue()
+	runID, asOf := m.Meta["segmint.run_id"], time.UnixMicro(m.AsOf).UTC()
+	out := make([]pipeline.MembershipRow, len(rows))
+	for i, r := range rows {
+		out[i] = pipeline.MembershipRow{CustomerID: r.Customer, Segment: cat.Segments[r.Segment].ID, RunID: runID, AsOf: asOf}
+	}
+	return writeFile(ctx, shardPath(f.Out, pipeline.TableMemberships, shard, f.Shards), func(sink *countingWriter) error {
+		opts := []parquet.WriterOption{parquet.Compression(&parquet.Zstd)}
+		for k, v := range m.Meta {
+			opts = append(opts, parquet.KeyValueMetadata(k, v))
+		}
+		w := parquet.NewGenericWriter[pipeline.MembershipRow](sink, opts...)
+		if _, err := w.Write(out); err != nil {
+			return err
+		}
+		return w.Close()
+	})
+}
