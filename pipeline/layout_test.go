@@ -3,6 +3,7 @@ package pipeline
 import (
 	"compress/gzip"
 	"context"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -154,4 +155,35 @@ func FuzzParseMapping(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestOnlineRetailIIColumns: Online Retail II names its columns Invoice,
+// Price and "Customer ID"; the preset finds them, and its CSV dates
+// (m/d/yyyy h:mm) and "C" cancellations are read.
+func TestOnlineRetailIIColumns(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "online_retail_II.csv")
+	os.WriteFile(path, []byte(`Invoice,StockCode,Description,Quantity,InvoiceDate,Price,Customer ID,Country
+489434,85048,15CM CHRISTMAS GLASS BALL 20 LIGHTS,12,12/1/2009 7:45,6.95,13085.0,United Kingdom
+489434,79323P,PINK CHERRY LIGHTS,12,12/1/2009 7:45,6.75,13085.0,United Kingdom
+489435,22350,CAT BOWL ,12,12/1/2009 7:46,2.55,13085.0,United Kingdom
+C489449,22087,PAPER BUNTING WHITE LACE,-12,12/1/2009 10:33,2.95,16321.0,Australia
+489450,22087,PAPER BUNTING WHITE LACE,12,12/1/2009 10:35,2.95,16321.0,Australia
+489451,21232,STRAWBERRY CERAMIC TRINKET BOX,4,12/1/2009 10:40,1.25,,United Kingdom
+`), 0o644)
+	layout, _ := Preset("online-retail")
+	tbl, rep, err := ComputeFeatures(context.Background(), []string{path}, ScanOptions{Layout: layout})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tbl.Customers) != 2 || rep.Skipped[SkipNullCustomer] != 1 || rep.ByType["refund"] != 1 || rep.ByType["purchase"] != 4 {
+		t.Fatalf("customers %v, skipped %v, by type %v", tbl.Customers, rep.Skipped, rep.ByType)
+	}
+	orders, spend, refunds := tbl.Column("orders"), tbl.Column("total_spend"), tbl.Column("refund_rate")
+	if tbl.Customers[0] != 13085 || orders[0] != 2 || math.Abs(spend[0]-(12*6.95+12*6.75+12*2.55)) > 1e-9 {
+		t.Errorf("customer %d: orders %v spend %v", tbl.Customers[0], orders[0], spend[0])
+	}
+	if tbl.Customers[1] != 16321 || refunds[1] != 1 || tbl.Country[1] != "Australia" {
+		t.Errorf("customer %d: refund rate %v country %q", tbl.Customers[1], refunds[1], tbl.Country[1])
+	}
 }

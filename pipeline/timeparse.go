@@ -12,7 +12,8 @@ var errBadTime = errors.New("unparseable timestamp")
 // microseconds since the Unix epoch, UTC. It accepts
 // "2019-10-01 00:00:00 UTC" (REES46), "2019-10-01 00:00:00",
 // "2019-10-01T00:00:00Z", RFC 3339 with a numeric offset, an optional
-// fraction of a second, and a bare date "2019-10-01". Times without a zone
+// fraction of a second, a bare date "2019-10-01", and the US form of the
+// Online Retail CSV files, "12/1/2010 8:26". Times without a zone
 // are taken as UTC. The common fixed-width forms are parsed without
 // allocating.
 func ParseTimestamp(s string) (int64, error) {
@@ -23,7 +24,10 @@ func ParseTimestamp(s string) (int64, error) {
 	year, ok1 := digits(s, 0, 4)
 	month, ok2 := digits(s, 5, 2)
 	day, ok3 := digits(s, 8, 2)
-	if !ok1 || !ok2 || !ok3 || s[4] != '-' || s[7] != '-' || month < 1 || month > 12 || day < 1 || day > 31 {
+	if !ok1 || !ok2 || !ok3 || s[4] != '-' || s[7] != '-' {
+		return slowParse(s)
+	}
+	if month < 1 || month > 12 || day < 1 || day > 31 {
 		return 0, errBadTime
 	}
 	var hour, minute, sec, micros int64
