@@ -291,3 +291,47 @@ func TestClusterTransformNoneUsesTheMatrixAsGiven(t *testing.T) {
 		t.Errorf("manifest transform %q, log %v", m.Transform, m.Log)
 	}
 }
+
+// TestAddASegmentByEditingTheCatalogue: a user adds a segment with a
+// catalogue file alone; it is evaluated, written and reported.
+func TestAddASegmentByEditingTheCatalogue(t *testing.T) {
+	dir := t.TempDir()
+	cat := filepath.Join(dir, "mine.yaml")
+	os.WriteFile(cat, []byte(`segments:
+  - id: big_baskets
+    name: Big baskets
+    description: Customers who buy several items per order.
+    rule: orders >= 2 && items_per_order >= 2.5
+    actions:
+      - "Bundle offers."
+`), 0o644)
+	out := filepath.Join(dir, "out")
+	if code, _, stderr := runCLI(t, "run", "--segments", cat, "--out", out, "--quiet", "--stability-boots", "0"); code != ExitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	type seg struct {
+		Segment   string `parquet:"segment"`
+		Evaluated bool   `parquet:"evaluated"`
+		Members   int64  `parquet:"members"`
+	}
+	rows, err := parquet.ReadFile[seg](filepath.Join(out, "segments.parquet"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, r := range rows {
+		if r.Segment == "big_baskets" {
+			found = true
+			if !r.Evaluated || r.Members == 0 {
+				t.Errorf("big_baskets: evaluated %v, members %d", r.Evaluated, r.Members)
+			}
+		}
+	}
+	if !found || len(rows) != 19 {
+		t.Errorf("segments.parquet has %d rows, big_baskets found %v (want the 18 built in plus it)", len(rows), found)
+	}
+	html, _ := os.ReadFile(filepath.Join(out, "report.html"))
+	if !strings.Contains(string(html), "Big baskets") {
+		t.Error("the report has no card for the new segment")
+	}
+}
