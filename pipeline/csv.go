@@ -90,27 +90,11 @@ func scanCSV(ctx context.Context, in *inputFile, project []string, batchSize int
 	r := arrowcsv.NewInferringReader(rc, arrowcsv.WithHeader(true), arrowcsv.WithChunk(batchSize), arrowcsv.WithAllocator(mem),
 		arrowcsv.WithColumnTypes(types), arrowcsv.WithIncludeColumns(include), arrowcsv.WithNullReader(true, ""), arrowcsv.WithLazyQuotes(true))
 	defer r.Release()
-	var f fields
-	var line int64 = 1
-	for r.Next() {
-		rec := r.Record()
-		if f == nil {
-			f = fieldsOf(rec, project, in)
-		}
-		batch.Reset(0)
-		if err := dec.decode(in.Path, rec, f, in.names, batch); err != nil {
-			return err
-		}
-		consume(batch)
-		line += rec.NumRows()
-		n := rowsRead.Add(rec.NumRows())
-		if progress != nil {
-			progress(n)
-		}
-		if err := ctx.Err(); err != nil {
-			return err
-		}
+	rows, err := decodeRecords(ctx, r, in, project, dec, batch, consume, rowsRead, progress)
+	if err != nil {
+		return err
 	}
+	line := 1 + rows
 	if err := r.Err(); err != nil && !errors.Is(err, io.EOF) {
 		return &InputError{File: in.Path, Err: fmt.Errorf("CSV after line %d: %w", line, err)}
 	}

@@ -7,10 +7,10 @@ import (
 	"strings"
 )
 
-// jsonSafe returns a copy of v as plain maps, slices and scalars in which
+// JSONSafe returns a copy of v as plain maps, slices and scalars in which
 // NaN and infinite floats are nil, so that encoding/json writes null for
 // undefined values instead of failing. Struct fields keep their json tags.
-func jsonSafe(v any) any { return safeValue(reflect.ValueOf(v)) }
+func JSONSafe(v any) any { return safeValue(reflect.ValueOf(v)) }
 
 func safeValue(v reflect.Value) any {
 	if !v.IsValid() {

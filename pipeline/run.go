@@ -305,7 +305,7 @@ func summariseSegments(cat *segments.Catalogue, mem *segments.Memberships, mp *s
 }
 
 func writeJSON(path string, v any) error {
-	data, err := json.MarshalIndent(jsonSafe(v), "", "  ")
+	data, err := json.MarshalIndent(JSONSafe(v), "", "  ")
 	if err != nil {
 		return err
 	}

@@ -440,24 +440,8 @@ func scanRowGroup(ctx context.Context, fr *pqarrow.FileReader, in *inputFile, rg
 		return &InputError{File: in.Path, Err: fmt.Errorf("row group %d: %w", rg, err)}
 	}
 	defer rr.Release()
-	var f fields
-	for rr.Next() {
-		rec := rr.Record()
-		if f == nil {
-			f = fieldsOf(rec, project, in)
-		}
-		batch.Reset(0)
-		if err := dec.decode(in.Path, rec, f, in.names, batch); err != nil {
-			return err
-		}
-		consume(batch)
-		n := rowsRead.Add(rec.NumRows())
-		if progress != nil {
-			progress(n)
-		}
-		if err := ctx.Err(); err != nil {
-			return err
-		}
+	if _, err := decodeRecords(ctx, rr, in, project, dec, batch, consume, rowsRead, progress); err != nil {
+		return err
 	}
 	if err := rr.Err(); err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, context.Canceled) {
 		return &InputError{File: in.Path, Err: fmt.Errorf("row group %d: %w", rg, err)}
@@ -466,6 +450,39 @@ func scanRowGroup(ctx context.Context, fr *pqarrow.FileReader, in *inputFile, rg
 }
 
 func defaultWorkers() int { return runtime.GOMAXPROCS(0) }
+
+// recordIter is what Arrow's Parquet and CSV record readers share.
+type recordIter interface {
+	Next() bool
+	Record() arrow.Record
+}
+
+// decodeRecords decodes every record of it into batch and hands it to
+// consume, counting rows and reporting progress; it returns the rows read.
+func decodeRecords(ctx context.Context, it recordIter, in *inputFile, project []string, dec *decoder, batch *features.Batch, consume func(*features.Batch), rowsRead *atomic.Int64, progress func(int64)) (int64, error) {
+	var f fields
+	var rows int64
+	for it.Next() {
+		rec := it.Record()
+		if f == nil {
+			f = fieldsOf(rec, project, in)
+		}
+		batch.Reset(0)
+		if err := dec.decode(in.Path, rec, f, in.names, batch); err != nil {
+			return rows, err
+		}
+		consume(batch)
+		rows += rec.NumRows()
+		n := rowsRead.Add(rec.NumRows())
+		if progress != nil {
+			progress(n)
+		}
+		if err := ctx.Err(); err != nil {
+			return rows, err
+		}
+	}
+	return rows, nil
+}
 
 // projected returns the columns of project that in has and that the
 // decoder uses: category_code only when there is no category_id (it is the

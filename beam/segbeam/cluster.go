@@ -244,7 +244,7 @@ func (f *fitFn) ProcessElement(ctx context.Context, _ int, rows func(*featureRow
 			sum.Log = append(sum.Log, cs.Features[j])
 		}
 	}
-	js, err := json.MarshalIndent(jsonSafe(sum), "", "  ")
+	js, err := json.MarshalIndent(pipeline.JSONSafe(sum), "", "  ")
 	if err != nil {
 		return err
 	}

@@ -6,10 +6,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"math"
 	"os"
 	"path/filepath"
-	"reflect"
 	"strings"
 	"sync"
 	"time"
@@ -224,65 +222,4 @@ func commit(stage, out string) error {
 		return err
 	}
 	return os.RemoveAll(old)
-}
-
-// jsonSafe returns v with every NaN or infinite float replaced by nil,
-// through a generic copy, so that encoding/json can write it.
-func jsonSafe(v any) any { return safeValue(reflect.ValueOf(v)) }
-
-func safeValue(v reflect.Value) any {
-	switch v.Kind() {
-	case reflect.Invalid:
-		return nil
-	case reflect.Pointer, reflect.Interface:
-		if v.IsNil() {
-			return nil
-		}
-		return safeValue(v.Elem())
-	case reflect.Float32, reflect.Float64:
-		if f := v.Float(); math.IsNaN(f) || math.IsInf(f, 0) {
-			return nil
-		}
-		return v.Interface()
-	case reflect.Slice, reflect.Array:
-		if v.Kind() == reflect.Slice && v.IsNil() {
-			return []any{}
-		}
-		out := make([]any, v.Len())
-		for i := range out {
-			out[i] = safeValue(v.Index(i))
-		}
-		return out
-	case reflect.Map:
-		out := make(map[string]any, v.Len())
-		for it := v.MapRange(); it.Next(); {
-			out[fmt.Sprint(it.Key().Interface())] = safeValue(it.Value())
-		}
-		return out
-	case reflect.Struct:
-		if t, ok := v.Interface().(time.Time); ok {
-			return t
-		}
-		out := make(map[string]any)
-		for i := 0; i < v.NumField(); i++ {
-			f := v.Type().Field(i)
-			if !f.IsExported() {
-				continue
-			}
-			name, opts, _ := strings.Cut(f.Tag.Get("json"), ",")
-			if name == "-" {
-				continue
-			}
-			if name == "" {
-				name = f.Name
-			}
-			fv := v.Field(i)
-			if strings.Contains(opts, "omitempty") && fv.IsZero() {
-				continue
-			}
-			out[name] = safeValue(fv)
-		}
-		return out
-	}
-	return v.Interface()
 }
