@@ -71,8 +71,14 @@ func checksums(inputs []*inputFile) (wait func() ([]string, error)) {
 
 // OpenInputs resolves paths and validates every file before any work, so a
 // bad file fails the run before output is written.
+//
+// A file found by expanding a directory or pattern that is a planted-truth
+// file of segmint generate (labels.parquet: customer_id and archetype only)
+// is left out, so that "segmint generate --out DIR" then "segmint run
+// --events DIR" works; named explicitly, it is an error like any file
+// without event columns.
 func OpenInputs(paths []string, layout Layout) ([]*inputFile, error) {
-	files, err := ResolveFiles(paths)
+	files, found, err := resolveFiles(paths)
 	if err != nil {
 		return nil, err
 	}
@@ -80,11 +86,33 @@ func OpenInputs(paths []string, layout Layout) ([]*inputFile, error) {
 	for _, f := range files {
 		in, err := openInput(f, layout)
 		if err != nil {
+			if found[f] && isPlantedLabels(f) {
+				continue
+			}
 			return nil, err
 		}
 		inputs = append(inputs, in)
 	}
+	if len(inputs) == 0 {
+		return nil, ErrNoInput
+	}
 	return inputs, nil
+}
+
+// isPlantedLabels reports whether path is a labels file of segmint
+// generate: a Parquet file whose columns are exactly customer_id and
+// archetype.
+func isPlantedLabels(path string) bool {
+	rdr, err := openParquet(path)
+	if err != nil {
+		return false
+	}
+	defer rdr.Close()
+	sc := rdr.MetaData().Schema
+	if sc.NumColumns() != 2 {
+		return false
+	}
+	return sc.ColumnIndexByName("customer_id") >= 0 && sc.ColumnIndexByName("archetype") >= 0
 }
 
 // launchColumns are the columns the first pass reads: a product's launch is

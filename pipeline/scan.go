@@ -41,6 +41,14 @@ func (e *InputError) Unwrap() error { return e.Err }
 // ending in .parquet below it, recursively; a file named explicitly is taken
 // whatever its name; a pattern or directory that matches nothing is an error.
 func ResolveFiles(paths []string) ([]string, error) {
+	files, _, err := resolveFiles(paths)
+	return files, err
+}
+
+// resolveFiles is ResolveFiles that also says which files were found by
+// expanding a directory or a pattern rather than named one by one.
+func resolveFiles(paths []string) ([]string, map[string]bool, error) {
+	found := make(map[string]bool)
 	seen := make(map[string]bool)
 	var out []string
 	add := func(p string) {
@@ -53,21 +61,22 @@ func ResolveFiles(paths []string) ([]string, error) {
 		if strings.ContainsAny(p, "*?[") {
 			matches, err := filepath.Glob(p)
 			if err != nil {
-				return nil, fmt.Errorf("pattern %q: %w", p, err)
+				return nil, nil, fmt.Errorf("pattern %q: %w", p, err)
 			}
 			if len(matches) == 0 {
-				return nil, fmt.Errorf("pattern %q: %w", p, ErrNoInput)
+				return nil, nil, fmt.Errorf("pattern %q: %w", p, ErrNoInput)
 			}
 			for _, m := range matches {
 				if st, err := os.Stat(m); err == nil && !st.IsDir() {
 					add(m)
+					found[m] = true
 				}
 			}
 			continue
 		}
 		st, err := os.Stat(p)
 		if err != nil {
-			return nil, &InputError{File: p, Err: err}
+			return nil, nil, &InputError{File: p, Err: err}
 		}
 		if !st.IsDir() {
 			add(p)
@@ -80,22 +89,23 @@ func ResolveFiles(paths []string) ([]string, error) {
 			}
 			if !d.IsDir() && strings.HasSuffix(strings.ToLower(d.Name()), ".parquet") {
 				add(q)
+				found[q] = true
 				n++
 			}
 			return nil
 		})
 		if err != nil {
-			return nil, &InputError{File: p, Err: err}
+			return nil, nil, &InputError{File: p, Err: err}
 		}
 		if n == 0 {
-			return nil, fmt.Errorf("directory %s: %w", p, ErrNoInput)
+			return nil, nil, fmt.Errorf("directory %s: %w", p, ErrNoInput)
 		}
 	}
 	if len(out) == 0 {
-		return nil, ErrNoInput
+		return nil, nil, ErrNoInput
 	}
 	sort.Strings(out)
-	return out, nil
+	return out, found, nil
 }
 
 // inputFormat is the file format of an input.

@@ -335,3 +335,21 @@ func TestAddASegmentByEditingTheCatalogue(t *testing.T) {
 		t.Error("the report has no card for the new segment")
 	}
 }
+
+// TestRunOnGenerateOutputDirectory: "segmint generate --out DIR" then
+// "segmint run --events DIR" works: the planted-truth labels.parquet in the
+// directory is recognised and left out.
+func TestRunOnGenerateOutputDirectory(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	if code, _, stderr := runCLI(t, "generate", "--customers", "300", "--out", data, "--quiet"); code != ExitOK {
+		t.Fatal(stderr)
+	}
+	if code, _, stderr := runCLI(t, "run", "--events", data, "--out", filepath.Join(dir, "out"), "--quiet", "--stability-boots", "0"); code != ExitOK {
+		t.Fatalf("run on the directory: exit %d: %s", code, stderr)
+	}
+	// Named explicitly, the labels file is not an event file.
+	if code, _, stderr := runCLI(t, "run", "--events", filepath.Join(data, "labels.parquet"), "--out", filepath.Join(dir, "out2")); code != ExitInput || !strings.Contains(stderr, "event_time") {
+		t.Errorf("labels named explicitly: exit %d: %s", code, stderr)
+	}
+}
