@@ -47,7 +47,7 @@ func buildReport(m *Manifest, t *features.Table, cs *ClusterStage, mem *segments
 	}
 	if s := cs.Selection; s != nil {
 		d.KRule = cs.Strategy + ". Validity-index rule: " + s.Rule
-		d.KSelection = &report.KSelection{Ks: s.Ks, Inertia: s.Inertia, Silhouette: s.Silhouette, CalinskiHarabasz: s.CalinskiHarabasz, DaviesBouldin: s.DaviesBouldin, Chosen: s.Chosen, Knee: s.Knee, SilhouetteSample: s.SilhouetteSample}
+		d.KSelection = &report.KSelection{Ks: s.Ks, Inertia: s.Inertia, Silhouette: s.Silhouette, CalinskiHarabasz: s.CalinskiHarabasz, DaviesBouldin: s.DaviesBouldin, Chosen: s.Chosen, Knee: s.Knee, Used: cs.Result.K, SilhouetteSample: s.SilhouetteSample}
 	} else {
 		d.KRule = cs.Strategy + "."
 	}

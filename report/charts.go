@@ -192,6 +192,10 @@ func clusterName(c Cluster) string {
 }
 
 // kCharts draws the four k-selection curves with the chosen k marked.
+// markGreen marks the k actually used when the validity indices chose
+// another.
+var markGreen = color.RGBA{R: 0x2c, G: 0xa0, B: 0x2c, A: 0xff}
+
 func kCharts(k *KSelection) template.HTML {
 	if k == nil || len(k.Ks) == 0 {
 		return ""
@@ -211,14 +215,15 @@ func kCharts(k *KSelection) template.HTML {
 		if i == 0 && k.Knee != k.Chosen {
 			knee = k.Knee
 		}
-		b.WriteString(string(kChart(c.title, k.Ks, c.ys, k.Chosen, knee)))
+		b.WriteString(string(kChart(c.title, k.Ks, c.ys, k.Chosen, knee, k.Used)))
 	}
 	return template.HTML(b.String())
 }
 
-// kChart draws one curve of a score over k; chosen is marked in red and a
-// knee (when it differs) with a ring.
-func kChart(title string, ks []int, ys []float64, chosen, knee int) template.HTML {
+// kChart draws one curve of a score over k; chosen is marked in red, a
+// knee (when it differs) with a ring, and the k actually used (when it
+// differs from chosen) with a green square.
+func kChart(title string, ks []int, ys []float64, chosen, knee, used int) template.HTML {
 	var pts plotter.XYs
 	for i, y := range ys {
 		if i < len(ks) && finite(y) {
@@ -260,6 +265,11 @@ func kChart(title string, ks []int, ys []float64, chosen, knee int) template.HTM
 		case knee:
 			s, _ := plotter.NewScatter(plotter.XYs{pt})
 			s.Color, s.Shape, s.Radius = markRed, draw.RingGlyph{}, vg.Points(5)
+			p.Add(s)
+		}
+		if used != chosen && int(pt.X) == used {
+			s, _ := plotter.NewScatter(plotter.XYs{pt})
+			s.Color, s.Shape, s.Radius = markGreen, draw.BoxGlyph{}, vg.Points(5)
 			p.Add(s)
 		}
 	}

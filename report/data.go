@@ -113,7 +113,9 @@ type KSelection struct {
 	Ks                                                   []int
 	Inertia, Silhouette, CalinskiHarabasz, DaviesBouldin []float64
 	Chosen, Knee                                         int
-	SilhouetteSample                                     int
+	// Used is the k of the clusters shown (0: the same as Chosen).
+	Used             int
+	SilhouetteSample int
 }
 
 // Cluster is one cluster with its mapping.
