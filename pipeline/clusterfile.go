@@ -251,17 +251,17 @@ func ClusterFile(ctx context.Context, o ClusterFileOptions) (*ClusterFileManifes
 	for i, c := range res.Assign {
 		assign[i] = int32(c)
 	}
-	idc := column{Name: o.ID, Int64: id.ints}
+	idc := Column{Name: o.ID, Int64: id.ints}
 	if id.strs != nil {
-		idc = column{Name: o.ID, String: id.strs}
+		idc = Column{Name: o.ID, String: id.strs}
 	}
-	if err := writeTable(stage.path("assignments.parquet"), []column{idc, {Name: "cluster", Int32: assign}, {Name: "distance", Float64: res.Distance}}, meta); err != nil {
+	if err := writeTable(stage.path("assignments.parquet"), []Column{idc, {Name: "cluster", Int32: assign}, {Name: "distance", Float64: res.Distance}}, meta); err != nil {
 		return nil, err
 	}
 	// Centroids in the input's units.
 	orig := make([]float64, len(res.Centroids))
 	tr.Inverse(orig, res.Centroids)
-	ccols := []column{{Name: "cluster", Int32: make([]int32, res.K)}, {Name: "size", Int64: make([]int64, res.K)}}
+	ccols := []Column{{Name: "cluster", Int32: make([]int32, res.K)}, {Name: "size", Int64: make([]int64, res.K)}}
 	for c := 0; c < res.K; c++ {
 		ccols[0].Int32[c] = int32(c)
 		ccols[1].Int64[c] = int64(res.Sizes[c])
@@ -271,7 +271,7 @@ func ClusterFile(ctx context.Context, o ClusterFileOptions) (*ClusterFileManifes
 		for c := range col {
 			col[c] = orig[c*cols+j]
 		}
-		ccols = append(ccols, column{Name: name, Float64: col})
+		ccols = append(ccols, Column{Name: name, Float64: col})
 	}
 	if err := writeTable(stage.path("centroids.parquet"), ccols, meta); err != nil {
 		return nil, err

@@ -14,13 +14,13 @@ import (
 
 // FeatureColumns returns the output columns of a feature table: customer_id,
 // country (when known), then every computed feature.
-func featureColumns(t *features.Table) []column {
-	cols := []column{{Name: "customer_id", Int64: t.Customers}}
+func featureColumns(t *features.Table) []Column {
+	cols := []Column{{Name: "customer_id", Int64: t.Customers}}
 	if t.Country != nil {
-		cols = append(cols, column{Name: "country", String: t.Country, NullEmpty: true})
+		cols = append(cols, Column{Name: "country", String: t.Country, NullEmpty: true})
 	}
 	for j, f := range t.Features {
-		cols = append(cols, column{Name: f.Name, Float64: t.Columns[j]})
+		cols = append(cols, Column{Name: f.Name, Float64: t.Columns[j]})
 	}
 	return cols
 }

@@ -14,15 +14,15 @@ import (
 
 // writeEvents writes a small REES46-layout file with string timestamps, as
 // the public dump's CSV converted to Parquet has them.
-func writeEvents(t *testing.T, path string, cols []column) {
+func writeEvents(t *testing.T, path string, cols []Column) {
 	t.Helper()
 	if err := writeTable(path, cols, nil); err != nil {
 		t.Fatal(err)
 	}
 }
 
-func rees46Columns() []column {
-	return []column{
+func rees46Columns() []Column {
+	return []Column{
 		{Name: "event_time", String: []string{"2019-10-01 00:00:00 UTC", "2019-10-01 00:01:00 UTC", "2019-10-01 00:02:00 UTC", "2019-10-20 10:00:00 UTC", "2019-10-31 23:59:59 UTC"}},
 		{Name: "event_type", String: []string{"view", "cart", "purchase", "view", "purchase"}},
 		{Name: "product_id", Int64: []int64{10, 10, 10, 11, 11}},
@@ -72,8 +72,8 @@ func TestREES46StringTimestampsNoConfiguration(t *testing.T) {
 
 func TestBadInputNamesFileAndWritesNothing(t *testing.T) {
 	good := rees46Columns()
-	without := func(name string) []column {
-		var out []column
+	without := func(name string) []Column {
+		var out []Column
 		for _, c := range good {
 			if c.Name != name {
 				out = append(out, c)
@@ -81,7 +81,7 @@ func TestBadInputNamesFileAndWritesNothing(t *testing.T) {
 		}
 		return out
 	}
-	replace := func(name string, c column) []column {
+	replace := func(name string, c Column) []Column {
 		out := without(name)
 		c.Name = name
 		return append(out, c)
@@ -93,10 +93,10 @@ func TestBadInputNamesFileAndWritesNothing(t *testing.T) {
 	}{
 		{"missing required column", func(t *testing.T, p string) { writeEvents(t, p, without("user_id")) }, []string{"user_id", "required column is missing"}},
 		{"wrong column type", func(t *testing.T, p string) {
-			writeEvents(t, p, replace("event_type", column{Int64: []int64{1, 2, 3, 4, 5}}))
+			writeEvents(t, p, replace("event_type", Column{Int64: []int64{1, 2, 3, 4, 5}}))
 		}, []string{"event_type", "want a string"}},
 		{"string customer ids", func(t *testing.T, p string) {
-			writeEvents(t, p, replace("user_id", column{String: []string{"a", "b", "c", "d", "e"}}))
+			writeEvents(t, p, replace("user_id", Column{String: []string{"a", "b", "c", "d", "e"}}))
 		}, []string{"user_id", "want an integer"}},
 		{"empty file", func(t *testing.T, p string) { os.WriteFile(p, nil, 0o644) }, []string{"empty file"}},
 		{"not Parquet", func(t *testing.T, p string) {
@@ -155,7 +155,7 @@ func TestBadInputNamesFileAndWritesNothing(t *testing.T) {
 func TestRowsSkippedByReason(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "e.parquet")
-	writeEvents(t, path, []column{
+	writeEvents(t, path, []Column{
 		{Name: "event_time", String: []string{"2019-10-01 00:00:00 UTC", "yesterday", "2019-10-02 00:00:00 UTC", "2019-10-03 00:00:00 UTC", "2019-10-04 00:00:00 UTC"}},
 		{Name: "event_type", String: []string{"view", "view", "teleport", "purchase", "purchase"}},
 		{Name: "price", Float64: []float64{1, 1, 1, -5, 3}},
@@ -280,7 +280,7 @@ func TestExactDuplicatesDropped(t *testing.T) {
 	path := filepath.Join(dir, "e.parquet")
 	// The REES46 dump repeats some cart events many times at one timestamp.
 	times := []string{"2019-10-01 10:00:00 UTC", "2019-10-01 10:00:00 UTC", "2019-10-01 10:00:00 UTC", "2019-10-01 10:00:00 UTC", "2019-10-01 10:05:00 UTC"}
-	writeEvents(t, path, []column{
+	writeEvents(t, path, []Column{
 		{Name: "event_time", String: times},
 		{Name: "event_type", String: []string{"cart", "cart", "cart", "cart", "purchase"}},
 		{Name: "product_id", Int64: []int64{7, 7, 7, 8, 7}},

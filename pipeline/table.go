@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"fmt"
+	"io"
 	"math"
 	"os"
 
@@ -13,10 +14,10 @@ import (
 	"github.com/apache/arrow/go/v17/parquet/pqarrow"
 )
 
-// column is one column of an output table, held as plain Go values.
+// Column is one column of an output table, held as plain Go values.
 // Exactly one of the value slices is set. NaN floats and, when NullEmpty is
 // set, empty strings are written as nulls.
-type column struct {
+type Column struct {
 	Name    string
 	Int64   []int64
 	Int32   []int32
@@ -29,7 +30,7 @@ type column struct {
 	NullEmpty bool
 }
 
-func (c column) len() int {
+func (c Column) len() int {
 	switch {
 	case c.Int64 != nil:
 		return len(c.Int64)
@@ -45,7 +46,7 @@ func (c column) len() int {
 	return len(c.String)
 }
 
-func (c column) field() arrow.Field {
+func (c Column) field() arrow.Field {
 	switch {
 	case c.Int64 != nil:
 		return arrow.Field{Name: c.Name, Type: arrow.PrimitiveTypes.Int64}
@@ -61,10 +62,28 @@ func (c column) field() arrow.Field {
 	return arrow.Field{Name: c.Name, Type: arrow.BinaryTypes.String, Nullable: c.NullEmpty}
 }
 
-// writeTable writes cols as a Parquet file (zstd) through Arrow record
-// batches of at most batchRows rows. meta goes into the file's key-value
-// metadata. The file is created new; the caller stages it.
-func writeTable(path string, cols []column, meta map[string]string) (err error) {
+// writeTable writes cols as a new Parquet file at path (see WriteColumns).
+// The caller stages it.
+func writeTable(path string, cols []Column, meta map[string]string) error {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
+	if err != nil {
+		return err
+	}
+	// The Parquet writer closes its sink; syncFile makes that close durable.
+	if err := WriteColumns(syncFile{f}, cols, meta); err != nil {
+		f.Close()
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return nil
+}
+
+// WriteColumns writes cols to w as one Parquet file (zstd, row groups of at
+// most 2^20 rows) through Arrow record batches of at most 65,536 rows, with
+// meta as its key-value metadata: the types of segmint's outputs
+// (docs/outputs.md). w is closed at the end when it is an io.Closer. A
+// distributed runner writes its output shards with it, so that they match
+// segmint run's files.
+func WriteColumns(w io.Writer, cols []Column, meta map[string]string) error {
 	const batchRows = 1 << 16
 	n := 0
 	if len(cols) > 0 {
@@ -83,19 +102,12 @@ func writeTable(path string, cols []column, meta map[string]string) (err error) 
 		md = &m
 	}
 	schema := arrow.NewSchema(fields, md)
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
+	props := parquet.NewWriterProperties(parquet.WithCompression(compress.Codecs.Zstd), parquet.WithMaxRowGroupLength(1<<20))
+	pw, err := pqarrow.NewFileWriter(schema, w, props, pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
 	if err != nil {
 		return err
 	}
-	props := parquet.NewWriterProperties(parquet.WithCompression(compress.Codecs.Zstd), parquet.WithMaxRowGroupLength(1<<20))
-	// The Parquet writer closes its sink; syncFile makes that close durable.
-	w, err := pqarrow.NewFileWriter(schema, syncFile{f}, props, pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
-	if err != nil {
-		f.Close()
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	mem := memory.DefaultAllocator
-	b := array.NewRecordBuilder(mem, schema)
+	b := array.NewRecordBuilder(memory.DefaultAllocator, schema)
 	defer b.Release()
 	for lo := 0; lo < n || (n == 0 && lo == 0); lo += batchRows {
 		hi := min(lo+batchRows, n)
@@ -131,20 +143,17 @@ func writeTable(path string, cols []column, meta map[string]string) (err error) 
 			}
 		}
 		rec := b.NewRecord()
-		err := w.WriteBuffered(rec)
+		err := pw.WriteBuffered(rec)
 		rec.Release()
 		if err != nil {
-			w.Close()
-			return fmt.Errorf("%s: %w", path, err)
+			pw.Close()
+			return err
 		}
 		if n == 0 {
 			break
 		}
 	}
-	if err := w.Close(); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	return nil
+	return pw.Close()
 }
 
 // syncFile flushes a file to stable storage before closing it.

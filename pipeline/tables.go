@@ -51,14 +51,14 @@ func outputMeta(m *Manifest) map[string]string {
 }
 
 // runColumns are the run_id and as_of columns every table ends with.
-func runColumns(m *Manifest, n int) []column {
+func runColumns(m *Manifest, n int) []Column {
 	ids := make([]string, n)
 	asOf := make([]int64, n)
 	for i := range ids {
 		ids[i] = m.RunID
 		asOf[i] = m.AsOf.UnixMicro()
 	}
-	return []column{{Name: "run_id", String: ids}, {Name: "as_of", Timestamp: asOf}}
+	return []Column{{Name: "run_id", String: ids}, {Name: "as_of", Timestamp: asOf}}
 }
 
 // writeParquetRows writes typed rows with parquet-go (zstd), for the tables
@@ -148,12 +148,12 @@ func writeOutputs(stage *staging, m *Manifest, t *features.Table, cs *ClusterSta
 		stageCol[i] = mem.StageName(i)
 	}
 	cols = append(cols,
-		column{Name: "cluster", Int32: clusterCol},
-		column{Name: "distance", Float64: cs.Result.Distance},
-		column{Name: "segment", String: segCol, NullEmpty: true},
-		column{Name: "cluster_label", String: labelCol},
-		column{Name: "primary_segment", String: primary},
-		column{Name: "lifecycle_stage", String: stageCol},
+		Column{Name: "cluster", Int32: clusterCol},
+		Column{Name: "distance", Float64: cs.Result.Distance},
+		Column{Name: "segment", String: segCol, NullEmpty: true},
+		Column{Name: "cluster_label", String: labelCol},
+		Column{Name: "primary_segment", String: primary},
+		Column{Name: "lifecycle_stage", String: stageCol},
 	)
 	cols = append(cols, runColumns(m, n)...)
 	path, err := stage.table(TableCustomers)
@@ -187,13 +187,13 @@ func writeOutputs(stage *staging, m *Manifest, t *features.Table, cs *ClusterSta
 			jac[c], unstable[c] = cs.Stability.Jaccard[c], cs.Stability.Unstable[c]
 		}
 	}
-	ccols := []column{{Name: "cluster", Int32: ids}, {Name: "size", Int64: size}, {Name: "share", Float64: share}, {Name: "segment", String: seg, NullEmpty: true}, {Name: "label", String: label}, {Name: "confidence", Float64: conf}, {Name: "lift", Float64: lift}, {Name: "f1", Float64: f1}, {Name: "stability_jaccard", Float64: jac}, {Name: "unstable", Bool: unstable}}
+	ccols := []Column{{Name: "cluster", Int32: ids}, {Name: "size", Int64: size}, {Name: "share", Float64: share}, {Name: "segment", String: seg, NullEmpty: true}, {Name: "label", String: label}, {Name: "confidence", Float64: conf}, {Name: "lift", Float64: lift}, {Name: "f1", Float64: f1}, {Name: "stability_jaccard", Float64: jac}, {Name: "unstable", Bool: unstable}}
 	if mv != nil {
 		prevCol := make([]int32, k)
 		for c, p := range mv.ClusterMatch {
 			prevCol[c] = int32(p)
 		}
-		ccols = append(ccols, column{Name: "previous_cluster", Int32: prevCol})
+		ccols = append(ccols, Column{Name: "previous_cluster", Int32: prevCol})
 	}
 	for j, f := range t.Features {
 		means := make([]float64, k)
@@ -207,7 +207,7 @@ func writeOutputs(stage *staging, m *Manifest, t *features.Table, cs *ClusterSta
 		for c := range means {
 			means[c] /= cnt[c] // NaN (null) when no member has the feature
 		}
-		ccols = append(ccols, column{Name: "mean_" + f.Name, Float64: means})
+		ccols = append(ccols, Column{Name: "mean_" + f.Name, Float64: means})
 	}
 	ccols = append(ccols, runColumns(m, k)...)
 	if path, err = stage.table(TableClusters); err != nil {

@@ -8,7 +8,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
-	"math"
 	"reflect"
 	"slices"
 	"strconv"
@@ -16,12 +15,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/apache/arrow/go/v17/arrow"
-	"github.com/apache/arrow/go/v17/arrow/array"
-	"github.com/apache/arrow/go/v17/arrow/memory"
-	arrowparquet "github.com/apache/arrow/go/v17/parquet"
-	"github.com/apache/arrow/go/v17/parquet/compress"
-	"github.com/apache/arrow/go/v17/parquet/pqarrow"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/io/filesystem"
 	_ "github.com/apache/beam/sdks/v2/go/pkg/beam/io/filesystem/gcs"   // gs:// outputs
 	_ "github.com/apache/beam/sdks/v2/go/pkg/beam/io/filesystem/local" // local outputs
@@ -139,91 +132,19 @@ func writeFile(ctx context.Context, path string, write func(w *countingWriter) e
 // column is one output column held as plain Go values; exactly one of
 // the slices is set. NaN floats and, with NullEmpty, empty strings are
 // written as nulls. The Arrow types are those of segmint's own outputs
-// (docs/outputs.md).
-type column struct {
-	Name      string
-	Int64     []int64
-	Int32     []int32
-	Float64   []float64
-	String    []string
-	Timestamp []int64 // µs since the epoch, UTC
-	NullEmpty bool
-}
-
-func (c column) field() arrow.Field {
-	switch {
-	case c.Int64 != nil:
-		return arrow.Field{Name: c.Name, Type: arrow.PrimitiveTypes.Int64}
-	case c.Int32 != nil:
-		return arrow.Field{Name: c.Name, Type: arrow.PrimitiveTypes.Int32}
-	case c.Float64 != nil:
-		return arrow.Field{Name: c.Name, Type: arrow.PrimitiveTypes.Float64, Nullable: true}
-	case c.Timestamp != nil:
-		return arrow.Field{Name: c.Name, Type: &arrow.TimestampType{Unit: arrow.Microsecond, TimeZone: "UTC"}}
-	}
-	return arrow.Field{Name: c.Name, Type: arrow.BinaryTypes.String, Nullable: c.NullEmpty}
-}
-
-// writeTable writes cols as one Parquet file (zstd) through Arrow.
-func writeTable(ctx context.Context, path string, n int, cols []column, meta map[string]string) error {
-	fields := make([]arrow.Field, len(cols))
-	for j, c := range cols {
-		fields[j] = c.field()
-	}
-	md := arrow.MetadataFrom(meta)
-	schema := arrow.NewSchema(fields, &md)
+// writeTable writes cols as one Parquet file with segmint's own writer
+// (pipeline.WriteColumns), so the shards have the types of segmint run's
+// files.
+func writeTable(ctx context.Context, path string, n int, cols []pipeline.Column, meta map[string]string) error {
 	return writeFile(ctx, path, func(sink *countingWriter) error {
-		props := arrowparquet.NewWriterProperties(arrowparquet.WithCompression(compress.Codecs.Zstd), arrowparquet.WithMaxRowGroupLength(1<<20))
-		w, err := pqarrow.NewFileWriter(schema, sink, props, pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
-		if err != nil {
-			return err
-		}
-		b := array.NewRecordBuilder(memory.DefaultAllocator, schema)
-		defer b.Release()
-		for j, c := range cols {
-			switch fb := b.Field(j).(type) {
-			case *array.Int64Builder:
-				fb.AppendValues(c.Int64, nil)
-			case *array.Int32Builder:
-				fb.AppendValues(c.Int32, nil)
-			case *array.TimestampBuilder:
-				for _, v := range c.Timestamp {
-					fb.Append(arrow.Timestamp(v))
-				}
-			case *array.Float64Builder:
-				fb.Reserve(n)
-				for _, v := range c.Float64 {
-					if math.IsNaN(v) {
-						fb.UnsafeAppendBoolToBitmap(false)
-					} else {
-						fb.UnsafeAppend(v)
-					}
-				}
-			case *array.StringBuilder:
-				for _, v := range c.String {
-					if v == "" && c.NullEmpty {
-						fb.AppendNull()
-					} else {
-						fb.Append(v)
-					}
-				}
-			}
-		}
-		rec := b.NewRecord()
-		err = w.WriteBuffered(rec)
-		rec.Release()
-		if err != nil {
-			w.Close()
-			return err
-		}
-		return w.Close()
+		return pipeline.WriteColumns(sink, cols, meta)
 	})
 }
 
 // featureColumns are the columns of the feature table, as `segmint
 // features` writes them: customer_id, country (when the input has one),
 // then every available feature.
-func featureColumns(rows []featureRow, names []string, hasCountry bool) []column {
+func featureColumns(rows []featureRow, names []string, hasCountry bool) []pipeline.Column {
 	ids := make([]int64, len(rows))
 	country := make([]string, len(rows))
 	vals := make([][]float64, len(names))
@@ -236,12 +157,12 @@ func featureColumns(rows []featureRow, names []string, hasCountry bool) []column
 			vals[j][i] = v
 		}
 	}
-	cols := []column{{Name: "customer_id", Int64: ids}}
+	cols := []pipeline.Column{{Name: "customer_id", Int64: ids}}
 	if hasCountry {
-		cols = append(cols, column{Name: "country", String: country, NullEmpty: true})
+		cols = append(cols, pipeline.Column{Name: "country", String: country, NullEmpty: true})
 	}
 	for j, name := range names {
-		cols = append(cols, column{Name: name, Float64: vals[j]})
+		cols = append(cols, pipeline.Column{Name: name, Float64: vals[j]})
 	}
 	return cols
 }
@@ -346,14 +267,14 @@ func (f *writeCustomersFn) ProcessElement(ctx context.Context, shard int, iter f
 	}
 	cols := featureColumns(frows, m.Features, m.HasCountry)
 	cols = append(cols,
-		column{Name: "cluster", Int32: clusterCol},
-		column{Name: "distance", Float64: dist},
-		column{Name: "segment", String: seg, NullEmpty: true},
-		column{Name: "cluster_label", String: label},
-		column{Name: "primary_segment", String: primary},
-		column{Name: "lifecycle_stage", String: stage},
-		column{Name: "run_id", String: runID},
-		column{Name: "as_of", Timestamp: asOf},
+		pipeline.Column{Name: "cluster", Int32: clusterCol},
+		pipeline.Column{Name: "distance", Float64: dist},
+		pipeline.Column{Name: "segment", String: seg, NullEmpty: true},
+		pipeline.Column{Name: "cluster_label", String: label},
+		pipeline.Column{Name: "primary_segment", String: primary},
+		pipeline.Column{Name: "lifecycle_stage", String: stage},
+		pipeline.Column{Name: "run_id", String: runID},
+		pipeline.Column{Name: "as_of", Timestamp: asOf},
 	)
 	return writeTable(ctx, shardPath(f.Out, pipeline.TableCustomers, shard, f.Shards), n, cols, m.Meta)
 }
