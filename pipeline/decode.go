@@ -276,60 +276,41 @@ func (d *decoder) decode(file string, rec arrow.Record, f fields, names map[stri
 		d.keep[i] = true
 		kept++
 	}
-	if kept < n {
-		keep := d.keep[:n]
-		d.customers = compact(d.customers, keep)
-		d.times = compact(d.times, keep)
-		d.types = compact(d.types, keep)
-		d.money = compact(d.money, keep)
-		d.units = compact(d.units, keep)
-		if present&features.ColProduct != 0 {
-			d.products = compact(d.products, keep)
-		}
-		if present&features.ColCategory != 0 {
-			d.cats = compact(d.cats, keep)
-		}
-		if present&features.ColSession != 0 {
-			d.sessions = compact(d.sessions, keep)
-		}
-		if present&features.ColOrder != 0 {
-			d.orders = compact(d.orders, keep)
-		}
-		if present&features.ColCoupon != 0 {
-			d.coupons = compact(d.coupons, keep)
-		}
-		if present&features.ColDiscount != 0 {
-			d.discMoney = compact(d.discMoney, keep)
-		}
-		if present&features.ColCountry != 0 {
-			d.country = compact(d.country, keep)
-		}
-	}
+	keep, all := d.keep[:n], kept == n
 	dst.Len = kept
-	dst.Customer, dst.Time, dst.Type = d.customers[:kept], d.times[:kept], d.types[:kept]
-	dst.Price, dst.Quantity = d.money[:kept], d.units[:kept]
+	dst.Customer, dst.Time, dst.Type = keepRows(d.customers, keep, all), keepRows(d.times, keep, all), keepRows(d.types, keep, all)
+	dst.Price, dst.Quantity = keepRows(d.money, keep, all), keepRows(d.units, keep, all)
 	if present&features.ColProduct != 0 {
-		dst.Product = d.products[:kept]
+		dst.Product = keepRows(d.products, keep, all)
 	}
 	if present&features.ColCategory != 0 {
-		dst.Category = d.cats[:kept]
+		dst.Category = keepRows(d.cats, keep, all)
 	}
 	if present&features.ColSession != 0 {
-		dst.Session = d.sessions[:kept]
+		dst.Session = keepRows(d.sessions, keep, all)
 	}
 	if present&features.ColOrder != 0 {
-		dst.Order = d.orders[:kept]
+		dst.Order = keepRows(d.orders, keep, all)
 	}
 	if present&features.ColCoupon != 0 {
-		dst.Coupon = d.coupons[:kept]
+		dst.Coupon = keepRows(d.coupons, keep, all)
 	}
 	if present&features.ColDiscount != 0 {
-		dst.Discount = d.discMoney[:kept]
+		dst.Discount = keepRows(d.discMoney, keep, all)
 	}
 	if present&features.ColCountry != 0 {
-		dst.Country = d.country[:kept]
+		dst.Country = keepRows(d.country, keep, all)
 	}
 	return nil
+}
+
+// keepRows returns the rows of s whose keep flag is set: s itself when all
+// are kept (the batch then aliases the scratch), else s compacted in place.
+func keepRows[T any](s []T, keep []bool, all bool) []T {
+	if all {
+		return s[:len(keep)]
+	}
+	return compact(s, keep)
 }
 
 // compact keeps the elements of s whose keep flag is set, in place, and
