@@ -135,7 +135,7 @@ func writeFile(ctx context.Context, path string, write func(w *countingWriter) e
 // writeTable writes cols as one Parquet file with segmint's own writer
 // (pipeline.WriteColumns), so the shards have the types of segmint run's
 // files.
-func writeTable(ctx context.Context, path string, n int, cols []pipeline.Column, meta map[string]string) error {
+func writeTable(ctx context.Context, path string, cols []pipeline.Column, meta map[string]string) error {
 	return writeFile(ctx, path, func(sink *countingWriter) error {
 		return pipeline.WriteColumns(sink, cols, meta)
 	})
@@ -185,7 +185,7 @@ func (f *writeFeaturesFn) ProcessElement(ctx context.Context, shard int, iter fu
 		names[j] = ft.Name
 	}
 	meta := map[string]string{"segmint.schema_version": pipeline.SchemaVersion, "segmint.as_of": time.UnixMicro(w.AsOf).UTC().Format(time.RFC3339), "segmint.window_days": strconv.FormatFloat(c.WindowDays(), 'f', -1, 64)}
-	return writeTable(ctx, shardPath(f.Out, "features", shard, f.Shards), len(rows), featureColumns(rows, names, stats.Present&features.ColCountry != 0), meta)
+	return writeTable(ctx, shardPath(f.Out, "features", shard, f.Shards), featureColumns(rows, names, stats.Present&features.ColCountry != 0), meta)
 }
 
 // modelCache gives a DoFn the model side input, decoded once per worker
@@ -276,7 +276,7 @@ func (f *writeCustomersFn) ProcessElement(ctx context.Context, shard int, iter f
 		pipeline.Column{Name: "run_id", String: runID},
 		pipeline.Column{Name: "as_of", Timestamp: asOf},
 	)
-	return writeTable(ctx, shardPath(f.Out, pipeline.TableCustomers, shard, f.Shards), n, cols, m.Meta)
+	return writeTable(ctx, shardPath(f.Out, pipeline.TableCustomers, shard, f.Shards), cols, m.Meta)
 }
 
 // writeMembershipsFn writes one shard of the memberships table with the
