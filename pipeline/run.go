@@ -44,31 +44,35 @@ type RunOptions struct {
 // Manifest records what a run read, how it was configured and what it
 // wrote; it is written as manifest.json.
 type Manifest struct {
-	RunID         string             `json:"run_id"`
-	SchemaVersion string             `json:"schema_version"`
-	Tool          string             `json:"tool"`
-	Version       string             `json:"version"`
-	GoVersion     string             `json:"go_version"`
-	Started       time.Time          `json:"started"`
-	Finished      time.Time          `json:"finished"`
-	Input         *FeatureReport     `json:"input"`
-	InputLabel    string             `json:"input_label,omitempty"`
-	AsOf          time.Time          `json:"as_of"`
-	WindowStart   time.Time          `json:"window_start"`
-	Parameters    ManifestParams     `json:"parameters"`
-	Features      ManifestFeatures   `json:"features"`
-	K             int                `json:"k"`
-	Strategy      string             `json:"k_strategy"`
-	Seeds         []string           `json:"seed_groups,omitempty"`
-	Inertia       float64            `json:"inertia"`
-	Iterations    int                `json:"iterations"`
-	KSelection    *KSelection        `json:"k_selection,omitempty"`
-	Stability     *Stability         `json:"stability,omitempty"`
-	Mapping       *segments.Mapping  `json:"mapping"`
-	Segments      []SegmentSummary   `json:"segments"`
-	Movement      *MovementSummary   `json:"movement,omitempty"`
-	Outputs       map[string]int64   `json:"outputs"` // file -> rows
-	Timings       map[string]float64 `json:"timings_seconds"`
+	RunID         string            `json:"run_id"`
+	SchemaVersion string            `json:"schema_version"`
+	Tool          string            `json:"tool"`
+	Version       string            `json:"version"`
+	GoVersion     string            `json:"go_version"`
+	Started       time.Time         `json:"started"`
+	Finished      time.Time         `json:"finished"`
+	Input         *FeatureReport    `json:"input"`
+	InputLabel    string            `json:"input_label,omitempty"`
+	AsOf          time.Time         `json:"as_of"`
+	WindowStart   time.Time         `json:"window_start"`
+	Parameters    ManifestParams    `json:"parameters"`
+	Features      ManifestFeatures  `json:"features"`
+	K             int               `json:"k"`
+	Strategy      string            `json:"k_strategy"`
+	Seeds         []string          `json:"seed_groups,omitempty"`
+	Inertia       float64           `json:"inertia"`
+	Iterations    int               `json:"iterations"`
+	KSelection    *KSelection       `json:"k_selection,omitempty"`
+	Stability     *Stability        `json:"stability,omitempty"`
+	Mapping       *segments.Mapping `json:"mapping"`
+	Segments      []SegmentSummary  `json:"segments"`
+	// Reconciled counts the customers whose primary segment is their
+	// cluster's segment rather than the catalogue precedence's first choice
+	// (segments.Memberships.Reconcile).
+	Reconciled int                `json:"primary_reconciled"`
+	Movement   *MovementSummary   `json:"movement,omitempty"`
+	Outputs    map[string]int64   `json:"outputs"` // file -> rows
+	Timings    map[string]float64 `json:"timings_seconds"`
 }
 
 // MovementSummary is the manifest's account of movement since a previous run.
@@ -211,6 +215,7 @@ func Run(ctx context.Context, o RunOptions) (*Manifest, error) {
 
 	profile := cs.Profile(table)
 	mapping := segments.MapClusters(cs.Result.Assign, cs.Result.K, mem, profile)
+	m.Reconciled = mem.Reconcile(cs.Result.Assign, mapping)
 
 	// Manifest fields.
 	m.Parameters = ManifestParams{K: o.Cluster.K, KMin: o.Cluster.KMin, KMax: o.Cluster.KMax, NInit: o.Cluster.NInit, Seed: o.Cluster.Seed, StabilityBoots: o.Cluster.StabilityBoots, Transform: "auto", Workers: o.Scan.Workers}

@@ -59,6 +59,16 @@ type Catalogue struct {
 	Lifecycle []Stage   `yaml:"lifecycle"`
 }
 
+// Index returns the position of the segment with the given id, or -1.
+func (c *Catalogue) Index(id string) int {
+	for s := range c.Segments {
+		if c.Segments[s].ID == id {
+			return s
+		}
+	}
+	return -1
+}
+
 // RuleError is a catalogue rule that does not compile or is malformed.
 type RuleError struct {
 	Source  string // file name or "embedded catalogue"

@@ -9,9 +9,14 @@
 // whose rule reads a feature the input cannot provide is not evaluated and
 // carries the reason.
 //
-// Memberships: a customer may meet several rules. Its primary segment is the
-// first non-facet segment in catalogue order whose rule it meets (document C
-// warns against one customer in many segments); its life-cycle stage is the
+// Memberships: a customer may meet several rules. Its primary segment
+// (document C warns against one customer in many segments) is settled in two
+// steps. Evaluate takes the first non-facet segment in catalogue order whose
+// rule it meets (the catalogue's precedence). After clustering, Reconcile
+// replaces it with the segment the customer's cluster maps to whenever the
+// customer meets that segment's rule too: of the segments a customer meets,
+// the one its behaviour as a whole resembles wins, and the precedence
+// decides only where the cluster does not. Its life-cycle stage is the
 // first matching stage of the catalogue's lifecycle list.
 //
 // Mapping: each cluster is compared with each evaluated segment by the

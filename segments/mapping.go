@@ -190,3 +190,41 @@ func describe(ev []Evidence) string {
 	}
 	return strings.Join(parts, ", ")
 }
+
+// Reconcile settles each customer's primary segment with its cluster: when
+// the customer meets the rule of the segment its cluster maps to, that
+// segment becomes its primary segment; otherwise the catalogue precedence
+// stands. A customer often meets several rules (an active customer may also
+// be in the top decile of spend); the precedence alone picks by the order of
+// the catalogue, while the cluster says which of the segments the customer
+// meets describes its behaviour as a whole. It returns the number of
+// customers whose primary segment changed.
+func (m *Memberships) Reconcile(assign []int, mp *Mapping) int {
+	segOf := make([]int, len(mp.Clusters))
+	for c, cm := range mp.Clusters {
+		segOf[c] = m.Catalogue.Index(cm.Segment)
+	}
+	member := make([]bool, len(m.Member))
+	changed := 0
+	for i, c := range assign {
+		for s := range m.Member {
+			member[s] = m.Member[s][i]
+		}
+		if p := ReconcilePrimary(m.Primary[i], member, segOf[c]); p != m.Primary[i] {
+			m.Primary[i] = p
+			changed++
+		}
+	}
+	return changed
+}
+
+// ReconcilePrimary is Reconcile for one customer: primary is its segment by
+// the catalogue precedence (-1 for none), member[s] says whether it meets
+// segment s's rule and clusterSegment is the index of the segment its
+// cluster maps to (-1 for none).
+func ReconcilePrimary(primary int, member []bool, clusterSegment int) int {
+	if clusterSegment >= 0 && member[clusterSegment] {
+		return clusterSegment
+	}
+	return primary
+}

@@ -212,3 +212,42 @@ func TestDescribe(t *testing.T) {
 		t.Errorf("evidence order %v, want the five largest |z|", got)
 	}
 }
+
+func TestReconcile(t *testing.T) {
+	cat, err := Parse([]byte(`
+segments:
+  - id: first
+    rule: orders >= 1
+  - id: second
+    rule: sessions >= 1
+  - id: third
+    rule: sessions >= 5
+`), "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Customers 0-3 meet first and second, 4 meets second only, 5 meets
+	// nothing. Cluster 0 maps to second, cluster 1 to nothing, cluster 2
+	// to third.
+	mem := memberships(t, cat, 6, map[string][]int{"first": {0, 1, 2, 3}, "second": {0, 1, 2, 3, 4}})
+	mem.Primary = []int{0, 0, 0, 0, 1, -1}
+	assign := []int{0, 0, 1, 2, 2, 0}
+	mp := &Mapping{Clusters: []ClusterMapping{{Cluster: 0, Segment: "second"}, {Cluster: 1}, {Cluster: 2, Segment: "third"}}}
+	changed := mem.Reconcile(assign, mp)
+	// 0 and 1: in a "second" cluster and meet second's rule: second.
+	// 2: unmapped cluster, precedence stands. 3 and 4: cluster maps to
+	// third, whose rule they do not meet: precedence stands. 5: in a
+	// "second" cluster without meeting its rule: stays none.
+	if want := []int{1, 1, 0, 0, 1, -1}; !slices.Equal(mem.Primary, want) {
+		t.Errorf("primary after reconciliation = %v, want %v", mem.Primary, want)
+	}
+	if changed != 2 {
+		t.Errorf("changed = %d, want 2", changed)
+	}
+	if got := cat.Index("third"); got != 2 {
+		t.Errorf("Index(third) = %d", got)
+	}
+	if got := cat.Index(""); got != -1 {
+		t.Errorf("Index(\"\") = %d, want -1", got)
+	}
+}

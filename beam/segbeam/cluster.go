@@ -327,8 +327,11 @@ type assignFn struct {
 	raw, z []float64
 	label  []int
 	member []bool
-	pct    []float64
-	ranks  *percentiles
+	// clusterSeg[c] is the catalogue index of cluster c's mapped segment,
+	// -1 for none (for segments.ReconcilePrimary).
+	clusterSeg []int
+	pct        []float64
+	ranks      *percentiles
 }
 
 func (f *assignFn) init(modelIter func(*[]byte) bool) error {
@@ -342,6 +345,10 @@ func (f *assignFn) init(modelIter func(*[]byte) bool) error {
 	f.pred = &cluster.Result{K: m.K, Cols: m.Cols, Centroids: m.Centroids}
 	f.raw, f.z, f.label = make([]float64, m.Cols), make([]float64, m.Cols), make([]int, 1)
 	f.member = make([]bool, len(f.cat.Segments))
+	f.clusterSeg = make([]int, m.K)
+	for c, id := range m.Segment {
+		f.clusterSeg[c] = f.cat.Index(id)
+	}
 	f.pct = make([]float64, len(m.Features))
 	f.ranks = newPercentiles(m.Population)
 	return nil
@@ -413,6 +420,7 @@ func (f *assignFn) ProcessElement(r featureRow, modelIter func(*[]byte) bool, em
 	if err != nil {
 		return fmt.Errorf("customer %d: %w", r.Customer, err)
 	}
+	primary = segments.ReconcilePrimary(primary, f.member, f.clusterSeg[c])
 	emit(customerRow{featureRow: r, Cluster: int32(c), Distance: math.Sqrt(d2), Primary: int32(primary), Stage: int32(stage)})
 	for s, in := range f.member {
 		if in {
