@@ -46,7 +46,11 @@ func topSpenders(g *generator) {
 		if k == 0 {
 			items = g.intn(2, 4) // the first basket is always a large one
 		}
+		// Orders stay in the luxury favourites: what makes a top spender
+		// is the spend, so no basket falls into a cheap category.
+		g.focus = 1
 		g.buy(d, g.views(5), items)
+		g.focus = 0.9
 	}
 	g.background(0.8, s, W)
 	g.maybeSubscribe(bgSubscribe, s, W)
@@ -54,7 +58,9 @@ func topSpenders(g *generator) {
 
 func hero(g *generator) {
 	W := g.W()
-	g.favourites(g.intn(3, 6), nil)
+	// Heroes are the key customers by value: their favourites are
+	// everyday and premium categories, never the cheap consumables alone.
+	g.favourites(g.intn(3, 6), g.cat.valued)
 	g.bias = 2
 	s := g.uniform(0, 30)
 	n := g.intn(15, 28)
@@ -103,7 +109,9 @@ func active(g *generator) {
 		switch {
 		case i%(k/buys) == 0 && i/(k/buys) < buys:
 			g.buy(d, g.views(5), g.items(3))
-		case g.chance(0.25):
+		case g.chance(0.1):
+			// An ordinary rate: abandoning most carts is another
+			// segment's defining behaviour (cart abandoners).
 			g.abandon(d, g.views(5), 1)
 		default:
 			g.browse(d, g.views(5))

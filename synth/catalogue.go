@@ -119,6 +119,7 @@ type catalogue struct {
 	luxury     []int16   // premium categories with a median price of at least 450
 	consumable []int16   // categories of classConsumable
 	everyday   []int16   // categories of classEveryday
+	valued     []int16   // everyday and premium categories
 	launched   []int32   // products launched inside the window, ascending launch
 	launchedAt []int64   // launch time of launched[i]
 }
@@ -147,6 +148,9 @@ func newCatalogue(seed uint64, days int) *catalogue {
 			c.consumable = append(c.consumable, int16(i))
 		default:
 			c.everyday = append(c.everyday, int16(i))
+		}
+		if spec.class != classConsumable {
+			c.valued = append(c.valued, int16(i))
 		}
 	}
 	launches := launchesPerDay * days

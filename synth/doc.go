@@ -116,15 +116,17 @@
 //	top_spenders            4  1 order (45 %), 2 (35 %) or 3 (20 %) on random days
 //	                           after a start in U(0,W-10), not necessarily recent;
 //	                           1-3 favourite categories among the luxury ones
-//	                           (premium, median >= 450); dearest of 5 draws; the
-//	                           first basket has 2-4 items, later ones 1-4; 0-2
-//	                           research visits before each order. About 85 % fall
-//	                           in the top decile of spend.
+//	                           (premium, median >= 450), every order in them;
+//	                           dearest of 5 draws; the first basket has 2-4
+//	                           items, later ones 1-4; 0-2 research visits before
+//	                           each order. About 85 % fall in the top decile of
+//	                           spend.
 //	hero                    2  15-28 orders of 1-4 items spread from a start in
-//	                           U(0,30) to as-of, the latest within 5 days; dearer
-//	                           of 2 draws; 0.6-1.2 browsing visits per order and
+//	                           U(0,30) to as-of, the latest within 5 days; 3-6
+//	                           favourite everyday or premium categories (never
+//	                           consumables alone); dearer of 2 draws; 0.6-1.2 browsing visits per order and
 //	                           one in the last 3 days; 0-3 abandoned carts;
-//	                           spend around 10x the mean customer.
+//	                           spend around 14x the mean customer (median).
 //	loyal                   6  8-15 orders at a regular gap (start U(0,40), gap
 //	                           spanning the rest of the window, jitter +-12 %),
 //	                           the latest 0.3-0.9 gaps before as-of; 1-2 items,
@@ -133,8 +135,10 @@
 //	                           20 % subscribed.
 //	active                  9  first visit 45-100 days before as-of, then 7-14
 //	                           visits in the last 60 days, one within 5 days;
-//	                           2-5 of them end in an order, 25 % of the others in
-//	                           an abandoned cart; ~5 views per visit.
+//	                           2-5 of them end in an order, 10 % of the others in
+//	                           an abandoned cart (an ordinary rate: abandoning
+//	                           most carts is the cart abandoners' behaviour);
+//	                           ~5 views per visit.
 //	new_customers           7  first event on a day in the last 30 days, 1-3
 //	                           visits from then on, exactly one order (in the
 //	                           first visit, or a later one 40 % of the time).
