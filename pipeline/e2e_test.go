@@ -189,11 +189,19 @@ func TestEndToEndPlantedRecovery(t *testing.T) {
 	}
 	// Floors a broken pipeline fails: random clusters give ARI ~0 and a
 	// mapping share near 1/17; unseeded k-means on these features gives
-	// about 0.65 and 0.75.
-	if r.ARI < 0.75 {
-		t.Errorf("ARI = %.3f, want >= 0.75", r.ARI)
+	// about 0.65 and 0.75. The mapping share's floor is the target of 0.9.
+	if r.ARI < 0.8 {
+		t.Errorf("ARI = %.3f, want >= 0.8", r.ARI)
 	}
-	if r.MappingShare < 0.88 {
-		t.Errorf("mapping share = %.3f, want >= 0.88", r.MappingShare)
+	if r.MappingShare < 0.9 {
+		t.Errorf("mapping share = %.3f, want >= 0.9", r.MappingShare)
+	}
+	// No segment may collapse: primary precision and recall of every
+	// archetype's rule at least 0.7 (the README's table has the figures;
+	// the target of 0.9 is not met by every segment).
+	for _, row := range r.Rows {
+		if row.RulePrecision < 0.7 || row.RuleRecall < 0.7 {
+			t.Errorf("%s: primary precision %.2f, recall %.2f, want both >= 0.7", row.Archetype, row.RulePrecision, row.RuleRecall)
+		}
 	}
 }
