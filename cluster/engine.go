@@ -21,8 +21,27 @@ func chunkRows(rows, cols, k int) int {
 	return max(minChunkRows, (rows*k*cols+maxChunkFloats-1)/maxChunkFloats)
 }
 
-// engine holds every buffer one k-means fit needs. It is allocated once per
-// fit and reused across restarts, so Lloyd iterations do not allocate.
+// maxRunBytes bounds the memory of the per-row and per-chunk state of the
+// restarts an engine runs side by side (see runsAtOnce).
+const maxRunBytes = 1 << 30
+
+// runsAtOnce returns how many of n restarts to run side by side on a
+// rows×cols matrix with k clusters: all of them unless their state would
+// exceed maxRunBytes. It depends only on the shape of the problem.
+func runsAtOnce(n, rows, cols, k int) int {
+	chunk := chunkRows(rows, cols, k)
+	nChunks := (rows + chunk - 1) / chunk
+	per := 20*rows + nChunks*(8*k*cols+12*k+64)
+	return max(1, min(n, maxRunBytes/max(per, 1)))
+}
+
+// engine holds every buffer a k-means fit needs. It runs several restarts
+// (runs) side by side: every pass over the data takes each chunk of rows
+// once and applies it to every active run, so that a chunk is read from
+// memory once per pass rather than once per run. Runs are independent: a
+// run's results do not depend on which other runs share the engine. The
+// engine is allocated once per fit and reused, so Lloyd iterations do not
+// allocate.
 type engine struct {
 	data          []float64 // rows×cols, read only
 	rows, cols, k int
@@ -30,98 +49,182 @@ type engine struct {
 	chunk         int
 	nChunks       int
 	pool          *pool
+	trials        int
 
+	runs []run
+	act  []int // indices of the runs taking part in the current pass
+
+	work []work // per pool goroutine scratch space
+
+	// cent, assign and upper alias the buffers of run 0, for callers that
+	// use the engine for a single run.
+	cent   []float64
+	assign []int32
+	upper  []float64
+
+	passFn, updateFn, seedFirstFn, seedTrialFn, seedDrawFn, seedPickFn func(int, int)
+}
+
+// work is the scratch space of one pool goroutine.
+type work struct {
+	dk   []float64 // distances from one row to every centroid or candidate
+	rows []int32   // rows of the chunk whose bounds failed
+	labs []int32   // their labels
+	m    []float64 // their bounds
+	d    []float64 // their squared distances to their centroids
+	full []int32   // rows to measure against every centroid
+	out  []nearOut
+}
+
+// run is the state of one restart.
+type run struct {
 	cent, centNew []float64 // k×cols
+	centT         []float64 // cent in the centre-minor layout of dist2Groups
+	pad           []float64 // 12: 0 for a centroid's lane, +Inf past k (nearest12)
 	half          []float64 // k: half the distance to the nearest other centroid
-	scratch       []float64 // nChunks×scratchStride: per-chunk distances
-	scratchStride int
 	shift         []float64 // k: distance each centroid moved in the last update
 	maxShift      float64
 	secondShift   float64
 	maxShiftIdx   int32
 	full          bool // next assignment pass computes every distance
-	noSums        bool // assignment pass skips per-chunk sums (final pass)
+	finishing     bool // next pass is the final one: assign, no sums, inertia
+	done          bool
 
-	assign []int32   // rows; -1 before the first pass
-	upper  []float64 // rows: upper bound on distance to own centroid
-	lower  []float64 // rows: lower bound on distance to any other centroid
+	// During Lloyd iterations: label, upper bound on the distance to the
+	// own centroid (after the final pass: that distance), lower bound on
+	// the distance to any other centroid. During seeding assign and upper
+	// hold the nearest chosen centre and the squared distance to it.
+	assign []int32
+	upper  []float64
+	lower  []float64
 
-	chunkSum     []float64 // nChunks×k×cols partial weighted sums
-	chunkW       []float64 // nChunks×k partial weights
-	chunkDirty   []bool    // partial sums must be recomputed
-	chunkChanged []int     // rows whose label changed in the last pass
-	chunkInertia []float64 // per-chunk weighted squared distances
+	// Weighted sums of the rows of each cluster, kept up to date from the
+	// rows that change label. Each chunk adds the changes of its rows, in
+	// row order, to its own delta buffers; deltas are folded into the sums
+	// in chunk order, so the sums do not depend on the number of threads.
+	sum   []float64 // k×cols
+	wsum  []float64 // k
+	count []int     // k: rows of positive weight
+	dSum  []float64 // nChunks×k×cols
+	dW    []float64 // nChunks×k
+	dN    []int32   // nChunks×k
+	dMark []bool    // nChunks: the chunk's deltas hold changes of this pass
 
-	sum  []float64 // k×cols
-	wsum []float64 // k
+	chunkChanged []int     // nChunks
+	chunkInertia []float64 // nChunks
+
+	// Iteration results.
+	changed, relocated int
+	shiftTot           float64
+	iters              int
+	converged          bool
+	inertia            float64
+	maxIter            int
+	tol                float64
 
 	empties []int
 	farIdx  []int
 	farDist []float64
 
 	// Greedy k-means++ state.
-	trials       int
-	closest      []float64 // rows: squared distance to nearest chosen centre
+	rng          *rand.Rand
+	seedStep     int       // index of the centroid being chosen
+	pot          float64   // current potential
 	cands        []int     // trials: candidate rows
 	candPot      []float64 // trials
-	chunkPot     []float64 // nChunks×trials
+	chunkPot     []float64 // nChunks×potStride
 	chunkClosest []float64 // nChunks: Σ w·closest over the chunk
-	closestIdx   []int32   // rows: index of that centre
 	candCent     []float64 // k×trials: distance from each chosen centre to each candidate
 	candBuf      []float64 // trials×cols: the candidate rows
-	trialD       []float64 // rows×trials: min(closest, squared distance to each candidate)
-	pendingTrial int       // trial that chose the pending centroid
-	potStride    int       // chunkPot stride, padded against false sharing
+	candT        []float64 // the candidates, centre-minor
+	pendCent     []float64 // k: distance from each chosen centre to the pending one
 	firstRow     int
 	pending      int // row chosen last step not yet folded into closest, or -1
 	pendingIdx   int32
-
-	assignFn, finalFn, initFirstFn, initTrialFn func(int)
 }
 
 func newEngine(data []float64, rows, cols, k int, weights []float64, threads, trials int) *engine {
+	return newEngineRuns(data, rows, cols, k, weights, threads, trials, 1)
+}
+
+// newEngineRuns returns an engine that can run nRuns restarts side by side.
+func newEngineRuns(data []float64, rows, cols, k int, weights []float64, threads, trials, nRuns int) *engine {
 	chunk := chunkRows(rows, cols, k)
 	nChunks := (rows + chunk - 1) / chunk
+	kPad := (k + groupOf - 1) / groupOf * groupOf
+	tPad := (trials + groupOf - 1) / groupOf * groupOf
 	e := &engine{
 		data: data, rows: rows, cols: cols, k: k, weights: weights,
-		chunk: chunk, nChunks: nChunks,
-		pool:          newPool(threads),
-		cent:          make([]float64, k*cols),
-		centNew:       make([]float64, k*cols),
-		half:          make([]float64, k),
-		scratchStride: (max(k, trials)+7)/8*8 + 8,
-		shift:         make([]float64, k),
-		assign:        make([]int32, rows),
-		upper:         make([]float64, rows),
-		lower:         make([]float64, rows),
-		chunkSum:      make([]float64, nChunks*k*cols),
-		chunkW:        make([]float64, nChunks*k),
-		chunkDirty:    make([]bool, nChunks),
-		chunkChanged:  make([]int, nChunks),
-		chunkInertia:  make([]float64, nChunks),
-		sum:           make([]float64, k*cols),
-		wsum:          make([]float64, k),
-		empties:       make([]int, 0, k),
-		farIdx:        make([]int, 0, k),
-		farDist:       make([]float64, 0, k),
-		trials:        trials,
-		closest:       make([]float64, rows),
-		cands:         make([]int, trials),
-		candPot:       make([]float64, trials),
-		closestIdx:    make([]int32, rows),
-		candCent:      make([]float64, k*trials),
-		trialD:        make([]float64, rows*trials),
-		potStride:     (trials+7)/8*8 + 8,
-		chunkClosest:  make([]float64, nChunks),
+		chunk: chunk, nChunks: nChunks, trials: trials,
+		pool: newPool(threads),
+		runs: make([]run, nRuns),
+		act:  make([]int, 0, nRuns),
 	}
-	e.chunkPot = make([]float64, nChunks*e.potStride)
-	e.scratch = make([]float64, nChunks*e.scratchStride)
-	e.candBuf = make([]float64, trials*cols)
-	e.assignFn = e.assignChunk
-	e.finalFn = e.distanceChunk
-	e.initFirstFn = e.initFirstChunk
-	e.initTrialFn = e.initTrialChunk
+	e.work = make([]work, e.pool.threads)
+	for w := range e.work {
+		e.work[w] = work{
+			dk:   make([]float64, max(kPad, tPad)+8),
+			rows: make([]int32, chunk+8),
+			labs: make([]int32, chunk+8),
+			m:    make([]float64, chunk),
+			d:    make([]float64, chunk),
+			full: make([]int32, chunk+8),
+			out:  make([]nearOut, chunk),
+		}
+	}
+	potStride := (trials+7)/8*8 + 8
+	for r := range e.runs {
+		e.runs[r] = run{
+			cent:         make([]float64, k*cols),
+			centNew:      make([]float64, k*cols),
+			centT:        make([]float64, max(kPad, 12)*cols),
+			pad:          make([]float64, 12),
+			half:         make([]float64, k),
+			shift:        make([]float64, k),
+			assign:       make([]int32, rows),
+			upper:        make([]float64, rows),
+			lower:        make([]float64, rows),
+			sum:          make([]float64, k*cols),
+			wsum:         make([]float64, k),
+			count:        make([]int, k),
+			dSum:         make([]float64, nChunks*k*cols),
+			dW:           make([]float64, nChunks*k),
+			dN:           make([]int32, nChunks*k),
+			dMark:        make([]bool, nChunks),
+			chunkChanged: make([]int, nChunks),
+			chunkInertia: make([]float64, nChunks),
+			empties:      make([]int, 0, k),
+			farIdx:       make([]int, 0, k),
+			farDist:      make([]float64, 0, k),
+			cands:        make([]int, trials),
+			candPot:      make([]float64, trials),
+			chunkPot:     make([]float64, nChunks*potStride),
+			chunkClosest: make([]float64, nChunks),
+			candCent:     make([]float64, k*trials),
+			candBuf:      make([]float64, trials*cols),
+			candT:        make([]float64, tPad*cols),
+			pendCent:     make([]float64, k),
+		}
+	}
+	for r := range e.runs {
+		for j := k; j < 12; j++ {
+			e.runs[r].pad[j] = math.Inf(1)
+		}
+	}
+	e.alias()
+	e.passFn = e.passChunk
+	e.updateFn = e.updateRun
+	e.seedFirstFn = e.seedFirstChunk
+	e.seedTrialFn = e.seedTrialChunk
+	e.seedDrawFn = e.seedDraw
+	e.seedPickFn = e.seedPick
 	return e
+}
+
+// alias points e.cent, e.assign and e.upper at run 0.
+func (e *engine) alias() {
+	r := &e.runs[0]
+	e.cent, e.assign, e.upper = r.cent, r.assign, r.upper
 }
 
 func (e *engine) close() { e.pool.close() }
@@ -165,69 +268,129 @@ func dist2(x, c []float64) float64 {
 	return (s0 + s1) + (s2 + s3)
 }
 
+// dist1 returns the squared distance from x to c with the bits dist2Rows
+// and dist2Groups give it.
+func dist1(dk, x, c []float64) float64 {
+	dist2Rows(dk[:1], x, c)
+	return dk[0]
+}
+
+// activate makes runs [0, n) the active ones.
+func (e *engine) activate(n int) {
+	e.act = e.act[:0]
+	for r := range n {
+		e.act = append(e.act, r)
+	}
+}
+
 // ---- greedy k-means++ ----
 
-// seed chooses k initial centroids by greedy k-means++: the first is a row
-// drawn with probability proportional to its weight; each next one is the
-// best, by resulting potential, of e.trials rows drawn with probability
-// proportional to weight times squared distance to the nearest chosen
-// centroid.
+// seed chooses the initial centroids of run 0 from rng (see seedRuns).
+func (e *engine) seed(rng *rand.Rand) {
+	e.runs[0].rng = rng
+	e.activate(1)
+	e.seedActive()
+}
+
+// seedRuns seeds runs [0, len(rngs)) side by side, run r from rngs[r].
+func (e *engine) seedRuns(rngs []*rand.Rand) {
+	for r, rng := range rngs {
+		e.runs[r].rng = rng
+	}
+	e.activate(len(rngs))
+	e.seedActive()
+}
+
+// seedActive chooses k initial centroids for each active run by greedy
+// k-means++: the first is a row drawn with probability proportional to
+// its weight; each next one is the best, by resulting potential, of
+// e.trials rows drawn with probability proportional to weight times
+// squared distance to the nearest chosen centroid.
 //
 // The trial passes skip a candidate for a row when the triangle inequality
 // shows it cannot be nearer than the row's current centroid: if
 // d(centroid, candidate) >= 2·d(row, centroid), then d(row, candidate) >=
-// d(row, centroid). They store each row's capped distance to every
-// candidate, so the winner is folded in without computing it again.
-func (e *engine) seed(rng *rand.Rand) {
-	cols, T := e.cols, e.trials
-	e.firstRow = e.drawByWeight(rng)
-	copy(e.cent[:cols], e.row(e.firstRow))
-	e.pool.run(e.nChunks, e.initFirstFn)
-	var pot float64
-	for _, s := range e.chunkClosest {
-		pot += s
+// d(row, centroid). The distance to the chosen candidate is measured again
+// (same bits, same skip rule) when it is folded into the row's nearest
+// centre in the next pass, rather than stored for every candidate.
+func (e *engine) seedActive() {
+	cols := e.cols
+	for _, r := range e.act {
+		ru := &e.runs[r]
+		ru.firstRow = e.drawByWeight(ru.rng)
+		copy(ru.cent[:cols], e.row(ru.firstRow))
+		ru.pending = -1
 	}
-	e.pending = -1
+	e.pool.run(e.nChunks, e.seedFirstFn)
+	for _, r := range e.act {
+		ru := &e.runs[r]
+		ru.pot = 0
+		for _, s := range ru.chunkClosest {
+			ru.pot += s
+		}
+	}
 	for c := 1; c < e.k; c++ {
-		for t := range T {
-			id := e.drawByPotential(rng.Float64() * pot)
-			if id < 0 {
-				id = rng.IntN(e.rows)
-			}
-			e.cands[t] = id
+		for _, r := range e.act {
+			e.runs[r].seedStep = c
 		}
-		for a := range c {
-			ca := e.cent[a*cols : (a+1)*cols]
-			for t, id := range e.cands {
-				e.candCent[a*T+t] = math.Sqrt(dist2(ca, e.row(id)))
-			}
-		}
-		for t, id := range e.cands {
-			copy(e.candBuf[t*cols:(t+1)*cols], e.row(id))
-		}
-		e.pool.run(e.nChunks, e.initTrialFn)
-		clear(e.candPot)
-		for ch := range e.nChunks {
-			p := e.chunkPot[ch*e.potStride : ch*e.potStride+T]
-			for t, v := range p {
-				e.candPot[t] += v
-			}
-		}
-		best := 0
-		for t := 1; t < T; t++ {
-			if e.candPot[t] < e.candPot[best] {
-				best = t
-			}
-		}
-		pot = e.candPot[best]
-		for ch := range e.nChunks {
-			e.chunkClosest[ch] = e.chunkPot[ch*e.potStride+best]
-		}
-		e.pending = e.cands[best]
-		e.pendingTrial = best
-		e.pendingIdx = int32(c)
-		copy(e.cent[c*cols:(c+1)*cols], e.row(e.pending))
+		e.pool.run(len(e.act), e.seedDrawFn)
+		e.pool.run(e.nChunks, e.seedTrialFn)
+		e.pool.run(len(e.act), e.seedPickFn)
 	}
+}
+
+// seedDraw draws the candidates of active run e.act[j] for its next
+// centroid and measures them against the centroids chosen so far.
+func (e *engine) seedDraw(_, j int) {
+	ru := &e.runs[e.act[j]]
+	cols, T, c := e.cols, e.trials, ru.seedStep
+	for t := range T {
+		id := e.drawByPotential(ru, ru.rng.Float64()*ru.pot)
+		if id < 0 {
+			id = ru.rng.IntN(e.rows)
+		}
+		ru.cands[t] = id
+	}
+	for a := range c {
+		ca := ru.cent[a*cols : (a+1)*cols]
+		for t, id := range ru.cands {
+			ru.candCent[a*T+t] = math.Sqrt(dist2(ca, e.row(id)))
+		}
+	}
+	for t, id := range ru.cands {
+		copy(ru.candBuf[t*cols:(t+1)*cols], e.row(id))
+	}
+	transposeGroups(ru.candT, ru.candBuf, T, cols)
+}
+
+// seedPick keeps the best candidate of active run e.act[j].
+func (e *engine) seedPick(_, j int) {
+	ru := &e.runs[e.act[j]]
+	cols, T, c := e.cols, e.trials, ru.seedStep
+	potStride := len(ru.chunkPot) / e.nChunks
+	clear(ru.candPot)
+	for ch := range e.nChunks {
+		p := ru.chunkPot[ch*potStride : ch*potStride+T]
+		for t, v := range p {
+			ru.candPot[t] += v
+		}
+	}
+	best := 0
+	for t := 1; t < T; t++ {
+		if ru.candPot[t] < ru.candPot[best] {
+			best = t
+		}
+	}
+	ru.pot = ru.candPot[best]
+	for ch := range e.nChunks {
+		ru.chunkClosest[ch] = ru.chunkPot[ch*potStride+best]
+	}
+	for a := range c {
+		ru.pendCent[a] = ru.candCent[a*T+best]
+	}
+	ru.pending = ru.cands[best]
+	ru.pendingIdx = int32(c)
+	copy(ru.cent[c*cols:(c+1)*cols], e.row(ru.pending))
 }
 
 // drawByWeight returns a row drawn with probability proportional to its
@@ -255,24 +418,32 @@ func (e *engine) drawByWeight(rng *rand.Rand) int {
 	return last
 }
 
-// weightedClosest returns w·(squared distance to the nearest centroid,
-// the pending one included) for row i: bit for bit the value the last
-// trial pass summed for the chosen candidate.
-func (e *engine) weightedClosest(i int) float64 {
-	cl := e.closest[i]
-	if e.pending >= 0 {
-		cl = e.trialD[i*e.trials+e.pendingTrial]
+// closestOf returns the squared distance from row i to the nearest centre
+// of ru chosen so far, the pending one included, and that centre: bit for
+// bit what the last trial pass summed for the chosen candidate. dk is
+// scratch space for one distance.
+func (e *engine) closestOf(ru *run, i int, dk []float64) (float64, int32) {
+	cl, a := ru.upper[i], ru.assign[i]
+	if ru.pending >= 0 && !(ru.pendCent[a] >= 2*math.Sqrt(cl)) {
+		if d := dist1(dk, e.row(i), e.row(ru.pending)); d < cl {
+			cl, a = d, ru.pendingIdx
+		}
 	}
-	return e.weight(i) * cl
+	return cl, a
 }
 
 // drawByPotential returns the first row at which the running sum of
 // weighted squared distances exceeds r, or -1 when every row has zero
 // potential.
-func (e *engine) drawByPotential(r float64) int {
+func (e *engine) drawByPotential(ru *run, r float64) int {
+	var dk [1]float64
+	wc := func(i int) float64 {
+		cl, _ := e.closestOf(ru, i, dk[:])
+		return e.weight(i) * cl
+	}
 	var acc float64
 	lastChunk := -1
-	for c, s := range e.chunkClosest {
+	for c, s := range ru.chunkClosest {
 		if s > 0 {
 			lastChunk = c
 		}
@@ -281,7 +452,7 @@ func (e *engine) drawByPotential(r float64) int {
 			a := acc
 			lastPos := -1
 			for i := lo; i < hi; i++ {
-				v := e.weightedClosest(i)
+				v := wc(i)
 				if v > 0 {
 					a += v
 					lastPos = i
@@ -301,216 +472,374 @@ func (e *engine) drawByPotential(r float64) int {
 	}
 	lo, hi := e.span(lastChunk)
 	for i := hi - 1; i >= lo; i-- {
-		if e.weightedClosest(i) > 0 {
+		if wc(i) > 0 {
 			return i
 		}
 	}
 	return -1
 }
 
-func (e *engine) initFirstChunk(c int) {
+func (e *engine) seedFirstChunk(w, c int) {
 	lo, hi := e.span(c)
-	first := e.row(e.firstRow)
-	var s float64
-	for i := lo; i < hi; i++ {
-		d := dist2(e.row(i), first)
-		e.closest[i] = d
-		e.closestIdx[i] = 0
-		s += e.weight(i) * d
+	dk := e.work[w].dk
+	for _, r := range e.act {
+		ru := &e.runs[r]
+		first := e.row(ru.firstRow)
+		var s float64
+		for i := lo; i < hi; i++ {
+			d := dist1(dk, e.row(i), first)
+			ru.upper[i] = d
+			ru.assign[i] = 0
+			s += e.weight(i) * d
+		}
+		ru.chunkClosest[c] = s
 	}
-	e.chunkClosest[c] = s
 }
 
-func (e *engine) initTrialChunk(c int) {
+func (e *engine) seedTrialChunk(w, c int) {
 	lo, hi := e.span(c)
 	T := e.trials
-	pot := e.chunkPot[c*e.potStride : c*e.potStride+T]
-	clear(pot)
-	pending := e.pending >= 0
-	pt, pidx := e.pendingTrial, e.pendingIdx
-	for i := lo; i < hi; i++ {
-		x := e.row(i)
-		cl := e.closest[i]
-		a := e.closestIdx[i]
-		trialD := e.trialD[i*T : i*T+T : i*T+T]
-		if pending {
-			// Fold in the centroid chosen last step: its distance, capped
-			// at the old closest, was stored by the last trial pass.
-			if d := trialD[pt]; d < cl {
-				cl, a = d, pidx
-				e.closest[i], e.closestIdx[i] = cl, a
+	dk := e.work[w].dk
+	for _, r := range e.act {
+		ru := &e.runs[r]
+		potStride := len(ru.chunkPot) / e.nChunks
+		pot := ru.chunkPot[c*potStride : c*potStride+T]
+		clear(pot)
+		for i := lo; i < hi; i++ {
+			x := e.row(i)
+			// Fold in the centroid chosen last step.
+			cl, a := e.closestOf(ru, i, dk)
+			ru.upper[i], ru.assign[i] = cl, a
+			r2 := 2 * math.Sqrt(cl)
+			wi := e.weight(i)
+			cc := ru.candCent[int(a)*T : int(a)*T+T]
+			// Measure the candidates unless the triangle inequality rules
+			// them all out.
+			far := true
+			for _, v := range cc {
+				if !(v >= r2) {
+					far = false
+					break
+				}
 			}
-		}
-		r2 := 2 * math.Sqrt(cl)
-		w := e.weight(i)
-		cc := e.candCent[int(a)*T : int(a)*T+T]
-		// Measure the candidates unless the triangle inequality rules
-		// them all out.
-		far := true
-		for _, v := range cc {
-			if v < r2 {
-				far = false
-				break
+			if far {
+				for t := range pot {
+					pot[t] += wi * cl
+				}
+				continue
 			}
-		}
-		if far {
-			for t := range trialD {
-				trialD[t] = cl
+			dist2Groups(dk, x, ru.candBuf, ru.candT, T)
+			for t, v := range cc {
+				d := cl
+				if !(v >= r2) {
+					d = min(cl, dk[t])
+				}
+				pot[t] += wi * d
 			}
-		} else {
-			dist2Rows(trialD, x, e.candBuf)
-			for t, d := range trialD {
-				trialD[t] = min(cl, d)
-			}
-		}
-		for t, d := range trialD {
-			pot[t] += w * d
 		}
 	}
 }
 
 // ---- Lloyd iterations with Hamerly bounds ----
 
-// reset prepares the Hamerly state for a fresh run from e.cent.
+// reset prepares the Hamerly state of every active run for a fresh run
+// from its centroids.
 func (e *engine) reset() {
-	for i := range e.assign {
-		e.assign[i] = -1
+	if len(e.act) == 0 {
+		e.activate(1)
 	}
-	clear(e.shift)
-	e.maxShift, e.secondShift, e.maxShiftIdx = 0, 0, 0
-	e.full = true
-	e.noSums = false
-	for c := range e.chunkDirty {
-		e.chunkDirty[c] = true
+	for _, r := range e.act {
+		ru := &e.runs[r]
+		for i := range ru.assign {
+			ru.assign[i] = -1
+		}
+		clear(ru.shift)
+		ru.maxShift, ru.secondShift, ru.maxShiftIdx = 0, 0, 0
+		ru.full = true
+		ru.finishing, ru.done, ru.converged = false, false, false
+		ru.iters = 0
+		clear(ru.sum)
+		clear(ru.wsum)
+		clear(ru.count)
 	}
 }
 
-// computeHalf sets half[j] to half the distance from centroid j to its
-// nearest other centroid.
-func (e *engine) computeHalf() {
+// prepare computes, before a pass, the half distances between the
+// centroids of run ru and their centre-minor copy.
+func (e *engine) prepare(ru *run) {
 	k, cols := e.k, e.cols
-	for j := range e.half {
-		e.half[j] = math.Inf(1)
+	for j := range ru.half {
+		ru.half[j] = math.Inf(1)
 	}
 	for j := range k {
-		cj := e.cent[j*cols : (j+1)*cols]
+		cj := ru.cent[j*cols : (j+1)*cols]
 		for l := j + 1; l < k; l++ {
-			d := math.Sqrt(dist2(cj, e.cent[l*cols:(l+1)*cols]))
-			e.half[j] = min(e.half[j], d/2)
-			e.half[l] = min(e.half[l], d/2)
+			d := math.Sqrt(dist2(cj, ru.cent[l*cols:(l+1)*cols]))
+			ru.half[j] = min(ru.half[j], d/2)
+			ru.half[l] = min(ru.half[l], d/2)
+		}
+	}
+	transposeGroups(ru.centT, ru.cent, k, cols)
+}
+
+// passChunk runs chunk c of the current pass for every active run.
+func (e *engine) passChunk(w, c int) {
+	wk := &e.work[w]
+	for _, r := range e.act {
+		ru := &e.runs[r]
+		if ru.finishing {
+			e.finishChunk(ru, c, wk)
+		} else {
+			e.assignChunk(ru, c, wk)
 		}
 	}
 }
 
-// assignChunk assigns each row of chunk c to its nearest centroid, using
-// Hamerly's bounds to skip rows whose label cannot change, and refreshes
-// the chunk's partial sums when any label in it changed.
-func (e *engine) assignChunk(c int) {
+// assignChunk assigns each row of chunk c to its nearest centroid of run
+// ru, using Hamerly's bounds to skip rows whose label cannot change, and
+// records the change of each relabelled row in the chunk's deltas. Rows
+// are handled in three sweeps: the bounds of every row, the distance to
+// its own centroid for the rows whose bounds failed, the distance to every
+// centroid for the rows still in doubt.
+func (e *engine) assignChunk(ru *run, c int, wk *work) {
 	lo, hi := e.span(c)
 	k, cols := e.k, e.cols
-	cent := e.cent
-	full := e.full
-	ms, ss, mi := e.maxShift, e.secondShift, e.maxShiftIdx
-	dk := e.scratch[c*e.scratchStride : c*e.scratchStride+k]
-	changed := 0
-	for i := lo; i < hi; i++ {
-		x := e.data[i*cols : (i+1)*cols : (i+1)*cols]
-		a := e.assign[i]
-		if !full {
-			u := e.upper[i] + e.shift[a]
-			l := e.lower[i]
+	cent, centT := ru.cent, ru.centT
+	assign, upper, lower := ru.assign[lo:hi], ru.upper[lo:hi], ru.lower[lo:hi]
+	ru.dMark[c] = false
+	nf := 0
+	if ru.full {
+		for ii := range assign {
+			wk.full[nf] = int32(lo + ii)
+			nf++
+		}
+	} else {
+		ms, ss, mi := ru.maxShift, ru.secondShift, ru.maxShiftIdx
+		shift, half := ru.shift, ru.half
+		n1 := 0
+		for ii := range assign {
+			a := assign[ii]
+			u := upper[ii] + shift[a]
+			l := lower[ii]
 			if a == mi {
 				l -= ss
 			} else {
 				l -= ms
 			}
-			e.lower[i] = l
-			m := max(e.half[a], l)
+			lower[ii] = l
+			m := max(half[a], l)
 			if u <= m {
-				e.upper[i] = u
+				upper[ii] = u
 				continue
 			}
-			dist2Rows(dk[:1], x, cent[int(a)*cols:(int(a)+1)*cols])
-			u = math.Sqrt(dk[0])
-			e.upper[i] = u
-			if u <= m {
-				continue
+			wk.rows[n1], wk.labs[n1], wk.m[n1] = int32(lo+ii), a, m
+			n1++
+		}
+		dist2Gather(wk.d[:n1], e.data, cent, wk.rows[:n1], wk.labs[:n1], cols)
+		for j, d := range wk.d[:n1] {
+			i := wk.rows[j]
+			u := math.Sqrt(d)
+			upper[int(i)-lo] = u
+			if u > wk.m[j] {
+				wk.full[nf] = i
+				nf++
 			}
-		}
-		// Measure every centroid; on a tie keep the current label.
-		dist2Rows(dk, x, cent)
-		b, bsq, ssq := nearest2(dk)
-		if a >= 0 && int(a) != b && dk[a] == bsq {
-			b, ssq = int(a), bsq
-		}
-		bu := math.Sqrt(bsq)
-		second := math.Sqrt(ssq)
-		e.upper[i] = bu
-		e.lower[i] = second
-		if int32(b) != a {
-			e.assign[i] = int32(b)
-			changed++
 		}
 	}
-	e.chunkChanged[c] = changed
-	if e.noSums || (changed == 0 && !e.chunkDirty[c]) {
+	if nf == 0 {
+		ru.chunkChanged[c] = 0
 		return
 	}
-	e.chunkDirty[c] = false
-	sum := e.chunkSum[c*k*cols : (c+1)*k*cols]
-	wsum := e.chunkW[c*k : (c+1)*k]
-	clear(sum)
-	clear(wsum)
-	for i := lo; i < hi; i++ {
-		x := e.data[i*cols : (i+1)*cols : (i+1)*cols]
-		a := int(e.assign[i])
-		s := sum[a*cols : (a+1)*cols : (a+1)*cols]
-		if e.weights == nil {
-			for d, v := range x {
-				s[d] += v
-			}
-			wsum[a]++
+	fast := useVector && useNear12 && k <= 12
+	if fast {
+		nearest12Vector(&wk.out[0], &e.data[0], &wk.full[0], nf, &centT[0], cols, &ru.pad[0])
+	}
+	changed := 0
+	dk := wk.dk
+	for j, i := range wk.full[:nf] {
+		ii := int(i) - lo
+		a := assign[ii]
+		var (
+			b        int
+			bsq, ssq float64
+		)
+		if fast && wk.out[j].b >= 0 {
+			o := &wk.out[j]
+			b, bsq, ssq = int(o.b), o.bsq, o.ssq
 		} else {
-			w := e.weights[i]
-			for d, v := range x {
-				s[d] += w * v
+			// Measure every centroid; on a tie keep the current label.
+			x := e.row(int(i))
+			dist2Groups(dk, x, cent, centT, k)
+			b, bsq, ssq = nearest2(dk[:k])
+			if a >= 0 && int(a) != b && dk[a] == bsq {
+				b, ssq = int(a), bsq
 			}
-			wsum[a] += w
+		}
+		upper[ii] = math.Sqrt(bsq)
+		lower[ii] = math.Sqrt(ssq)
+		if int32(b) != a {
+			assign[ii] = int32(b)
+			changed++
+			e.recordMove(ru, c, int(i), a, int32(b))
 		}
 	}
+	ru.chunkChanged[c] = changed
 }
 
-// step runs one Lloyd iteration: it assigns every row to its nearest
-// centroid in e.cent, relocates empty clusters, and moves each centroid to
-// the weighted mean of its rows. It returns the number of rows whose label
-// changed, the number of relocated clusters and the total squared shift of
-// the centroids. It does not allocate.
-func (e *engine) step() (changed, relocated int, shiftTot float64) {
+// recordMove adds the move of row i from cluster from (-1: none) to
+// cluster to to the deltas of chunk c.
+func (e *engine) recordMove(ru *run, c, i int, from, to int32) {
 	k, cols := e.k, e.cols
-	e.computeHalf()
-	e.pool.run(e.nChunks, e.assignFn)
-	e.full = false
-	clear(e.sum)
-	clear(e.wsum)
-	kc := k * cols
-	for c := range e.nChunks {
-		changed += e.chunkChanged[c]
-		part := e.chunkSum[c*kc : (c+1)*kc]
-		for j, v := range part {
-			e.sum[j] += v
+	sum := ru.dSum[c*k*cols : (c+1)*k*cols]
+	wsum := ru.dW[c*k : (c+1)*k]
+	n := ru.dN[c*k : (c+1)*k]
+	if !ru.dMark[c] {
+		ru.dMark[c] = true
+		clear(sum)
+		clear(wsum)
+		clear(n)
+	}
+	x := e.row(i)
+	w := e.weight(i)
+	var pos int32
+	if w > 0 {
+		pos = 1
+	}
+	if from >= 0 {
+		s := sum[int(from)*cols : (int(from)+1)*cols : (int(from)+1)*cols]
+		if e.weights == nil {
+			for d, v := range x {
+				s[d] -= v
+			}
+		} else {
+			for d, v := range x {
+				s[d] -= w * v
+			}
 		}
-		pw := e.chunkW[c*k : (c+1)*k]
-		for j, v := range pw {
-			e.wsum[j] += v
+		wsum[from] -= w
+		n[from] -= pos
+	}
+	s := sum[int(to)*cols : (int(to)+1)*cols : (int(to)+1)*cols]
+	if e.weights == nil {
+		for d, v := range x {
+			s[d] += v
+		}
+	} else {
+		for d, v := range x {
+			s[d] += w * v
 		}
 	}
-	relocated = e.relocate()
-	e.maxShift, e.secondShift, e.maxShiftIdx = 0, 0, 0
+	wsum[to] += w
+	n[to] += pos
+}
+
+// finishChunk is the final pass of run ru over chunk c: it assigns each
+// row to its nearest centroid without moving the centroids, sets upper to
+// the exact distance of each row to its centroid and sums the chunk's
+// weighted inertia.
+func (e *engine) finishChunk(ru *run, c int, wk *work) {
+	lo, hi := e.span(c)
+	k, cols := e.k, e.cols
+	cent, centT := ru.cent, ru.centT
+	full := ru.full
+	ms, ss, mi := ru.maxShift, ru.secondShift, ru.maxShiftIdx
+	dk := wk.dk
+	changed := 0
+	var inertia float64
+	for i := lo; i < hi; i++ {
+		x := e.data[i*cols : (i+1)*cols : (i+1)*cols]
+		a := ru.assign[i]
+		var d float64
+		measure := full
+		if !full {
+			l := ru.lower[i]
+			if a == mi {
+				l -= ss
+			} else {
+				l -= ms
+			}
+			d = dist1(dk, x, cent[int(a)*cols:(int(a)+1)*cols])
+			measure = math.Sqrt(d) > max(ru.half[a], l)
+		}
+		if measure {
+			dist2Groups(dk, x, cent, centT, k)
+			b, bsq, _ := nearest2(dk[:k])
+			if a >= 0 && int(a) != b && dk[a] == bsq {
+				b = int(a)
+			}
+			if int32(b) != a {
+				ru.assign[i] = int32(b)
+				changed++
+			}
+			d = bsq
+		}
+		ru.upper[i] = math.Sqrt(d)
+		inertia += e.weight(i) * d
+	}
+	ru.chunkChanged[c] = changed
+	ru.chunkInertia[c] = inertia
+}
+
+// pass runs one pass over the data for every active run: a Lloyd
+// iteration for the running ones, the final assignment for the finishing
+// ones, then updates each run.
+func (e *engine) pass() {
+	for _, r := range e.act {
+		e.prepare(&e.runs[r])
+	}
+	e.pool.run(e.nChunks, e.passFn)
+	e.pool.run(len(e.act), e.updateFn)
+	e.alias()
+}
+
+// updateRun folds the results of the pass into active run e.act[j]: for a
+// finishing run, its inertia; otherwise its cluster sums, empty-cluster
+// relocation and new centroids.
+func (e *engine) updateRun(_, j int) {
+	ru := &e.runs[e.act[j]]
+	ru.full = false
+	if ru.finishing {
+		ru.inertia = 0
+		for _, v := range ru.chunkInertia {
+			ru.inertia += v
+		}
+		ru.finishing, ru.done = false, true
+		return
+	}
+	k, cols := e.k, e.cols
+	kc := k * cols
+	changed := 0
+	for c := range e.nChunks {
+		changed += ru.chunkChanged[c]
+		if !ru.dMark[c] {
+			continue
+		}
+		part := ru.dSum[c*kc : (c+1)*kc]
+		for i, v := range part {
+			ru.sum[i] += v
+		}
+		for i, v := range ru.dW[c*k : (c+1)*k] {
+			ru.wsum[i] += v
+		}
+		for i, v := range ru.dN[c*k : (c+1)*k] {
+			ru.count[i] += int(v)
+		}
+	}
 	for j := range k {
-		oc := e.cent[j*cols : (j+1)*cols]
-		nc := e.centNew[j*cols : (j+1)*cols]
-		if w := e.wsum[j]; w > 0 {
-			s := e.sum[j*cols : (j+1)*cols]
+		if ru.count[j] == 0 {
+			// Drop what rounding left of the rows that departed.
+			clear(ru.sum[j*cols : (j+1)*cols])
+			ru.wsum[j] = 0
+		}
+	}
+	relocated := e.relocate(ru)
+	ru.maxShift, ru.secondShift, ru.maxShiftIdx = 0, 0, 0
+	var shiftTot float64
+	for j := range k {
+		oc := ru.cent[j*cols : (j+1)*cols]
+		nc := ru.centNew[j*cols : (j+1)*cols]
+		if w := ru.wsum[j]; w > 0 && ru.count[j] > 0 {
+			s := ru.sum[j*cols : (j+1)*cols]
 			for d := range nc {
 				nc[d] = s[d] / w
 			}
@@ -520,122 +849,120 @@ func (e *engine) step() (changed, relocated int, shiftTot float64) {
 		s2 := dist2(nc, oc)
 		shiftTot += s2
 		sh := math.Sqrt(s2)
-		e.shift[j] = sh
-		if sh > e.maxShift {
-			e.secondShift = e.maxShift
-			e.maxShift = sh
-			e.maxShiftIdx = int32(j)
-		} else if sh > e.secondShift {
-			e.secondShift = sh
+		ru.shift[j] = sh
+		if sh > ru.maxShift {
+			ru.secondShift = ru.maxShift
+			ru.maxShift = sh
+			ru.maxShiftIdx = int32(j)
+		} else if sh > ru.secondShift {
+			ru.secondShift = sh
 		}
 	}
-	e.cent, e.centNew = e.centNew, e.cent
-	return changed, relocated, shiftTot
+	ru.cent, ru.centNew = ru.centNew, ru.cent
+	ru.changed, ru.relocated, ru.shiftTot = changed, relocated, shiftTot
+	ru.iters++
+	if (changed == 0 && relocated == 0) || shiftTot <= ru.tol {
+		ru.converged, ru.finishing = true, true
+	} else if ru.iters >= ru.maxIter {
+		ru.finishing = true
+	}
 }
 
-// relocate moves each empty cluster onto one of the rows farthest from
-// their centroids (as scikit-learn does), taking that row out of its
-// cluster. It runs only when a cluster is empty.
-func (e *engine) relocate() int {
-	e.empties = e.empties[:0]
-	for j, w := range e.wsum {
-		if !(w > 0) {
-			e.empties = append(e.empties, j)
+// step runs one Lloyd iteration of every active run, and returns for run
+// 0 the number of rows whose label changed, the number of relocated
+// clusters and the total squared shift of the centroids. It does not
+// allocate.
+func (e *engine) step() (changed, relocated int, shiftTot float64) {
+	for _, r := range e.act {
+		ru := &e.runs[r]
+		ru.finishing, ru.done = false, false
+		ru.maxIter, ru.tol = math.MaxInt, -1
+	}
+	e.pass()
+	ru := &e.runs[0]
+	ru.finishing = false
+	return ru.changed, ru.relocated, ru.shiftTot
+}
+
+// relocate moves each empty cluster of run ru onto one of the rows
+// farthest from their centroids (as scikit-learn does), taking that row
+// out of its cluster. It runs only when a cluster is empty.
+func (e *engine) relocate(ru *run) int {
+	ru.empties = ru.empties[:0]
+	for j, w := range ru.wsum {
+		if !(w > 0) || ru.count[j] == 0 {
+			ru.empties = append(ru.empties, j)
 		}
 	}
-	n := len(e.empties)
+	n := len(ru.empties)
 	if n == 0 {
 		return 0
 	}
 	cols := e.cols
-	e.farIdx = e.farIdx[:0]
-	e.farDist = e.farDist[:0]
+	ru.farIdx = ru.farIdx[:0]
+	ru.farDist = ru.farDist[:0]
 	for i := range e.rows {
 		if e.weight(i) == 0 {
 			continue
 		}
-		a := int(e.assign[i])
-		d := dist2(e.row(i), e.cent[a*cols:])
-		e.upper[i] = math.Sqrt(d)
-		if d == 0 || (len(e.farDist) == n && d <= e.farDist[n-1]) {
+		a := int(ru.assign[i])
+		d := dist2(e.row(i), ru.cent[a*cols:])
+		ru.upper[i] = math.Sqrt(d)
+		if d == 0 || (len(ru.farDist) == n && d <= ru.farDist[n-1]) {
 			continue
 		}
 		// Insert keeping descending distance; equal distances keep row order.
-		p := len(e.farDist)
+		p := len(ru.farDist)
 		if p < n {
-			e.farDist = append(e.farDist, 0)
-			e.farIdx = append(e.farIdx, 0)
+			ru.farDist = append(ru.farDist, 0)
+			ru.farIdx = append(ru.farIdx, 0)
 		} else {
 			p = n - 1
 		}
-		for p > 0 && e.farDist[p-1] < d {
-			e.farDist[p] = e.farDist[p-1]
-			e.farIdx[p] = e.farIdx[p-1]
+		for p > 0 && ru.farDist[p-1] < d {
+			ru.farDist[p] = ru.farDist[p-1]
+			ru.farIdx[p] = ru.farIdx[p-1]
 			p--
 		}
-		e.farDist[p] = d
-		e.farIdx[p] = i
+		ru.farDist[p] = d
+		ru.farIdx[p] = i
 	}
 	moved := 0
-	for idx, i := range e.farIdx {
-		j := e.empties[idx]
-		old := int(e.assign[i])
+	for idx, i := range ru.farIdx {
+		j := ru.empties[idx]
+		old := int(ru.assign[i])
 		w := e.weight(i)
-		if w >= e.wsum[old] {
+		if w >= ru.wsum[old] || ru.count[old] <= 1 {
 			continue // would empty the cluster it leaves
 		}
 		x := e.row(i)
-		so := e.sum[old*cols : (old+1)*cols]
-		sj := e.sum[j*cols : (j+1)*cols]
+		so := ru.sum[old*cols : (old+1)*cols]
+		sj := ru.sum[j*cols : (j+1)*cols]
 		for d, v := range x {
 			so[d] -= w * v
 			sj[d] = w * v
 		}
-		e.wsum[old] -= w
-		e.wsum[j] = w
-		e.assign[i] = int32(j)
-		e.upper[i] = 0
-		e.lower[i] = 0
-		e.chunkDirty[i/e.chunk] = true
+		ru.wsum[old] -= w
+		ru.wsum[j] = w
+		ru.count[old]--
+		ru.count[j] = 1
+		ru.assign[i] = int32(j)
+		ru.upper[i] = 0
+		ru.lower[i] = 0
 		moved++
 	}
 	return moved
 }
 
-// finish assigns every row to its nearest centroid in e.cent without
-// moving the centroids, then sets e.upper to the exact distance of each
-// row to its centroid and returns the weighted inertia.
+// finish runs the final pass of every active run: it assigns every row to
+// its nearest centroid without moving the centroids, sets upper to the
+// exact distance of each row to its centroid, and returns the weighted
+// inertia of run 0.
 func (e *engine) finish() float64 {
-	e.computeHalf()
-	e.noSums = true
-	e.pool.run(e.nChunks, e.assignFn)
-	e.noSums = false
-	e.full = false
-	clear(e.shift)
-	e.maxShift, e.secondShift, e.maxShiftIdx = 0, 0, 0
-	e.pool.run(e.nChunks, e.finalFn)
-	var inertia float64
-	for _, v := range e.chunkInertia {
-		inertia += v
+	for _, r := range e.act {
+		ru := &e.runs[r]
+		ru.finishing, ru.done = true, false
 	}
-	// Labels may have changed in the final pass.
-	for c := range e.chunkDirty {
-		if e.chunkChanged[c] > 0 {
-			e.chunkDirty[c] = true
-		}
-	}
-	return inertia
-}
-
-func (e *engine) distanceChunk(c int) {
-	lo, hi := e.span(c)
-	cols := e.cols
-	var s float64
-	for i := lo; i < hi; i++ {
-		a := int(e.assign[i])
-		d := dist2(e.row(i), e.cent[a*cols:])
-		e.upper[i] = math.Sqrt(d)
-		s += e.weight(i) * d
-	}
-	e.chunkInertia[c] = s
+	e.pass()
+	return e.runs[0].inertia
 }

@@ -44,3 +44,80 @@ func nearest2(d []float64) (b int, bsq, ssq float64) {
 	}
 	return b, bsq, ssq
 }
+
+// groupOf is the number of centres a group of the centre-minor layout
+// holds.
+const groupOf = 4
+
+// transposeGroups writes the n rows of cols values in rows (row-major) to
+// dst in the centre-minor layout dist2Groups reads: ceil(n/4) groups, each
+// holding for every column the values of its four centres. Lanes past n
+// are zero. dst must hold ceil(n/4)·4·cols values.
+func transposeGroups(dst, rows []float64, n, cols int) {
+	g := (n + groupOf - 1) / groupOf
+	dst = dst[:g*groupOf*cols]
+	for j := range n {
+		base := (j/groupOf)*groupOf*cols + j%groupOf
+		r := rows[j*cols : (j+1)*cols]
+		for d, v := range r {
+			dst[base+d*groupOf] = v
+		}
+	}
+	for j := n; j < g*groupOf; j++ {
+		base := (j/groupOf)*groupOf*cols + j%groupOf
+		for d := range cols {
+			dst[base+d*groupOf] = 0
+		}
+	}
+}
+
+// dist2Groups writes to dst[j] the squared distance from x to centre j of
+// the n centres held row-major in rows and centre-minor in ct (see
+// transposeGroups); dst must have room for ceil(n/4)·4 values. With the
+// vector kernel it reads ct and every distance has the bits dist2Rows
+// gives; otherwise it calls dist2Rows on rows.
+func dist2Groups(dst, x, rows, ct []float64, n int) {
+	cols := len(x)
+	if useVector && cols > 0 {
+		g := (n + groupOf - 1) / groupOf
+		if len(ct) < g*groupOf*cols || len(dst) < g*groupOf {
+			panic("cluster: dist2Groups: short buffer")
+		}
+		dist2GroupsVector(&dst[0], &x[0], &ct[0], g, cols)
+		return
+	}
+	dist2Rows(dst[:n], x, rows)
+}
+
+// nearOut is one row's result of nearest12: the smallest and second
+// smallest squared distances and the index of the smallest, -1 when it
+// occurs more than once.
+type nearOut struct {
+	bsq, ssq float64
+	b        int64
+}
+
+// useNear12 reports whether nearest12Vector can run (with useVector).
+var useNear12 = hasPopcntBMI1
+
+// dist2Gather writes to dst[j] the squared distance from row rows[j] of
+// the row-major matrix data to centre labels[j] of cent, for j <
+// len(rows), with the bits dist2Rows gives. rows and labels must have
+// room for four values past len(rows) (they are read for prefetching).
+func dist2Gather(dst, data, cent []float64, rows, labels []int32, cols int) {
+	n := len(rows)
+	if n == 0 {
+		return
+	}
+	if useVector && cols > 0 {
+		_ = dst[n-1]
+		_ = labels[n-1]
+		_ = rows[:n+4]
+		dist2GatherVector(&dst[0], &data[0], &cent[0], &rows[0], &labels[0], n, cols)
+		return
+	}
+	for j, i := range rows {
+		a := int(labels[j])
+		dist2Rows(dst[j:j+1], data[int(i)*cols:(int(i)+1)*cols], cent[a*cols:])
+	}
+}

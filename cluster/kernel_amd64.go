@@ -13,3 +13,21 @@ func dist2RowsVector(dst, x, rows *float64, n, cols int)
 //
 //go:noescape
 func nearest2Vector(d *float64, n int) (b int, bsq, ssq float64)
+
+// dist2GroupsVector is dist2Groups with AVX2 and FMA: groups groups of
+// four centres of cols values, centre-minor.
+//
+//go:noescape
+func dist2GroupsVector(dst, x, ct *float64, groups, cols int)
+
+// dist2GatherVector is dist2Gather with AVX2 and FMA.
+//
+//go:noescape
+func dist2GatherVector(dst, data, cent *float64, rows, labels *int32, n, cols int)
+
+// nearest12Vector is nearest12 with AVX2, FMA, POPCNT and BMI1.
+//
+//go:noescape
+func nearest12Vector(out *nearOut, data *float64, rows *int32, n int, ct *float64, cols int, pad *float64)
+
+var hasPopcntBMI1 = cpu.X86.HasPOPCNT && cpu.X86.HasBMI1

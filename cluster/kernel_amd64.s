@@ -160,3 +160,410 @@ min_done:
 	VMOVSD X0, bsq+24(FP)
 	VMOVSD X1, ssq+32(FP)
 	RET
+
+// func dist2GroupsVector(dst, x, ct *float64, groups, cols int)
+//
+// The squared distances from x to 4·groups centres stored centre-minor:
+// group g holds, for each column j, the four centres' values of column j
+// (ct[g·cols·4 + j·4 + lane]). Each centre is summed in exactly the order
+// of dist2RowsVector: four accumulators over the columns j ≡ 0, 1, 2, 3
+// (mod 4) with fused multiply-adds, combined as (a0+a2)+(a1+a3), then the
+// remaining cols%4 columns fused in one at a time. So a distance has the
+// same bits whichever kernel measured it. Groups are taken three at a
+// time (twelve accumulators), then one at a time.
+TEXT ·dist2GroupsVector(SB), NOSPLIT, $0-40
+	MOVQ dst+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ ct+16(FP), DX
+	MOVQ groups+24(FP), CX
+	MOVQ cols+32(FP), R8
+	MOVQ R8, R9
+	ANDQ $-4, R9
+	MOVQ R8, BX
+	SHLQ $5, BX           // BX = group stride in bytes (cols·4·8)
+
+tri_loop:
+	CMPQ CX, $3
+	JLT  one_loop
+	LEAQ (DX)(BX*1), R10
+	LEAQ (R10)(BX*1), R11
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	VXORPD Y4, Y4, Y4
+	VXORPD Y5, Y5, Y5
+	VXORPD Y6, Y6, Y6
+	VXORPD Y7, Y7, Y7
+	VXORPD Y8, Y8, Y8
+	VXORPD Y9, Y9, Y9
+	VXORPD Y10, Y10, Y10
+	VXORPD Y11, Y11, Y11
+	XORQ   AX, AX
+	XORQ   R13, R13
+
+tri_vec:
+	CMPQ         AX, R9
+	JGE          tri_vec_done
+	VBROADCASTSD (SI)(AX*8), Y12
+	VSUBPD       (DX)(R13*1), Y12, Y13
+	VSUBPD       (R10)(R13*1), Y12, Y14
+	VSUBPD       (R11)(R13*1), Y12, Y15
+	VFMADD231PD  Y13, Y13, Y0
+	VFMADD231PD  Y14, Y14, Y4
+	VFMADD231PD  Y15, Y15, Y8
+	VBROADCASTSD 8(SI)(AX*8), Y12
+	VSUBPD       32(DX)(R13*1), Y12, Y13
+	VSUBPD       32(R10)(R13*1), Y12, Y14
+	VSUBPD       32(R11)(R13*1), Y12, Y15
+	VFMADD231PD  Y13, Y13, Y1
+	VFMADD231PD  Y14, Y14, Y5
+	VFMADD231PD  Y15, Y15, Y9
+	VBROADCASTSD 16(SI)(AX*8), Y12
+	VSUBPD       64(DX)(R13*1), Y12, Y13
+	VSUBPD       64(R10)(R13*1), Y12, Y14
+	VSUBPD       64(R11)(R13*1), Y12, Y15
+	VFMADD231PD  Y13, Y13, Y2
+	VFMADD231PD  Y14, Y14, Y6
+	VFMADD231PD  Y15, Y15, Y10
+	VBROADCASTSD 24(SI)(AX*8), Y12
+	VSUBPD       96(DX)(R13*1), Y12, Y13
+	VSUBPD       96(R10)(R13*1), Y12, Y14
+	VSUBPD       96(R11)(R13*1), Y12, Y15
+	VFMADD231PD  Y13, Y13, Y3
+	VFMADD231PD  Y14, Y14, Y7
+	VFMADD231PD  Y15, Y15, Y11
+	ADDQ         $4, AX
+	ADDQ         $128, R13
+	JMP          tri_vec
+
+tri_vec_done:
+	VADDPD Y2, Y0, Y0
+	VADDPD Y3, Y1, Y1
+	VADDPD Y1, Y0, Y0
+	VADDPD Y6, Y4, Y4
+	VADDPD Y7, Y5, Y5
+	VADDPD Y5, Y4, Y4
+	VADDPD Y10, Y8, Y8
+	VADDPD Y11, Y9, Y9
+	VADDPD Y9, Y8, Y8
+
+tri_tail:
+	CMPQ         AX, R8
+	JGE          tri_tail_done
+	VBROADCASTSD (SI)(AX*8), Y12
+	VSUBPD       (DX)(R13*1), Y12, Y13
+	VSUBPD       (R10)(R13*1), Y12, Y14
+	VSUBPD       (R11)(R13*1), Y12, Y15
+	VFMADD231PD  Y13, Y13, Y0
+	VFMADD231PD  Y14, Y14, Y4
+	VFMADD231PD  Y15, Y15, Y8
+	INCQ         AX
+	ADDQ         $32, R13
+	JMP          tri_tail
+
+tri_tail_done:
+	VMOVUPD Y0, (DI)
+	VMOVUPD Y4, 32(DI)
+	VMOVUPD Y8, 64(DI)
+	ADDQ    $96, DI
+	LEAQ    (R11)(BX*1), DX
+	SUBQ    $3, CX
+	JMP     tri_loop
+
+one_loop:
+	TESTQ  CX, CX
+	JZ     groups_done
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	XORQ   AX, AX
+	XORQ   R13, R13
+
+one_vec:
+	CMPQ         AX, R9
+	JGE          one_vec_done
+	VBROADCASTSD (SI)(AX*8), Y12
+	VSUBPD       (DX)(R13*1), Y12, Y13
+	VFMADD231PD  Y13, Y13, Y0
+	VBROADCASTSD 8(SI)(AX*8), Y12
+	VSUBPD       32(DX)(R13*1), Y12, Y13
+	VFMADD231PD  Y13, Y13, Y1
+	VBROADCASTSD 16(SI)(AX*8), Y12
+	VSUBPD       64(DX)(R13*1), Y12, Y13
+	VFMADD231PD  Y13, Y13, Y2
+	VBROADCASTSD 24(SI)(AX*8), Y12
+	VSUBPD       96(DX)(R13*1), Y12, Y13
+	VFMADD231PD  Y13, Y13, Y3
+	ADDQ         $4, AX
+	ADDQ         $128, R13
+	JMP          one_vec
+
+one_vec_done:
+	VADDPD Y2, Y0, Y0
+	VADDPD Y3, Y1, Y1
+	VADDPD Y1, Y0, Y0
+
+one_tail:
+	CMPQ         AX, R8
+	JGE          one_tail_done
+	VBROADCASTSD (SI)(AX*8), Y12
+	VSUBPD       (DX)(R13*1), Y12, Y13
+	VFMADD231PD  Y13, Y13, Y0
+	INCQ         AX
+	ADDQ         $32, R13
+	JMP          one_tail
+
+one_tail_done:
+	VMOVUPD Y0, (DI)
+	ADDQ    $32, DI
+	ADDQ    BX, DX
+	DECQ    CX
+	JMP     one_loop
+
+groups_done:
+	VZEROUPPER
+	RET
+
+// func dist2GatherVector(dst *float64, data *float64, cent *float64, rows, labels *int32, n, cols int)
+//
+// dst[j] = squared distance from data row rows[j] to centre labels[j] of
+// cent (row-major), for j < n, in the order of dist2RowsVector (same
+// bits). The row four places ahead in the list is prefetched.
+TEXT ·dist2GatherVector(SB), NOSPLIT, $0-56
+	MOVQ dst+0(FP), DI
+	MOVQ data+8(FP), BX
+	MOVQ cent+16(FP), DX
+	MOVQ rows+24(FP), R12
+	MOVQ labels+32(FP), R11
+	MOVQ n+40(FP), CX
+	MOVQ cols+48(FP), R8
+	MOVQ R8, R9
+	ANDQ $-4, R9
+
+gather_loop:
+	TESTQ     CX, CX
+	JZ        gather_done
+	MOVLQSX   16(R12), R14
+	IMULQ     R8, R14
+	PREFETCHT0 (BX)(R14*8)
+	PREFETCHT0 64(BX)(R14*8)
+	MOVLQSX   (R12), R14
+	IMULQ     R8, R14
+	LEAQ      (BX)(R14*8), SI
+	MOVLQSX   (R11), R14
+	IMULQ     R8, R14
+	LEAQ      (DX)(R14*8), R10
+	VXORPD    Y0, Y0, Y0
+	XORQ      AX, AX
+
+gather_vec:
+	CMPQ        AX, R9
+	JGE         gather_vec_done
+	VMOVUPD     (SI)(AX*8), Y1
+	VSUBPD      (R10)(AX*8), Y1, Y1
+	VFMADD231PD Y1, Y1, Y0
+	ADDQ        $4, AX
+	JMP         gather_vec
+
+gather_vec_done:
+	VEXTRACTF128 $1, Y0, X1
+	VADDPD       X1, X0, X0
+	VPERMILPD    $1, X0, X1
+	VADDSD       X1, X0, X0
+
+gather_tail:
+	CMPQ        AX, R8
+	JGE         gather_tail_done
+	VMOVSD      (SI)(AX*8), X1
+	VSUBSD      (R10)(AX*8), X1, X1
+	VFMADD231SD X1, X1, X0
+	INCQ        AX
+	JMP         gather_tail
+
+gather_tail_done:
+	VMOVSD X0, (DI)
+	ADDQ   $8, DI
+	ADDQ   $4, R12
+	ADDQ   $4, R11
+	DECQ   CX
+	JMP    gather_loop
+
+gather_done:
+	VZEROUPPER
+	RET
+
+// func nearest12Vector(out *nearOut, data *float64, rows *int32, n int, ct *float64, cols int, pad *float64)
+//
+// For each of the n data rows listed in rows, the squared distances to
+// the twelve centres of ct (three groups, centre-minor, summed as
+// dist2GroupsVector does, so with the bits of dist2RowsVector) are raised
+// lane by lane to pad (0 for a real centre, +Inf for a padding lane), and
+// out[j] receives the smallest, the second smallest and the index of the
+// first smallest; when the smallest occurs more than once the index is -1
+// and the caller decides. The row four places ahead is prefetched.
+TEXT ·nearest12Vector(SB), NOSPLIT, $0-56
+	MOVQ out+0(FP), DI
+	MOVQ data+8(FP), BX
+	MOVQ rows+16(FP), R12
+	MOVQ n+24(FP), CX
+	MOVQ ct+32(FP), DX
+	MOVQ cols+40(FP), R8
+	MOVQ R8, R9
+	ANDQ $-4, R9
+	MOVQ R8, R10
+	SHLQ $5, R10
+	LEAQ (DX)(R10*1), R10
+	MOVQ R8, R11
+	SHLQ $5, R11
+	LEAQ (R10)(R11*1), R11
+
+near_loop:
+	TESTQ      CX, CX
+	JZ         near_done
+	MOVLQSX    16(R12), R14
+	IMULQ      R8, R14
+	PREFETCHT0 (BX)(R14*8)
+	PREFETCHT0 64(BX)(R14*8)
+	MOVLQSX    (R12), R14
+	IMULQ      R8, R14
+	LEAQ       (BX)(R14*8), SI
+	VXORPD     Y0, Y0, Y0
+	VXORPD     Y1, Y1, Y1
+	VXORPD     Y2, Y2, Y2
+	VXORPD     Y3, Y3, Y3
+	VXORPD     Y4, Y4, Y4
+	VXORPD     Y5, Y5, Y5
+	VXORPD     Y6, Y6, Y6
+	VXORPD     Y7, Y7, Y7
+	VXORPD     Y8, Y8, Y8
+	VXORPD     Y9, Y9, Y9
+	VXORPD     Y10, Y10, Y10
+	VXORPD     Y11, Y11, Y11
+	XORQ       AX, AX
+	XORQ       R13, R13
+
+near_vec:
+	CMPQ         AX, R9
+	JGE          near_vec_done
+	VBROADCASTSD (SI)(AX*8), Y12
+	VSUBPD       (DX)(R13*1), Y12, Y13
+	VSUBPD       (R10)(R13*1), Y12, Y14
+	VSUBPD       (R11)(R13*1), Y12, Y15
+	VFMADD231PD  Y13, Y13, Y0
+	VFMADD231PD  Y14, Y14, Y4
+	VFMADD231PD  Y15, Y15, Y8
+	VBROADCASTSD 8(SI)(AX*8), Y12
+	VSUBPD       32(DX)(R13*1), Y12, Y13
+	VSUBPD       32(R10)(R13*1), Y12, Y14
+	VSUBPD       32(R11)(R13*1), Y12, Y15
+	VFMADD231PD  Y13, Y13, Y1
+	VFMADD231PD  Y14, Y14, Y5
+	VFMADD231PD  Y15, Y15, Y9
+	VBROADCASTSD 16(SI)(AX*8), Y12
+	VSUBPD       64(DX)(R13*1), Y12, Y13
+	VSUBPD       64(R10)(R13*1), Y12, Y14
+	VSUBPD       64(R11)(R13*1), Y12, Y15
+	VFMADD231PD  Y13, Y13, Y2
+	VFMADD231PD  Y14, Y14, Y6
+	VFMADD231PD  Y15, Y15, Y10
+	VBROADCASTSD 24(SI)(AX*8), Y12
+	VSUBPD       96(DX)(R13*1), Y12, Y13
+	VSUBPD       96(R10)(R13*1), Y12, Y14
+	VSUBPD       96(R11)(R13*1), Y12, Y15
+	VFMADD231PD  Y13, Y13, Y3
+	VFMADD231PD  Y14, Y14, Y7
+	VFMADD231PD  Y15, Y15, Y11
+	ADDQ         $4, AX
+	ADDQ         $128, R13
+	JMP          near_vec
+
+near_vec_done:
+	VADDPD Y2, Y0, Y0
+	VADDPD Y3, Y1, Y1
+	VADDPD Y1, Y0, Y0
+	VADDPD Y6, Y4, Y4
+	VADDPD Y7, Y5, Y5
+	VADDPD Y5, Y4, Y4
+	VADDPD Y10, Y8, Y8
+	VADDPD Y11, Y9, Y9
+	VADDPD Y9, Y8, Y8
+
+near_tail:
+	CMPQ         AX, R8
+	JGE          near_tail_done
+	VBROADCASTSD (SI)(AX*8), Y12
+	VSUBPD       (DX)(R13*1), Y12, Y13
+	VSUBPD       (R10)(R13*1), Y12, Y14
+	VSUBPD       (R11)(R13*1), Y12, Y15
+	VFMADD231PD  Y13, Y13, Y0
+	VFMADD231PD  Y14, Y14, Y4
+	VFMADD231PD  Y15, Y15, Y8
+	INCQ         AX
+	ADDQ         $32, R13
+	JMP          near_tail
+
+near_tail_done:
+	// Padding lanes to +Inf.
+	MOVQ    pad+48(FP), R14
+	VMAXPD  (R14), Y0, Y0
+	VMAXPD  32(R14), Y4, Y4
+	VMAXPD  64(R14), Y8, Y8
+	// Smallest value, broadcast to Y12.
+	VMINPD       Y4, Y0, Y12
+	VMINPD       Y8, Y12, Y12
+	VEXTRACTF128 $1, Y12, X13
+	VMINPD       X13, X12, X12
+	VPERMILPD    $1, X12, X13
+	VMINSD       X13, X12, X12
+	VMOVSD       X12, (DI)
+	VBROADCASTSD X12, Y12
+	// Lanes equal to it: a 12-bit mask in R14.
+	VCMPPD    $0, Y12, Y0, Y13
+	VMOVMSKPD Y13, R14
+	VCMPPD    $0, Y12, Y4, Y13
+	VMOVMSKPD Y13, R13
+	SHLQ      $4, R13
+	ORQ       R13, R14
+	VCMPPD    $0, Y12, Y8, Y13
+	VMOVMSKPD Y13, R13
+	SHLQ      $8, R13
+	ORQ       R13, R14
+	POPCNTQ   R14, R13
+	CMPQ      R13, $1
+	JNE       near_tie
+	TZCNTQ    R14, R14
+	MOVQ      R14, 16(DI)
+	// Second smallest: the smallest of the lanes above the smallest.
+	MOVQ         $0x7FF0000000000000, R13
+	VMOVQ        R13, X15
+	VBROADCASTSD X15, Y15
+	VCMPPD       $14, Y12, Y0, Y13 // Y0 > min
+	VBLENDVPD    Y13, Y0, Y15, Y0
+	VCMPPD       $14, Y12, Y4, Y13
+	VBLENDVPD    Y13, Y4, Y15, Y4
+	VCMPPD       $14, Y12, Y8, Y13
+	VBLENDVPD    Y13, Y8, Y15, Y8
+	VMINPD       Y4, Y0, Y0
+	VMINPD       Y8, Y0, Y0
+	VEXTRACTF128 $1, Y0, X13
+	VMINPD       X13, X0, X0
+	VPERMILPD    $1, X0, X13
+	VMINSD       X13, X0, X0
+	VMOVSD       X0, 8(DI)
+	JMP          near_next
+
+near_tie:
+	MOVQ $-1, 16(DI)
+	VMOVSD X12, 8(DI)
+
+near_next:
+	ADDQ $24, DI
+	ADDQ $4, R12
+	DECQ CX
+	JMP  near_loop
+
+near_done:
+	VZEROUPPER
+	RET

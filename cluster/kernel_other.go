@@ -11,3 +11,17 @@ func dist2RowsVector(dst, x, rows *float64, n, cols int) {
 func nearest2Vector(d *float64, n int) (b int, bsq, ssq float64) {
 	panic("cluster: no vector kernel on this architecture")
 }
+
+func dist2GroupsVector(dst, x, ct *float64, groups, cols int) {
+	panic("cluster: no vector kernel on this architecture")
+}
+
+func dist2GatherVector(dst, data, cent *float64, rows, labels *int32, n, cols int) {
+	panic("cluster: no vector kernel on this architecture")
+}
+
+func nearest12Vector(out *nearOut, data *float64, rows *int32, n int, ct *float64, cols int, pad *float64) {
+	panic("cluster: no vector kernel on this architecture")
+}
+
+const hasPopcntBMI1 = false

@@ -108,3 +108,126 @@ func TestNearest2(t *testing.T) {
 		})
 	}
 }
+
+// TestDist2GroupsSameBits checks that the centre-minor kernel gives every
+// distance the bits dist2Rows gives it, for any number of columns and
+// centres.
+func TestDist2GroupsSameBits(t *testing.T) {
+	rng := rand.New(rand.NewPCG(4, 4))
+	for cols := 1; cols <= 23; cols++ {
+		for n := 1; n <= 14; n++ {
+			x := make([]float64, cols)
+			rows := make([]float64, n*cols)
+			for i := range x {
+				x[i] = rng.NormFloat64()
+			}
+			for i := range rows {
+				rows[i] = rng.NormFloat64() * 3
+			}
+			g := (n + groupOf - 1) / groupOf
+			ct := make([]float64, g*groupOf*cols)
+			transposeGroups(ct, rows, n, cols)
+			want := make([]float64, n)
+			dist2Rows(want, x, rows)
+			got := make([]float64, g*groupOf)
+			dist2Groups(got, x, rows, ct, n)
+			for j := range n {
+				if math.Float64bits(got[j]) != math.Float64bits(want[j]) {
+					t.Fatalf("cols=%d n=%d centre %d: %v by groups, %v by rows", cols, n, j, got[j], want[j])
+				}
+			}
+		}
+	}
+}
+
+// TestDist2GatherSameBits checks the gathering kernel against dist2Rows.
+func TestDist2GatherSameBits(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 5))
+	for cols := 1; cols <= 19; cols++ {
+		rows, k := 40, 7
+		data := make([]float64, rows*cols)
+		cent := make([]float64, k*cols)
+		for i := range data {
+			data[i] = rng.NormFloat64()
+		}
+		for i := range cent {
+			cent[i] = rng.NormFloat64() * 2
+		}
+		n := rng.IntN(rows) + 1
+		idx := make([]int32, n+4)
+		labs := make([]int32, n+4)
+		for j := range n {
+			idx[j] = int32(rng.IntN(rows))
+			labs[j] = int32(rng.IntN(k))
+		}
+		got := make([]float64, n)
+		dist2Gather(got, data, cent, idx[:n], labs[:n], cols)
+		one := make([]float64, 1)
+		for j := range n {
+			i, a := int(idx[j]), int(labs[j])
+			dist2Rows(one, data[i*cols:(i+1)*cols], cent[a*cols:(a+1)*cols])
+			if math.Float64bits(one[0]) != math.Float64bits(got[j]) {
+				t.Fatalf("cols=%d entry %d: %v gathered, %v by rows", cols, j, got[j], one[0])
+			}
+		}
+	}
+}
+
+// TestNearest12 checks the fused nearest kernel against dist2Rows and
+// nearest2, ties included (reported as -1).
+func TestNearest12(t *testing.T) {
+	if !useVector || !useNear12 {
+		t.Skip("no vector kernel")
+	}
+	rng := rand.New(rand.NewPCG(6, 6))
+	for cols := 1; cols <= 19; cols++ {
+		for k := 1; k <= 12; k++ {
+			rows := 30
+			data := make([]float64, rows*cols)
+			cent := make([]float64, k*cols)
+			for i := range data {
+				data[i] = float64(rng.IntN(5)) // small integers: ties happen
+			}
+			for i := range cent {
+				cent[i] = float64(rng.IntN(5))
+			}
+			ct := make([]float64, 12*cols)
+			transposeGroups(ct, cent, k, cols)
+			pad := make([]float64, 12)
+			for j := k; j < 12; j++ {
+				pad[j] = math.Inf(1)
+			}
+			idx := make([]int32, rows+4)
+			for j := range rows {
+				idx[j] = int32(rows - 1 - j)
+			}
+			out := make([]nearOut, rows)
+			nearest12Vector(&out[0], &data[0], &idx[0], rows, &ct[0], cols, &pad[0])
+			dk := make([]float64, k)
+			for j := range rows {
+				i := int(idx[j])
+				dist2Rows(dk, data[i*cols:(i+1)*cols], cent)
+				b, bsq, ssq := nearest2(dk)
+				ties := 0
+				for _, v := range dk {
+					if v == bsq {
+						ties++
+					}
+				}
+				o := out[j]
+				if math.Float64bits(o.bsq) != math.Float64bits(bsq) {
+					t.Fatalf("cols=%d k=%d row %d: smallest %v, want %v", cols, k, i, o.bsq, bsq)
+				}
+				if ties > 1 {
+					if o.b != -1 {
+						t.Fatalf("cols=%d k=%d row %d: tie reported as %d", cols, k, i, o.b)
+					}
+					continue
+				}
+				if int(o.b) != b || math.Float64bits(o.ssq) != math.Float64bits(ssq) {
+					t.Fatalf("cols=%d k=%d row %d: (%d, %v), want (%d, %v)", cols, k, i, o.b, o.ssq, b, ssq)
+				}
+			}
+		}
+	}
+}

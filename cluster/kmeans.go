@@ -178,8 +178,6 @@ func KMeans(ctx context.Context, data []float64, rows, cols int, s Settings) (*R
 		return nil, err
 	}
 	tol := s.Tol * meanVariance(data, rows, cols)
-	e := newEngine(data, rows, cols, s.K, s.Weights, s.Threads, s.LocalTrials)
-	defer e.close()
 
 	var (
 		best      = -1
@@ -202,25 +200,38 @@ func KMeans(ctx context.Context, data []float64, rows, cols int, s Settings) (*R
 		}
 		seeds = seeds[:1]
 	}
-	for r, seed := range seeds {
+	// Restarts run side by side, as many at once as memory allows; each is
+	// a complete, independent fit from its own seed.
+	group := runsAtOnce(len(seeds), rows, cols, s.K)
+	e := newEngineRuns(data, rows, cols, s.K, s.Weights, s.Threads, s.LocalTrials, group)
+	defer e.close()
+	rngs := make([]*rand.Rand, 0, group)
+	for r0 := 0; r0 < len(seeds); r0 += group {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
+		n := min(group, len(seeds)-r0)
 		if s.Init != nil {
-			copy(e.cent, s.Init)
+			copy(e.runs[0].cent, s.Init)
+			e.activate(1)
 		} else {
-			e.seed(newRand(seed))
+			rngs = rngs[:0]
+			for _, seed := range seeds[r0 : r0+n] {
+				rngs = append(rngs, newRand(seed))
+			}
+			e.seedRuns(rngs)
 		}
-		iters, conv, err := e.lloyd(ctx, s.MaxIter, tol)
-		if err != nil {
+		if _, _, err := e.lloyd(ctx, s.MaxIter, tol); err != nil {
 			return nil, err
 		}
-		inertia := e.finish()
-		if best < 0 || inertia < bestIn {
-			best, bestIn, bestIters, bestConv = r, inertia, iters, conv
-			copy(bestCent, e.cent)
-			copy(bestAsg, e.assign)
-			copy(bestDist, e.upper)
+		for j := range n {
+			ru := &e.runs[j]
+			if best < 0 || ru.inertia < bestIn {
+				best, bestIn, bestIters, bestConv = r0+j, ru.inertia, ru.iters, ru.converged
+				copy(bestCent, ru.cent)
+				copy(bestAsg, ru.assign)
+				copy(bestDist, ru.upper)
+			}
 		}
 	}
 	res := &Result{
@@ -241,23 +252,35 @@ func KMeans(ctx context.Context, data []float64, rows, cols int, s Settings) (*R
 	return res, nil
 }
 
-// lloyd runs Lloyd iterations from e.cent until convergence or maxIter,
-// checking ctx before each iteration.
+// lloyd runs Lloyd iterations of every active run from its centroids until
+// convergence or maxIter, then its final assignment pass, checking ctx
+// before each pass over the data. Runs that converge early drop out of the
+// passes; the others go on. It returns the iterations of run 0 and whether
+// it converged; the results of each run are left in its state.
 func (e *engine) lloyd(ctx context.Context, maxIter int, tol float64) (iters int, converged bool, err error) {
 	e.reset()
-	for it := 1; it <= maxIter; it++ {
-		if err := ctx.Err(); err != nil {
-			return it - 1, false, err
-		}
-		changed, relocated, shift := e.step()
-		if changed == 0 && relocated == 0 {
-			return it, true, nil
-		}
-		if shift <= tol {
-			return it, true, nil
-		}
+	set := len(e.act) // the active runs are [0, set)
+	for r := range set {
+		e.runs[r].maxIter, e.runs[r].tol = maxIter, tol
 	}
-	return maxIter, false, nil
+	for {
+		if err := ctx.Err(); err != nil {
+			e.activate(set)
+			return e.runs[0].iters, false, err
+		}
+		e.act = e.act[:0]
+		for r := range set {
+			if !e.runs[r].done {
+				e.act = append(e.act, r)
+			}
+		}
+		if len(e.act) == 0 {
+			break
+		}
+		e.pass()
+	}
+	e.activate(set)
+	return e.runs[0].iters, e.runs[0].converged, nil
 }
 
 // canonicalize renumbers clusters by size descending, ties broken by the

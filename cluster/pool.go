@@ -11,51 +11,54 @@ import (
 // order the goroutines take chunks in; reductions over chunks are done by
 // the caller in chunk order. Dispatching a phase does not allocate.
 type pool struct {
+	threads int
 	workers int // goroutines besides the caller
 	wake    chan struct{}
 	wg      sync.WaitGroup
 	next    atomic.Int64
 	n       int
-	fn      func(chunk int)
+	fn      func(worker, chunk int)
 }
 
 // newPool starts threads-1 helper goroutines; the caller is the last
 // thread. Close must be called to stop them.
 func newPool(threads int) *pool {
-	p := &pool{workers: threads - 1}
+	p := &pool{threads: threads, workers: threads - 1}
 	if p.workers > 0 {
 		p.wake = make(chan struct{}, p.workers)
-		for range p.workers {
-			go p.loop(p.wake)
+		for w := range p.workers {
+			go p.loop(p.wake, w+1)
 		}
 	}
 	return p
 }
 
-func (p *pool) loop(wake <-chan struct{}) {
+func (p *pool) loop(wake <-chan struct{}, worker int) {
 	for range wake {
-		p.drain()
+		p.drain(worker)
 		p.wg.Done()
 	}
 }
 
-func (p *pool) drain() {
+func (p *pool) drain(worker int) {
 	for {
 		c := int(p.next.Add(1)) - 1
 		if c >= p.n {
 			return
 		}
-		p.fn(c)
+		p.fn(worker, c)
 	}
 }
 
-// run calls fn(c) for every chunk c in [0, n) and returns when all are done.
-// fn must be a function value created once, not a fresh closure per call,
-// to keep the call allocation-free.
-func (p *pool) run(n int, fn func(chunk int)) {
+// run calls fn(w, c) for every chunk c in [0, n) and returns when all are
+// done; w in [0, threads) identifies the goroutine, for per-goroutine
+// scratch space (results must not depend on it). fn must be a function
+// value created once, not a fresh closure per call, to keep the call
+// allocation-free.
+func (p *pool) run(n int, fn func(worker, chunk int)) {
 	if p.workers == 0 || n == 1 {
 		for c := range n {
-			fn(c)
+			fn(0, c)
 		}
 		return
 	}
@@ -67,7 +70,7 @@ func (p *pool) run(n int, fn func(chunk int)) {
 	for range helpers {
 		p.wake <- struct{}{}
 	}
-	p.drain()
+	p.drain(0)
 	p.wg.Wait()
 	p.fn = nil
 }
