@@ -14,6 +14,18 @@ const (
 	// estimator g1 = m3/m2^1.5) exceeds SkewThreshold, then standardises
 	// every column to mean 0 and population standard deviation 1. A column
 	// that is constant after the optional log1p gets scale 1.
+	//
+	// A flag column (only the values 0 and 1, both present) is not logged
+	// and is centred and divided by FlagScale instead of its standard
+	// deviation: its two states lie 1/FlagScale = 2 units apart, as far as
+	// a move of two standard deviations of a standardised column. Divided
+	// by its standard deviation a rare flag would dominate every distance
+	// (a flag set for 9 % of rows puts them 3.5 units from the others,
+	// and the rarer the flag the larger the gap), so that k-means would
+	// group by the flag before any behaviour. Two units per flag is the
+	// convention of Gelman (2008), "Scaling regression inputs by dividing
+	// by two standard deviations", which puts binary and continuous
+	// inputs on a common scale.
 	TransformAuto TransformMode = iota
 	// TransformNone leaves the data as it is: FitTransform returns a copy
 	// and the identity transform.
@@ -23,6 +35,9 @@ const (
 // SkewThreshold is the sample skewness above which TransformAuto applies
 // log1p to a non-negative column.
 const SkewThreshold = 2.0
+
+// FlagScale is the scale TransformAuto gives a 0/1 flag column.
+const FlagScale = 0.5
 
 // Transform is a per-column map fitted by FitTransform: an optional log1p
 // followed by (x - Mean) / Scale.
@@ -74,6 +89,13 @@ func FitTransform(data []float64, rows, cols int, mode TransformMode) (*Transfor
 			mean += v
 		}
 		mean /= n
+		if isFlag(data, rows, cols, j) {
+			t.Mean[j], t.Scale[j] = mean, FlagScale
+			for i := range rows {
+				out[i*cols+j] = (out[i*cols+j] - mean) / FlagScale
+			}
+			continue
+		}
 		if minV >= 0 && skewness(data, rows, cols, j, mean) > SkewThreshold {
 			t.Log[j] = true
 			for i := range rows {
@@ -102,6 +124,22 @@ func FitTransform(data []float64, rows, cols int, mode TransformMode) (*Transfor
 		}
 	}
 	return t, out, nil
+}
+
+// isFlag reports whether column j holds only 0 and 1, and both.
+func isFlag(data []float64, rows, cols, j int) bool {
+	var zero, one bool
+	for i := range rows {
+		switch data[i*cols+j] {
+		case 0:
+			zero = true
+		case 1:
+			one = true
+		default:
+			return false
+		}
+	}
+	return zero && one
 }
 
 // skewness returns the biased sample skewness m3/m2^1.5 of column j, or 0

@@ -78,6 +78,49 @@ func TestFitTransformAuto(t *testing.T) {
 	}
 }
 
+// A 0/1 flag is centred and put 2 units between its states, however rare
+// it is; a 0/1 column with one state only, and a 0/1/2 column, are not
+// flags.
+func TestFitTransformFlags(t *testing.T) {
+	rows := 1000
+	data := make([]float64, rows*3)
+	for i := range rows {
+		if i%20 == 0 {
+			data[i*3] = 1 // 5 % set: skewed, would be logged as a count
+		}
+		data[i*3+1] = 0
+		data[i*3+2] = float64(i % 3)
+	}
+	tr, out, err := FitTransform(data, rows, 3, TransformAuto)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tr.Log[0] || tr.Scale[0] != FlagScale || math.Abs(tr.Mean[0]-0.05) > 1e-12 {
+		t.Errorf("flag column: log %v mean %v scale %v, want no log, mean 0.05, scale %v", tr.Log[0], tr.Mean[0], tr.Scale[0], FlagScale)
+	}
+	if got := out[0] - out[3]; math.Abs(got-2) > 1e-12 {
+		t.Errorf("flag states %v apart, want 2", got)
+	}
+	var m float64
+	for i := range rows {
+		m += out[i*3]
+	}
+	if math.Abs(m) > 1e-9 {
+		t.Errorf("flag column not centred: sum %v", m)
+	}
+	if tr.Scale[1] != 1 || tr.Scale[2] == FlagScale {
+		t.Errorf("non-flag columns scaled %v and %v", tr.Scale[1], tr.Scale[2])
+	}
+	// Apply on new rows agrees with the fit.
+	row := []float64{1, 0, 2}
+	if err := tr.Apply(row, row); err != nil {
+		t.Fatal(err)
+	}
+	if math.Abs(row[0]-out[0]) > 1e-12 {
+		t.Errorf("Apply gives %v for a set flag, fit gave %v", row[0], out[0])
+	}
+}
+
 func TestFitTransformNone(t *testing.T) {
 	data := transformData(100)
 	tr, out, err := FitTransform(data, 100, 4, TransformNone)
