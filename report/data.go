@@ -30,10 +30,13 @@ type Data struct {
 	MeanARI    float64 // bootstrap stability, NaN when not computed
 	Boots      int
 
-	Clusters  []Cluster
-	Segments  []Segment
-	Uncarried []string
-	Lifecycle []Count
+	Clusters []Cluster
+	Segments []Segment
+	// Reconciled is the number of customers whose primary segment is
+	// their cluster's segment rather than the precedence's first choice.
+	Reconciled int
+	Uncarried  []string
+	Lifecycle  []Count
 	// Top20Share is the share of revenue from the top 20 % of customers by
 	// spend; Pareto holds (customer share, revenue share) points. Both
 	// empty when the input has no spend.

@@ -98,6 +98,7 @@ func RenderMarkdown(d *Data) []byte {
 	if len(d.Segments) == 0 {
 		b.WriteString("No segments.\n\n")
 	} else {
+		fmt.Fprintf(&b, "Primary segment: the cluster's segment when the customer meets its rule, else the first rule met in catalogue order (%s customers took their cluster's segment).\n\n", commas(int64(d.Reconciled)))
 		b.WriteString("| segment | members | primary | revenue | carried by clusters |\n|---|---:|---:|---:|---|\n")
 		for _, s := range d.Segments {
 			id := mdCode(s.ID)
