@@ -121,3 +121,58 @@ func dist2Gather(dst, data, cent []float64, rows, labels []int32, cols int) {
 		dist2Rows(dst[j:j+1], data[int(i)*cols:(int(i)+1)*cols], cent[a*cols:])
 	}
 }
+
+// one is the weight of every row of an unweighted matrix, for seedStep.
+var one = [1]float64{1}
+
+// seedStep runs one trial pass of greedy k-means++ over the rows of the
+// row-major matrix data (len(closest) rows of len(pending) or cols
+// values): when pending is not nil, each row's squared distance d to
+// pending (the bits of dist2Rows) replaces closest[i] and pidx near[i] if
+// d < closest[i]; then w[i]·min(squared distance to candidate t,
+// closest[i]) is added to pot[t], row after row, for the len(pot)
+// candidates held row-major in cands and centre-minor in ct. w nil means
+// unit weights. dk is scratch space for one row's distances.
+func seedStep(pot, closest []float64, near []int32, data, pending []float64, pidx int32, cands, ct, w, dk []float64, cols int) {
+	n := len(closest)
+	if n == 0 {
+		return
+	}
+	T := len(pot)
+	_ = near[n-1]
+	_ = data[n*cols-1]
+	if useVector && cols > 0 && T <= groupOf {
+		var acc [groupOf]float64
+		copy(acc[:], pot)
+		var p *float64
+		if pending != nil {
+			p = &pending[0]
+		}
+		wp, ws := &one[0], 0
+		if w != nil {
+			_ = w[n-1]
+			wp, ws = &w[0], 8
+		}
+		seedStepVector(&closest[0], &near[0], &data[0], n, cols, p, int(pidx), &ct[0], wp, ws, &acc[0])
+		copy(pot, acc[:T])
+		return
+	}
+	for i := range n {
+		x := data[i*cols : (i+1)*cols]
+		if pending != nil {
+			dist2Rows(dk[:1], x, pending)
+			if dk[0] < closest[i] {
+				closest[i], near[i] = dk[0], pidx
+			}
+		}
+		cl := closest[i]
+		wi := 1.0
+		if w != nil {
+			wi = w[i]
+		}
+		dist2Groups(dk, x, cands, ct, T)
+		for t := range pot {
+			pot[t] += wi * min(dk[t], cl)
+		}
+	}
+}

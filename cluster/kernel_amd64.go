@@ -31,3 +31,9 @@ func dist2GatherVector(dst, data, cent *float64, rows, labels *int32, n, cols in
 func nearest12Vector(out *nearOut, data *float64, rows *int32, n int, ct *float64, cols int, pad *float64)
 
 var hasPopcntBMI1 = cpu.X86.HasPOPCNT && cpu.X86.HasBMI1
+
+// seedStepVector is seedStep with AVX2 and FMA for at most four
+// candidates.
+//
+//go:noescape
+func seedStepVector(closest *float64, near *int32, data *float64, n, cols int, pending *float64, pidx int, ct, w *float64, wstride int, pot *float64)

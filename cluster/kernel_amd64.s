@@ -567,3 +567,134 @@ near_next:
 near_done:
 	VZEROUPPER
 	RET
+
+
+// func seedStepVector(closest *float64, near *int32, data *float64, n, cols int, pending *float64, pidx int, ct, w *float64, wstride int, pot *float64)
+//
+// One trial pass of greedy k-means++ over n consecutive rows. For row j,
+// when pending is not nil: d = squared distance to pending (in the order
+// of dist2RowsVector, so with its bits); if d < closest[j], closest[j] =
+// d and near[j] = pidx. Then, with cl = closest[j] and the squared
+// distances dt to the four candidates of the group ct (as
+// dist2GroupsVector sums them), pot[t] += w·min(dt, cl) lane by lane,
+// row after row (a multiply then an add, as in Go); w advances by
+// wstride bytes per row (0: one weight for every row).
+TEXT ·seedStepVector(SB), NOSPLIT, $0-88
+	MOVQ    closest+0(FP), DI
+	MOVQ    near+8(FP), R11
+	MOVQ    data+16(FP), SI
+	MOVQ    n+24(FP), CX
+	MOVQ    cols+32(FP), R8
+	MOVQ    pending+40(FP), R10
+	MOVQ    pidx+48(FP), R14
+	MOVQ    ct+56(FP), DX
+	MOVQ    w+64(FP), BX
+	MOVQ    wstride+72(FP), R12
+	MOVQ    pot+80(FP), AX
+	VMOVUPD (AX), Y8
+	MOVQ    R8, R9
+	ANDQ    $-4, R9
+	MOVQ    R8, R15
+	SHLQ    $3, R15       // R15 = row stride in bytes
+
+step_loop:
+	TESTQ CX, CX
+	JZ    step_done
+	VMOVSD (DI), X9        // cl
+	TESTQ  R10, R10
+	JZ     step_cands
+	VXORPD Y0, Y0, Y0
+	XORQ   AX, AX
+
+step_pvec:
+	CMPQ        AX, R9
+	JGE         step_pvec_done
+	VMOVUPD     (SI)(AX*8), Y1
+	VSUBPD      (R10)(AX*8), Y1, Y1
+	VFMADD231PD Y1, Y1, Y0
+	ADDQ        $4, AX
+	JMP         step_pvec
+
+step_pvec_done:
+	VEXTRACTF128 $1, Y0, X1
+	VADDPD       X1, X0, X0
+	VPERMILPD    $1, X0, X1
+	VADDSD       X1, X0, X0
+
+step_ptail:
+	CMPQ        AX, R8
+	JGE         step_ptail_done
+	VMOVSD      (SI)(AX*8), X1
+	VSUBSD      (R10)(AX*8), X1, X1
+	VFMADD231SD X1, X1, X0
+	INCQ        AX
+	JMP         step_ptail
+
+step_ptail_done:
+	MOVLQSX  (R11), AX
+	VUCOMISD X9, X0        // CF: d < cl
+	CMOVQCS  R14, AX
+	MOVL     AX, (R11)
+	VMINSD   X9, X0, X9    // d < cl ? d : cl
+	VMOVSD   X9, (DI)
+
+step_cands:
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	XORQ   AX, AX
+	XORQ   R13, R13
+
+step_vec:
+	CMPQ         AX, R9
+	JGE          step_vec_done
+	VBROADCASTSD (SI)(AX*8), Y12
+	VSUBPD       (DX)(R13*1), Y12, Y13
+	VFMADD231PD  Y13, Y13, Y0
+	VBROADCASTSD 8(SI)(AX*8), Y12
+	VSUBPD       32(DX)(R13*1), Y12, Y13
+	VFMADD231PD  Y13, Y13, Y1
+	VBROADCASTSD 16(SI)(AX*8), Y12
+	VSUBPD       64(DX)(R13*1), Y12, Y13
+	VFMADD231PD  Y13, Y13, Y2
+	VBROADCASTSD 24(SI)(AX*8), Y12
+	VSUBPD       96(DX)(R13*1), Y12, Y13
+	VFMADD231PD  Y13, Y13, Y3
+	ADDQ         $4, AX
+	ADDQ         $128, R13
+	JMP          step_vec
+
+step_vec_done:
+	VADDPD Y2, Y0, Y0
+	VADDPD Y3, Y1, Y1
+	VADDPD Y1, Y0, Y0
+
+step_tail:
+	CMPQ         AX, R8
+	JGE          step_tail_done
+	VBROADCASTSD (SI)(AX*8), Y12
+	VSUBPD       (DX)(R13*1), Y12, Y13
+	VFMADD231PD  Y13, Y13, Y0
+	INCQ         AX
+	ADDQ         $32, R13
+	JMP          step_tail
+
+step_tail_done:
+	VBROADCASTSD X9, Y12
+	VMINPD       Y12, Y0, Y0
+	VBROADCASTSD (BX), Y12
+	VMULPD       Y12, Y0, Y0
+	VADDPD       Y0, Y8, Y8
+	ADDQ         $8, DI
+	ADDQ         $4, R11
+	ADDQ         R15, SI
+	ADDQ         R12, BX
+	DECQ         CX
+	JMP          step_loop
+
+step_done:
+	MOVQ    pot+80(FP), AX
+	VMOVUPD Y8, (AX)
+	VZEROUPPER
+	RET

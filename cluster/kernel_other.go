@@ -25,3 +25,7 @@ func nearest12Vector(out *nearOut, data *float64, rows *int32, n int, ct *float6
 }
 
 const hasPopcntBMI1 = false
+
+func seedStepVector(closest *float64, near *int32, data *float64, n, cols int, pending *float64, pidx int, ct, w *float64, wstride int, pot *float64) {
+	panic("cluster: no vector kernel on this architecture")
+}
