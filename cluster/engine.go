@@ -35,6 +35,10 @@ func runsAtOnce(n, rows, cols, k int) int {
 	return max(1, min(n, maxRunBytes/max(per, 1)))
 }
 
+// allowF32 lets engines measure in float32 first (see engine.use32); tests
+// turn it off to compare with the float64-only path.
+var allowF32 = true
+
 // engine holds every buffer a k-means fit needs. It runs several restarts
 // (runs) side by side: every pass over the data takes each chunk of rows
 // once and applies it to every active run, so that a chunk is read from
@@ -55,6 +59,15 @@ type engine struct {
 	act  []int // indices of the runs taking part in the current pass
 
 	work []work // per pool goroutine scratch space
+
+	// For k <= 16 with the vector kernels, the rows measured against
+	// every centroid during Lloyd iterations are first measured in
+	// float32 (nearest16F32Vector); the exact float64 measure is taken
+	// only when the nearest and second nearest are too close for float32
+	// to separate them (f32Margin).
+	use32  bool
+	data32 []float32 // rows×cols
+	xNorm  []float64 // rows: Euclidean norm of each row
 
 	// cent, assign and upper alias the buffers of run 0, for callers that
 	// use the engine for a single run.
@@ -82,6 +95,9 @@ type run struct {
 	cent, centNew []float64 // k×cols
 	centT         []float64 // cent in the centre-minor layout of dist2Groups
 	pad           []float64 // 12: 0 for a centroid's lane, +Inf past k (nearest12)
+	centT32       []float32 // cent as float32, for nearest16F32Vector
+	pad32         []float32 // 16: 0 for a centroid's lane, +Inf past k
+	cNorm         float64   // largest Euclidean norm of a centroid
 	half          []float64 // k: half the distance to the nearest other centroid
 	shift         []float64 // k: distance each centroid moved in the last update
 	maxShift      float64
@@ -187,6 +203,8 @@ func newEngineRuns(data []float64, rows, cols, k int, weights []float64, threads
 			centNew:      make([]float64, k*cols),
 			centT:        make([]float64, max(kPad, 12)*cols),
 			pad:          make([]float64, 12),
+			centT32:      make([]float32, 2*groupOf32*cols),
+			pad32:        make([]float32, 2*groupOf32),
 			half:         make([]float64, k),
 			shift:        make([]float64, k),
 			assign:       make([]int32, rows),
@@ -217,6 +235,23 @@ func newEngineRuns(data []float64, rows, cols, k int, weights []float64, threads
 	for r := range e.runs {
 		for j := k; j < 12; j++ {
 			e.runs[r].pad[j] = math.Inf(1)
+		}
+		for j := k; j < 2*groupOf32; j++ {
+			e.runs[r].pad32[j] = float32(math.Inf(1))
+		}
+	}
+	e.use32 = allowF32 && useVector && useNear12 && k <= 2*groupOf32 && cols > 0
+	if e.use32 {
+		e.data32 = make([]float32, rows*cols)
+		e.xNorm = make([]float64, rows)
+		for i := range rows {
+			x := e.row(i)
+			var s float64
+			for d, v := range x {
+				e.data32[i*cols+d] = float32(v)
+				s += v * v
+			}
+			e.xNorm[i] = math.Sqrt(s)
 		}
 	}
 	e.alias()
@@ -559,6 +594,22 @@ func (e *engine) prepare(ru *run) {
 		}
 	}
 	transposeGroups(ru.centT, ru.cent, k, cols)
+	if e.use32 {
+		transposeGroups32(ru.centT32, ru.cent, k, cols)
+		ru.cNorm = 0
+		for j := range k {
+			c := ru.cent[j*cols : (j+1)*cols]
+			var s float64
+			for _, v := range c {
+				s += v * v
+			}
+			ru.cNorm = max(ru.cNorm, math.Sqrt(s))
+		}
+		// The float32 rounding of the centroids is covered by
+		// f32Margin through cNorm; a little more for the rounding of
+		// the norms themselves.
+		ru.cNorm *= 1 + 0x1p-40
+	}
 }
 
 // passChunk runs chunk c of the current pass for every active run.
@@ -594,26 +645,7 @@ func (e *engine) assignChunk(ru *run, c int, wk *work) {
 			nf++
 		}
 	} else {
-		ms, ss, mi := ru.maxShift, ru.secondShift, ru.maxShiftIdx
-		shift, half := ru.shift, ru.half
-		n1 := 0
-		for ii := range assign {
-			a := assign[ii]
-			u := upper[ii] + shift[a]
-			l := lower[ii]
-			if a == mi {
-				l -= ss
-			} else {
-				l -= ms
-			}
-			lower[ii] = l
-			m := max(half[a], l)
-			upper[ii] = u
-			wk.rows[n1], wk.labs[n1], wk.m[n1] = int32(lo+ii), a, m
-			if u > m {
-				n1++
-			}
-		}
+		n1 := boundSweep(assign, upper, lower, ru.shift, ru.half, ru.maxShiftIdx, ru.maxShift, ru.secondShift, wk.rows, wk.labs, wk.m, lo)
 		ru.chunkFailed[c] = n1
 		if ru.noRefresh {
 			copy(wk.full, wk.rows[:n1])
@@ -639,8 +671,11 @@ func (e *engine) assignChunk(ru *run, c int, wk *work) {
 	// Without the refresh, count the rows it would have settled.
 	countSettled := !ru.full && ru.noRefresh
 	settled := 0
-	fast := useVector && useNear12 && k <= 12
-	if fast {
+	use32 := e.use32
+	fast := !use32 && useVector && useNear12 && k <= 12
+	if use32 {
+		nearest16F32Vector(&wk.out[0], &e.data32[0], &wk.full[0], nf, &ru.centT32[0], cols, &ru.pad32[0])
+	} else if fast {
 		nearest12Vector(&wk.out[0], &e.data[0], &wk.full[0], nf, &centT[0], cols, &ru.pad[0])
 	}
 	changed := 0
@@ -652,10 +687,36 @@ func (e *engine) assignChunk(ru *run, c int, wk *work) {
 			b        int
 			bsq, ssq float64
 		)
-		if fast && wk.out[j].b >= 0 {
+		exact := true
+		if use32 {
+			o := &wk.out[j]
+			if o.b >= 0 {
+				bd, sd := math.Sqrt(o.bsq), math.Sqrt(o.ssq)
+				tau := f32Margin(e.xNorm[i], ru.cNorm, sd, cols)
+				if sd-bd > 2*tau {
+					// float32 separates the nearest from the others: it is
+					// the exact nearest, and the bounds widen by tau.
+					exact = false
+					b = int(o.b)
+					ub, lb := bd+tau, sd-tau
+					upper[ii], lower[ii] = ub, lb
+					if countSettled && int32(b) == a && ub <= wk.m[j] {
+						settled++
+					}
+					if int32(b) != a {
+						assign[ii] = int32(b)
+						changed++
+						e.recordMove(ru, c, int(i), a, int32(b))
+					}
+					continue
+				}
+			}
+		} else if fast && wk.out[j].b >= 0 {
+			exact = false
 			o := &wk.out[j]
 			b, bsq, ssq = int(o.b), o.bsq, o.ssq
-		} else {
+		}
+		if exact {
 			// Measure every centroid; on a tie keep the current label.
 			x := e.row(int(i))
 			dist2Groups(dk, x, cent, centT, k)

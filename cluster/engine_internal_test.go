@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -124,6 +125,58 @@ func TestChunkRowsIgnoresThreads(t *testing.T) {
 	} {
 		if got := chunkRows(tc.rows, tc.cols, tc.k); got != tc.want {
 			t.Errorf("chunkRows(%d, %d, %d) = %d, want %d", tc.rows, tc.cols, tc.k, got, tc.want)
+		}
+	}
+}
+
+// TestFloat32FilterExact checks that measuring in float32 first, with the
+// exact measure where float32 cannot separate the nearest centroid, gives
+// the same fit, bit for bit, as measuring in float64 only.
+func TestFloat32FilterExact(t *testing.T) {
+	if !useVector || !useNear12 {
+		t.Skip("no vector kernel")
+	}
+	saved := allowF32
+	t.Cleanup(func() { allowF32 = saved })
+	cases := []struct {
+		rows, cols, k int
+		spread        float64
+		weighted      bool
+	}{
+		{6000, 16, 10, 1.5, false},
+		{5000, 3, 16, 1, true},
+		{4000, 37, 5, 2, false},
+		{3000, 2, 1, 1, false},
+	}
+	for _, tc := range cases {
+		data, _ := blobs(12, tc.rows, tc.cols, tc.k, tc.spread, 1)
+		// Offset the data: large norms against small distances stress the
+		// float32 margin.
+		for i := range data {
+			data[i] += 40
+		}
+		var w []float64
+		if tc.weighted {
+			rng := rand.New(rand.NewPCG(3, 3))
+			w = make([]float64, tc.rows)
+			for i := range w {
+				w[i] = rng.ExpFloat64()
+			}
+		}
+		s := Settings{K: tc.k, Seed: 9, NInit: 3, Threads: 2, Weights: w}
+		allowF32 = true
+		a, err := KMeans(context.Background(), data, tc.rows, tc.cols, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		allowF32 = false
+		b, err := KMeans(context.Background(), data, tc.rows, tc.cols, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bitsEqual(a.Centroids, b.Centroids) || !slices.Equal(a.Assign, b.Assign) ||
+			math.Float64bits(a.Inertia) != math.Float64bits(b.Inertia) || a.Iterations != b.Iterations {
+			t.Errorf("rows=%d cols=%d k=%d: float32 filter changed the fit (inertia %v against %v)", tc.rows, tc.cols, tc.k, a.Inertia, b.Inertia)
 		}
 	}
 }

@@ -176,3 +176,71 @@ func seedStep(pot, closest []float64, near []int32, data, pending []float64, pid
 		}
 	}
 }
+
+// boundSweep applies Hamerly's bound test to the rows lo, lo+1, ... of
+// assign, upper and lower (one value per row): upper grows by the shift
+// of the row's centroid, lower shrinks by the largest shift of another
+// centroid (second, when the row's centroid mi moved most, else most),
+// and each row whose upper bound exceeds m = max(lower, half[label]) is
+// listed in rows, labs and ms. It returns the number listed. The lists
+// must have room for every row.
+func boundSweep(assign []int32, upper, lower, shift, half []float64, mi int32, most, second float64, rows, labs []int32, ms []float64, lo int) int {
+	n := len(assign)
+	if n == 0 {
+		return 0
+	}
+	_, _ = upper[n-1], lower[n-1]
+	_, _, _ = rows[n-1], labs[n-1], ms[n-1]
+	if useVector {
+		msss := [2]float64{most, second}
+		return boundSweepVector(&assign[0], &upper[0], &lower[0], n, &shift[0], &half[0], int(mi), &msss[0], &rows[0], &labs[0], &ms[0], lo)
+	}
+	n1 := 0
+	for i, a := range assign {
+		u := upper[i] + shift[a]
+		l := lower[i]
+		if a == mi {
+			l -= second
+		} else {
+			l -= most
+		}
+		lower[i] = l
+		m := max(l, half[a])
+		upper[i] = u
+		rows[n1], labs[n1], ms[n1] = int32(lo+i), a, m
+		if u > m {
+			n1++
+		}
+	}
+	return n1
+}
+
+// groupOf32 is the number of centres a group of the float32 centre-minor
+// layout holds.
+const groupOf32 = 8
+
+// transposeGroups32 writes the n <= 16 rows of cols values in rows
+// (row-major) to dst as float32 in the layout nearest16F32Vector reads:
+// two groups of eight centres, each holding for every column the values
+// of its centres. Lanes past n are zero.
+func transposeGroups32(dst []float32, rows []float64, n, cols int) {
+	dst = dst[:2*groupOf32*cols]
+	clear(dst)
+	for j := range n {
+		base := (j/groupOf32)*groupOf32*cols + j%groupOf32
+		for d, v := range rows[j*cols : (j+1)*cols] {
+			dst[base+d*groupOf32] = float32(v)
+		}
+	}
+}
+
+// f32Margin bounds, in distance (not squared) units, how far a distance
+// measured by nearest16F32Vector can be from the exact one, for a row of
+// norm xNorm, centres of norm at most cNorm, cols columns and a measured
+// distance of at most dist. Rounding the inputs to float32 moves the
+// difference vector by at most 2⁻²⁴·(|x| + |c| + |x - c|) and summing
+// cols float32 squares moves its norm by at most cols·2⁻²⁴ of it; the
+// margin takes four times the sum.
+func f32Margin(xNorm, cNorm, dist float64, cols int) float64 {
+	return 0x1p-22 * (xNorm + cNorm + float64(cols+2)*dist)
+}

@@ -37,3 +37,13 @@ var hasPopcntBMI1 = cpu.X86.HasPOPCNT && cpu.X86.HasBMI1
 //
 //go:noescape
 func seedStepVector(closest *float64, near *int32, data *float64, n, cols int, pending *float64, pidx int, ct, w *float64, wstride int, pot *float64)
+
+// boundSweepVector is boundSweep without branches.
+//
+//go:noescape
+func boundSweepVector(assign *int32, upper, lower *float64, n int, shift, half *float64, mi int, msss *float64, rows, labs *int32, m *float64, lo int) (n1 int)
+
+// nearest16F32Vector is nearest16F32 with AVX2, FMA, POPCNT and BMI1.
+//
+//go:noescape
+func nearest16F32Vector(out *nearOut, data *float32, rows *int32, n int, ct *float32, cols int, pad *float32)

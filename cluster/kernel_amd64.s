@@ -698,3 +698,207 @@ step_done:
 	VMOVUPD Y8, (AX)
 	VZEROUPPER
 	RET
+
+// func boundSweepVector(assign *int32, upper, lower *float64, n int, shift, half *float64, mi int, msss *float64, rows, labs *int32, m *float64, lo int) (n1 int)
+//
+// Hamerly's bound test over n consecutive rows, without branches: for
+// row i with label a, upper[i] += shift[a]; lower[i] -= msss[1] if a ==
+// mi, else msss[0]; the row is listed (rows[n1] = lo+i, labs[n1] = a,
+// m[n1] = max(lower[i], half[a])) and n1 advanced when upper[i] > m.
+// Returns n1.
+TEXT ·boundSweepVector(SB), NOSPLIT, $0-104
+	MOVQ  assign+0(FP), R11
+	MOVQ  upper+8(FP), DI
+	MOVQ  lower+16(FP), SI
+	MOVQ  n+24(FP), CX
+	MOVQ  shift+32(FP), DX
+	MOVQ  half+40(FP), R8
+	MOVQ  mi+48(FP), R10
+	MOVQ  msss+56(FP), R15
+	MOVQ  rows+64(FP), R12
+	MOVQ  labs+72(FP), R14
+	MOVQ  lo+88(FP), BX
+	XORQ  AX, AX              // n1
+	TESTQ CX, CX
+	JZ    sweep_done
+
+sweep_loop:
+	MOVLQSX  (R11), R13       // a
+	VMOVSD   (DI), X0
+	VADDSD   (DX)(R13*8), X0, X0
+	VMOVSD   X0, (DI)
+	XORQ     R9, R9
+	CMPQ     R13, R10
+	SETEQ    R9
+	VMOVSD   (SI), X1
+	VSUBSD   (R15)(R9*8), X1, X1
+	VMOVSD   X1, (SI)
+	VMAXSD   (R8)(R13*8), X1, X1
+	MOVL     BX, (R12)(AX*4)
+	MOVL     R13, (R14)(AX*4)
+	MOVQ     m+80(FP), R9
+	VMOVSD   X1, (R9)(AX*8)
+	XORQ     R9, R9
+	VUCOMISD X1, X0           // u > m: above
+	SETHI    R9
+	ADDQ     R9, AX
+	ADDQ     $4, R11
+	ADDQ     $8, DI
+	ADDQ     $8, SI
+	INCQ     BX
+	DECQ     CX
+	JNZ      sweep_loop
+
+sweep_done:
+	MOVQ AX, n1+96(FP)
+	RET
+
+// func nearest16F32Vector(out *nearOut, data *float32, rows *int32, n int, ct *float32, cols int, pad *float32)
+//
+// For each of the n rows of the float32 matrix data listed in rows, the
+// squared distances to the sixteen centres of ct (two groups of eight,
+// centre-minor: ct[g·cols·8 + j·8 + lane]) in float32, raised lane by
+// lane to pad (0 for a real centre, +Inf for a padding lane); out[j]
+// receives the smallest and the second smallest (as float64) and the
+// index of the smallest, or -1 when the smallest occurs more than once.
+// The row four places ahead is prefetched.
+TEXT ·nearest16F32Vector(SB), NOSPLIT, $0-56
+	MOVQ out+0(FP), DI
+	MOVQ data+8(FP), BX
+	MOVQ rows+16(FP), R12
+	MOVQ n+24(FP), CX
+	MOVQ ct+32(FP), DX
+	MOVQ cols+40(FP), R8
+	MOVQ R8, R9
+	ANDQ $-4, R9
+	MOVQ R8, R10
+	SHLQ $5, R10
+	LEAQ (DX)(R10*1), R10   // second group
+
+f32_loop:
+	TESTQ      CX, CX
+	JZ         f32_done
+	MOVLQSX    16(R12), R14
+	IMULQ      R8, R14
+	PREFETCHT0 (BX)(R14*4)
+	MOVLQSX    (R12), R14
+	IMULQ      R8, R14
+	LEAQ       (BX)(R14*4), SI
+	VXORPS     Y0, Y0, Y0
+	VXORPS     Y1, Y1, Y1
+	VXORPS     Y2, Y2, Y2
+	VXORPS     Y3, Y3, Y3
+	VXORPS     Y4, Y4, Y4
+	VXORPS     Y5, Y5, Y5
+	VXORPS     Y6, Y6, Y6
+	VXORPS     Y7, Y7, Y7
+	XORQ       AX, AX
+	XORQ       R13, R13
+
+f32_vec:
+	CMPQ         AX, R9
+	JGE          f32_vec_done
+	VBROADCASTSS (SI)(AX*4), Y12
+	VSUBPS       (DX)(R13*1), Y12, Y13
+	VSUBPS       (R10)(R13*1), Y12, Y14
+	VFMADD231PS  Y13, Y13, Y0
+	VFMADD231PS  Y14, Y14, Y4
+	VBROADCASTSS 4(SI)(AX*4), Y12
+	VSUBPS       32(DX)(R13*1), Y12, Y13
+	VSUBPS       32(R10)(R13*1), Y12, Y14
+	VFMADD231PS  Y13, Y13, Y1
+	VFMADD231PS  Y14, Y14, Y5
+	VBROADCASTSS 8(SI)(AX*4), Y12
+	VSUBPS       64(DX)(R13*1), Y12, Y13
+	VSUBPS       64(R10)(R13*1), Y12, Y14
+	VFMADD231PS  Y13, Y13, Y2
+	VFMADD231PS  Y14, Y14, Y6
+	VBROADCASTSS 12(SI)(AX*4), Y12
+	VSUBPS       96(DX)(R13*1), Y12, Y13
+	VSUBPS       96(R10)(R13*1), Y12, Y14
+	VFMADD231PS  Y13, Y13, Y3
+	VFMADD231PS  Y14, Y14, Y7
+	ADDQ         $4, AX
+	ADDQ         $128, R13
+	JMP          f32_vec
+
+f32_vec_done:
+	VADDPS Y2, Y0, Y0
+	VADDPS Y3, Y1, Y1
+	VADDPS Y1, Y0, Y0
+	VADDPS Y6, Y4, Y4
+	VADDPS Y7, Y5, Y5
+	VADDPS Y5, Y4, Y4
+
+f32_tail:
+	CMPQ         AX, R8
+	JGE          f32_tail_done
+	VBROADCASTSS (SI)(AX*4), Y12
+	VSUBPS       (DX)(R13*1), Y12, Y13
+	VSUBPS       (R10)(R13*1), Y12, Y14
+	VFMADD231PS  Y13, Y13, Y0
+	VFMADD231PS  Y14, Y14, Y4
+	INCQ         AX
+	ADDQ         $32, R13
+	JMP          f32_tail
+
+f32_tail_done:
+	MOVQ   pad+48(FP), R14
+	VMAXPS (R14), Y0, Y0
+	VMAXPS 32(R14), Y4, Y4
+	// Smallest value, broadcast to Y12.
+	VMINPS       Y4, Y0, Y12
+	VEXTRACTF128 $1, Y12, X13
+	VMINPS       X13, X12, X12
+	VPERMILPS    $0x4E, X12, X13
+	VMINPS       X13, X12, X12
+	VPERMILPS    $0xB1, X12, X13
+	VMINSS       X13, X12, X12
+	VCVTSS2SD    X12, X13, X13
+	VMOVSD       X13, (DI)
+	VBROADCASTSS X12, Y12
+	// Lanes equal to it: a 16-bit mask in R14.
+	VCMPPS    $0, Y12, Y0, Y13
+	VMOVMSKPS Y13, R14
+	VCMPPS    $0, Y12, Y4, Y13
+	VMOVMSKPS Y13, R13
+	SHLQ      $8, R13
+	ORQ       R13, R14
+	POPCNTQ   R14, R13
+	CMPQ      R13, $1
+	JNE       f32_tie
+	TZCNTQ    R14, R14
+	MOVQ      R14, 16(DI)
+	// Second smallest: the smallest of the lanes above the smallest.
+	MOVL         $0x7F800000, R13
+	VMOVD        R13, X15
+	VBROADCASTSS X15, Y15
+	VCMPPS       $14, Y12, Y0, Y13 // Y0 > min
+	VBLENDVPS    Y13, Y0, Y15, Y0
+	VCMPPS       $14, Y12, Y4, Y13
+	VBLENDVPS    Y13, Y4, Y15, Y4
+	VMINPS       Y4, Y0, Y0
+	VEXTRACTF128 $1, Y0, X13
+	VMINPS       X13, X0, X0
+	VPERMILPS    $0x4E, X0, X13
+	VMINPS       X13, X0, X0
+	VPERMILPS    $0xB1, X0, X13
+	VMINSS       X13, X0, X0
+	VCVTSS2SD    X0, X13, X13
+	VMOVSD       X13, 8(DI)
+	JMP          f32_next
+
+f32_tie:
+	MOVQ $-1, 16(DI)
+	MOVQ (DI), R13
+	MOVQ R13, 8(DI)
+
+f32_next:
+	ADDQ $24, DI
+	ADDQ $4, R12
+	DECQ CX
+	JMP  f32_loop
+
+f32_done:
+	VZEROUPPER
+	RET

@@ -29,3 +29,11 @@ const hasPopcntBMI1 = false
 func seedStepVector(closest *float64, near *int32, data *float64, n, cols int, pending *float64, pidx int, ct, w *float64, wstride int, pot *float64) {
 	panic("cluster: no vector kernel on this architecture")
 }
+
+func boundSweepVector(assign *int32, upper, lower *float64, n int, shift, half *float64, mi int, msss *float64, rows, labs *int32, m *float64, lo int) (n1 int) {
+	panic("cluster: no vector kernel on this architecture")
+}
+
+func nearest16F32Vector(out *nearOut, data *float32, rows *int32, n int, ct *float32, cols int, pad *float32) {
+	panic("cluster: no vector kernel on this architecture")
+}
