@@ -87,6 +87,9 @@ type work struct {
 	w    []float64 // their weights
 	d    []float64 // their squared distances to their centroids
 	full []int32   // rows to measure against every centroid
+	mv   []int32   // rows that change label, with their old and new labels
+	mvFr []int32
+	mvTo []int32
 	out  []nearOut
 }
 
@@ -193,6 +196,9 @@ func newEngineRuns(data []float64, rows, cols, k int, weights []float64, threads
 			w:    make([]float64, chunk),
 			d:    make([]float64, chunk),
 			full: make([]int32, chunk+8),
+			mv:   make([]int32, chunk+8),
+			mvFr: make([]int32, chunk),
+			mvTo: make([]int32, chunk),
 			out:  make([]nearOut, chunk),
 		}
 	}
@@ -705,8 +711,8 @@ func (e *engine) assignChunk(ru *run, c int, wk *work) {
 					}
 					if int32(b) != a {
 						assign[ii] = int32(b)
+						wk.mv[changed], wk.mvFr[changed], wk.mvTo[changed] = i, a, int32(b)
 						changed++
-						e.recordMove(ru, c, int(i), a, int32(b))
 					}
 					continue
 				}
@@ -733,19 +739,22 @@ func (e *engine) assignChunk(ru *run, c int, wk *work) {
 		}
 		if int32(b) != a {
 			assign[ii] = int32(b)
+			wk.mv[changed], wk.mvFr[changed], wk.mvTo[changed] = i, a, int32(b)
 			changed++
-			e.recordMove(ru, c, int(i), a, int32(b))
 		}
 	}
 	ru.chunkChanged[c] = changed
+	if changed > 0 {
+		e.recordMoves(ru, c, wk.mv[:changed], wk.mvFr[:changed], wk.mvTo[:changed])
+	}
 	if countSettled {
 		ru.chunkSettled[c] = settled
 	}
 }
 
-// recordMove adds the move of row i from cluster from (-1: none) to
-// cluster to to the deltas of chunk c.
-func (e *engine) recordMove(ru *run, c, i int, from, to int32) {
+// recordMoves adds to the deltas of chunk c the moves of rows rows[j]
+// from cluster from[j] (-1: none) to cluster to[j], in row order.
+func (e *engine) recordMoves(ru *run, c int, rows, from, to []int32) {
 	k, cols := e.k, e.cols
 	sum := ru.dSum[c*k*cols : (c+1)*k*cols]
 	wsum := ru.dW[c*k : (c+1)*k]
@@ -756,38 +765,20 @@ func (e *engine) recordMove(ru *run, c, i int, from, to int32) {
 		clear(wsum)
 		clear(n)
 	}
-	x := e.row(i)
-	w := e.weight(i)
-	var pos int32
-	if w > 0 {
-		pos = 1
-	}
-	if from >= 0 {
-		s := sum[int(from)*cols : (int(from)+1)*cols : (int(from)+1)*cols]
-		if e.weights == nil {
-			for d, v := range x {
-				s[d] -= v
-			}
-		} else {
-			for d, v := range x {
-				s[d] -= w * v
-			}
+	moveSums(sum, e.data, rows, from, to, e.weights, cols)
+	for j, i := range rows {
+		w := e.weight(int(i))
+		var pos int32
+		if w > 0 {
+			pos = 1
 		}
-		wsum[from] -= w
-		n[from] -= pos
-	}
-	s := sum[int(to)*cols : (int(to)+1)*cols : (int(to)+1)*cols]
-	if e.weights == nil {
-		for d, v := range x {
-			s[d] += v
+		if f := from[j]; f >= 0 {
+			wsum[f] -= w
+			n[f] -= pos
 		}
-	} else {
-		for d, v := range x {
-			s[d] += w * v
-		}
+		wsum[to[j]] += w
+		n[to[j]] += pos
 	}
-	wsum[to] += w
-	n[to] += pos
 }
 
 // finishChunk is the final pass of run ru over chunk c: it assigns each

@@ -244,3 +244,44 @@ func transposeGroups32(dst []float32, rows []float64, n, cols int) {
 func f32Margin(xNorm, cNorm, dist float64, cols int) float64 {
 	return 0x1p-22 * (xNorm + cNorm + float64(cols+2)*dist)
 }
+
+// moveSums applies moves of rows between clusters to the cluster sums
+// dsum (k×cols, row-major): move j takes row rows[j] of the row-major
+// matrix data, times its weight (w[rows[j]], or 1 when w is nil), out of
+// the sum of cluster from[j] (none when negative) and into that of
+// cluster to[j], in list order. rows must have room for four values past
+// the moves (read for prefetching).
+func moveSums(dsum, data []float64, rows, from, to []int32, w []float64, cols int) {
+	n := len(rows)
+	if n == 0 {
+		return
+	}
+	_, _ = from[n-1], to[n-1]
+	if useVector && cols > 0 {
+		_ = rows[:n+4]
+		wp, ws := &one[0], 0
+		if w != nil {
+			wp, ws = &w[0], 8
+		}
+		moveSumsVector(&dsum[0], &data[0], &rows[0], &from[0], &to[0], n, cols, wp, ws)
+		return
+	}
+	for j, i := range rows {
+		x := data[int(i)*cols : (int(i)+1)*cols]
+		v := 1.0
+		if w != nil {
+			v = w[i]
+		}
+		if f := int(from[j]); f >= 0 {
+			s := dsum[f*cols : (f+1)*cols]
+			for d, xv := range x {
+				s[d] -= v * xv
+			}
+		}
+		t := int(to[j])
+		s := dsum[t*cols : (t+1)*cols]
+		for d, xv := range x {
+			s[d] += v * xv
+		}
+	}
+}

@@ -47,3 +47,8 @@ func boundSweepVector(assign *int32, upper, lower *float64, n int, shift, half *
 //
 //go:noescape
 func nearest16F32Vector(out *nearOut, data *float32, rows *int32, n int, ct *float32, cols int, pad *float32)
+
+// moveSumsVector is moveSums with AVX.
+//
+//go:noescape
+func moveSumsVector(dsum, data *float64, rows, from, to *int32, n, cols int, w *float64, wstride int)

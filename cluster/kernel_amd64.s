@@ -902,3 +902,96 @@ f32_next:
 f32_done:
 	VZEROUPPER
 	RET
+
+// func moveSumsVector(dsum, data *float64, rows, from, to *int32, n, cols int, w *float64, wstride int)
+//
+// For each move j < n of row r = rows[j] with weight v = w[r·wstride/8]:
+// dsum[from[j]·cols + d] -= v·x[d] unless from[j] < 0, then dsum[to[j]·cols
+// + d] += v·x[d], for every column d (a multiply, then a subtract or an
+// add). The row four moves ahead is prefetched.
+TEXT ·moveSumsVector(SB), NOSPLIT, $0-72
+	MOVQ dsum+0(FP), DI
+	MOVQ data+8(FP), BX
+	MOVQ rows+16(FP), R12
+	MOVQ from+24(FP), R10
+	MOVQ to+32(FP), R11
+	MOVQ n+40(FP), CX
+	MOVQ cols+48(FP), R8
+	MOVQ w+56(FP), R15
+	MOVQ R8, R9
+	ANDQ $-4, R9
+
+move_loop:
+	TESTQ      CX, CX
+	JZ         move_done
+	MOVLQSX    16(R12), R14
+	IMULQ      R8, R14
+	PREFETCHT0 (BX)(R14*8)
+	PREFETCHT0 64(BX)(R14*8)
+	MOVLQSX    (R12), R14
+	MOVQ       R14, R13
+	IMULQ      wstride+64(FP), R13
+	VBROADCASTSD (R15)(R13*1), Y15 // weight
+	IMULQ      R8, R14
+	LEAQ       (BX)(R14*8), SI      // x
+	MOVLQSX    (R11), R14
+	IMULQ      R8, R14
+	LEAQ       (DI)(R14*8), DX      // sum of to
+	MOVLQSX    (R10), R13
+	TESTQ      R13, R13
+	JS         move_add
+	IMULQ      R8, R13
+	LEAQ       (DI)(R13*8), R13     // sum of from
+	XORQ       AX, AX
+
+move_sub_vec:
+	CMPQ    AX, R9
+	JGE     move_sub_tail
+	VMULPD  (SI)(AX*8), Y15, Y0
+	VMOVUPD (R13)(AX*8), Y1
+	VSUBPD  Y0, Y1, Y1
+	VMOVUPD Y1, (R13)(AX*8)
+	ADDQ    $4, AX
+	JMP     move_sub_vec
+
+move_sub_tail:
+	CMPQ   AX, R8
+	JGE    move_add
+	VMULSD (SI)(AX*8), X15, X0
+	VMOVSD (R13)(AX*8), X1
+	VSUBSD X0, X1, X1
+	VMOVSD X1, (R13)(AX*8)
+	INCQ   AX
+	JMP    move_sub_tail
+
+move_add:
+	XORQ AX, AX
+
+move_add_vec:
+	CMPQ    AX, R9
+	JGE     move_add_tail
+	VMULPD  (SI)(AX*8), Y15, Y0
+	VADDPD  (DX)(AX*8), Y0, Y1
+	VMOVUPD Y1, (DX)(AX*8)
+	ADDQ    $4, AX
+	JMP     move_add_vec
+
+move_add_tail:
+	CMPQ   AX, R8
+	JGE    move_next
+	VMULSD (SI)(AX*8), X15, X0
+	VADDSD (DX)(AX*8), X0, X1
+	VMOVSD X1, (DX)(AX*8)
+	INCQ   AX
+	JMP    move_add_tail
+
+move_next:
+	ADDQ $4, R12
+	ADDQ $4, R10
+	ADDQ $4, R11
+	DECQ CX
+	JMP  move_loop
+
+move_done:
+	VZEROUPPER
+	RET

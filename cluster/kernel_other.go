@@ -37,3 +37,7 @@ func boundSweepVector(assign *int32, upper, lower *float64, n int, shift, half *
 func nearest16F32Vector(out *nearOut, data *float32, rows *int32, n int, ct *float32, cols int, pad *float32) {
 	panic("cluster: no vector kernel on this architecture")
 }
+
+func moveSumsVector(dsum, data *float64, rows, from, to *int32, n, cols int, w *float64, wstride int) {
+	panic("cluster: no vector kernel on this architecture")
+}

@@ -135,13 +135,16 @@ func meanVariance(data []float64, rows, cols int) float64 {
 	for j := range mean {
 		mean[j] /= float64(rows)
 	}
-	var total float64
-	for j := range cols {
-		var s float64
-		for i := range rows {
-			d := data[i*cols+j] - mean[j]
-			s += d * d
+	// Row by row, each column summed in row order.
+	ss := make([]float64, cols)
+	for i := range rows {
+		for j, v := range data[i*cols : (i+1)*cols] {
+			d := v - mean[j]
+			ss[j] += d * d
 		}
+	}
+	var total float64
+	for _, s := range ss {
 		total += s / float64(rows)
 	}
 	return total / float64(cols)
