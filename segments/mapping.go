@@ -34,7 +34,8 @@ type Evidence struct {
 	Feature string `json:"feature"`
 	// Z is the cluster's mean of the feature in the clustering space
 	// (transformed and standardised): its distance from the population
-	// mean in population standard deviations.
+	// mean in population standard deviations (for a 0/1 flag, in units of
+	// half the gap between its states: cluster.FlagScale).
 	Z              float64 `json:"z"`
 	ClusterMean    float64 `json:"cluster_mean"`
 	PopulationMean float64 `json:"population_mean"`
