@@ -62,12 +62,16 @@ type engine struct {
 
 	// For k <= 16 with the vector kernels, the rows measured against
 	// every centroid during Lloyd iterations are first measured in
-	// float32 (nearest16F32Vector); the exact float64 measure is taken
-	// only when the nearest and second nearest are too close for float32
-	// to separate them (f32Margin).
+	// float32 (nearest16DotF32Vector), on the matrix centred on its column
+	// means (distances do not change, norms shrink); the exact float64
+	// measure is taken only when the nearest and second nearest are too
+	// close for float32 to separate them (dotF32Margin).
 	use32  bool
-	data32 []float32 // rows×cols
-	xNorm  []float64 // rows: Euclidean norm of each row
+	mean   []float64 // cols: column means
+	data32 []float32 // rows×cols: rows minus mean
+	xn32   []float32 // rows: squared norm of each centred row
+	xNorm  []float64 // rows: norm of each centred row
+	keys32 [2 * groupOf32]uint32
 
 	// cent, assign and upper alias the buffers of run 0, for callers that
 	// use the engine for a single run.
@@ -91,6 +95,7 @@ type work struct {
 	mvFr []int32
 	mvTo []int32
 	out  []nearOut
+	keys []uint32 // two per listed row (nearest16DotF32Vector)
 }
 
 // run is the state of one restart.
@@ -98,9 +103,9 @@ type run struct {
 	cent, centNew []float64 // k×cols
 	centT         []float64 // cent in the centre-minor layout of dist2Groups
 	pad           []float64 // 12: 0 for a centroid's lane, +Inf past k (nearest12)
-	centT32       []float32 // cent as float32, for nearest16F32Vector
-	pad32         []float32 // 16: 0 for a centroid's lane, +Inf past k
-	cNorm         float64   // largest Euclidean norm of a centroid
+	centT32       []float32 // cent minus mean as float32, for nearest16DotF32Vector
+	cn32          []float32 // 16: squared norm of each centred centroid
+	cNorm         float64   // largest norm of a centred centroid
 	half          []float64 // k: half the distance to the nearest other centroid
 	shift         []float64 // k: distance each centroid moved in the last update
 	maxShift      float64
@@ -200,6 +205,7 @@ func newEngineRuns(data []float64, rows, cols, k int, weights []float64, threads
 			mvFr: make([]int32, chunk),
 			mvTo: make([]int32, chunk),
 			out:  make([]nearOut, chunk),
+			keys: make([]uint32, 2*chunk),
 		}
 	}
 	potStride := (trials+7)/8*8 + 8
@@ -210,7 +216,7 @@ func newEngineRuns(data []float64, rows, cols, k int, weights []float64, threads
 			centT:        make([]float64, max(kPad, 12)*cols),
 			pad:          make([]float64, 12),
 			centT32:      make([]float32, 2*groupOf32*cols),
-			pad32:        make([]float32, 2*groupOf32),
+			cn32:         make([]float32, 2*groupOf32),
 			half:         make([]float64, k),
 			shift:        make([]float64, k),
 			assign:       make([]int32, rows),
@@ -242,22 +248,36 @@ func newEngineRuns(data []float64, rows, cols, k int, weights []float64, threads
 		for j := k; j < 12; j++ {
 			e.runs[r].pad[j] = math.Inf(1)
 		}
-		for j := k; j < 2*groupOf32; j++ {
-			e.runs[r].pad32[j] = float32(math.Inf(1))
-		}
 	}
 	e.use32 = allowF32 && useVector && useNear12 && k <= 2*groupOf32 && cols > 0
 	if e.use32 {
+		e.mean = make([]float64, cols)
+		for i := range rows {
+			for d, v := range e.row(i) {
+				e.mean[d] += v
+			}
+		}
+		for d := range e.mean {
+			e.mean[d] /= float64(rows)
+		}
 		e.data32 = make([]float32, rows*cols)
+		e.xn32 = make([]float32, rows)
 		e.xNorm = make([]float64, rows)
 		for i := range rows {
-			x := e.row(i)
 			var s float64
-			for d, v := range x {
-				e.data32[i*cols+d] = float32(v)
-				s += v * v
+			for d, v := range e.row(i) {
+				c := v - e.mean[d]
+				e.data32[i*cols+d] = float32(c)
+				s += c * c
 			}
+			e.xn32[i] = float32(s)
 			e.xNorm[i] = math.Sqrt(s)
+		}
+		for j := range e.keys32 {
+			e.keys32[j] = uint32(j)
+			if j >= k {
+				e.keys32[j] = 1<<32 - 1
+			}
 		}
 	}
 	e.alias()
@@ -601,20 +621,17 @@ func (e *engine) prepare(ru *run) {
 	}
 	transposeGroups(ru.centT, ru.cent, k, cols)
 	if e.use32 {
-		transposeGroups32(ru.centT32, ru.cent, k, cols)
+		transposeGroups32(ru.centT32, ru.cent, k, cols, e.mean)
 		ru.cNorm = 0
 		for j := range k {
-			c := ru.cent[j*cols : (j+1)*cols]
 			var s float64
-			for _, v := range c {
-				s += v * v
+			for d, v := range ru.cent[j*cols : (j+1)*cols] {
+				c := v - e.mean[d]
+				s += c * c
 			}
+			ru.cn32[j] = float32(s)
 			ru.cNorm = max(ru.cNorm, math.Sqrt(s))
 		}
-		// The float32 rounding of the centroids is covered by
-		// f32Margin through cNorm; a little more for the rounding of
-		// the norms themselves.
-		ru.cNorm *= 1 + 0x1p-40
 	}
 }
 
@@ -680,7 +697,7 @@ func (e *engine) assignChunk(ru *run, c int, wk *work) {
 	use32 := e.use32
 	fast := !use32 && useVector && useNear12 && k <= 12
 	if use32 {
-		nearest16F32Vector(&wk.out[0], &e.data32[0], &wk.full[0], nf, &ru.centT32[0], cols, &ru.pad32[0])
+		nearest16DotF32Vector(&wk.keys[0], &e.data32[0], &e.xn32[0], &wk.full[0], nf, &ru.centT32[0], &ru.cn32[0], cols, &e.keys32[0])
 	} else if fast {
 		nearest12Vector(&wk.out[0], &e.data[0], &wk.full[0], nf, &centT[0], cols, &ru.pad[0])
 	}
@@ -695,16 +712,22 @@ func (e *engine) assignChunk(ru *run, c int, wk *work) {
 		)
 		exact := true
 		if use32 {
-			o := &wk.out[j]
-			if o.b >= 0 {
-				bd, sd := math.Sqrt(o.bsq), math.Sqrt(o.ssq)
-				tau := f32Margin(e.xNorm[i], ru.cNorm, sd, cols)
-				if sd-bd > 2*tau {
+			kb, ks := wk.keys[2*j], wk.keys[2*j+1]
+			// The keys' values are the estimates with the low four bits
+			// of their mantissas cleared: at most 2⁻¹⁹ of them below.
+			bEst := float64(math.Float32frombits(kb&^15)) * (1 + 0x1p-18)
+			sEst := math.Inf(1)
+			if ks != 1<<32-1 {
+				sEst = float64(math.Float32frombits(ks &^ 15))
+			}
+			delta := dotF32Margin(e.xNorm[i], ru.cNorm, cols)
+			if sEst-bEst > 2*delta {
+				{
 					// float32 separates the nearest from the others: it is
-					// the exact nearest, and the bounds widen by tau.
+					// the exact nearest, and the bounds widen by delta.
 					exact = false
-					b = int(o.b)
-					ub, lb := bd+tau, sd-tau
+					b = int(kb & 15)
+					ub, lb := math.Sqrt(bEst+delta), math.Sqrt(max(sEst-delta, 0))
 					upper[ii], lower[ii] = ub, lb
 					if countSettled && int32(b) == a && ub <= wk.m[j] {
 						settled++

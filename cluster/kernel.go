@@ -220,29 +220,29 @@ func boundSweep(assign []int32, upper, lower, shift, half []float64, mi int32, m
 const groupOf32 = 8
 
 // transposeGroups32 writes the n <= 16 rows of cols values in rows
-// (row-major) to dst as float32 in the layout nearest16F32Vector reads:
-// two groups of eight centres, each holding for every column the values
-// of its centres. Lanes past n are zero.
-func transposeGroups32(dst []float32, rows []float64, n, cols int) {
+// (row-major), minus mean, to dst as float32 in the layout
+// nearest16DotF32Vector reads: two groups of eight centres, each holding
+// for every column the values of its centres. Lanes past n are zero.
+func transposeGroups32(dst []float32, rows []float64, n, cols int, mean []float64) {
 	dst = dst[:2*groupOf32*cols]
 	clear(dst)
 	for j := range n {
 		base := (j/groupOf32)*groupOf32*cols + j%groupOf32
 		for d, v := range rows[j*cols : (j+1)*cols] {
-			dst[base+d*groupOf32] = float32(v)
+			dst[base+d*groupOf32] = float32(v - mean[d])
 		}
 	}
 }
 
-// f32Margin bounds, in distance (not squared) units, how far a distance
-// measured by nearest16F32Vector can be from the exact one, for a row of
-// norm xNorm, centres of norm at most cNorm, cols columns and a measured
-// distance of at most dist. Rounding the inputs to float32 moves the
-// difference vector by at most 2⁻²⁴·(|x| + |c| + |x - c|) and summing
-// cols float32 squares moves its norm by at most cols·2⁻²⁴ of it; the
-// margin takes four times the sum.
-func f32Margin(xNorm, cNorm, dist float64, cols int) float64 {
-	return 0x1p-22 * (xNorm + cNorm + float64(cols+2)*dist)
+// dotF32Margin bounds how far a squared distance estimated by
+// nearest16DotF32Vector, |c|² - 2·x·c + |x|² in float32, can be from the
+// exact one, for a centred row of norm xNorm, centred centres of norm at
+// most cNorm and cols columns. Each input rounded to float32 and each of
+// the cols+3 float32 operations errs by at most 2⁻²⁴ of a quantity
+// bounded by (|x| + |c|)²; the margin takes eight times their sum.
+func dotF32Margin(xNorm, cNorm float64, cols int) float64 {
+	s := xNorm + cNorm
+	return 0x1p-21 * float64(cols+4) * s * s
 }
 
 // moveSums applies moves of rows between clusters to the cluster sums

@@ -43,12 +43,12 @@ func seedStepVector(closest *float64, near *int32, data *float64, n, cols int, p
 //go:noescape
 func boundSweepVector(assign *int32, upper, lower *float64, n int, shift, half *float64, mi int, msss *float64, rows, labs *int32, m *float64, lo int) (n1 int)
 
-// nearest16F32Vector is nearest16F32 with AVX2, FMA, POPCNT and BMI1.
-//
-//go:noescape
-func nearest16F32Vector(out *nearOut, data *float32, rows *int32, n int, ct *float32, cols int, pad *float32)
-
 // moveSumsVector is moveSums with AVX.
 //
 //go:noescape
 func moveSumsVector(dsum, data *float64, rows, from, to *int32, n, cols int, w *float64, wstride int)
+
+// nearest16DotF32Vector is nearest16DotF32 with AVX2 and FMA.
+//
+//go:noescape
+func nearest16DotF32Vector(out *uint32, data, xn *float32, rows *int32, n int, ct, cn *float32, cols int, keys *uint32)

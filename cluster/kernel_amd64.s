@@ -753,156 +753,6 @@ sweep_done:
 	MOVQ AX, n1+96(FP)
 	RET
 
-// func nearest16F32Vector(out *nearOut, data *float32, rows *int32, n int, ct *float32, cols int, pad *float32)
-//
-// For each of the n rows of the float32 matrix data listed in rows, the
-// squared distances to the sixteen centres of ct (two groups of eight,
-// centre-minor: ct[g·cols·8 + j·8 + lane]) in float32, raised lane by
-// lane to pad (0 for a real centre, +Inf for a padding lane); out[j]
-// receives the smallest and the second smallest (as float64) and the
-// index of the smallest, or -1 when the smallest occurs more than once.
-// The row four places ahead is prefetched.
-TEXT ·nearest16F32Vector(SB), NOSPLIT, $0-56
-	MOVQ out+0(FP), DI
-	MOVQ data+8(FP), BX
-	MOVQ rows+16(FP), R12
-	MOVQ n+24(FP), CX
-	MOVQ ct+32(FP), DX
-	MOVQ cols+40(FP), R8
-	MOVQ R8, R9
-	ANDQ $-4, R9
-	MOVQ R8, R10
-	SHLQ $5, R10
-	LEAQ (DX)(R10*1), R10   // second group
-
-f32_loop:
-	TESTQ      CX, CX
-	JZ         f32_done
-	MOVLQSX    16(R12), R14
-	IMULQ      R8, R14
-	PREFETCHT0 (BX)(R14*4)
-	MOVLQSX    (R12), R14
-	IMULQ      R8, R14
-	LEAQ       (BX)(R14*4), SI
-	VXORPS     Y0, Y0, Y0
-	VXORPS     Y1, Y1, Y1
-	VXORPS     Y2, Y2, Y2
-	VXORPS     Y3, Y3, Y3
-	VXORPS     Y4, Y4, Y4
-	VXORPS     Y5, Y5, Y5
-	VXORPS     Y6, Y6, Y6
-	VXORPS     Y7, Y7, Y7
-	XORQ       AX, AX
-	XORQ       R13, R13
-
-f32_vec:
-	CMPQ         AX, R9
-	JGE          f32_vec_done
-	VBROADCASTSS (SI)(AX*4), Y12
-	VSUBPS       (DX)(R13*1), Y12, Y13
-	VSUBPS       (R10)(R13*1), Y12, Y14
-	VFMADD231PS  Y13, Y13, Y0
-	VFMADD231PS  Y14, Y14, Y4
-	VBROADCASTSS 4(SI)(AX*4), Y12
-	VSUBPS       32(DX)(R13*1), Y12, Y13
-	VSUBPS       32(R10)(R13*1), Y12, Y14
-	VFMADD231PS  Y13, Y13, Y1
-	VFMADD231PS  Y14, Y14, Y5
-	VBROADCASTSS 8(SI)(AX*4), Y12
-	VSUBPS       64(DX)(R13*1), Y12, Y13
-	VSUBPS       64(R10)(R13*1), Y12, Y14
-	VFMADD231PS  Y13, Y13, Y2
-	VFMADD231PS  Y14, Y14, Y6
-	VBROADCASTSS 12(SI)(AX*4), Y12
-	VSUBPS       96(DX)(R13*1), Y12, Y13
-	VSUBPS       96(R10)(R13*1), Y12, Y14
-	VFMADD231PS  Y13, Y13, Y3
-	VFMADD231PS  Y14, Y14, Y7
-	ADDQ         $4, AX
-	ADDQ         $128, R13
-	JMP          f32_vec
-
-f32_vec_done:
-	VADDPS Y2, Y0, Y0
-	VADDPS Y3, Y1, Y1
-	VADDPS Y1, Y0, Y0
-	VADDPS Y6, Y4, Y4
-	VADDPS Y7, Y5, Y5
-	VADDPS Y5, Y4, Y4
-
-f32_tail:
-	CMPQ         AX, R8
-	JGE          f32_tail_done
-	VBROADCASTSS (SI)(AX*4), Y12
-	VSUBPS       (DX)(R13*1), Y12, Y13
-	VSUBPS       (R10)(R13*1), Y12, Y14
-	VFMADD231PS  Y13, Y13, Y0
-	VFMADD231PS  Y14, Y14, Y4
-	INCQ         AX
-	ADDQ         $32, R13
-	JMP          f32_tail
-
-f32_tail_done:
-	MOVQ   pad+48(FP), R14
-	VMAXPS (R14), Y0, Y0
-	VMAXPS 32(R14), Y4, Y4
-	// Smallest value, broadcast to Y12.
-	VMINPS       Y4, Y0, Y12
-	VEXTRACTF128 $1, Y12, X13
-	VMINPS       X13, X12, X12
-	VPERMILPS    $0x4E, X12, X13
-	VMINPS       X13, X12, X12
-	VPERMILPS    $0xB1, X12, X13
-	VMINSS       X13, X12, X12
-	VCVTSS2SD    X12, X13, X13
-	VMOVSD       X13, (DI)
-	VBROADCASTSS X12, Y12
-	// Lanes equal to it: a 16-bit mask in R14.
-	VCMPPS    $0, Y12, Y0, Y13
-	VMOVMSKPS Y13, R14
-	VCMPPS    $0, Y12, Y4, Y13
-	VMOVMSKPS Y13, R13
-	SHLQ      $8, R13
-	ORQ       R13, R14
-	POPCNTQ   R14, R13
-	CMPQ      R13, $1
-	JNE       f32_tie
-	TZCNTQ    R14, R14
-	MOVQ      R14, 16(DI)
-	// Second smallest: the smallest of the lanes above the smallest.
-	MOVL         $0x7F800000, R13
-	VMOVD        R13, X15
-	VBROADCASTSS X15, Y15
-	VCMPPS       $14, Y12, Y0, Y13 // Y0 > min
-	VBLENDVPS    Y13, Y0, Y15, Y0
-	VCMPPS       $14, Y12, Y4, Y13
-	VBLENDVPS    Y13, Y4, Y15, Y4
-	VMINPS       Y4, Y0, Y0
-	VEXTRACTF128 $1, Y0, X13
-	VMINPS       X13, X0, X0
-	VPERMILPS    $0x4E, X0, X13
-	VMINPS       X13, X0, X0
-	VPERMILPS    $0xB1, X0, X13
-	VMINSS       X13, X0, X0
-	VCVTSS2SD    X0, X13, X13
-	VMOVSD       X13, 8(DI)
-	JMP          f32_next
-
-f32_tie:
-	MOVQ $-1, 16(DI)
-	MOVQ (DI), R13
-	MOVQ R13, 8(DI)
-
-f32_next:
-	ADDQ $24, DI
-	ADDQ $4, R12
-	DECQ CX
-	JMP  f32_loop
-
-f32_done:
-	VZEROUPPER
-	RET
-
 // func moveSumsVector(dsum, data *float64, rows, from, to *int32, n, cols int, w *float64, wstride int)
 //
 // For each move j < n of row r = rows[j] with weight v = w[r·wstride/8]:
@@ -993,5 +843,142 @@ move_next:
 	JMP  move_loop
 
 move_done:
+	VZEROUPPER
+	RET
+
+// func nearest16DotF32Vector(out *uint32, data, xn *float32, rows *int32, n int, ct, cn *float32, cols int, keys *uint32)
+//
+// For each of the n rows of the float32 matrix data listed in rows: with
+// e = max(cn - 2·x·c + xn[row], 0) lane by lane for the sixteen centres
+// of ct (two groups of eight, centre-minor; x·c summed with fused
+// multiply-adds), each lane's key is the bits of e with the low four
+// replaced: keys[lane] holds the lane's index, or all ones past the last
+// centre. out[2j] receives the smallest key and out[2j+1] the second
+// smallest (keys are distinct), both compared as unsigned integers, which
+// orders non-negative floats. The row four places ahead is prefetched.
+TEXT ·nearest16DotF32Vector(SB), NOSPLIT, $0-72
+	MOVQ out+0(FP), DI
+	MOVQ data+8(FP), BX
+	MOVQ xn+16(FP), R15
+	MOVQ rows+24(FP), R12
+	MOVQ n+32(FP), CX
+	MOVQ ct+40(FP), DX
+	MOVQ cols+56(FP), R8
+	MOVQ R8, R9
+	ANDQ $-4, R9
+	MOVQ R8, R10
+	SHLQ $5, R10
+	LEAQ (DX)(R10*1), R10   // second group
+	MOVL $0xC0000000, AX    // -2.0
+	VMOVD AX, X14
+	VBROADCASTSS X14, Y14
+	MOVL $0xFFFFFFF0, AX
+	VMOVD AX, X15
+	VPBROADCASTD X15, Y15
+	VXORPS Y11, Y11, Y11
+
+dot_loop:
+	TESTQ      CX, CX
+	JZ         dot_done
+	MOVLQSX    16(R12), R14
+	IMULQ      R8, R14
+	PREFETCHT0 (BX)(R14*4)
+	MOVLQSX    (R12), R13
+	MOVQ       R13, R14
+	IMULQ      R8, R14
+	LEAQ       (BX)(R14*4), SI
+	VXORPS     Y0, Y0, Y0
+	VXORPS     Y1, Y1, Y1
+	VXORPS     Y2, Y2, Y2
+	VXORPS     Y3, Y3, Y3
+	VXORPS     Y4, Y4, Y4
+	VXORPS     Y5, Y5, Y5
+	VXORPS     Y6, Y6, Y6
+	VXORPS     Y7, Y7, Y7
+	XORQ       AX, AX
+	XORQ       R11, R11
+
+dot_vec:
+	CMPQ         AX, R9
+	JGE          dot_vec_done
+	VBROADCASTSS (SI)(AX*4), Y12
+	VFMADD231PS  (DX)(R11*1), Y12, Y0
+	VFMADD231PS  (R10)(R11*1), Y12, Y4
+	VBROADCASTSS 4(SI)(AX*4), Y12
+	VFMADD231PS  32(DX)(R11*1), Y12, Y1
+	VFMADD231PS  32(R10)(R11*1), Y12, Y5
+	VBROADCASTSS 8(SI)(AX*4), Y12
+	VFMADD231PS  64(DX)(R11*1), Y12, Y2
+	VFMADD231PS  64(R10)(R11*1), Y12, Y6
+	VBROADCASTSS 12(SI)(AX*4), Y12
+	VFMADD231PS  96(DX)(R11*1), Y12, Y3
+	VFMADD231PS  96(R10)(R11*1), Y12, Y7
+	ADDQ         $4, AX
+	ADDQ         $128, R11
+	JMP          dot_vec
+
+dot_vec_done:
+	VADDPS Y2, Y0, Y0
+	VADDPS Y3, Y1, Y1
+	VADDPS Y1, Y0, Y0
+	VADDPS Y6, Y4, Y4
+	VADDPS Y7, Y5, Y5
+	VADDPS Y5, Y4, Y4
+
+dot_tail:
+	CMPQ         AX, R8
+	JGE          dot_tail_done
+	VBROADCASTSS (SI)(AX*4), Y12
+	VFMADD231PS  (DX)(R11*1), Y12, Y0
+	VFMADD231PS  (R10)(R11*1), Y12, Y4
+	INCQ         AX
+	ADDQ         $32, R11
+	JMP          dot_tail
+
+dot_tail_done:
+	// e = max(cn - 2·dot + xn, 0).
+	MOVQ         cn+48(FP), R14
+	VFMADD213PS  (R14), Y14, Y0
+	VFMADD213PS  32(R14), Y14, Y4
+	VBROADCASTSS (R15)(R13*4), Y12
+	VADDPS       Y12, Y0, Y0
+	VADDPS       Y12, Y4, Y4
+	VMAXPS       Y11, Y0, Y0
+	VMAXPS       Y11, Y4, Y4
+	// Keys.
+	MOVQ    keys+64(FP), R14
+	VPAND   Y15, Y0, Y0
+	VPOR    (R14), Y0, Y0
+	VPAND   Y15, Y4, Y4
+	VPOR    32(R14), Y4, Y4
+	// Smallest key.
+	VPMINUD      Y4, Y0, Y8
+	VEXTRACTI128 $1, Y8, X9
+	VPMINUD      X9, X8, X8
+	VPSHUFD      $0x4E, X8, X9
+	VPMINUD      X9, X8, X8
+	VPSHUFD      $0xB1, X8, X9
+	VPMINUD      X9, X8, X8
+	VMOVD        X8, (DI)
+	// Second smallest: the smallest once the smallest is raised to all ones.
+	VPBROADCASTD X8, Y8
+	VPCMPEQD     Y8, Y0, Y9
+	VPOR         Y9, Y0, Y0
+	VPCMPEQD     Y8, Y4, Y9
+	VPOR         Y9, Y4, Y4
+	VPMINUD      Y4, Y0, Y8
+	VEXTRACTI128 $1, Y8, X9
+	VPMINUD      X9, X8, X8
+	VPSHUFD      $0x4E, X8, X9
+	VPMINUD      X9, X8, X8
+	VPSHUFD      $0xB1, X8, X9
+	VPMINUD      X9, X8, X8
+	VMOVD        X8, 4(DI)
+	ADDQ         $8, DI
+	ADDQ         $4, R12
+	DECQ         CX
+	JMP          dot_loop
+
+dot_done:
 	VZEROUPPER
 	RET

@@ -34,10 +34,10 @@ func boundSweepVector(assign *int32, upper, lower *float64, n int, shift, half *
 	panic("cluster: no vector kernel on this architecture")
 }
 
-func nearest16F32Vector(out *nearOut, data *float32, rows *int32, n int, ct *float32, cols int, pad *float32) {
+func moveSumsVector(dsum, data *float64, rows, from, to *int32, n, cols int, w *float64, wstride int) {
 	panic("cluster: no vector kernel on this architecture")
 }
 
-func moveSumsVector(dsum, data *float64, rows, from, to *int32, n, cols int, w *float64, wstride int) {
+func nearest16DotF32Vector(out *uint32, data, xn *float32, rows *int32, n int, ct, cn *float32, cols int, keys *uint32) {
 	panic("cluster: no vector kernel on this architecture")
 }
