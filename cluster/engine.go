@@ -95,7 +95,6 @@ type work struct {
 	mvFr []int32
 	mvTo []int32
 	out  []nearOut
-	keys []uint32 // two per listed row (nearest16DotF32Vector)
 }
 
 // run is the state of one restart.
@@ -205,7 +204,6 @@ func newEngineRuns(data []float64, rows, cols, k int, weights []float64, threads
 			mvFr: make([]int32, chunk),
 			mvTo: make([]int32, chunk),
 			out:  make([]nearOut, chunk),
-			keys: make([]uint32, 2*chunk),
 		}
 	}
 	potStride := (trials+7)/8*8 + 8
@@ -697,7 +695,8 @@ func (e *engine) assignChunk(ru *run, c int, wk *work) {
 	use32 := e.use32
 	fast := !use32 && useVector && useNear12 && k <= 12
 	if use32 {
-		nearest16DotF32Vector(&wk.keys[0], &e.data32[0], &e.xn32[0], &wk.full[0], nf, &ru.centT32[0], &ru.cn32[0], cols, &e.keys32[0])
+		consts := [4]float64{1 + 0x1p-18, ru.cNorm, dotF32Margin(0, 1, cols), math.Inf(1)}
+		nearest16DotF32Vector(&wk.labs[0], &e.data32[0], &e.xn32[0], &wk.full[0], nf, &ru.centT32[0], &ru.cn32[0], cols, &e.keys32[0], &e.xNorm[0], &ru.upper[0], &ru.lower[0], &consts[0])
 	} else if fast {
 		nearest12Vector(&wk.out[0], &e.data[0], &wk.full[0], nf, &centT[0], cols, &ru.pad[0])
 	}
@@ -712,33 +711,18 @@ func (e *engine) assignChunk(ru *run, c int, wk *work) {
 		)
 		exact := true
 		if use32 {
-			kb, ks := wk.keys[2*j], wk.keys[2*j+1]
-			// The keys' values are the estimates with the low four bits
-			// of their mantissas cleared: at most 2⁻¹⁹ of them below.
-			bEst := float64(math.Float32frombits(kb&^15)) * (1 + 0x1p-18)
-			sEst := math.Inf(1)
-			if ks != 1<<32-1 {
-				sEst = float64(math.Float32frombits(ks &^ 15))
-			}
-			delta := dotF32Margin(e.xNorm[i], ru.cNorm, cols)
-			if sEst-bEst > 2*delta {
-				{
-					// float32 separates the nearest from the others: it is
-					// the exact nearest, and the bounds widen by delta.
-					exact = false
-					b = int(kb & 15)
-					ub, lb := math.Sqrt(bEst+delta), math.Sqrt(max(sEst-delta, 0))
-					upper[ii], lower[ii] = ub, lb
-					if countSettled && int32(b) == a && ub <= wk.m[j] {
-						settled++
-					}
-					if int32(b) != a {
-						assign[ii] = int32(b)
-						wk.mv[changed], wk.mvFr[changed], wk.mvTo[changed] = i, a, int32(b)
-						changed++
-					}
-					continue
+			if b32 := wk.labs[j]; b32 >= 0 {
+				// float32 separated the nearest from the others: it is the
+				// exact nearest, and the kernel set the bounds.
+				if countSettled && b32 == a && upper[ii] <= wk.m[j] {
+					settled++
 				}
+				if b32 != a {
+					assign[ii] = b32
+					wk.mv[changed], wk.mvFr[changed], wk.mvTo[changed] = i, a, b32
+					changed++
+				}
+				continue
 			}
 		} else if fast && wk.out[j].b >= 0 {
 			exact = false

@@ -51,4 +51,4 @@ func moveSumsVector(dsum, data *float64, rows, from, to *int32, n, cols int, w *
 // nearest16DotF32Vector is nearest16DotF32 with AVX2 and FMA.
 //
 //go:noescape
-func nearest16DotF32Vector(out *uint32, data, xn *float32, rows *int32, n int, ct, cn *float32, cols int, keys *uint32)
+func nearest16DotF32Vector(out *int32, data, xn *float32, rows *int32, n int, ct, cn *float32, cols int, keys *uint32, xNorm, upper, lower, consts *float64)

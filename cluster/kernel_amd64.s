@@ -846,17 +846,22 @@ move_done:
 	VZEROUPPER
 	RET
 
-// func nearest16DotF32Vector(out *uint32, data, xn *float32, rows *int32, n int, ct, cn *float32, cols int, keys *uint32)
+// func nearest16DotF32Vector(out *int32, data, xn *float32, rows *int32, n int, ct, cn *float32, cols int, keys *uint32, xNorm, upper, lower, consts *float64)
 //
 // For each of the n rows of the float32 matrix data listed in rows: with
 // e = max(cn - 2·x·c + xn[row], 0) lane by lane for the sixteen centres
 // of ct (two groups of eight, centre-minor; x·c summed with fused
 // multiply-adds), each lane's key is the bits of e with the low four
 // replaced: keys[lane] holds the lane's index, or all ones past the last
-// centre. out[2j] receives the smallest key and out[2j+1] the second
-// smallest (keys are distinct), both compared as unsigned integers, which
-// orders non-negative floats. The row four places ahead is prefetched.
-TEXT ·nearest16DotF32Vector(SB), NOSPLIT, $0-72
+// centre. The smallest and second smallest keys, compared as unsigned
+// integers (which orders non-negative floats), give the nearest centre b
+// and estimates eb = value(kb)·consts[0] (the cleared bits put value(kb)
+// at most 2⁻¹⁹ below) and es = value(ks) (+Inf when there is none). With
+// the margin Δ = consts[2]·(xNorm[row] + consts[1])², when es - eb > 2Δ
+// the row's out is b, upper[row] = sqrt(eb + Δ) and lower[row] =
+// sqrt(max(es - Δ, 0)); otherwise out is -1 and upper and lower are left
+// alone. The row four places ahead is prefetched.
+TEXT ·nearest16DotF32Vector(SB), NOSPLIT, $0-104
 	MOVQ out+0(FP), DI
 	MOVQ data+8(FP), BX
 	MOVQ xn+16(FP), R15
@@ -951,7 +956,7 @@ dot_tail_done:
 	VPOR    (R14), Y0, Y0
 	VPAND   Y15, Y4, Y4
 	VPOR    32(R14), Y4, Y4
-	// Smallest key.
+	// Smallest key, to R11.
 	VPMINUD      Y4, Y0, Y8
 	VEXTRACTI128 $1, Y8, X9
 	VPMINUD      X9, X8, X8
@@ -959,8 +964,9 @@ dot_tail_done:
 	VPMINUD      X9, X8, X8
 	VPSHUFD      $0xB1, X8, X9
 	VPMINUD      X9, X8, X8
-	VMOVD        X8, (DI)
-	// Second smallest: the smallest once the smallest is raised to all ones.
+	VMOVD        X8, R11
+	// Second smallest, to AX: the smallest once the smallest is raised
+	// to all ones.
 	VPBROADCASTD X8, Y8
 	VPCMPEQD     Y8, Y0, Y9
 	VPOR         Y9, Y0, Y0
@@ -973,11 +979,53 @@ dot_tail_done:
 	VPMINUD      X9, X8, X8
 	VPSHUFD      $0xB1, X8, X9
 	VPMINUD      X9, X8, X8
-	VMOVD        X8, 4(DI)
-	ADDQ         $8, DI
-	ADDQ         $4, R12
-	DECQ         CX
-	JMP          dot_loop
+	VMOVD        X8, AX
+	// Estimates.
+	MOVQ      consts+96(FP), R14
+	MOVL      R11, SI
+	ANDL      $-16, SI
+	VMOVD     SI, X1
+	VCVTSS2SD X1, X1, X1
+	VMULSD    (R14), X1, X1        // eb
+	MOVL      AX, SI
+	ANDL      $-16, SI
+	VMOVD     SI, X2
+	VCVTSS2SD X2, X2, X2           // es
+	CMPL      AX, $-1
+	JNE       dot_has_second
+	VMOVSD    24(R14), X2          // +Inf
+
+dot_has_second:
+	MOVQ     xNorm+72(FP), SI
+	VMOVSD   (SI)(R13*8), X3
+	VADDSD   8(R14), X3, X3
+	VMULSD   X3, X3, X3
+	VMULSD   16(R14), X3, X3       // Δ
+	VSUBSD   X1, X2, X4            // es - eb
+	VADDSD   X3, X3, X5            // 2Δ
+	VUCOMISD X5, X4
+	JLS      dot_reject
+	VADDSD   X3, X1, X6
+	VSQRTSD  X6, X6, X6
+	VSUBSD   X3, X2, X7
+	VMAXSD   X11, X7, X7
+	VSQRTSD  X7, X7, X7
+	MOVQ     upper+80(FP), SI
+	VMOVSD   X6, (SI)(R13*8)
+	MOVQ     lower+88(FP), SI
+	VMOVSD   X7, (SI)(R13*8)
+	ANDL     $15, R11
+	MOVL     R11, (DI)
+	JMP      dot_next
+
+dot_reject:
+	MOVL $-1, (DI)
+
+dot_next:
+	ADDQ $4, DI
+	ADDQ $4, R12
+	DECQ CX
+	JMP  dot_loop
 
 dot_done:
 	VZEROUPPER
