@@ -77,7 +77,6 @@ func measure(t *testing.T, runDir, labelsPath string) recovery {
 		Segment    string `parquet:"segment"`
 	}
 	mems := readRows[member](t, filepath.Join(runDir, "memberships.parquet"))
-	in := make(map[[2]string]bool)
 	segOf := make(map[int64]map[string]bool)
 	for _, m := range mems {
 		if segOf[m.CustomerID] == nil {
@@ -85,7 +84,6 @@ func measure(t *testing.T, runDir, labelsPath string) recovery {
 		}
 		segOf[m.CustomerID][m.Segment] = true
 	}
-	_ = in
 	truth := make(map[int64]string, len(labels))
 	for _, l := range labels {
 		truth[l.CustomerID] = l.Archetype
@@ -118,6 +116,9 @@ func measure(t *testing.T, runDir, labelsPath string) recovery {
 		if c.Segment == tr {
 			mapped++
 			get(tr).mapped++
+		}
+		if c.PrimarySegment != "none" && !segOf[c.CustomerID][c.PrimarySegment] {
+			t.Errorf("customer %d: primary segment %s is not among its memberships", c.CustomerID, c.PrimarySegment)
 		}
 		get(c.PrimarySegment).primary++
 		if c.PrimarySegment == tr {
