@@ -20,10 +20,13 @@
 // Functions never modify or retain the caller's data or weights; results
 // are newly allocated and never alias an argument. Methods that write
 // into a destination take it first, named dst, and panic if its length is
-// wrong. A k-means fit allocates its buffers once and reuses them across
-// restarts: about (8 + LocalTrials) floats per row plus K·cols floats per
-// chunk of 512 rows (chunks grow so that these partial sums stay under
-// 32 MiB). Neither a seeding nor a Lloyd iteration allocates.
+// wrong. A k-means fit allocates its buffers once and reuses them: its
+// restarts run side by side (below), each with about 2.5 floats per row
+// (label and two bounds) plus K·cols floats per chunk of 512 rows (chunks
+// grow so that these partial sums stay under 32 MiB), as many restarts at
+// once as fit in 1 GiB, the others after them; with K <= 16 a float32
+// copy of the matrix is kept as well. Neither a seeding nor a Lloyd
+// iteration allocates.
 //
 // # Errors, panics and NaN
 //
@@ -44,20 +47,26 @@
 // 2007, with the local trials of scikit-learn's _kmeans_plusplus: at each
 // step LocalTrials candidates are drawn with probability proportional to
 // weight times squared distance to the nearest centroid so far, and the one
-// that lowers the potential most is kept). The seeding skips the distances
-// from a row to candidates that the triangle inequality shows cannot be
-// nearer than the row's current centroid. KMeans then runs Lloyd
+// that lowers the potential most is kept). KMeans then runs Lloyd
 // iterations accelerated by Hamerly's (2010) bounds, which skip the
 // distance computations for rows whose nearest centroid cannot have
 // changed. Hamerly's single lower bound per row is kept for every K: with
 // K = 10 on overlapping data, Elkan's K bounds per row measured fewer
 // distances but cost more in bound upkeep and memory traffic than they
-// saved. On amd64 processors with AVX2 and FMA the distances from a row
-// to a block of centroids are computed by a vector kernel that measures
-// four centroids at a time (each distance is summed in the same order
-// whether measured alone or in a group, so grouping never changes a
-// result), and the nearest and second-nearest are picked without
-// data-dependent branches. A restart stops when no label changes or when
+// saved. The restarts are run side by side: each pass over the data (a
+// seeding step or a Lloyd iteration) takes a chunk of rows once and
+// applies it to every restart still running, so the rows are read from
+// memory once per pass, not once per restart; a restart's arithmetic does
+// not depend on the others, and one that has converged drops out while
+// the others go on. Each cluster's sums are kept up to date from the rows
+// that change label. On amd64 processors with AVX2 and FMA, distances are
+// measured by vector kernels, and with K <= 16 a row whose bounds fail is
+// first measured in float32 against all centroids at once (on the matrix
+// centred on its column means); where float32 cannot separate the nearest
+// centroid from the next, by a bound on its rounding error, the row is
+// measured exactly in float64, so that the labels are those float64 alone
+// would give. Float64 distances are summed in the same order whichever
+// kernel measures them. A restart stops when no label changes or when
 // the total squared centroid shift of an iteration is at most Tol times
 // the mean per-column variance of the data, as in scikit-learn. A final assignment pass then gives
 // every row its nearest final centroid, so labels, distances and inertia
@@ -70,8 +79,8 @@
 // All randomness comes from a PCG generator (math/rand/v2) seeded with
 // Settings.Seed; restart seeds are derived from it. Rows are processed in
 // fixed chunks whose size depends only on the shape of the problem, each
-// chunk's partial sums are kept separately, and the partial sums are
-// combined in chunk order. The same data, settings and seed therefore give
+// chunk's changes to the cluster sums are kept separately, and they are
+// folded into the sums in chunk order. The same data, settings and seed therefore give
 // bit-identical centroids, labels and inertia on 1, 2 or any number of
 // threads. Across processor types (the amd64 vector kernel against the
 // portable code) results can differ in the last bits, and so, rarely, in a

@@ -8,11 +8,12 @@ import (
 	"github.com/segmint/segmint/cluster"
 )
 
-// BenchmarkSegmint times cluster.KMeans on the benchmark matrix.
+// BenchmarkSegmint times cluster.KMeans on the benchmark matrix, on one
+// thread and on every core (threads=0).
 func BenchmarkSegmint(b *testing.B) {
 	for _, rows := range []int{100_000} {
 		data := Blobs(1, rows, 16, 10, 1.5)
-		for _, threads := range []int{1} {
+		for _, threads := range []int{1, 0} {
 			b.Run(fmt.Sprintf("rows=%d/threads=%d", rows, threads), func(b *testing.B) {
 				b.ReportAllocs()
 				s := cluster.Settings{K: 10, NInit: 10, Seed: 1, Threads: threads}
