@@ -100,7 +100,13 @@ func Load(path string, extend bool) (*Catalogue, error) {
 	if err != nil {
 		return nil, err
 	}
-	c, err := Parse(data, path)
+	return LoadBytes(data, path, extend)
+}
+
+// LoadBytes is Load for a catalogue file's content; source names it in
+// errors.
+func LoadBytes(data []byte, source string, extend bool) (*Catalogue, error) {
+	c, err := Parse(data, source)
 	if err != nil {
 		return nil, err
 	}

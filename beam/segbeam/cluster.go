@@ -156,6 +156,10 @@ type model struct {
 	AsOf       int64
 	// Meta is the key-value metadata of the output files.
 	Meta map[string]string
+	// Segments is the catalogue the fit used; cat is it parsed, when the
+	// model is decoded (modelCache.get).
+	Segments CatalogueSpec
+	cat      *segments.Catalogue
 }
 
 func (m *model) encode() ([]byte, error) {
@@ -186,6 +190,7 @@ type fitFn struct {
 	Params    pipeline.ManifestParams
 	Out       string
 	SampleMax int
+	Segments  CatalogueSpec
 }
 
 // fitSummary is fit.json: what the fit on the sample decided.
@@ -219,7 +224,10 @@ func (f *fitFn) ProcessElement(ctx context.Context, _ int, rows func(*featureRow
 	if len(t.Customers) < 2 {
 		return fmt.Errorf("only %d customer(s) in the sample: nothing to segment", len(t.Customers))
 	}
-	cat := catalogue()
+	cat, err := f.Segments.Load()
+	if err != nil {
+		return fmt.Errorf("segments: %w", err)
+	}
 	mem, err := segments.Evaluate(cat, t, f.Cluster.Threads)
 	if err != nil {
 		return fmt.Errorf("segments: %w", err)
@@ -233,6 +241,7 @@ func (f *fitFn) ProcessElement(ctx context.Context, _ int, rows func(*featureRow
 	if err != nil {
 		return err
 	}
+	m.Segments = f.Segments
 	m.Meta = outputMeta(f.RunID, w.AsOf, f.Params, cs.Result.K)
 	sum := fitSummary{RunID: f.RunID, AsOf: time.UnixMicro(w.AsOf).UTC(), WindowStart: time.UnixMicro(w.WindowStart).UTC(), Sample: len(t.Customers), SampleMax: f.SampleMax, Parameters: f.Params,
 		Absent: t.Absent, Clustered: cs.Features, Excluded: cs.Excluded, K: cs.Result.K, Strategy: cs.Strategy, Seeds: cs.Seeds, Inertia: cs.Result.Inertia, Mapping: mapping}
@@ -340,7 +349,7 @@ func (f *assignFn) init(modelIter func(*[]byte) bool) error {
 		return err
 	}
 	f.m = m
-	f.cat = catalogue()
+	f.cat = m.cat
 	f.ev = segments.NewEvaluator(f.cat, m.Population)
 	f.pred = &cluster.Result{K: m.K, Cols: m.Cols, Centroids: m.Centroids}
 	f.raw, f.z, f.label = make([]float64, m.Cols), make([]float64, m.Cols), make([]int, 1)

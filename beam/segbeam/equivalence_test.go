@@ -166,12 +166,25 @@ func TestSameAnswersAsSingleNode(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A catalogue file extending the built-in one with a segment of its
+	// own and a changed rule, carried to the workers with the job.
+	extra := segbeam.CatalogueSpec{Source: "extra.yaml", Extend: true, YAML: []byte(`
+segments:
+  - id: big_baskets
+    name: Big baskets
+    rule: orders >= 1 && items_per_order >= 2
+  - id: thrifty
+    name: Thrifty customers
+    rule: orders >= 2 && pct.avg_order_value <= 0.2
+`)}
 	for _, tc := range []struct {
-		name string
-		asOf int64
+		name     string
+		asOf     int64
+		segments segbeam.CatalogueSpec
 	}{
-		{"latest event", 0},
-		{"as-of 2025-05-15", asOf},
+		{"latest event", 0, segbeam.CatalogueSpec{}},
+		{"as-of 2025-05-15", asOf, segbeam.CatalogueSpec{}},
+		{"extended catalogue", 0, extra},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
@@ -180,7 +193,11 @@ func TestSameAnswersAsSingleNode(t *testing.T) {
 
 			start := time.Now()
 			single := filepath.Join(dir, "single")
-			runOpts := pipeline.RunOptions{Events: events, Out: single, Cluster: opts, Scan: scan}
+			cat, err := tc.segments.Load()
+			if err != nil {
+				t.Fatal(err)
+			}
+			runOpts := pipeline.RunOptions{Events: events, Out: single, Cluster: opts, Scan: scan, Catalogue: cat}
 			runOpts.Cluster.StabilityBoots = -1
 			if _, err := pipeline.Run(ctx, runOpts); err != nil {
 				t.Fatal(err)
@@ -192,7 +209,7 @@ func TestSameAnswersAsSingleNode(t *testing.T) {
 
 			start = time.Now()
 			out := filepath.Join(dir, "beam")
-			counters, err := segbeam.Run(ctx, segbeam.Options{Events: events, AsOf: tc.asOf, Out: out, Cluster: opts, Sample: 0, Shards: 4}, runPrism)
+			counters, err := segbeam.Run(ctx, segbeam.Options{Events: events, AsOf: tc.asOf, Out: out, Cluster: opts, Sample: 0, Shards: 4, Segments: tc.segments}, runPrism)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -210,6 +227,20 @@ func TestSameAnswersAsSingleNode(t *testing.T) {
 			gotFeat := readTable(t, filepath.Join(out, "features", "*.parquet"), byCustomer)
 			compareTables(t, "features", wantFeat, gotFeat)
 
+			if len(tc.segments.YAML) > 0 {
+				n := 0
+				for _, row := range gotMem.rows {
+					for j, name := range gotMem.names {
+						if name == "segment" && row[j].String() == "big_baskets" {
+							n++
+						}
+					}
+				}
+				if n == 0 {
+					t.Error("no memberships of the catalogue file's own segment big_baskets")
+				}
+				t.Logf("big_baskets members: %d", n)
+			}
 			if len(gotCust.rows) < 2000 {
 				t.Errorf("only %d customers", len(gotCust.rows))
 			}

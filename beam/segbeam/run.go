@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
@@ -48,23 +47,33 @@ type Options struct {
 	// FeaturesOnly stops after the feature table (features/), as
 	// `segmint features` does.
 	FeaturesOnly bool
+	// Segments, when its YAML is not empty, is a segment catalogue file
+	// extending or replacing the built-in one, as `segmint run --segments`.
+	Segments CatalogueSpec
+}
+
+// CatalogueSpec is a segment catalogue file's content, carried to the
+// workers with the job (they need not see the file).
+type CatalogueSpec struct {
+	YAML []byte
+	// Source names the file in errors.
+	Source string
+	// Extend adds the file's segments to the built-in catalogue (replacing
+	// those of the same id) instead of replacing the whole catalogue.
+	Extend bool
+}
+
+// Load parses the catalogue: the built-in one when YAML is empty.
+func (c CatalogueSpec) Load() (*segments.Catalogue, error) {
+	if len(c.YAML) == 0 {
+		return segments.Default(), nil
+	}
+	return segments.LoadBytes(c.YAML, c.Source, c.Extend)
 }
 
 // DefaultShards is the number of Parquet shards per output table when
 // Options.Shards is 0.
 const DefaultShards = 16
-
-var (
-	catOnce sync.Once
-	catDef  *segments.Catalogue
-)
-
-// catalogue is segmint's built-in segment catalogue, parsed once per
-// process.
-func catalogue() *segments.Catalogue {
-	catOnce.Do(func() { catDef = segments.Default() })
-	return catDef
-}
 
 // NewRunID returns a run identifier in the form segmint uses: the UTC
 // start time and 6 random bytes.
@@ -125,7 +134,7 @@ func Build(s beam.Scope, o Options, splits []pipeline.Split, out string) {
 	}
 	gathered := beam.GroupByKey(s.Scope("Gather"), beam.AddFixedKey(s, sample))
 	params := pipeline.ManifestParams{K: o.Cluster.K, KMin: o.Cluster.KMin, KMax: o.Cluster.KMax, NInit: o.Cluster.NInit, Seed: seed, StabilityBoots: o.Cluster.StabilityBoots, Transform: "auto"}
-	model := beam.ParDo(s.Scope("Fit"), &fitFn{Cluster: o.Cluster, RunID: o.RunID, Params: params, Out: out, SampleMax: o.Sample}, gathered, beam.SideInput{Input: win}, beam.SideInput{Input: stats})
+	model := beam.ParDo(s.Scope("Fit"), &fitFn{Cluster: o.Cluster, RunID: o.RunID, Params: params, Out: out, SampleMax: o.Sample, Segments: o.Segments}, gathered, beam.SideInput{Input: win}, beam.SideInput{Input: stats})
 
 	// Every customer.
 	customers, members := beam.ParDo2(s.Scope("Assign"), &assignFn{}, rows, beam.SideInput{Input: model})
@@ -152,6 +161,9 @@ func Run(ctx context.Context, o Options, run Runner) (Counters, error) {
 	}
 	if o.Cluster.StabilityBoots == 0 {
 		o.Cluster.StabilityBoots = -1
+	}
+	if _, err := o.Segments.Load(); err != nil {
+		return nil, fmt.Errorf("segments: %w", err)
 	}
 	splits, err := pipeline.Splits(o.Events, o.Layout)
 	if err != nil {

@@ -219,9 +219,12 @@ func (c *modelCache) get(iter func(*[]byte) bool) (*model, error) {
 	if err != nil {
 		return nil, err
 	}
+	if m.cat, err = m.Segments.Load(); err != nil {
+		return nil, fmt.Errorf("segments: %w", err)
+	}
 	// The population indexes its features on first use; do it now, while
 	// the model is not yet shared, so that it is read-only afterwards.
-	segments.NewEvaluator(catalogue(), m.Population)
+	segments.NewEvaluator(m.cat, m.Population)
 	models[key] = m
 	c.m = m
 	return m, nil
@@ -251,7 +254,7 @@ func (f *writeCustomersFn) ProcessElement(ctx context.Context, shard int, iter f
 	dist := make([]float64, n)
 	seg, label, primary, stage := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 	runID, asOf := make([]string, n), make([]int64, n)
-	cat := catalogue()
+	cat := m.cat
 	for i, r := range rows {
 		frows[i] = r.featureRow
 		clusterCol[i], dist[i] = r.Cluster, r.Distance
@@ -299,7 +302,7 @@ func (f *writeMembershipsFn) ProcessElement(ctx context.Context, shard int, iter
 	slices.SortFunc(rows, func(a, b memberRow) int {
 		return cmp.Or(cmp.Compare(a.Customer, b.Customer), cmp.Compare(a.Segment, b.Segment))
 	})
-	cat := catalogue()
+	cat := m.cat
 	runID, asOf := m.Meta["segmint.run_id"], time.UnixMicro(m.AsOf).UTC()
 	out := make([]pipeline.MembershipRow, len(rows))
 	for i, r := range rows {

@@ -27,9 +27,13 @@
 //	                  hash of (id, seed), a uniform sample
 //	--shards N        Parquet files per output table (default 16)
 //	--features-only   stop after the feature table (features/)
+//	--segments FILE   segment catalogue (YAML) extending or replacing the
+//	                  built-in one, as segmint run; read at submission and
+//	                  carried to the workers
+//	--segments-mode M extend (default) or replace
 //
 // Exit codes: 0 success, 1 failure, 2 usage error, 3 bad input, 4 output
-// exists, 130 interrupted.
+// exists, 5 bad segment catalogue, 130 interrupted.
 package main
 
 import (
@@ -59,6 +63,7 @@ const (
 	exitUsage       = 2
 	exitInput       = 3
 	exitOutput      = 4
+	exitConfig      = 5
 	exitInterrupted = 130
 )
 
@@ -79,6 +84,8 @@ type options struct {
 	Sample    int
 	Shards    int
 	Features  bool
+	Segments  string
+	SegMode   string
 }
 
 // listFlag collects repeatable, comma-separated values.
@@ -113,6 +120,8 @@ func registerFlags(fs *flag.FlagSet, o *options) {
 	fs.IntVar(&o.Sample, "sample", 1_000_000, "customers the clusters are fitted on, drawn uniformly by a seeded hash of the id (0 = all)")
 	fs.IntVar(&o.Shards, "shards", segbeam.DefaultShards, "Parquet files per output table")
 	fs.BoolVar(&o.Features, "features-only", false, "write the feature table (features/) only, as segmint features")
+	fs.StringVar(&o.Segments, "segments", "", "segment catalogue `FILE` (YAML) replacing or extending the built-in one, as segmint run")
+	fs.StringVar(&o.SegMode, "segments-mode", "extend", "how --segments combines with the built-in catalogue: extend or replace")
 }
 
 // usageError is a problem with the flags.
@@ -121,6 +130,11 @@ type usageError struct{ msg string }
 func (e *usageError) Error() string { return e.msg }
 
 func usagef(format string, a ...any) error { return &usageError{fmt.Sprintf(format, a...)} }
+
+// configError is a bad segment catalogue.
+type configError struct{ err error }
+
+func (e *configError) Error() string { return e.err.Error() }
 
 // segbeamOptions checks the flags and turns them into the job's options.
 func segbeamOptions(o *options) (segbeam.Options, error) {
@@ -154,6 +168,19 @@ func segbeamOptions(o *options) (segbeam.Options, error) {
 	}
 	so = segbeam.Options{Events: o.Events, Layout: layout, Out: o.Out, Force: o.Force, Sample: o.Sample, Shards: o.Shards, FeaturesOnly: o.Features,
 		Cluster: pipeline.ClusterOptions{K: o.K, KMin: o.KMin, KMax: o.KMax, NInit: o.NInit, Seed: o.Seed}}
+	if o.Segments != "" {
+		if o.SegMode != "extend" && o.SegMode != "replace" {
+			return so, usagef("--segments-mode %q: want extend or replace", o.SegMode)
+		}
+		data, err := os.ReadFile(o.Segments)
+		if err != nil {
+			return so, &configError{err}
+		}
+		so.Segments = segbeam.CatalogueSpec{YAML: data, Source: o.Segments, Extend: o.SegMode == "extend"}
+		if _, err := so.Segments.Load(); err != nil {
+			return so, &configError{err}
+		}
+	}
 	if o.AsOf != "" {
 		t, err := pipeline.ParseTimestamp(o.AsOf)
 		if err != nil {
@@ -201,11 +228,14 @@ func Main(args []string, stdout, stderr io.Writer) int {
 func exitCode(err error, stderr io.Writer) int {
 	fmt.Fprintln(stderr, "segmint-beam:", err)
 	var ue *usageError
+	var ce *configError
 	var ie *pipeline.InputError
 	var col *pipeline.ColumnError
 	switch {
 	case errors.As(err, &ue):
 		return exitUsage
+	case errors.As(err, &ce):
+		return exitConfig
 	case errors.Is(err, context.Canceled):
 		return exitInterrupted
 	case errors.Is(err, pipeline.ErrOutputExists):
