@@ -15,6 +15,14 @@ const (
 	// every column to mean 0 and population standard deviation 1. A column
 	// that is constant after the optional log1p gets scale 1.
 	//
+	// A logged column is divided by the standard deviation of its
+	// positive values when that is smaller than the column's: in a
+	// quantity many rows lack (the spend of customers who never bought,
+	// zero), the gap between the zeros and the rest inflates the standard
+	// deviation, and the differences among the rows that have the
+	// quantity (a top spender among buyers) shrink in the distance; the
+	// zeros still lie apart from the rest, further than before.
+	//
 	// A flag column (only the values 0 and 1, both present) is not logged
 	// and is centred and divided by FlagScale instead of its standard
 	// deviation: its two states lie 1/FlagScale = 2 units apart, as far as
@@ -118,12 +126,40 @@ func FitTransform(data []float64, rows, cols int, mode TransformMode) (*Transfor
 		t.Mean[j] = mean
 		if sd := math.Sqrt(m2 / n); hi > lo && sd > 0 {
 			t.Scale[j] = sd
+			if t.Log[j] {
+				if p := positiveSpread(out, rows, cols, j); p > 0 && p < sd {
+					t.Scale[j] = p
+				}
+			}
 		}
 		for i := range rows {
 			out[i*cols+j] = (out[i*cols+j] - mean) / t.Scale[j]
 		}
 	}
 	return t, out, nil
+}
+
+// positiveSpread returns the population standard deviation of the
+// positive values of column j (0 with fewer than two).
+func positiveSpread(data []float64, rows, cols, j int) float64 {
+	var n, mean float64
+	for i := range rows {
+		if v := data[i*cols+j]; v > 0 {
+			n++
+			mean += v
+		}
+	}
+	if n < 2 {
+		return 0
+	}
+	mean /= n
+	var m2 float64
+	for i := range rows {
+		if v := data[i*cols+j]; v > 0 {
+			m2 += (v - mean) * (v - mean)
+		}
+	}
+	return math.Sqrt(m2 / n)
 }
 
 // isFlag reports whether column j holds only 0 and 1, and both.

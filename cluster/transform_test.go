@@ -121,6 +121,64 @@ func TestFitTransformFlags(t *testing.T) {
 	}
 }
 
+// A logged column with many zeros is scaled by the spread of its positive
+// values, so the differences among them keep their weight.
+func TestFitTransformZeroInflated(t *testing.T) {
+	rows := 4000
+	rng := rand.New(rand.NewPCG(5, 6))
+	data := make([]float64, rows)
+	var logs []float64
+	for i := range rows {
+		if i%2 == 0 { // half the rows lack the quantity
+			v := math.Exp(3 + 1.2*rng.NormFloat64())
+			data[i] = v
+			logs = append(logs, math.Log1p(v))
+		}
+	}
+	tr, out, err := FitTransform(data, rows, 1, TransformAuto)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !tr.Log[0] {
+		t.Fatal("zero-inflated heavy-tailed column not logged")
+	}
+	var m, m2 float64
+	for _, l := range logs {
+		m += l
+	}
+	m /= float64(len(logs))
+	for _, l := range logs {
+		m2 += (l - m) * (l - m)
+	}
+	want := math.Sqrt(m2 / float64(len(logs)))
+	if math.Abs(tr.Scale[0]-want) > 1e-9 {
+		t.Errorf("scale %v, want the positive values' spread %v", tr.Scale[0], want)
+	}
+	// The positive values have unit spread in the output; zeros lie
+	// below them all.
+	var pm, pm2 float64
+	var zero float64
+	for i := range rows {
+		if data[i] > 0 {
+			pm += out[i]
+		} else {
+			zero = out[i]
+		}
+	}
+	pm /= float64(len(logs))
+	for i := range rows {
+		if data[i] > 0 {
+			pm2 += (out[i] - pm) * (out[i] - pm)
+			if out[i] <= zero {
+				t.Fatalf("row %d: %v not above the zeros' %v", i, out[i], zero)
+			}
+		}
+	}
+	if v := pm2 / float64(len(logs)); math.Abs(v-1) > 1e-9 {
+		t.Errorf("positive values' variance %v, want 1", v)
+	}
+}
+
 func TestFitTransformNone(t *testing.T) {
 	data := transformData(100)
 	tr, out, err := FitTransform(data, 100, 4, TransformNone)
