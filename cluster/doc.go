@@ -118,5 +118,10 @@
 // FitTransform with TransformAuto applies log1p to each column that is
 // non-negative and has sample skewness above SkewThreshold (2), then
 // standardises every column to mean 0 and standard deviation 1 (population
-// definition); constant columns get scale 1.
+// definition); constant columns get scale 1. Two exceptions keep features
+// on one scale: a logged column with zeros is divided by the spread of its
+// positive values when that is smaller (zeros would otherwise shrink the
+// differences among the rest), and a 0/1 flag is centred and divided by
+// FlagScale (1/2), its two states two units apart (a rare flag divided by
+// its standard deviation would dominate every distance).
 package cluster
