@@ -91,6 +91,7 @@ type work struct {
 	w    []float64 // their weights
 	d    []float64 // their squared distances to their centroids
 	full []int32   // rows to measure against every centroid
+	rej  []int32   // positions in full of the rows float32 cannot settle
 	mv   []int32   // rows that change label, with their old and new labels
 	mvFr []int32
 	mvTo []int32
@@ -200,6 +201,7 @@ func newEngineRuns(data []float64, rows, cols, k int, weights []float64, threads
 			w:    make([]float64, chunk),
 			d:    make([]float64, chunk),
 			full: make([]int32, chunk+8),
+			rej:  make([]int32, chunk+8),
 			mv:   make([]int32, chunk+8),
 			mvFr: make([]int32, chunk),
 			mvTo: make([]int32, chunk),
@@ -540,16 +542,21 @@ func (e *engine) drawByPotential(ru *run, r float64) int {
 
 func (e *engine) seedFirstChunk(w, c int) {
 	lo, hi := e.span(c)
-	dk := e.work[w].dk
+	wk := &e.work[w]
+	n := hi - lo
+	for ii := range n {
+		wk.rows[ii] = int32(lo + ii)
+	}
+	clear(wk.labs[:n])
 	for _, r := range e.act {
 		ru := &e.runs[r]
-		first := e.row(ru.firstRow)
+		// The distances of the chunk's rows to the first centre, with
+		// the bits of dist1.
+		dist2Gather(ru.upper[lo:hi], e.data, e.row(ru.firstRow), wk.rows[:n], wk.labs[:n], e.cols)
+		clear(ru.assign[lo:hi])
 		var s float64
 		for i := lo; i < hi; i++ {
-			d := dist1(dk, e.row(i), first)
-			ru.upper[i] = d
-			ru.assign[i] = 0
-			s += e.weight(i) * d
+			s += e.weight(i) * ru.upper[i]
 		}
 		ru.chunkClosest[c] = s
 	}
@@ -691,13 +698,13 @@ func (e *engine) assignChunk(ru *run, c int, wk *work) {
 	}
 	// Without the refresh, count the rows it would have settled.
 	countSettled := !ru.full && ru.noRefresh
+	if e.use32 {
+		e.assignF32(ru, c, wk, nf, countSettled)
+		return
+	}
 	settled := 0
-	use32 := e.use32
-	fast := !use32 && useVector && useNear12 && k <= 12
-	if use32 {
-		consts := [4]float64{1 + 0x1p-18, ru.cNorm, dotF32Margin(0, 1, cols), math.Inf(1)}
-		nearest16DotF32Vector(&wk.labs[0], &e.data32[0], &e.xn32[0], &wk.full[0], nf, &ru.centT32[0], &ru.cn32[0], cols, &e.keys32[0], &e.xNorm[0], &ru.upper[0], &ru.lower[0], &consts[0])
-	} else if fast {
+	fast := useVector && useNear12 && k <= 12
+	if fast {
 		nearest12Vector(&wk.out[0], &e.data[0], &wk.full[0], nf, &centT[0], cols, &ru.pad[0])
 	}
 	changed := 0
@@ -709,27 +716,10 @@ func (e *engine) assignChunk(ru *run, c int, wk *work) {
 			b        int
 			bsq, ssq float64
 		)
-		exact := true
-		if use32 {
-			if b32 := wk.labs[j]; b32 >= 0 {
-				// float32 separated the nearest from the others: it is the
-				// exact nearest, and the kernel set the bounds.
-				if countSettled && b32 == a && upper[ii] <= wk.m[j] {
-					settled++
-				}
-				if b32 != a {
-					assign[ii] = b32
-					wk.mv[changed], wk.mvFr[changed], wk.mvTo[changed] = i, a, b32
-					changed++
-				}
-				continue
-			}
-		} else if fast && wk.out[j].b >= 0 {
-			exact = false
+		if fast && wk.out[j].b >= 0 {
 			o := &wk.out[j]
 			b, bsq, ssq = int(o.b), o.bsq, o.ssq
-		}
-		if exact {
+		} else {
 			// Measure every centroid; on a tie keep the current label.
 			x := e.row(int(i))
 			dist2Groups(dk, x, cent, centT, k)
@@ -749,6 +739,62 @@ func (e *engine) assignChunk(ru *run, c int, wk *work) {
 			wk.mv[changed], wk.mvFr[changed], wk.mvTo[changed] = i, a, int32(b)
 			changed++
 		}
+	}
+	ru.chunkChanged[c] = changed
+	if changed > 0 {
+		e.recordMoves(ru, c, wk.mv[:changed], wk.mvFr[:changed], wk.mvTo[:changed])
+	}
+	if countSettled {
+		ru.chunkSettled[c] = settled
+	}
+}
+
+// assignF32 measures the nf rows listed in wk.full against every centroid
+// of run ru, in float32 first (nearest16DotF32Vector, which also sets the
+// labels and bounds of the rows it separates and lists the moves), then
+// exactly in float64 for the rows float32 cannot separate, and records the
+// moves in the deltas of chunk c, in list order.
+func (e *engine) assignF32(ru *run, c int, wk *work, nf int, countSettled bool) {
+	k, cols := e.k, e.cols
+	consts := [4]float64{1 + 0x1p-18, ru.cNorm, dotF32Margin(0, 1, cols), math.Inf(1)}
+	var m *float64
+	if countSettled {
+		m = &wk.m[0]
+	}
+	changed, nrej, settled := nearest16DotF32Vector(&e.data32[0], &e.xn32[0], &wk.full[0], nf, &ru.centT32[0], &ru.cn32[0], cols, &e.keys32[0], &e.xNorm[0], &ru.upper[0], &ru.lower[0], &consts[0],
+		&ru.assign[0], &wk.mv[0], &wk.mvFr[0], &wk.mvTo[0], &wk.rej[0], m)
+	if nrej > 0 {
+		// The rejected rows' moves are placeholders (to = -2), in list
+		// order: measure those rows exactly, keep the moves that are
+		// moves.
+		dk := wk.dk
+		r, n := 0, 0
+		for x := range changed {
+			i, a, b := wk.mv[x], wk.mvFr[x], wk.mvTo[x]
+			if b == -2 {
+				j := wk.rej[r]
+				r++
+				dist2Groups(dk, e.row(int(i)), ru.cent, ru.centT, k)
+				bb, bsq, ssq := nearest2(dk[:k])
+				if a >= 0 && int(a) != bb && dk[a] == bsq {
+					bb, ssq = int(a), bsq
+				}
+				b = int32(bb)
+				u := math.Sqrt(bsq)
+				ru.upper[i] = u
+				ru.lower[i] = math.Sqrt(ssq)
+				if countSettled && b == a && u <= wk.m[j] {
+					settled++
+				}
+				if b == a {
+					continue
+				}
+				ru.assign[i] = b
+			}
+			wk.mv[n], wk.mvFr[n], wk.mvTo[n] = i, a, b
+			n++
+		}
+		changed = n
 	}
 	ru.chunkChanged[c] = changed
 	if changed > 0 {
@@ -801,6 +847,16 @@ func (e *engine) finishChunk(ru *run, c int, wk *work) {
 	dk := wk.dk
 	changed := 0
 	var inertia float64
+	if !full {
+		// Every row's distance to its own centroid, with the bits of
+		// dist1.
+		n := hi - lo
+		for ii := range n {
+			wk.rows[ii] = int32(lo + ii)
+		}
+		copy(wk.labs[:n], ru.assign[lo:hi])
+		dist2Gather(wk.d[:n], e.data, cent, wk.rows[:n], wk.labs[:n], cols)
+	}
 	for i := lo; i < hi; i++ {
 		x := e.data[i*cols : (i+1)*cols : (i+1)*cols]
 		a := ru.assign[i]
@@ -813,7 +869,7 @@ func (e *engine) finishChunk(ru *run, c int, wk *work) {
 			} else {
 				l -= ms
 			}
-			d = dist1(dk, x, cent[int(a)*cols:(int(a)+1)*cols])
+			d = wk.d[i-lo]
 			measure = math.Sqrt(d) > max(ru.half[a], l)
 		}
 		if measure {

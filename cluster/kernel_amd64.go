@@ -48,7 +48,8 @@ func boundSweepVector(assign *int32, upper, lower *float64, n int, shift, half *
 //go:noescape
 func moveSumsVector(dsum, data *float64, rows, from, to *int32, n, cols int, w *float64, wstride int)
 
-// nearest16DotF32Vector is nearest16DotF32 with AVX2 and FMA.
+// nearest16DotF32Vector measures rows in float32 against at most sixteen
+// centres with AVX2 and FMA (see kernel_amd64.s).
 //
 //go:noescape
-func nearest16DotF32Vector(out *int32, data, xn *float32, rows *int32, n int, ct, cn *float32, cols int, keys *uint32, xNorm, upper, lower, consts *float64)
+func nearest16DotF32Vector(data, xn *float32, rows *int32, n int, ct, cn *float32, cols int, keys *uint32, xNorm, upper, lower, consts *float64, assign, mv, mvFr, mvTo, rej *int32, m *float64) (changed, nrej, settled int)

@@ -846,7 +846,7 @@ move_done:
 	VZEROUPPER
 	RET
 
-// func nearest16DotF32Vector(out *int32, data, xn *float32, rows *int32, n int, ct, cn *float32, cols int, keys *uint32, xNorm, upper, lower, consts *float64)
+// func nearest16DotF32Vector(data, xn *float32, rows *int32, n int, ct, cn *float32, cols int, keys *uint32, xNorm, upper, lower, consts *float64, assign, mv, mvFr, mvTo, rej *int32, m *float64) (changed, nrej, settled int)
 //
 // For each of the n rows of the float32 matrix data listed in rows: with
 // e = max(cn - 2·x·c + xn[row], 0) lane by lane for the sixteen centres
@@ -858,17 +858,25 @@ move_done:
 // and estimates eb = value(kb)·consts[0] (the cleared bits put value(kb)
 // at most 2⁻¹⁹ below) and es = value(ks) (+Inf when there is none). With
 // the margin Δ = consts[2]·(xNorm[row] + consts[1])², when es - eb > 2Δ
-// the row's out is b, upper[row] = sqrt(eb + Δ) and lower[row] =
-// sqrt(max(es - Δ, 0)); otherwise out is -1 and upper and lower are left
-// alone. The row four places ahead is prefetched.
-TEXT ·nearest16DotF32Vector(SB), NOSPLIT, $0-104
-	MOVQ out+0(FP), DI
-	MOVQ data+8(FP), BX
-	MOVQ xn+16(FP), R15
-	MOVQ rows+24(FP), R12
-	MOVQ n+32(FP), CX
-	MOVQ ct+40(FP), DX
-	MOVQ cols+56(FP), R8
+// the row is accepted: upper[row] = sqrt(eb + Δ), lower[row] =
+// sqrt(max(es - Δ, 0)), assign[row] = b, and when b differs from the
+// row's old label a the move (row, a, b) is appended to mv, mvFr and
+// mvTo; when m is not nil, settled counts the accepted rows (at list
+// position j) with b == a and upper[row] <= m[j]. Otherwise the row is
+// rejected: its position j is appended to rej and the move (row, a, -2)
+// to the moves, so that moves stay in list order; upper, lower and
+// assign are left alone. The moves are written without branches. The
+// row four places ahead is prefetched.
+TEXT ·nearest16DotF32Vector(SB), NOSPLIT, $0-168
+	MOVQ data+0(FP), BX
+	MOVQ xn+8(FP), R15
+	MOVQ rows+16(FP), R12
+	MOVQ n+24(FP), CX
+	MOVQ ct+32(FP), DX
+	MOVQ cols+48(FP), R8
+	XORQ DI, DI             // changed
+	MOVQ DI, nrej+152(FP)
+	MOVQ DI, settled+160(FP)
 	MOVQ R8, R9
 	ANDQ $-4, R9
 	MOVQ R8, R10
@@ -942,7 +950,7 @@ dot_tail:
 
 dot_tail_done:
 	// e = max(cn - 2·dot + xn, 0).
-	MOVQ         cn+48(FP), R14
+	MOVQ         cn+40(FP), R14
 	VFMADD213PS  (R14), Y14, Y0
 	VFMADD213PS  32(R14), Y14, Y4
 	VBROADCASTSS (R15)(R13*4), Y12
@@ -951,7 +959,7 @@ dot_tail_done:
 	VMAXPS       Y11, Y0, Y0
 	VMAXPS       Y11, Y4, Y4
 	// Keys.
-	MOVQ    keys+64(FP), R14
+	MOVQ    keys+56(FP), R14
 	VPAND   Y15, Y0, Y0
 	VPOR    (R14), Y0, Y0
 	VPAND   Y15, Y4, Y4
@@ -981,7 +989,7 @@ dot_tail_done:
 	VPMINUD      X9, X8, X8
 	VMOVD        X8, AX
 	// Estimates.
-	MOVQ      consts+96(FP), R14
+	MOVQ      consts+88(FP), R14
 	MOVL      R11, SI
 	ANDL      $-16, SI
 	VMOVD     SI, X1
@@ -996,7 +1004,7 @@ dot_tail_done:
 	VMOVSD    24(R14), X2          // +Inf
 
 dot_has_second:
-	MOVQ     xNorm+72(FP), SI
+	MOVQ     xNorm+64(FP), SI
 	VMOVSD   (SI)(R13*8), X3
 	VADDSD   8(R14), X3, X3
 	VMULSD   X3, X3, X3
@@ -1010,23 +1018,61 @@ dot_has_second:
 	VSUBSD   X3, X2, X7
 	VMAXSD   X11, X7, X7
 	VSQRTSD  X7, X7, X7
-	MOVQ     upper+80(FP), SI
+	MOVQ     upper+72(FP), SI
 	VMOVSD   X6, (SI)(R13*8)
-	MOVQ     lower+88(FP), SI
+	MOVQ     lower+80(FP), SI
 	VMOVSD   X7, (SI)(R13*8)
-	ANDL     $15, R11
-	MOVL     R11, (DI)
+	ANDL     $15, R11             // b
+	MOVQ     assign+96(FP), SI
+	MOVL     (SI)(R13*4), AX      // a
+	MOVL     R11, (SI)(R13*4)
+	MOVQ     mv+104(FP), SI
+	MOVL     R13, (SI)(DI*4)
+	MOVQ     mvFr+112(FP), SI
+	MOVL     AX, (SI)(DI*4)
+	MOVQ     mvTo+120(FP), SI
+	MOVL     R11, (SI)(DI*4)
+	XORQ     SI, SI
+	CMPL     AX, R11
+	SETNE    SI
+	ADDQ     SI, DI               // changed += a != b
+	MOVQ     m+136(FP), AX
+	TESTQ    AX, AX
+	JZ       dot_next
+	XORQ     $1, SI               // a == b
+	MOVQ     n+24(FP), R14
+	SUBQ     CX, R14              // j
+	XORQ     R11, R11
+	VUCOMISD (AX)(R14*8), X6      // upper <= m[j]: below or equal
+	SETLS    R11
+	ANDQ     SI, R11
+	ADDQ     R11, settled+160(FP)
 	JMP      dot_next
 
 dot_reject:
-	MOVL $-1, (DI)
+	MOVQ n+24(FP), R14
+	SUBQ CX, R14                  // j
+	MOVQ rej+128(FP), SI
+	MOVQ nrej+152(FP), AX
+	MOVL R14, (SI)(AX*4)
+	INCQ AX
+	MOVQ AX, nrej+152(FP)
+	MOVQ assign+96(FP), SI
+	MOVL (SI)(R13*4), AX
+	MOVQ mv+104(FP), SI
+	MOVL R13, (SI)(DI*4)
+	MOVQ mvFr+112(FP), SI
+	MOVL AX, (SI)(DI*4)
+	MOVQ mvTo+120(FP), SI
+	MOVL $-2, (SI)(DI*4)
+	INCQ DI
 
 dot_next:
-	ADDQ $4, DI
 	ADDQ $4, R12
 	DECQ CX
 	JMP  dot_loop
 
 dot_done:
+	MOVQ DI, changed+144(FP)
 	VZEROUPPER
 	RET

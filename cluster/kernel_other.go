@@ -38,6 +38,6 @@ func moveSumsVector(dsum, data *float64, rows, from, to *int32, n, cols int, w *
 	panic("cluster: no vector kernel on this architecture")
 }
 
-func nearest16DotF32Vector(out *int32, data, xn *float32, rows *int32, n int, ct, cn *float32, cols int, keys *uint32, xNorm, upper, lower, consts *float64) {
+func nearest16DotF32Vector(data, xn *float32, rows *int32, n int, ct, cn *float32, cols int, keys *uint32, xNorm, upper, lower, consts *float64, assign, mv, mvFr, mvTo, rej *int32, m *float64) (changed, nrej, settled int) {
 	panic("cluster: no vector kernel on this architecture")
 }
