@@ -108,6 +108,7 @@ type run struct {
 	cNorm         float64   // largest norm of a centred centroid
 	half          []float64 // k: half the distance to the nearest other centroid
 	shift         []float64 // k: distance each centroid moved in the last update
+	dec           []float64 // k: largest shift of another centroid than each
 	maxShift      float64
 	secondShift   float64
 	maxShiftIdx   int32
@@ -219,6 +220,7 @@ func newEngineRuns(data []float64, rows, cols, k int, weights []float64, threads
 			cn32:         make([]float32, 2*groupOf32),
 			half:         make([]float64, k),
 			shift:        make([]float64, k),
+			dec:          make([]float64, k),
 			assign:       make([]int32, rows),
 			upper:        make([]float64, rows),
 			lower:        make([]float64, rows),
@@ -624,6 +626,12 @@ func (e *engine) prepare(ru *run) {
 			ru.half[l] = min(ru.half[l], d/2)
 		}
 	}
+	for j := range ru.dec {
+		ru.dec[j] = ru.maxShift
+		if int32(j) == ru.maxShiftIdx {
+			ru.dec[j] = ru.secondShift
+		}
+	}
 	transposeGroups(ru.centT, ru.cent, k, cols)
 	if e.use32 {
 		transposeGroups32(ru.centT32, ru.cent, k, cols, e.mean)
@@ -673,7 +681,7 @@ func (e *engine) assignChunk(ru *run, c int, wk *work) {
 			nf++
 		}
 	} else {
-		n1 := boundSweep(assign, upper, lower, ru.shift, ru.half, ru.maxShiftIdx, ru.maxShift, ru.secondShift, wk.rows, wk.labs, wk.m, lo)
+		n1 := boundSweep(assign, upper, lower, ru.shift, ru.half, ru.dec, wk.rows, wk.labs, wk.m, lo)
 		ru.chunkFailed[c] = n1
 		if ru.noRefresh {
 			copy(wk.full, wk.rows[:n1])

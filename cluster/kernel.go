@@ -179,12 +179,11 @@ func seedStep(pot, closest []float64, near []int32, data, pending []float64, pid
 
 // boundSweep applies Hamerly's bound test to the rows lo, lo+1, ... of
 // assign, upper and lower (one value per row): upper grows by the shift
-// of the row's centroid, lower shrinks by the largest shift of another
-// centroid (second, when the row's centroid mi moved most, else most),
-// and each row whose upper bound exceeds m = max(lower, half[label]) is
-// listed in rows, labs and ms. It returns the number listed. The lists
-// must have room for every row.
-func boundSweep(assign []int32, upper, lower, shift, half []float64, mi int32, most, second float64, rows, labs []int32, ms []float64, lo int) int {
+// of the row's centroid, lower shrinks by dec of the row's centroid (the
+// largest shift of another centroid), and each row whose upper bound
+// exceeds m = max(lower, half[label]) is listed in rows, labs and ms. It
+// returns the number listed. The lists must have room for every row.
+func boundSweep(assign []int32, upper, lower, shift, half, dec []float64, rows, labs []int32, ms []float64, lo int) int {
 	n := len(assign)
 	if n == 0 {
 		return 0
@@ -192,18 +191,12 @@ func boundSweep(assign []int32, upper, lower, shift, half []float64, mi int32, m
 	_, _ = upper[n-1], lower[n-1]
 	_, _, _ = rows[n-1], labs[n-1], ms[n-1]
 	if useVector {
-		msss := [2]float64{most, second}
-		return boundSweepVector(&assign[0], &upper[0], &lower[0], n, &shift[0], &half[0], int(mi), &msss[0], &rows[0], &labs[0], &ms[0], lo)
+		return boundSweepVector(&assign[0], &upper[0], &lower[0], n, &shift[0], &half[0], &dec[0], &rows[0], &labs[0], &ms[0], lo)
 	}
 	n1 := 0
 	for i, a := range assign {
 		u := upper[i] + shift[a]
-		l := lower[i]
-		if a == mi {
-			l -= second
-		} else {
-			l -= most
-		}
+		l := lower[i] - dec[a]
 		lower[i] = l
 		m := max(l, half[a])
 		upper[i] = u

@@ -41,7 +41,7 @@ func seedStepVector(closest *float64, near *int32, data *float64, n, cols int, p
 // boundSweepVector is boundSweep without branches.
 //
 //go:noescape
-func boundSweepVector(assign *int32, upper, lower *float64, n int, shift, half *float64, mi int, msss *float64, rows, labs *int32, m *float64, lo int) (n1 int)
+func boundSweepVector(assign *int32, upper, lower *float64, n int, shift, half, dec *float64, rows, labs *int32, m *float64, lo int) (n1 int)
 
 // moveSumsVector is moveSums with AVX.
 //

@@ -699,58 +699,58 @@ step_done:
 	VZEROUPPER
 	RET
 
-// func boundSweepVector(assign *int32, upper, lower *float64, n int, shift, half *float64, mi int, msss *float64, rows, labs *int32, m *float64, lo int) (n1 int)
+// func boundSweepVector(assign *int32, upper, lower *float64, n int, shift, half, dec *float64, rows, labs *int32, m *float64, lo int) (n1 int)
 //
 // Hamerly's bound test over n consecutive rows, without branches: for
-// row i with label a, upper[i] += shift[a]; lower[i] -= msss[1] if a ==
-// mi, else msss[0]; the row is listed (rows[n1] = lo+i, labs[n1] = a,
-// m[n1] = max(lower[i], half[a])) and n1 advanced when upper[i] > m.
-// Returns n1.
-TEXT ·boundSweepVector(SB), NOSPLIT, $0-104
+// row i with label a, upper[i] += shift[a]; lower[i] -= dec[a]; the row
+// is listed (rows[n1] = lo+i, labs[n1] = a, m[n1] = max(lower[i],
+// half[a])) and n1 advanced when upper[i] > m. Returns n1.
+TEXT ·boundSweepVector(SB), NOSPLIT, $0-96
 	MOVQ  assign+0(FP), R11
 	MOVQ  upper+8(FP), DI
 	MOVQ  lower+16(FP), SI
 	MOVQ  n+24(FP), CX
 	MOVQ  shift+32(FP), DX
 	MOVQ  half+40(FP), R8
-	MOVQ  mi+48(FP), R10
-	MOVQ  msss+56(FP), R15
-	MOVQ  rows+64(FP), R12
-	MOVQ  labs+72(FP), R14
-	MOVQ  lo+88(FP), BX
+	MOVQ  dec+48(FP), R10
+	MOVQ  rows+56(FP), R12
+	MOVQ  labs+64(FP), R14
+	MOVQ  m+72(FP), R15
+	MOVQ  lo+80(FP), BX
 	XORQ  AX, AX              // n1
 	TESTQ CX, CX
 	JZ    sweep_done
+	// Index the row arrays by the row number lo+i, kept in BX.
+	MOVQ  BX, R9
+	SHLQ  $2, R9
+	SUBQ  R9, R11
+	SHLQ  $1, R9
+	SUBQ  R9, DI
+	SUBQ  R9, SI
+	ADDQ  BX, CX              // lo+n
 
 sweep_loop:
-	MOVLQSX  (R11), R13       // a
-	VMOVSD   (DI), X0
+	MOVLQSX  (R11)(BX*4), R13 // a
+	VMOVSD   (DI)(BX*8), X0
 	VADDSD   (DX)(R13*8), X0, X0
-	VMOVSD   X0, (DI)
-	XORQ     R9, R9
-	CMPQ     R13, R10
-	SETEQ    R9
-	VMOVSD   (SI), X1
-	VSUBSD   (R15)(R9*8), X1, X1
-	VMOVSD   X1, (SI)
+	VMOVSD   X0, (DI)(BX*8)
+	VMOVSD   (SI)(BX*8), X1
+	VSUBSD   (R10)(R13*8), X1, X1
+	VMOVSD   X1, (SI)(BX*8)
 	VMAXSD   (R8)(R13*8), X1, X1
 	MOVL     BX, (R12)(AX*4)
 	MOVL     R13, (R14)(AX*4)
-	MOVQ     m+80(FP), R9
-	VMOVSD   X1, (R9)(AX*8)
+	VMOVSD   X1, (R15)(AX*8)
 	XORQ     R9, R9
 	VUCOMISD X1, X0           // u > m: above
 	SETHI    R9
 	ADDQ     R9, AX
-	ADDQ     $4, R11
-	ADDQ     $8, DI
-	ADDQ     $8, SI
 	INCQ     BX
-	DECQ     CX
-	JNZ      sweep_loop
+	CMPQ     BX, CX
+	JLT      sweep_loop
 
 sweep_done:
-	MOVQ AX, n1+96(FP)
+	MOVQ AX, n1+88(FP)
 	RET
 
 // func moveSumsVector(dsum, data *float64, rows, from, to *int32, n, cols int, w *float64, wstride int)

@@ -30,7 +30,7 @@ func seedStepVector(closest *float64, near *int32, data *float64, n, cols int, p
 	panic("cluster: no vector kernel on this architecture")
 }
 
-func boundSweepVector(assign *int32, upper, lower *float64, n int, shift, half *float64, mi int, msss *float64, rows, labs *int32, m *float64, lo int) (n1 int) {
+func boundSweepVector(assign *int32, upper, lower *float64, n int, shift, half, dec *float64, rows, labs *int32, m *float64, lo int) (n1 int) {
 	panic("cluster: no vector kernel on this architecture")
 }
 
