@@ -55,20 +55,27 @@ func BenchmarkDist2Rows(b *testing.B) {
 	})
 }
 
+// pointAndRows draws a point and n rows of cols columns, the rows three
+// times as spread.
+func pointAndRows(rng *rand.Rand, cols, n int) (x, rows []float64) {
+	x = make([]float64, cols)
+	rows = make([]float64, n*cols)
+	for i := range x {
+		x[i] = rng.NormFloat64()
+	}
+	for i := range rows {
+		rows[i] = rng.NormFloat64() * 3
+	}
+	return x, rows
+}
+
 // TestDist2RowsSameBitsAnyGroup checks that a row's distance has the same
 // bits whether the kernel measures it alone or in a group of rows.
 func TestDist2RowsSameBitsAnyGroup(t *testing.T) {
 	rng := rand.New(rand.NewPCG(2, 2))
 	for cols := 1; cols <= 23; cols++ {
 		for n := 1; n <= 11; n++ {
-			x := make([]float64, cols)
-			rows := make([]float64, n*cols)
-			for i := range x {
-				x[i] = rng.NormFloat64()
-			}
-			for i := range rows {
-				rows[i] = rng.NormFloat64() * 3
-			}
+			x, rows := pointAndRows(rng, cols, n)
 			dst := make([]float64, n)
 			dist2Rows(dst, x, rows)
 			one := make([]float64, 1)
@@ -116,14 +123,7 @@ func TestDist2GroupsSameBits(t *testing.T) {
 	rng := rand.New(rand.NewPCG(4, 4))
 	for cols := 1; cols <= 23; cols++ {
 		for n := 1; n <= 14; n++ {
-			x := make([]float64, cols)
-			rows := make([]float64, n*cols)
-			for i := range x {
-				x[i] = rng.NormFloat64()
-			}
-			for i := range rows {
-				rows[i] = rng.NormFloat64() * 3
-			}
+			x, rows := pointAndRows(rng, cols, n)
 			g := (n + groupOf - 1) / groupOf
 			ct := make([]float64, g*groupOf*cols)
 			transposeGroups(ct, rows, n, cols)
