@@ -20,7 +20,7 @@ func buildReport(m *Manifest, t *features.Table, cs *ClusterStage, mem *segments
 		Events: m.Input.Events, Customers: len(t.Customers), Products: m.Input.Products, Files: len(m.Input.Files),
 		AsOf: m.AsOf, WindowStart: m.WindowStart, Clustered: cs.Features,
 		K: cs.Result.K, Seed: m.Parameters.Seed, Inertia: cs.Result.Inertia, MeanARI: math.NaN(), Uncarried: mp.Uncarried,
-		Reconciled: m.Reconciled,
+		Reconciled: m.Reconciled, FromCluster: m.FromCluster,
 	}
 	d.Input = m.InputLabel
 	if d.Input == "" {

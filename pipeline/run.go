@@ -68,11 +68,13 @@ type Manifest struct {
 	Segments      []SegmentSummary  `json:"segments"`
 	// Reconciled counts the customers whose primary segment is their
 	// cluster's segment rather than the catalogue precedence's first choice
-	// (segments.Memberships.Reconcile).
-	Reconciled int                `json:"primary_reconciled"`
-	Movement   *MovementSummary   `json:"movement,omitempty"`
-	Outputs    map[string]int64   `json:"outputs"` // file -> rows
-	Timings    map[string]float64 `json:"timings_seconds"`
+	// (segments.Memberships.Reconcile); FromCluster counts the customers
+	// who meet no rule and take their cluster's segment.
+	Reconciled  int                `json:"primary_reconciled"`
+	FromCluster int                `json:"primary_from_cluster"`
+	Movement    *MovementSummary   `json:"movement,omitempty"`
+	Outputs     map[string]int64   `json:"outputs"` // file -> rows
+	Timings     map[string]float64 `json:"timings_seconds"`
 }
 
 // MovementSummary is the manifest's account of movement since a previous run.
@@ -215,7 +217,8 @@ func Run(ctx context.Context, o RunOptions) (*Manifest, error) {
 
 	profile := cs.Profile(table)
 	mapping := segments.MapClusters(cs.Result.Assign, cs.Result.K, mem, profile)
-	m.Reconciled = mem.Reconcile(cs.Result.Assign, mapping)
+	rec := mem.Reconcile(cs.Result.Assign, mapping)
+	m.Reconciled, m.FromCluster = rec.Moved, rec.FromCluster
 
 	// Manifest fields.
 	m.Parameters = ManifestParams{K: o.Cluster.K, KMin: o.Cluster.KMin, KMax: o.Cluster.KMax, NInit: o.Cluster.NInit, Seed: o.Cluster.Seed, StabilityBoots: o.Cluster.StabilityBoots, Transform: "auto", Workers: o.Scan.Workers}

@@ -139,12 +139,13 @@ func writeOutputs(stage *staging, m *Manifest, t *features.Table, cs *ClusterSta
 	segCol := make([]string, n)
 	labelCol := make([]string, n)
 	primary := make([]string, n)
+	basis := make([]string, n)
 	stageCol := make([]string, n)
 	for i, c := range cs.Result.Assign {
 		clusterCol[i] = int32(c)
 		segCol[i] = mp.Clusters[c].Segment
 		labelCol[i] = mp.Clusters[c].Label
-		primary[i] = mem.PrimaryID(i)
+		primary[i], basis[i] = mem.PrimaryID(i), mem.BasisName(i)
 		stageCol[i] = mem.StageName(i)
 	}
 	cols = append(cols,
@@ -153,6 +154,7 @@ func writeOutputs(stage *staging, m *Manifest, t *features.Table, cs *ClusterSta
 		Column{Name: "segment", String: segCol, NullEmpty: true},
 		Column{Name: "cluster_label", String: labelCol},
 		Column{Name: "primary_segment", String: primary},
+		Column{Name: "primary_basis", String: basis},
 		Column{Name: "lifecycle_stage", String: stageCol},
 	)
 	cols = append(cols, runColumns(m, n)...)

@@ -33,10 +33,13 @@ type Data struct {
 	Clusters []Cluster
 	Segments []Segment
 	// Reconciled is the number of customers whose primary segment is
-	// their cluster's segment rather than the precedence's first choice.
-	Reconciled int
-	Uncarried  []string
-	Lifecycle  []Count
+	// their cluster's segment rather than the precedence's first choice;
+	// FromCluster the number who meet no rule and take their cluster's
+	// segment.
+	Reconciled  int
+	FromCluster int
+	Uncarried   []string
+	Lifecycle   []Count
 	// Top20Share is the share of revenue from the top 20 % of customers by
 	// spend; Pareto holds (customer share, revenue share) points. Both
 	// empty when the input has no spend.

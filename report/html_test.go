@@ -44,7 +44,7 @@ func fullData() *Data {
 				Jaccard: 0.4, Unstable: true, Z: []float64{-1, -0.3}},
 			{ID: 2, Size: 321, Share: 0.074, Segment: "hero", Label: "Hero customers", Confidence: 0.5, Jaccard: 0.7, Z: []float64{3, 2}},
 		},
-		Reconciled: 1234,
+		Reconciled: 1234, FromCluster: 56,
 		Segments: []Segment{
 			{ID: "loyal", Name: "Loyal customers", Description: "Many orders.", Rule: "orders >= 4 && pct.orders >= 0.8", Docs: []string{"A", "B"},
 				Evaluated: true, Members: 2500, Primary: 2000, Share: 0.58, Revenue: 123456.7, Clusters: []int{0}, Actions: []string{"Reward them."}},

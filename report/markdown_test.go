@@ -35,7 +35,7 @@ func TestRenderMarkdownContent(t *testing.T) {
 		"| 0 | 3,000 | 69.4% | `loyal` | 80.0% | 0.90 |",
 		"| 1 | 1,000 | 23.1% | _high views, low orders_ (no named segment) | – | 0.40 **unstable** |",
 		// segments: id, members, primary, revenue, clusters or the reason
-		"(1,234 customers took their cluster's segment).",
+		"(1,234 customers took their cluster's segment over it); a customer who meets no rule takes its cluster's segment (56 customers).",
 		"| segment | members | primary | revenue | carried by clusters |",
 		"| `loyal` | 2,500 | 2,000 | 123,457 | 0 |",
 		"| `cart_abandoners` | – | – | – | not evaluated: needs cart\\_adds (input has no cart events) |",

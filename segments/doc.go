@@ -16,8 +16,13 @@
 // replaces it with the segment the customer's cluster maps to whenever the
 // customer meets that segment's rule too: of the segments a customer meets,
 // the one its behaviour as a whole resembles wins, and the precedence
-// decides only where the cluster does not. Its life-cycle stage is the
-// first matching stage of the catalogue's lifecycle list.
+// decides only where the cluster does not. A customer who meets no rule
+// takes the segment its cluster maps to (a rule's hard threshold misses
+// customers on its edge whom the clustering places with the segment's
+// members) instead of falling into a catch-all "none"; its memberships stay
+// the rules'. Basis records which of these applies to each customer. Its
+// life-cycle stage is the first matching stage of the catalogue's lifecycle
+// list.
 //
 // Mapping: each cluster is compared with each evaluated segment by the
 // overlap of their members: precision (the share of the cluster meeting the

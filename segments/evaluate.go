@@ -29,6 +29,9 @@ type Memberships struct {
 	// Primary[i] is the index of customer i's primary segment (the first
 	// non-facet segment in catalogue order whose rule it meets), or -1.
 	Primary []int
+	// Basis[i] says how Primary[i] was chosen; nil until Reconcile runs
+	// (then every primary segment is by the catalogue precedence).
+	Basis []Basis
 	// Stage[i] is the index into Catalogue.Lifecycle of customer i's stage,
 	// or -1 when no stage rule could be evaluated.
 	Stage []int
@@ -45,6 +48,18 @@ func (m *Memberships) PrimaryID(i int) string {
 		return m.Catalogue.Segments[p].ID
 	}
 	return "none"
+}
+
+// BasisName returns how customer i's primary segment was chosen (see
+// Basis): "rule" before Reconcile when the customer meets a rule.
+func (m *Memberships) BasisName(i int) string {
+	if m.Basis != nil {
+		return m.Basis[i].String()
+	}
+	if m.Primary[i] >= 0 {
+		return BasisRule.String()
+	}
+	return BasisNone.String()
 }
 
 // StageName returns customer i's life-cycle stage, or "unknown".

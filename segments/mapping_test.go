@@ -233,16 +233,29 @@ segments:
 	mem.Primary = []int{0, 0, 0, 0, 1, -1}
 	assign := []int{0, 0, 1, 2, 2, 0}
 	mp := &Mapping{Clusters: []ClusterMapping{{Cluster: 0, Segment: "second"}, {Cluster: 1}, {Cluster: 2, Segment: "third"}}}
-	changed := mem.Reconcile(assign, mp)
+	r := mem.Reconcile(assign, mp)
 	// 0 and 1: in a "second" cluster and meet second's rule: second.
 	// 2: unmapped cluster, precedence stands. 3 and 4: cluster maps to
-	// third, whose rule they do not meet: precedence stands. 5: in a
-	// "second" cluster without meeting its rule: stays none.
-	if want := []int{1, 1, 0, 0, 1, -1}; !slices.Equal(mem.Primary, want) {
+	// third, whose rule they do not meet: precedence stands. 5: meets no
+	// rule, in a "second" cluster: second, by the cluster alone.
+	if want := []int{1, 1, 0, 0, 1, 1}; !slices.Equal(mem.Primary, want) {
 		t.Errorf("primary after reconciliation = %v, want %v", mem.Primary, want)
 	}
-	if changed != 2 {
-		t.Errorf("changed = %d, want 2", changed)
+	wantBasis := []Basis{BasisClusterRule, BasisClusterRule, BasisRule, BasisRule, BasisRule, BasisCluster}
+	if !slices.Equal(mem.Basis, wantBasis) {
+		t.Errorf("basis = %v, want %v", mem.Basis, wantBasis)
+	}
+	if r.Moved != 2 || r.FromCluster != 1 {
+		t.Errorf("reconciliation = %+v, want 2 moved and 1 from the cluster", r)
+	}
+	// A customer who meets no rule in an unmapped cluster keeps none.
+	if p, b := ReconcilePrimary(-1, []bool{false, false, false}, -1); p != -1 || b != BasisNone || b.String() != "none" {
+		t.Errorf("ReconcilePrimary(no rule, no segment) = %d, %v", p, b)
+	}
+	// Customer 4 meets second only and its cluster maps to third: the
+	// basis names the precedence.
+	if got := mem.BasisName(4); got != "rule" {
+		t.Errorf("BasisName(4) = %q, want rule", got)
 	}
 	if got := cat.Index("third"); got != 2 {
 		t.Errorf("Index(third) = %d", got)

@@ -429,8 +429,8 @@ func (f *assignFn) ProcessElement(r featureRow, modelIter func(*[]byte) bool, em
 	if err != nil {
 		return fmt.Errorf("customer %d: %w", r.Customer, err)
 	}
-	primary = segments.ReconcilePrimary(primary, f.member, f.clusterSeg[c])
-	emit(customerRow{featureRow: r, Cluster: int32(c), Distance: math.Sqrt(d2), Primary: int32(primary), Stage: int32(stage)})
+	primary, basis := segments.ReconcilePrimary(primary, f.member, f.clusterSeg[c])
+	emit(customerRow{featureRow: r, Cluster: int32(c), Distance: math.Sqrt(d2), Primary: int32(primary), Basis: basis, Stage: int32(stage)})
 	for s, in := range f.member {
 		if in {
 			emitMember(memberRow{Customer: r.Customer, Segment: int32(s)})

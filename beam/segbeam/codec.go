@@ -9,6 +9,7 @@ import (
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
 
 	"github.com/segmint/segmint/features"
+	"github.com/segmint/segmint/segments"
 )
 
 // ErrBadElement is returned by the coders for bytes that are not an
@@ -243,6 +244,7 @@ type customerRow struct {
 	Cluster  int32
 	Distance float64
 	Primary  int32 // index into the catalogue's segments, -1 for none
+	Basis    segments.Basis
 	Stage    int32 // index into the catalogue's life-cycle stages, -1 for unknown
 }
 
@@ -252,6 +254,7 @@ func encodeCustomerRow(r customerRow) []byte {
 	e.varint(int64(r.Cluster))
 	e.float(r.Distance)
 	e.varint(int64(r.Primary))
+	e.varint(int64(r.Basis))
 	e.varint(int64(r.Stage))
 	return e.b
 }
@@ -263,6 +266,7 @@ func decodeCustomerRow(b []byte) (customerRow, error) {
 	r.Cluster = int32(d.varint())
 	r.Distance = d.float()
 	r.Primary = int32(d.varint())
+	r.Basis = segments.Basis(d.varint())
 	r.Stage = int32(d.varint())
 	return r, d.done()
 }

@@ -252,14 +252,14 @@ func (f *writeCustomersFn) ProcessElement(ctx context.Context, shard int, iter f
 	frows := make([]featureRow, n)
 	clusterCol := make([]int32, n)
 	dist := make([]float64, n)
-	seg, label, primary, stage := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	seg, label, primary, basis, stage := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 	runID, asOf := make([]string, n), make([]int64, n)
 	cat := m.cat
 	for i, r := range rows {
 		frows[i] = r.featureRow
 		clusterCol[i], dist[i] = r.Cluster, r.Distance
 		seg[i], label[i] = m.Segment[r.Cluster], m.Label[r.Cluster]
-		primary[i], stage[i] = "none", "unknown"
+		primary[i], basis[i], stage[i] = "none", r.Basis.String(), "unknown"
 		if r.Primary >= 0 {
 			primary[i] = cat.Segments[r.Primary].ID
 		}
@@ -275,6 +275,7 @@ func (f *writeCustomersFn) ProcessElement(ctx context.Context, shard int, iter f
 		pipeline.Column{Name: "segment", String: seg, NullEmpty: true},
 		pipeline.Column{Name: "cluster_label", String: label},
 		pipeline.Column{Name: "primary_segment", String: primary},
+		pipeline.Column{Name: "primary_basis", String: basis},
 		pipeline.Column{Name: "lifecycle_stage", String: stage},
 		pipeline.Column{Name: "run_id", String: runID},
 		pipeline.Column{Name: "as_of", Timestamp: asOf},
