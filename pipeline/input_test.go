@@ -355,3 +355,31 @@ func TestEventsAfterAsOfExcluded(t *testing.T) {
 		t.Errorf("recency %v days, want 14 days less 2 minutes", r)
 	}
 }
+
+// TestMappedColumnMustExist: a column the user maps by name (--map) must
+// be in the file even when the column it feeds is optional; a mistyped
+// name is an error naming the file and the column, not a silent loss of
+// the features it feeds. The same name without a mapping (an optional
+// column absent) is not an error.
+func TestMappedColumnMustExist(t *testing.T) {
+	dir := t.TempDir()
+	pq := filepath.Join(dir, "events.parquet")
+	writeEvents(t, pq, rees46Columns())
+	csv := filepath.Join(dir, "events.csv")
+	if err := os.WriteFile(csv, []byte("event_time,event_type,user_id,price\n2019-10-01 00:00:00 UTC,purchase,1,5\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{pq, csv} {
+		layout := Layout{Columns: map[string]string{ColPrice: "nosuch"}}
+		_, _, err := ComputeFeatures(context.Background(), []string{path}, ScanOptions{Layout: layout})
+		var ce *ColumnError
+		if !errors.As(err, &ce) || ce.File != path || ce.Column != "nosuch" || !strings.Contains(err.Error(), "--map price=nosuch") {
+			t.Errorf("%s: --map price=nosuch gave %v, want a ColumnError naming the file and column nosuch", path, err)
+		}
+		// A mapping to a column that exists is fine.
+		layout = Layout{Columns: map[string]string{ColPrice: "price"}}
+		if _, _, err := ComputeFeatures(context.Background(), []string{path}, ScanOptions{Layout: layout}); err != nil {
+			t.Errorf("%s: --map price=price: %v", path, err)
+		}
+	}
+}

@@ -206,6 +206,18 @@ func resolveNames(path string, layout Layout, has func(string) bool) (map[string
 			return nil, &ColumnError{File: path, Column: layout.Source(c), Problem: "required column is missing"}
 		}
 	}
+	// A column the user mapped by name must exist, optional or not: a
+	// mistyped --map would otherwise silently drop the features it feeds.
+	mapped := make([]string, 0, len(layout.Columns))
+	for c := range layout.Columns {
+		mapped = append(mapped, c)
+	}
+	sort.Strings(mapped)
+	for _, c := range mapped {
+		if src := layout.Columns[c]; !has(src) {
+			return nil, &ColumnError{File: path, Column: src, Problem: fmt.Sprintf("mapped to %s (--map %s=%s) but not in the file", c, c, src)}
+		}
+	}
 	return names, nil
 }
 
