@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -208,12 +209,7 @@ func resolveNames(path string, layout Layout, has func(string) bool) (map[string
 	}
 	// A column the user mapped by name must exist, optional or not: a
 	// mistyped --map would otherwise silently drop the features it feeds.
-	mapped := make([]string, 0, len(layout.Columns))
-	for c := range layout.Columns {
-		mapped = append(mapped, c)
-	}
-	sort.Strings(mapped)
-	for _, c := range mapped {
+	for _, c := range slices.Sorted(maps.Keys(layout.Columns)) {
 		if src := layout.Columns[c]; !has(src) {
 			return nil, &ColumnError{File: path, Column: src, Problem: fmt.Sprintf("mapped to %s (--map %s=%s) but not in the file", c, c, src)}
 		}
