@@ -39,13 +39,6 @@ type Acc struct {
 	Country     string // country of the latest event that carried one
 	CountryTime int64
 
-	// dup remembers the events seen at the customer's latest event time,
-	// to drop exact duplicates (the REES46 dump repeats some events many
-	// times at the same timestamp).
-	dupTime int64
-	dupSigs [4]uint64
-	dupN    uint8
-
 	// The session of the customer's latest event and its flags, kept
 	// inline: a customer's events come in runs of one session, so most
 	// events touch only these two words. flushSession moves them into
@@ -65,11 +58,11 @@ type Acc struct {
 
 // newAcc returns an accumulator that has seen nothing.
 func newAcc() Acc {
-	return Acc{FirstEvent: math.MaxInt64, LastEvent: math.MinInt64, FirstPurchase: math.MaxInt64, LastPurchase: math.MinInt64, CountryTime: math.MinInt64, dupTime: math.MinInt64}
+	return Acc{FirstEvent: math.MaxInt64, LastEvent: math.MinInt64, FirstPurchase: math.MaxInt64, LastPurchase: math.MinInt64, CountryTime: math.MinInt64}
 }
 
-// signature identifies an event for duplicate detection: every column but
-// the customer and the time (which are equal by construction).
+// signature identifies an event for duplicate detection (Dedup): every
+// column but the customer and the time, which Dedup compares itself.
 func signature(b *Batch, i int) uint64 {
 	h := uint64(b.Type[i])*0x9E3779B185EBCA87 ^ uint64(b.Quantity[i])*0x165667B19E3779F9
 	if b.Present&ColPrice != 0 {
@@ -99,33 +92,6 @@ func signature(b *Batch, i int) uint64 {
 	h ^= h >> 29
 	h *= 0xBF58476D1CE4E5B9
 	return h ^ h>>32
-}
-
-// duplicate reports whether event i of b repeats exactly an event already
-// added at the same time, and remembers it otherwise. Only events at the
-// customer's latest time are remembered (up to four distinct ones), so
-// duplicates are caught where they occur in practice, next to each other
-// in time; an exact repeat that arrives after later events, or in another
-// partial, is counted as a new event.
-func (a *Acc) duplicate(b *Batch, i int) bool {
-	t := b.Time[i]
-	if t < a.dupTime {
-		return false
-	}
-	sig := signature(b, i)
-	if t > a.dupTime {
-		a.dupTime, a.dupN = t, 0
-	}
-	for _, s := range a.dupSigs[:a.dupN] {
-		if s == sig {
-			return true
-		}
-	}
-	if int(a.dupN) < len(a.dupSigs) {
-		a.dupSigs[a.dupN] = sig
-		a.dupN++
-	}
-	return false
 }
 
 // add folds event i of b into a. launch is the product side input (nil when
@@ -251,20 +217,6 @@ func (a *Acc) Merge(o *Acc) {
 	a.TrendRows += o.TrendRows
 	if o.CountryTime > a.CountryTime || (o.CountryTime == a.CountryTime && o.Country > a.Country) {
 		a.Country, a.CountryTime = o.Country, o.CountryTime
-	}
-	if o.dupTime > a.dupTime {
-		a.dupTime, a.dupSigs, a.dupN = o.dupTime, o.dupSigs, o.dupN
-	} else if o.dupTime == a.dupTime {
-		for _, sig := range o.dupSigs[:o.dupN] {
-			known := false
-			for _, s := range a.dupSigs[:a.dupN] {
-				known = known || s == sig
-			}
-			if !known && int(a.dupN) < len(a.dupSigs) {
-				a.dupSigs[a.dupN] = sig
-				a.dupN++
-			}
-		}
 	}
 	a.flushSession()
 	a.sessions.mergeOr(&o.sessions)

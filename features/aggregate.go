@@ -32,12 +32,20 @@ func (s *Stats) merge(o *Stats) {
 // goroutine; parallel workers each own one and the partials are merged with
 // Merge. Memory is proportional to the number of customers (plus their
 // distinct sessions, orders and categories), never to the number of events.
+//
+// Add drops exact duplicate events with a Dedup that spans everything the
+// Aggregator is given: use one Aggregator per split (as a distributed
+// runner does), or call Split between splits, so that what is dropped
+// depends only on the input.
 type Aggregator struct {
 	launch *Launches
 	index  map[int64]int32
 	ids    []int64
 	accs   []Acc
 	Stats  Stats
+
+	dedup Dedup
+	rows  []int32
 }
 
 // NewAggregator returns an empty aggregator that reads product launches from
@@ -59,11 +67,19 @@ func (g *Aggregator) slot(id int64) *Acc {
 	return &g.accs[len(g.accs)-1]
 }
 
-// Add folds every event of b into the per-customer accumulators.
-func (g *Aggregator) Add(b *Batch) { g.addRows(b, nil) }
+// Add folds every event of b, except exact duplicates (see Dedup), into
+// the per-customer accumulators.
+func (g *Aggregator) Add(b *Batch) {
+	g.rows = g.dedup.Keep(b, g.rows[:0])
+	g.Stats.Duplicates += int64(b.Len - len(g.rows))
+	g.addRows(b, g.rows)
+}
 
-// addRows folds the events of b at the given rows (every row when rows is
-// nil) into the per-customer accumulators.
+// Split starts a new split: the duplicate-detection memory is reset.
+func (g *Aggregator) Split() { g.dedup.Reset() }
+
+// addRows folds the events of b at the given rows into the per-customer
+// accumulators; it does not look for duplicates.
 func (g *Aggregator) addRows(b *Batch, rows []int32) {
 	g.Stats.Present |= b.Present
 	launch := g.launch
@@ -72,33 +88,20 @@ func (g *Aggregator) addRows(b *Batch, rows []int32) {
 	}
 	var last int64
 	var acc *Acc
-	var dups int64
-	n := b.Len
-	if rows != nil {
-		n = len(rows)
-	}
-	for k := 0; k < n; k++ {
-		i := k
-		if rows != nil {
-			i = int(rows[k])
-		}
+	for _, i := range rows {
 		// Consecutive events of one customer are common (sessions are
 		// written together), so the previous slot is reused.
 		if id := b.Customer[i]; acc == nil || id != last {
 			acc, last = g.slot(id), id
 		}
-		if acc.duplicate(b, i) {
-			dups++
-			continue
-		}
 		g.Stats.ByType[b.Type[i]]++
-		acc.add(b, i, launch)
+		acc.add(b, int(i), launch)
 	}
-	g.Stats.Duplicates += dups
-	g.Stats.Events += int64(n) - dups
+	g.Stats.Events += int64(len(rows))
 }
 
-// Merge folds the partial o into g. o must not be used afterwards.
+// Merge folds the partial o into g. o must not be used afterwards. The
+// duplicate-detection memory is not merged: g's own stays as it was.
 func (g *Aggregator) Merge(o *Aggregator) {
 	g.Stats.merge(&o.Stats)
 	for i, id := range o.ids {

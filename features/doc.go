@@ -12,10 +12,11 @@
 // finalise (Feature.Value, Aggregator.Finalise). All of Acc's fields combine
 // associatively and commutatively, so the features do not depend on how
 // the events were split across batches, workers or machines, nor on their
-// order. (One exception: exact duplicate events, which the aggregator drops,
-// are recognised only next to each other in a customer's time order within
-// one partial; see Acc.duplicate.) The single-node pipeline and a distributed runner use the same
-// code. There is no global state: the product side input (Launches, the
+// order. Exact duplicate events are dropped before they reach the
+// accumulators, per split (a row group or a CSV file, read in order by one
+// reader; see Dedup), so what is dropped depends on the input alone, not on
+// how splits are scheduled. The single-node pipeline and a distributed
+// runner use the same code. There is no global state: the product side input (Launches, the
 // first appearance of each product, for trend adoption) is itself a
 // mergeable accumulator computed by a first pass and passed in.
 //

@@ -1,6 +1,11 @@
 package features
 
-import "testing"
+import (
+	"cmp"
+	"math/rand/v2"
+	"slices"
+	"testing"
+)
 
 func TestDuplicateEventsDropped(t *testing.T) {
 	p := ev{cust: 1, day: 2, typ: EventPurchase, product: 5, category: 3, price: 10, qty: 2, session: 7, order: 9, discount: 1}
@@ -61,11 +66,11 @@ func TestDuplicateIgnoredColumns(t *testing.T) {
 	}
 }
 
-func TestDuplicateAcrossBatchesAndPartials(t *testing.T) {
+func TestDuplicateAcrossBatchesAndSplits(t *testing.T) {
 	v := ev{cust: 1, day: 1, typ: EventView, product: 5, session: 7}
 	later := ev{cust: 1, day: 3, typ: EventView, product: 5, session: 8}
 
-	// Consecutive batches of one aggregator: the repeat is caught.
+	// Consecutive batches of one split: the repeat is caught.
 	g := NewAggregator(nil)
 	g.Add(batchOf(allColumns, v))
 	g.Add(batchOf(allColumns, v))
@@ -74,11 +79,18 @@ func TestDuplicateAcrossBatchesAndPartials(t *testing.T) {
 	}
 
 	// Documented limits: a repeat after a later event, or in another
-	// partial, counts as a new event.
+	// split, counts as a new event.
 	g = NewAggregator(nil)
 	g.Add(batchOf(allColumns, v, later, v))
 	if g.Stats.Duplicates != 0 || g.Acc(1).Views != 3 {
 		t.Errorf("repeat after a later event: %d duplicates, %d views; want 0, 3", g.Stats.Duplicates, g.Acc(1).Views)
+	}
+	g = NewAggregator(nil)
+	g.Add(batchOf(allColumns, v))
+	g.Split()
+	g.Add(batchOf(allColumns, v))
+	if g.Stats.Duplicates != 0 || g.Acc(1).Views != 2 {
+		t.Errorf("repeat in the next split: %d duplicates, %d views; want 0, 2", g.Stats.Duplicates, g.Acc(1).Views)
 	}
 	g, o := NewAggregator(nil), NewAggregator(nil)
 	g.Add(batchOf(allColumns, v))
@@ -87,9 +99,89 @@ func TestDuplicateAcrossBatchesAndPartials(t *testing.T) {
 	if g.Stats.Duplicates != 0 || g.Acc(1).Views != 2 {
 		t.Errorf("repeat in another partial: %d duplicates, %d views; want 0, 2", g.Stats.Duplicates, g.Acc(1).Views)
 	}
-	// After the merge the remembered events carry over.
-	g.Add(batchOf(allColumns, v))
-	if g.Stats.Duplicates != 1 {
-		t.Errorf("repeat after a merge: %d duplicates, want 1", g.Stats.Duplicates)
+}
+
+// TestDuplicateManyAtOneInstant: an invoice of many lines shares one time;
+// a repeat of any line is caught, however many distinct lines come first.
+func TestDuplicateManyAtOneInstant(t *testing.T) {
+	var evs []ev
+	for k := range 40 {
+		evs = append(evs, ev{cust: 1, day: 2, typ: EventPurchase, product: int64(k + 1), price: 3, order: 9})
+	}
+	evs = append(evs, evs[37], evs[2], evs[39])
+	tab := run(t, 10, batchOf(allColumns, append(background(), evs...)...))
+	if tab.Stats.Duplicates != 3 {
+		t.Errorf("Duplicates = %d, want 3", tab.Stats.Duplicates)
+	}
+	if got := value(t, tab, "total_spend", 1); !closeTo(got, 120) {
+		t.Errorf("total_spend = %v, want 120", got)
+	}
+}
+
+// TestShardedDuplicatesIndependentOfSchedule: what Sharded drops depends
+// only on the splits, not on the order in which goroutines add them; it
+// equals one Aggregator per split, merged.
+func TestShardedDuplicatesIndependentOfSchedule(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	evs := randomEvents(rng, 4000, 30)
+	slices.SortStableFunc(evs, func(a, b ev) int { return cmp.Compare(a.day, b.day) })
+	// Splits of 500 events; every 7th event is repeated right after
+	// itself, and the last event of each split is repeated at the start
+	// of the next one (not a duplicate: another split).
+	var splits [][]ev
+	for lo := 0; lo < len(evs); lo += 500 {
+		var s []ev
+		if lo > 0 {
+			s = append(s, evs[lo-1])
+		}
+		for i, e := range evs[lo:min(lo+500, len(evs))] {
+			s = append(s, e)
+			if i%7 == 0 {
+				s = append(s, e)
+			}
+		}
+		splits = append(splits, s)
+	}
+	launch := NewLaunches()
+	for _, s := range splits {
+		launch.Add(batchOf(allColumns, s...))
+	}
+	launch.Freeze(launch.MinTime, DefaultTrendWindowDays)
+
+	want := NewAggregator(launch)
+	for _, s := range splits {
+		g := NewAggregator(launch)
+		// Two batches per split, as a reader hands over a row group.
+		h := len(s) / 2
+		g.Add(batchOf(allColumns, s[:h]...))
+		g.Add(batchOf(allColumns, s[h:]...))
+		want.Merge(g)
+	}
+	if want.Stats.Duplicates == 0 {
+		t.Fatal("no duplicates in the test data")
+	}
+	ctx := Context{AsOf: launch.MaxTime, WindowStart: launch.MinTime, Stats: want.Stats}
+	wantTab := want.Finalise(ctx)
+
+	for _, order := range [][]int{{0, 1, 2, 3, 4, 5, 6, 7}, {7, 6, 5, 4, 3, 2, 1, 0}, {3, 0, 7, 1, 6, 2, 5, 4}} {
+		sh := NewSharded(launch, 8)
+		// Two goroutines' buffers, alternating whole splits; the halves
+		// of the splits interleave between the buffers.
+		var bufs [2]ShardBuffer
+		for k := 0; k < len(order); k += 2 {
+			a, b := splits[order[k]], splits[order[k+1]]
+			bufs[0].Split()
+			bufs[1].Split()
+			sh.Add(batchOf(allColumns, a[:len(a)/2]...), &bufs[0])
+			sh.Add(batchOf(allColumns, b[:len(b)/2]...), &bufs[1])
+			sh.Add(batchOf(allColumns, a[len(a)/2:]...), &bufs[0])
+			sh.Add(batchOf(allColumns, b[len(b)/2:]...), &bufs[1])
+		}
+		st := sh.Stats()
+		if st.Duplicates != want.Stats.Duplicates || st.Events != want.Stats.Events {
+			t.Errorf("order %v: %d duplicates, %d events; want %d, %d", order, st.Duplicates, st.Events, want.Stats.Duplicates, want.Stats.Events)
+		}
+		got := sh.Finalise(Context{AsOf: launch.MaxTime, WindowStart: launch.MinTime, Stats: st})
+		sameTable(t, got, wantTab)
 	}
 }

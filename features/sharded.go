@@ -3,6 +3,7 @@ package features
 import (
 	"math/bits"
 	"sync"
+	"sync/atomic"
 )
 
 // Sharded is an aggregator that several goroutines add batches to at once.
@@ -12,9 +13,16 @@ import (
 // customer lives in exactly one shard, so memory holds one accumulator per
 // customer whatever the number of goroutines, and there is no merge of
 // per-worker partials at the end.
+//
+// Exact duplicates are dropped per split, before the events reach the
+// shards: each goroutine reads whole splits in order, calls
+// ShardBuffer.Split at the start of each, and its buffer's Dedup sees the
+// split's events in input order. So what is dropped does not depend on how
+// the goroutines interleave, and equals what an Aggregator per split drops.
 type Sharded struct {
 	shift  uint
 	shards []shardAgg
+	dups   atomic.Int64
 }
 
 type shardAgg struct {
@@ -23,10 +31,16 @@ type shardAgg struct {
 	_  [40]byte // keep shards' locks on separate cache lines
 }
 
-// ShardBuffer is one goroutine's scratch for Sharded.Add.
+// ShardBuffer is one goroutine's scratch for Sharded.Add, with the
+// duplicate-detection memory of the split it is reading.
 type ShardBuffer struct {
-	rows [][]int32
+	rows  [][]int32
+	keep  []int32
+	dedup Dedup
 }
+
+// Split starts a new split: the duplicate-detection memory is reset.
+func (buf *ShardBuffer) Split() { buf.dedup.Reset() }
 
 // NewSharded returns a sharded aggregator with at least n shards (rounded
 // up to a power of two), reading product launches from launch.
@@ -46,8 +60,9 @@ func (s *Sharded) shardOf(id int64) int {
 	return int((uint64(id) * 0x9E3779B97F4A7C15) >> s.shift)
 }
 
-// Add folds every event of b into the accumulators. It is safe for
-// concurrent use; buf is the calling goroutine's own scratch.
+// Add folds every event of b, except exact duplicates within the current
+// split of buf, into the accumulators. It is safe for concurrent use; buf
+// is the calling goroutine's own scratch.
 func (s *Sharded) Add(b *Batch, buf *ShardBuffer) {
 	if len(buf.rows) != len(s.shards) {
 		buf.rows = make([][]int32, len(s.shards))
@@ -55,9 +70,13 @@ func (s *Sharded) Add(b *Batch, buf *ShardBuffer) {
 	for k := range buf.rows {
 		buf.rows[k] = buf.rows[k][:0]
 	}
-	for i := 0; i < b.Len; i++ {
+	buf.keep = buf.dedup.Keep(b, buf.keep[:0])
+	if d := b.Len - len(buf.keep); d > 0 {
+		s.dups.Add(int64(d))
+	}
+	for _, i := range buf.keep {
 		k := s.shardOf(b.Customer[i])
-		buf.rows[k] = append(buf.rows[k], int32(i))
+		buf.rows[k] = append(buf.rows[k], i)
 	}
 	for k, rows := range buf.rows {
 		if len(rows) == 0 {
@@ -76,6 +95,7 @@ func (s *Sharded) Stats() Stats {
 	for k := range s.shards {
 		st.merge(&s.shards[k].g.Stats)
 	}
+	st.Duplicates += s.dups.Load()
 	return st
 }
 

@@ -29,10 +29,11 @@ type Event struct {
 func NewAcc() Acc { return newAcc() }
 
 // AddEvent folds one event into a, exactly as Aggregator.Add folds the same
-// event from a Batch with columns present (exact duplicates of an event at
-// the customer's latest time are dropped and reported false). launch may be
-// nil when present lacks ColProduct.
-func (a *Acc) AddEvent(e *Event, present Columns, launch *Launches) bool {
+// event from a Batch with columns present. It does not drop exact
+// duplicates: a caller that receives events one at a time drops them with a
+// Dedup over each split first, as Aggregator.Add does. launch may be nil
+// when present lacks ColProduct.
+func (a *Acc) AddEvent(e *Event, present Columns, launch *Launches) {
 	var (
 		cust     = [1]int64{e.Customer}
 		tm       = [1]int64{e.Time}
@@ -48,17 +49,13 @@ func (a *Acc) AddEvent(e *Event, present Columns, launch *Launches) bool {
 		country  = [1]string{e.Country}
 	)
 	b := Batch{Len: 1, Present: present, Customer: cust[:], Time: tm[:], Type: typ[:], Product: product[:], Category: category[:], Price: price[:], Quantity: qty[:], Session: session[:], Order: order[:], Coupon: coupon[:], Discount: discount[:], Country: country[:]}
-	if a.duplicate(&b, 0) {
-		return false
-	}
 	if present&ColProduct == 0 {
 		launch = nil
 	}
 	a.add(&b, 0, launch)
-	return true
 }
 
-// AddEvent counts one event into s (one that AddEvent of an Acc accepted).
+// AddEvent counts one event into s (one that was folded with Acc.AddEvent).
 func (s *Stats) AddEvent(e *Event, present Columns) {
 	s.Present |= present
 	s.Events++
@@ -96,7 +93,8 @@ func (a *Acc) Values(c *Context, feats []*Feature, dst []float64) []float64 {
 }
 
 // accVersion is the first byte of an encoded Acc.
-const accVersion = 1
+// Version 2 dropped the duplicate-detection memory, which moved to Dedup.
+const accVersion = 2
 
 // ErrBadEncoding is returned by UnmarshalBinary for data that is not an
 // encoded Acc.
@@ -108,15 +106,11 @@ func (a *Acc) MarshalBinary() ([]byte, error) {
 	a.flushSession()
 	b := make([]byte, 0, 160+16*(len(a.sessions.keys)+len(a.orders.keys)+len(a.categories.keys)+len(a.carted.keys)))
 	b = append(b, accVersion)
-	for _, v := range []int64{a.FirstEvent, a.LastEvent, a.FirstPurchase, a.LastPurchase, a.Views, a.CartAdds, a.CartRemoves, a.PurchaseRows, a.Units, a.Spend, a.CouponRows, a.Discount, a.RefundRows, a.RefundAmount, a.Subscribes, a.TrendRows, a.CountryTime, a.dupTime} {
+	for _, v := range []int64{a.FirstEvent, a.LastEvent, a.FirstPurchase, a.LastPurchase, a.Views, a.CartAdds, a.CartRemoves, a.PurchaseRows, a.Units, a.Spend, a.CouponRows, a.Discount, a.RefundRows, a.RefundAmount, a.Subscribes, a.TrendRows, a.CountryTime} {
 		b = binary.AppendVarint(b, v)
 	}
 	b = binary.AppendUvarint(b, uint64(len(a.Country)))
 	b = append(b, a.Country...)
-	b = append(b, a.dupN)
-	for _, s := range a.dupSigs[:a.dupN] {
-		b = binary.LittleEndian.AppendUint64(b, s)
-	}
 	for _, ks := range []*keySet{&a.sessions, &a.orders, &a.categories, &a.carted} {
 		b = binary.AppendUvarint(b, uint64(len(ks.keys)))
 		for i, k := range ks.keys {
@@ -162,7 +156,7 @@ func (a *Acc) UnmarshalBinary(data []byte) error {
 		return v
 	}
 	*a = Acc{}
-	for _, p := range []*int64{&a.FirstEvent, &a.LastEvent, &a.FirstPurchase, &a.LastPurchase, &a.Views, &a.CartAdds, &a.CartRemoves, &a.PurchaseRows, &a.Units, &a.Spend, &a.CouponRows, &a.Discount, &a.RefundRows, &a.RefundAmount, &a.Subscribes, &a.TrendRows, &a.CountryTime, &a.dupTime} {
+	for _, p := range []*int64{&a.FirstEvent, &a.LastEvent, &a.FirstPurchase, &a.LastPurchase, &a.Views, &a.CartAdds, &a.CartRemoves, &a.PurchaseRows, &a.Units, &a.Spend, &a.CouponRows, &a.Discount, &a.RefundRows, &a.RefundAmount, &a.Subscribes, &a.TrendRows, &a.CountryTime} {
 		*p = varint()
 	}
 	n := uvarint()
@@ -171,14 +165,6 @@ func (a *Acc) UnmarshalBinary(data []byte) error {
 	}
 	a.Country = string(r[:n])
 	r = r[n:]
-	if len(r) < 1 || r[0] > uint8(len(a.dupSigs)) {
-		return ErrBadEncoding
-	}
-	a.dupN = r[0]
-	r = r[1:]
-	for i := range int(a.dupN) {
-		a.dupSigs[i] = u64()
-	}
 	for _, ks := range []*keySet{&a.sessions, &a.orders, &a.categories, &a.carted} {
 		m := uvarint()
 		if bad || m > uint64(len(r))/9+1 {

@@ -148,10 +148,10 @@ func computeFeatures(ctx context.Context, inputs []*inputFile, o ScanOptions, st
 	waitSums := checksums(inputs)
 	// Pass 1: product launches and the time window.
 	partialLaunch := make([]*features.Launches, workers)
-	if _, err := scan(ctx, inputs, launchColumns, o, 1, func(w int) func(*features.Batch) {
+	if _, err := scan(ctx, inputs, launchColumns, o, 1, func(w int) (func(*features.Batch), func()) {
 		l := features.NewLaunches()
 		partialLaunch[w] = l
-		return l.Add
+		return l.Add, nil
 	}); err != nil {
 		return nil, nil, err
 	}
@@ -164,11 +164,13 @@ func computeFeatures(ctx context.Context, inputs []*inputFile, o ScanOptions, st
 	}
 	launch.Freeze(launch.MinTime, features.DefaultTrendWindowDays)
 	// Pass 2: per-customer accumulators, one per customer, in shards the
-	// workers share.
+	// workers share. Exact duplicates are dropped per split (row group or
+	// CSV file), which one worker reads in order, so what is dropped does
+	// not depend on the scheduling of the workers.
 	sharded := features.NewSharded(launch, 64)
-	res, err := scan(ctx, inputs, canonical, o, 2, func(w int) func(*features.Batch) {
-		var buf features.ShardBuffer
-		return func(b *features.Batch) { sharded.Add(b, &buf) }
+	res, err := scan(ctx, inputs, canonical, o, 2, func(w int) (func(*features.Batch), func()) {
+		buf := new(features.ShardBuffer)
+		return func(b *features.Batch) { sharded.Add(b, buf) }, buf.Split
 	})
 	if err != nil {
 		return nil, nil, err

@@ -3,11 +3,17 @@ package pipeline
 import (
 	"compress/gzip"
 	"context"
+	"errors"
+	"io"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/parquet-go/parquet-go"
 )
 
 const onlineRetail = "../../shared/data/online_retail.parquet"
@@ -186,4 +192,95 @@ C489449,22087,PAPER BUNTING WHITE LACE,-12,12/1/2009 10:33,2.95,16321.0,Australi
 	if tbl.Customers[1] != 16321 || refunds[1] != 1 || tbl.Country[1] != "Australia" {
 		t.Errorf("customer %d: refund rate %v country %q", tbl.Customers[1], refunds[1], tbl.Country[1])
 	}
+}
+
+// TestOnlineRetailDuplicates: the UCI file repeats invoice lines exactly.
+// The run drops every repeat within a row group (a split), the same number
+// on every run and with any number of workers; the count is checked against
+// an independent count with parquet-go.
+func TestOnlineRetailDuplicates(t *testing.T) {
+	if _, err := os.Stat(onlineRetail); err != nil {
+		t.Skipf("the Online Retail data set is not at %s (CI has it): %v", onlineRetail, err)
+	}
+	want := onlineRetailRepeats(t)
+	if want < 5000 {
+		t.Fatalf("independent count found %d repeated lines; the data set has about 5,200 with a customer", want)
+	}
+	layout, err := Preset("online-retail")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var first *FeatureReport
+	for _, workers := range []int{1, 2, 2, 4, 8} {
+		_, rep, err := ComputeFeatures(context.Background(), []string{onlineRetail}, ScanOptions{Layout: layout, Workers: workers})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := rep.Skipped[SkipDuplicate]; got != want {
+			t.Errorf("%d workers: %d exact duplicates dropped, want %d", workers, got, want)
+		}
+		if first == nil {
+			first = rep
+		} else if rep.Events != first.Events || !maps.Equal(rep.ByType, first.ByType) {
+			t.Errorf("%d workers: events %d %v, first run %d %v", workers, rep.Events, rep.ByType, first.Events, first.ByType)
+		}
+	}
+}
+
+// onlineRetailRepeats counts, row group by row group, the rows with a
+// customer that repeat an earlier row of the row group in every column the
+// online-retail preset reads.
+func onlineRetailRepeats(t *testing.T) int64 {
+	t.Helper()
+	type line struct {
+		InvoiceNo   string  `parquet:"InvoiceNo"`
+		StockCode   string  `parquet:"StockCode"`
+		Quantity    int32   `parquet:"Quantity"`
+		InvoiceDate int64   `parquet:"InvoiceDate"`
+		UnitPrice   float64 `parquet:"UnitPrice"`
+		CustomerID  *int64  `parquet:"CustomerID,optional"`
+		Country     string  `parquet:"Country"`
+	}
+	f, err := os.Open(onlineRetail)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pf, err := parquet.OpenFile(f, st.Size())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var repeats int64
+	for _, rg := range pf.RowGroups() {
+		r := parquet.NewGenericRowGroupReader[line](rg)
+		seen := make(map[line]bool)
+		buf := make([]line, 4096)
+		for {
+			n, err := r.Read(buf)
+			for _, l := range buf[:n] {
+				if l.CustomerID == nil {
+					continue
+				}
+				key := l
+				key.CustomerID = nil
+				key.InvoiceNo += "|" + strconv.FormatInt(*l.CustomerID, 10)
+				if seen[key] {
+					repeats++
+				}
+				seen[key] = true
+			}
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		r.Close()
+	}
+	return repeats
 }

@@ -323,8 +323,10 @@ type scanResult struct {
 // scan decodes every row group of every input into feature batches and hands
 // each batch to the worker's consume function. Row groups are spread over
 // Workers goroutines; each worker calls newConsumer once, so it can own its
-// partial aggregate. Only the columns in project are read.
-func scan(ctx context.Context, inputs []*inputFile, project []string, o ScanOptions, pass int, newConsumer func(w int) func(*features.Batch)) (*scanResult, error) {
+// partial aggregate, and calls its split function (when not nil) before
+// each row group or CSV file, the splits that one worker reads in order.
+// Only the columns in project are read.
+func scan(ctx context.Context, inputs []*inputFile, project []string, o ScanOptions, pass int, newConsumer func(w int) (consume func(*features.Batch), split func())) (*scanResult, error) {
 	var report func(int64)
 	if o.Progress != nil {
 		var total int64
@@ -369,7 +371,7 @@ func scan(ctx context.Context, inputs []*inputFile, project []string, o ScanOpti
 		dec := newDecoder(o.Layout, o.AsOf)
 		dec.productsOnly = pass == 1
 		decoders[w] = dec
-		consume := newConsumer(w)
+		consume, split := newConsumer(w)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -388,6 +390,9 @@ func scan(ctx context.Context, inputs []*inputFile, project []string, o ScanOpti
 					return
 				}
 				u := units[i]
+				if split != nil {
+					split()
+				}
 				if u.in.Format == formatCSV {
 					if err := scanCSV(ctx, u.in, project, batchSize, mem, dec, &batch, consume, &rowsRead, report); err != nil {
 						cancel(err)

@@ -34,7 +34,7 @@
 // combine caches at most 2,000 keys per bundle and evicts at random: on
 // time-ordered input, where customers interleave, that would shuffle
 // almost one accumulator per event and make the removal of exact
-// duplicate events (which works within one partial) depend on the
+// duplicate events (which works within one split) depend on the
 // eviction order. Folding the whole split first gives exactly one partial
 // per (customer, split) and the single-node duplicate rule.
 //

@@ -160,7 +160,7 @@ func (f *windowFn) ProcessElement(s launchSet, emit func(window)) error {
 // the SDK's lifted combine keeps at most 2,000 keys per bundle with random
 // eviction, which would both multiply the shuffle on time-ordered data
 // (customers interleave) and make the removal of exact duplicates, which
-// works within one partial, depend on the eviction order.
+// works within one split, depend on the eviction order.
 type readEventsFn struct {
 	Layout pipeline.Layout
 	AsOf   int64
