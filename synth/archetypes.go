@@ -42,9 +42,9 @@ func topSpenders(g *generator) {
 		for range g.intn(0, 2) {
 			g.browse(math.Max(s, d-g.uniform(0, 10)), g.views(5))
 		}
-		items := g.intn(1, 4)
+		items := g.intn(2, 4)
 		if k == 0 {
-			items = g.intn(2, 4) // the first basket is always a large one
+			items = g.intn(3, 5) // the first basket is always a large one
 		}
 		// Orders stay in the luxury favourites: what makes a top spender
 		// is the spend, so no basket falls into a cheap category.
@@ -145,6 +145,10 @@ func newCustomers(g *generator) {
 
 func oneTimeBuyers(g *generator) {
 	W := g.W()
+	// "Low value at first sight": the one order is an ordinary, cheap one.
+	// A single large basket of expensive goods is a top spender's
+	// behaviour (who "may have bought once").
+	g.bias = -2
 	s := g.uniform(0, W-75)
 	o := g.uniform(s, W-60)
 	for range g.intn(0, 2) {

@@ -117,10 +117,10 @@
 //	                           after a start in U(0,W-10), not necessarily recent;
 //	                           1-3 favourite categories among the luxury ones
 //	                           (premium, median >= 450), every order in them;
-//	                           dearest of 5 draws; the first basket has 2-4
-//	                           items, later ones 1-4; 0-2 research visits before
-//	                           each order. About 85 % fall in the top decile of
-//	                           spend.
+//	                           dearest of 5 draws; the first basket has 3-5
+//	                           items, later ones 2-4; 0-2 research visits before
+//	                           each order. About 95 % fall in the top decile of
+//	                           spend (the documents' "spend well above average").
 //	hero                    2  15-28 orders of 1-4 items spread from a start in
 //	                           U(0,30) to as-of, the latest within 5 days; 3-6
 //	                           favourite everyday or premium categories (never
@@ -143,9 +143,11 @@
 //	                           visits from then on, exactly one order (in the
 //	                           first visit, or a later one 40 % of the time).
 //	one_time_buyers         9  start U(0,W-75); exactly one order on a day at
-//	                           least 60 days before as-of, 0-2 visits before it;
-//	                           half of them come back for 1-2 short browsing
-//	                           visits, never ordering again.
+//	                           least 60 days before as-of, 0-2 visits before it,
+//	                           cheaper of 2 draws ("low value at first sight":
+//	                           none in the top decile of spend); half of them
+//	                           come back for 1-2 short browsing visits, never
+//	                           ordering again.
 //	coupon_customers        6  3-8 orders from a start in U(0,60); a share
 //	                           U(0.85,1) of orders carry a coupon_code and a 5-30 %
 //	                           discount; some abandoned carts; 15 % subscribed.

@@ -24,7 +24,7 @@ func ExampleGenerate() {
 	fmt.Println("window ends", sum.AsOf.Format(time.DateOnly))
 	fmt.Println("hero customers:", sum.ByArchetype[synth.Hero])
 	// Output:
-	// 1 events file, 500 customers, 25585 events
+	// 1 events file, 500 customers, 25720 events
 	// window ends 2025-06-30
 	// hero customers: 7
 }

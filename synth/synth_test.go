@@ -570,7 +570,7 @@ func TestArchetypeBehaviour(t *testing.T) {
 	checks := map[string][]check{
 		TopSpenders: {
 			{"1-3 orders", every(func(c *customerStats) bool { return len(c.orders) >= 1 && len(c.orders) <= 3 })},
-			{"75 % in the top spend decile", most(0.75, func(c *customerStats) bool { return c.spend >= topDecile })},
+			{"90 % in the top spend decile", most(0.90, func(c *customerStats) bool { return c.spend >= topDecile })},
 		},
 		Hero: {
 			{"15+ orders", every(func(c *customerStats) bool { return len(c.orders) >= 15 })},
@@ -601,6 +601,9 @@ func TestArchetypeBehaviour(t *testing.T) {
 		OneTimeBuyers: {
 			{"exactly one order", every(func(c *customerStats) bool { return len(c.orders) == 1 })},
 			{"ordered 60+ days ago", every(func(c *customerStats) bool { return age(c.lastPurchase) >= 60 })},
+			// "Low value at first sight": a single order in the top spend
+			// decile is a top spender's behaviour.
+			{"none in the top spend decile", every(func(c *customerStats) bool { return c.spend < topDecile })},
 		},
 		CouponCustomers: {
 			{"coupons on 60 % of purchases", most(0.85, func(c *customerStats) bool {
