@@ -33,10 +33,11 @@ func (s *Stats) merge(o *Stats) {
 // Merge. Memory is proportional to the number of customers (plus their
 // distinct sessions, orders and categories), never to the number of events.
 //
-// Add drops exact duplicate events with a Dedup that spans everything the
+// Add drops exact duplicate events (see Dedup) among everything the
 // Aggregator is given: use one Aggregator per split (as a distributed
 // runner does), or call Split between splits, so that what is dropped
-// depends only on the input.
+// depends only on the input. Its memory is kept beside each customer's
+// accumulator, so it costs no second look-up.
 type Aggregator struct {
 	launch *Launches
 	index  map[int64]int32
@@ -44,60 +45,75 @@ type Aggregator struct {
 	accs   []Acc
 	Stats  Stats
 
-	dedup Dedup
-	rows  []int32
+	epoch uint32       // the current split, for dups
+	dups  []dedupState // per slot; only Add uses it
 }
 
 // NewAggregator returns an empty aggregator that reads product launches from
 // launch (which may be nil when the data has no product column).
 func NewAggregator(launch *Launches) *Aggregator {
-	return &Aggregator{launch: launch, index: make(map[int64]int32)}
+	return &Aggregator{launch: launch, index: make(map[int64]int32), epoch: 1}
 }
 
 // Customers is the number of distinct customers added so far.
 func (g *Aggregator) Customers() int { return len(g.ids) }
 
-func (g *Aggregator) slot(id int64) *Acc {
+func (g *Aggregator) slot(id int64) int32 {
 	if i, ok := g.index[id]; ok {
-		return &g.accs[i]
+		return i
 	}
-	g.index[id] = int32(len(g.ids))
+	i := int32(len(g.ids))
+	g.index[id] = i
 	g.ids = append(g.ids, id)
 	g.accs = append(g.accs, newAcc())
-	return &g.accs[len(g.accs)-1]
+	return i
 }
 
-// Add folds every event of b, except exact duplicates (see Dedup), into
-// the per-customer accumulators.
-func (g *Aggregator) Add(b *Batch) {
-	g.rows = g.dedup.Keep(b, g.rows[:0])
-	g.Stats.Duplicates += int64(b.Len - len(g.rows))
-	g.addRows(b, g.rows)
-}
+// Add folds every event of b, except exact duplicates within the current
+// split (see Dedup), into the per-customer accumulators.
+func (g *Aggregator) Add(b *Batch) { g.addRows(b, nil, true) }
 
 // Split starts a new split: the duplicate-detection memory is reset.
-func (g *Aggregator) Split() { g.dedup.Reset() }
+func (g *Aggregator) Split() { g.epoch++ }
 
-// addRows folds the events of b at the given rows into the per-customer
-// accumulators; it does not look for duplicates.
-func (g *Aggregator) addRows(b *Batch, rows []int32) {
+// addRows folds the events of b at the given rows (every row when rows is
+// nil) into the per-customer accumulators, dropping exact duplicates when
+// dedup is set.
+func (g *Aggregator) addRows(b *Batch, rows []int32, dedup bool) {
 	g.Stats.Present |= b.Present
 	launch := g.launch
 	if b.Present&ColProduct == 0 {
 		launch = nil
 	}
 	var last int64
-	var acc *Acc
-	for _, i := range rows {
+	k := int32(-1)
+	var dups int64
+	n := b.Len
+	if rows != nil {
+		n = len(rows)
+	}
+	for r := 0; r < n; r++ {
+		i := r
+		if rows != nil {
+			i = int(rows[r])
+		}
 		// Consecutive events of one customer are common (sessions are
 		// written together), so the previous slot is reused.
-		if id := b.Customer[i]; acc == nil || id != last {
-			acc, last = g.slot(id), id
+		if id := b.Customer[i]; k < 0 || id != last {
+			k, last = g.slot(id), id
+			if dedup && int(k) >= len(g.dups) {
+				g.dups = append(g.dups, make([]dedupState, int(k)+1-len(g.dups))...)
+			}
+		}
+		if dedup && g.dups[k].seen(g.epoch, b.Time[i], signature(b, i)) {
+			dups++
+			continue
 		}
 		g.Stats.ByType[b.Type[i]]++
-		acc.add(b, int(i), launch)
+		g.accs[k].add(b, i, launch)
 	}
-	g.Stats.Events += int64(len(rows))
+	g.Stats.Duplicates += dups
+	g.Stats.Events += int64(n) - dups
 }
 
 // Merge folds the partial o into g. o must not be used afterwards. The

@@ -20,17 +20,25 @@ package features
 // reset between splits, which events are dropped depends only on the
 // input, never on how splits are scheduled over workers or machines.
 type Dedup struct {
+	epoch  uint32
 	index  map[int64]int32
 	states []dedupState
 }
 
+// dedupState is one customer's memory: the distinct events at its latest
+// time in the split (the first two inline, so that the common case of one
+// or two events at an instant allocates nothing).
 type dedupState struct {
-	time int64
-	sigs []uint64
+	epoch uint32 // the split this state belongs to; older ones are empty
+	n     uint32 // signatures remembered
+	time  int64
+	sig   [2]uint64
+	more  []uint64
 }
 
 // Reset forgets every event: call it at the start of each split.
 func (d *Dedup) Reset() {
+	d.epoch++
 	clear(d.index)
 	d.states = d.states[:0]
 }
@@ -41,6 +49,9 @@ func (d *Dedup) Keep(b *Batch, rows []int32) []int32 {
 	if d.index == nil {
 		d.index = make(map[int64]int32)
 	}
+	if d.epoch == 0 {
+		d.epoch = 1
+	}
 	var last int64
 	var st *dedupState
 	for i := 0; i < b.Len; i++ {
@@ -49,7 +60,7 @@ func (d *Dedup) Keep(b *Batch, rows []int32) []int32 {
 		if id := b.Customer[i]; st == nil || id != last {
 			st, last = d.state(id), id
 		}
-		if !st.seen(b.Time[i], signature(b, i)) {
+		if !st.seen(d.epoch, b.Time[i], signature(b, i)) {
 			rows = append(rows, int32(i))
 		}
 	}
@@ -62,32 +73,41 @@ func (d *Dedup) state(id int64) *dedupState {
 	}
 	d.index[id] = int32(len(d.states))
 	if len(d.states) < cap(d.states) {
-		// Reuse a state of an earlier split, with its signature buffer.
+		// A state of an earlier split, with its buffer; its old epoch
+		// makes it empty.
 		d.states = d.states[:len(d.states)+1]
-		st := &d.states[len(d.states)-1]
-		st.time, st.sigs = minTime, st.sigs[:0]
-		return st
+	} else {
+		d.states = append(d.states, dedupState{})
 	}
-	d.states = append(d.states, dedupState{time: minTime})
 	return &d.states[len(d.states)-1]
 }
 
-const minTime = -1 << 63
-
 // seen reports whether an event at time t with signature sig was already
-// remembered, and remembers it otherwise.
-func (s *dedupState) seen(t int64, sig uint64) bool {
+// remembered in split epoch, and remembers it otherwise.
+func (s *dedupState) seen(epoch uint32, t int64, sig uint64) bool {
+	if s.epoch != epoch || t > s.time {
+		s.epoch, s.time, s.n, s.more = epoch, t, 1, s.more[:0]
+		s.sig[0] = sig
+		return false
+	}
 	if t < s.time {
 		return false
 	}
-	if t > s.time {
-		s.time, s.sigs = t, s.sigs[:0]
-	}
-	for _, x := range s.sigs {
+	for _, x := range s.sig[:min(s.n, 2)] {
 		if x == sig {
 			return true
 		}
 	}
-	s.sigs = append(s.sigs, sig)
+	for _, x := range s.more {
+		if x == sig {
+			return true
+		}
+	}
+	if s.n < 2 {
+		s.sig[s.n] = sig
+	} else {
+		s.more = append(s.more, sig)
+	}
+	s.n++
 	return false
 }

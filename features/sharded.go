@@ -84,7 +84,7 @@ func (s *Sharded) Add(b *Batch, buf *ShardBuffer) {
 		}
 		sh := &s.shards[k]
 		sh.mu.Lock()
-		sh.g.addRows(b, rows)
+		sh.g.addRows(b, rows, false)
 		sh.mu.Unlock()
 	}
 }
