@@ -185,3 +185,25 @@ func TestShardedDuplicatesIndependentOfSchedule(t *testing.T) {
 		sameTable(t, got, wantTab)
 	}
 }
+
+// TestDedupKeep: the worker-side Dedup keeps every event but the repeats,
+// however many distinct events share the instant, until Reset.
+func TestDedupKeep(t *testing.T) {
+	var evs []ev
+	for k := range 5 {
+		evs = append(evs, ev{cust: 1, day: 2, typ: EventPurchase, product: int64(k + 1), price: 3, order: 9})
+	}
+	evs = append(evs, evs[3], ev{cust: 2, day: 2, typ: EventPurchase, product: 4, price: 3, order: 9})
+	b := batchOf(allColumns, evs...)
+	var d Dedup
+	if got, want := d.Keep(b, nil), []int32{0, 1, 2, 3, 4, 6}; !slices.Equal(got, want) {
+		t.Errorf("first pass kept %v, want %v", got, want)
+	}
+	if got := d.Keep(b, nil); len(got) != 0 {
+		t.Errorf("same split again kept %v, want nothing", got)
+	}
+	d.Reset()
+	if got, want := d.Keep(b, []int32{99}), []int32{99, 0, 1, 2, 3, 4, 6}; !slices.Equal(got, want) {
+		t.Errorf("after Reset kept %v, want %v", got, want)
+	}
+}
