@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -297,6 +298,27 @@ func TestExactDuplicatesDropped(t *testing.T) {
 	}
 	if c := tbl.Column("cart_adds")[0]; c != 2 {
 		t.Errorf("cart_adds = %v, want 2 (product 7 once, product 8 once)", c)
+	}
+
+	// The same events as CSV, read two rows per batch: a CSV file is one
+	// split, so repeats in later batches of the file are dropped too.
+	csv := filepath.Join(dir, "e.csv")
+	var lines strings.Builder
+	lines.WriteString("event_time,event_type,product_id,price,user_id,user_session\n")
+	for i, typ := range []string{"cart", "cart", "cart", "cart", "purchase"} {
+		fmt.Fprintf(&lines, "%s,%s,%d,5,1,s\n", times[i], typ, []int64{7, 7, 7, 8, 7}[i])
+	}
+	if err := os.WriteFile(csv, []byte(lines.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, workers := range []int{1, 2} {
+		_, rep, err := ComputeFeatures(context.Background(), []string{csv}, ScanOptions{BatchSize: 2, Workers: workers})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Skipped[SkipDuplicate] != 2 || rep.Events != 3 {
+			t.Errorf("CSV, %d workers: duplicates %d events %d, want 2 and 3", workers, rep.Skipped[SkipDuplicate], rep.Events)
+		}
 	}
 }
 
