@@ -9,12 +9,14 @@ package features
 // An event is a duplicate when the same customer already has, earlier in
 // the same split, an event at the same time with every other column equal
 // (type, product, category, price, quantity, session, order, coupon,
-// discount and country: the signature). For each customer of the split,
-// Dedup remembers every distinct event at the customer's latest time, so
-// memory is proportional to the customers of one split and the largest
-// number of events one customer has at one instant, never to the number
-// of events. An exact repeat that comes after a later event of the same
-// customer, or in another split, counts as a new event.
+// discount and country). The columns are compared through a 64-bit hash,
+// the signature, so two different events of one customer at one instant
+// are taken for repeats with a chance of about 2^-64. For each customer of
+// the split, Dedup remembers every distinct event at the customer's latest
+// time, so memory is proportional to the customers of one split and the
+// largest number of events one customer has at one instant, never to the
+// number of events. An exact repeat that comes after a later event of the
+// same customer, or in another split, counts as a new event.
 //
 // Because every split is read in order by one reader and the memory is
 // reset between splits, which events are dropped depends only on the
