@@ -16,9 +16,10 @@
 // accumulators, per split (a row group or a CSV file, read in order by one
 // reader; see Dedup), so what is dropped depends on the input alone, not on
 // how splits are scheduled. The single-node pipeline and a distributed
-// runner use the same code. There is no global state: the product side input (Launches, the
-// first appearance of each product, for trend adoption) is itself a
-// mergeable accumulator computed by a first pass and passed in.
+// runner use the same code. There is no global state: the product side
+// input (Launches, the first appearance of each product, for trend
+// adoption) is itself a mergeable accumulator computed by a first pass and
+// passed in.
 //
 // Memory is proportional to the number of customers (plus their distinct
 // sessions, orders and purchased categories) and products, never to the
