@@ -367,6 +367,9 @@ func (d *decoder) lookupType(s string) features.EventType {
 		return t
 	}
 	t, _ := features.ParseEventType(s)
+	if d.layout.EventNames != nil {
+		t, _ = features.ParseEventType(d.layout.EventNames[strings.TrimSpace(s)])
+	}
 	d.eventType[strings.Clone(s)] = t
 	return t
 }

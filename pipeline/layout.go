@@ -52,6 +52,10 @@ type Layout struct {
 	// CancelPrefix, when set, turns rows whose order_id starts with it into
 	// refunds (Online Retail marks cancelled invoices with "C").
 	CancelPrefix string
+	// EventNames, when not nil, maps the input's event_type values to
+	// segmint's event types (view, cart, remove_from_cart, purchase,
+	// refund, subscribe); values not in it are unknown event types.
+	EventNames map[string]string
 }
 
 // candidates returns the input column names to try for canonical column c.
@@ -73,7 +77,7 @@ func (l Layout) Source(c string) string {
 }
 
 // Presets lists the named layouts Preset knows.
-var Presets = []string{"rees46", "online-retail", "retailrocket"}
+var Presets = []string{"rees46", "online-retail", "retailrocket", "segment"}
 
 // Preset returns a named layout:
 //
@@ -89,6 +93,14 @@ var Presets = []string{"rees46", "online-retail", "retailrocket"}
 //   - retailrocket: the Retail Rocket events (timestamp in epoch
 //     milliseconds, visitorid, event view/addtocart/transaction, itemid,
 //     transactionid).
+//   - segment: Segment's e-commerce spec events as warehoused (one row
+//     per track call, snake_case or camelCase columns): event or
+//     event_text "Product Viewed", "Product Added", "Product Removed",
+//     "Order Completed", "Order Refunded", "Signed Up"; customer user_id
+//     (userId); rows without a user_id are skipped (anonymous_id is not
+//     a fallback); timestamp, order_id, product_id, category, price,
+//     quantity, coupon, discount; integer timestamps are epoch
+//     milliseconds.
 func Preset(name string) (Layout, error) {
 	switch name {
 	case "", "rees46":
@@ -119,6 +131,29 @@ func Preset(name string) (Layout, error) {
 				ColOrderID:   {"transactionid"},
 			},
 			EpochUnit: "ms",
+		}, nil
+	case "segment":
+		return Layout{
+			Name: "segment",
+			Alternatives: map[string][]string{
+				ColEventTime:   {"timestamp", "original_timestamp", "originalTimestamp"},
+				ColEventType:   {"event", "event_text"},
+				ColUserID:      {"user_id", "userId"},
+				ColProductID:   {"product_id", "productId"},
+				ColCategory:    {"category"},
+				ColOrderID:     {"order_id", "orderId"},
+				ColCouponCode:  {"coupon"},
+				ColUserSession: {"context_session_id", "session_id", "sessionId"},
+			},
+			EpochUnit: "ms",
+			EventNames: map[string]string{
+				"Product Viewed":  "view",
+				"Product Added":   "cart",
+				"Product Removed": "remove_from_cart",
+				"Order Completed": "purchase",
+				"Order Refunded":  "refund",
+				"Signed Up":       "subscribe",
+			},
 		}, nil
 	}
 	return Layout{}, fmt.Errorf("unknown preset %q (known: %s)", name, strings.Join(Presets, ", "))

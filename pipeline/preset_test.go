@@ -1,0 +1,84 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"math"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// TestSegmentPreset writes a small warehoused Segment tracks table and
+// reads it with only the segment preset: spec event names, order_id,
+// coupon and price x quantity.
+func TestSegmentPreset(t *testing.T) {
+	at := func(day, hour int) int64 {
+		return time.Date(2024, 3, day, hour, 0, 0, 0, time.UTC).UnixMicro()
+	}
+	path := filepath.Join(t.TempDir(), "tracks.parquet")
+	writeEvents(t, path, []Column{
+		{Name: "timestamp", Timestamp: []int64{at(1, 9), at(1, 10), at(1, 11), at(2, 9), at(5, 9), at(3, 9), at(3, 10), at(3, 11), at(3, 12)}},
+		{Name: "event", String: []string{"Product Viewed", "Product Added", "Order Completed", "Order Completed", "Order Refunded", "Product Viewed", "Product Added", "Product Removed", "Checkout Started"}},
+		// Integer ids until string customer ids are accepted.
+		{Name: "user_id", Int64: []int64{1, 1, 1, 1, 1, 2, 2, 2, 2}},
+		{Name: "product_id", String: []string{"sku-1", "sku-1", "sku-1", "sku-2", "sku-1", "sku-3", "sku-3", "sku-3", ""}, NullEmpty: true},
+		{Name: "order_id", String: []string{"", "", "A", "B", "A", "", "", "", ""}, NullEmpty: true},
+		{Name: "price", Float64: []float64{10, 10, 10, 5, 10, 7, 7, 7, 0}},
+		{Name: "quantity", Int64: []int64{1, 1, 2, 1, 2, 1, 1, 1, 1}},
+		{Name: "coupon", String: []string{"", "", "SAVE", "", "", "", "", "", ""}, NullEmpty: true},
+	})
+	layout, err := Preset("segment")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tbl, rep, err := ComputeFeatures(context.Background(), []string{path}, ScanOptions{Layout: layout, Workers: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Events != 8 || rep.Skipped[SkipUnknownType] != 1 {
+		t.Errorf("events %d, skipped %v: want 8 events and 1 unknown event type (Checkout Started)", rep.Events, rep.Skipped)
+	}
+	want := map[int64]map[string]float64{
+		// Order A: 2 x 10 with a coupon, refunded; order B: 1 x 5.
+		1: {"orders": 2, "total_spend": 25, "cart_adds": 1, "coupon_ratio": 0.5},
+		// A view, a cart add removed again, no orders.
+		2: {"orders": 0, "total_spend": 0, "cart_adds": 1},
+	}
+	if len(tbl.Customers) != len(want) {
+		t.Fatalf("customers %v, want 1 and 2", tbl.Customers)
+	}
+	for name := range want[1] {
+		col := tbl.Column(name)
+		if col == nil {
+			t.Errorf("%s not computed", name)
+			continue
+		}
+		for i, id := range tbl.Customers {
+			w, ok := want[id][name]
+			if ok && math.Abs(col[i]-w) > 1e-9 {
+				t.Errorf("customer %d %s = %v, want %v", id, name, col[i], w)
+			}
+		}
+	}
+	if rep.ByType["refund"] != 1 || rep.ByType["remove_from_cart"] != 1 {
+		t.Errorf("events by type %v: want one refund and one removal", rep.ByType)
+	}
+}
+
+// TestSegmentPresetBadColumn: an event column that is not a string names
+// the file and the column.
+func TestSegmentPresetBadColumn(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "tracks.parquet")
+	writeEvents(t, path, []Column{
+		{Name: "timestamp", Timestamp: []int64{1}},
+		{Name: "event", Int64: []int64{3}},
+		{Name: "user_id", Int64: []int64{1}},
+	})
+	layout, _ := Preset("segment")
+	_, _, err := ComputeFeatures(context.Background(), []string{path}, ScanOptions{Layout: layout})
+	var ce *ColumnError
+	if !errors.As(err, &ce) || ce.File != path || ce.Column != "event" {
+		t.Fatalf("err = %v, want a ColumnError naming %s and column event", err, path)
+	}
+}
