@@ -94,8 +94,8 @@ var Presets = []string{"rees46", "online-retail", "retailrocket", "segment"}
 //     milliseconds, visitorid, event view/addtocart/transaction, itemid,
 //     transactionid).
 //   - segment: Segment's e-commerce spec events as warehoused (one row
-//     per track call, snake_case or camelCase columns): event or
-//     event_text "Product Viewed", "Product Added", "Product Removed",
+//     per track call, snake_case or camelCase columns): event_text or
+//     event "Product Viewed" (or snake_cased, "product_viewed"), "Product Added", "Product Removed",
 //     "Order Completed", "Order Refunded", "Signed Up"; customer user_id
 //     (userId); rows without a user_id are skipped (anonymous_id is not
 //     a fallback); timestamp, order_id, product_id, category, price,
@@ -137,7 +137,7 @@ func Preset(name string) (Layout, error) {
 			Name: "segment",
 			Alternatives: map[string][]string{
 				ColEventTime:   {"timestamp", "original_timestamp", "originalTimestamp"},
-				ColEventType:   {"event", "event_text"},
+				ColEventType:   {"event_text", "event"},
 				ColUserID:      {"user_id", "userId"},
 				ColProductID:   {"product_id", "productId"},
 				ColCategory:    {"category"},
@@ -153,6 +153,13 @@ func Preset(name string) (Layout, error) {
 				"Order Completed": "purchase",
 				"Order Refunded":  "refund",
 				"Signed Up":       "subscribe",
+				// A warehouse's tracks.event holds the name snake_cased.
+				"product_viewed":  "view",
+				"product_added":   "cart",
+				"product_removed": "remove_from_cart",
+				"order_completed": "purchase",
+				"order_refunded":  "refund",
+				"signed_up":       "subscribe",
 			},
 		}, nil
 	}

@@ -19,7 +19,7 @@ func TestSegmentPreset(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "tracks.parquet")
 	writeEvents(t, path, []Column{
 		{Name: "timestamp", Timestamp: []int64{at(1, 9), at(1, 10), at(1, 11), at(2, 9), at(5, 9), at(3, 9), at(3, 10), at(3, 11), at(3, 12)}},
-		{Name: "event", String: []string{"Product Viewed", "Product Added", "Order Completed", "Order Completed", "Order Refunded", "Product Viewed", "Product Added", "Product Removed", "Checkout Started"}},
+		{Name: "event", String: []string{"Product Viewed", "Product Added", "Order Completed", "order_completed", "Order Refunded", "Product Viewed", "Product Added", "Product Removed", "Checkout Started"}},
 		// Integer ids until string customer ids are accepted.
 		{Name: "user_id", Int64: []int64{1, 1, 1, 1, 1, 2, 2, 2, 2}},
 		{Name: "product_id", String: []string{"sku-1", "sku-1", "sku-1", "sku-2", "sku-1", "sku-3", "sku-3", "sku-3", ""}, NullEmpty: true},
