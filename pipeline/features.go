@@ -1,12 +1,16 @@
 package pipeline
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"io"
+	"maps"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -15,6 +19,68 @@ import (
 
 // ErrNoEvents is returned when the inputs hold no usable event.
 var ErrNoEvents = errors.New("no usable events in the input")
+
+// DefaultMaxRejectedShare is the share of input rows that the row filters
+// may reject before a run warns (ScanOptions.MaxRejectedShare).
+const DefaultMaxRejectedShare = 0.5
+
+// RejectedError reports an input whose rows the filters rejected, every
+// one or all but too few customers to segment: it is bad input, not a
+// failure, and says how many rows went for each reason. It wraps
+// ErrNoEvents.
+type RejectedError struct {
+	Rows      int64            // input rows read
+	Skipped   map[string]int64 // rows skipped, by reason
+	Customers int              // customers left
+	// Need is the number of customers the stage needed (1 for the feature
+	// stage, 2 to segment).
+	Need int
+}
+
+func (e *RejectedError) Error() string {
+	var b strings.Builder
+	if e.Customers == 0 {
+		fmt.Fprintf(&b, "no usable events: the filters rejected all %d input rows", e.Rows)
+	} else {
+		fmt.Fprintf(&b, "only %d customer(s) left after the filters (at least %d needed): nothing to segment", e.Customers, e.Need)
+	}
+	if len(e.Skipped) > 0 {
+		b.WriteString("; rows skipped: ")
+		b.WriteString(skippedList(e.Skipped))
+	}
+	return b.String()
+}
+
+func (e *RejectedError) Unwrap() error { return ErrNoEvents }
+
+// skippedList formats skip counts as "reason: n, reason: n", largest first.
+func skippedList(skipped map[string]int64) string {
+	reasons := slices.Collect(maps.Keys(skipped))
+	slices.SortFunc(reasons, func(a, b string) int {
+		if c := cmp.Compare(skipped[b], skipped[a]); c != 0 {
+			return c
+		}
+		return cmp.Compare(a, b)
+	})
+	parts := make([]string, len(reasons))
+	for i, r := range reasons {
+		parts[i] = fmt.Sprintf("%s: %d", r, skipped[r])
+	}
+	return strings.Join(parts, ", ")
+}
+
+// rejectedRows counts the rows the filters rejected: every skipped row but
+// exact duplicates and events after the as-of time, which are dropped by
+// design rather than for being bad.
+func rejectedRows(skipped map[string]int64) int64 {
+	var n int64
+	for r, c := range skipped {
+		if r != SkipDuplicate && r != SkipAfterAsOf {
+			n += c
+		}
+	}
+	return n
+}
 
 // FeatureReport describes a feature-stage run for the manifest.
 type FeatureReport struct {
@@ -28,6 +94,14 @@ type FeatureReport struct {
 	Columns   []string         `json:"columns"`
 	ByType    map[string]int64 `json:"events_by_type"`
 	Seconds   float64          `json:"seconds"`
+	// Rejected is the number of rows the filters rejected (Skipped less
+	// exact duplicates and events after the as-of time) and RejectedShare
+	// its share of Rows.
+	Rejected      int64   `json:"rejected"`
+	RejectedShare float64 `json:"rejected_share"`
+	// Warnings are conditions a reader of the outputs must know of, such as
+	// a rejected share above ScanOptions.MaxRejectedShare.
+	Warnings []string `json:"warnings,omitempty"`
 	// inputs are the validated inputs, for looking up category names.
 	inputs []*inputFile
 	layout Layout
@@ -148,11 +222,12 @@ func computeFeatures(ctx context.Context, inputs []*inputFile, o ScanOptions, st
 	waitSums := checksums(inputs)
 	// Pass 1: product launches and the time window.
 	partialLaunch := make([]*features.Launches, workers)
-	if _, err := scan(ctx, inputs, launchColumns, o, 1, func(w int) (func(*features.Batch), func()) {
+	_, err := scan(ctx, inputs, launchColumns, o, 1, func(w int) (func(*features.Batch), func()) {
 		l := features.NewLaunches()
 		partialLaunch[w] = l
 		return l.Add, nil
-	}); err != nil {
+	})
+	if err != nil {
 		return nil, nil, err
 	}
 	launch := partialLaunch[0]
@@ -160,7 +235,15 @@ func computeFeatures(ctx context.Context, inputs []*inputFile, o ScanOptions, st
 		launch.Merge(l)
 	}
 	if launch.MaxTime < launch.MinTime {
-		return nil, nil, ErrNoEvents
+		// The first pass decodes only times and products; decode every
+		// column once more, keeping nothing, for the counts by reason.
+		all, err := scan(ctx, inputs, canonical, o, 2, func(int) (func(*features.Batch), func()) {
+			return func(*features.Batch) {}, nil
+		})
+		if err != nil {
+			return nil, nil, err
+		}
+		return nil, nil, &RejectedError{Rows: all.Rows, Skipped: all.Skipped, Need: 1}
 	}
 	launch.Freeze(launch.MinTime, features.DefaultTrendWindowDays)
 	// Pass 2: per-customer accumulators, one per customer, in shards the
@@ -187,7 +270,23 @@ func computeFeatures(ctx context.Context, inputs []*inputFile, o ScanOptions, st
 	if stats.Duplicates > 0 {
 		rep.Skipped[SkipDuplicate] = stats.Duplicates
 	}
+	rep.Rows = res.Rows
 	rep.Customers = len(table.Customers)
+	if rep.Customers == 0 {
+		return nil, nil, &RejectedError{Rows: res.Rows, Skipped: rep.Skipped, Need: 1}
+	}
+	rep.Rejected = rejectedRows(rep.Skipped)
+	if rep.Rows > 0 {
+		rep.RejectedShare = float64(rep.Rejected) / float64(rep.Rows)
+	}
+	maxShare := o.MaxRejectedShare
+	if maxShare == 0 {
+		maxShare = DefaultMaxRejectedShare
+	}
+	if rep.RejectedShare > maxShare {
+		rep.Warnings = append(rep.Warnings, fmt.Sprintf("the filters rejected %d of %d input rows (%.1f%%, above the %.0f%% allowed by --max-rejected-share): %s",
+			rep.Rejected, rep.Rows, 100*rep.RejectedShare, 100*maxShare, skippedList(rep.Skipped)))
+	}
 	rep.Products = launch.Products()
 	rep.Columns = stats.Present.Names()
 	rep.ByType = make(map[string]int64)

@@ -33,6 +33,7 @@ func buildReport(m *Manifest, t *features.Table, cs *ClusterStage, mem *segments
 		}
 		d.Input = strings.Join(names, ", ")
 	}
+	d.Warnings = m.Input.Warnings
 	for k, v := range m.Input.Skipped {
 		d.Skipped = append(d.Skipped, report.Count{Label: k, N: v})
 	}

@@ -196,8 +196,11 @@ func Run(ctx context.Context, o RunOptions) (*Manifest, error) {
 	stage.date = m.AsOf.Format("2006-01-02")
 	m.WindowStart = time.UnixMicro(table.WindowStart).UTC()
 	log.Info("features computed", "events", frep.Events, "customers", frep.Customers, "seconds", m.Timings["features"])
+	for _, w := range frep.Warnings {
+		log.Warn(w)
+	}
 	if len(table.Customers) < 2 {
-		return nil, fmt.Errorf("only %d customer(s) in the input: nothing to segment", len(table.Customers))
+		return nil, &RejectedError{Rows: frep.Rows, Skipped: frep.Skipped, Customers: len(table.Customers), Need: 2}
 	}
 
 	t1 := time.Now()

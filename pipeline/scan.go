@@ -303,6 +303,11 @@ type ScanOptions struct {
 	BatchSize int
 	// Mem allocates Arrow buffers; nil means a pool that recycles them.
 	Mem memory.Allocator
+	// MaxRejectedShare is the share of input rows the row filters may
+	// reject (skipped rows other than exact duplicates and events after
+	// AsOf) before the run warns in its log, report and manifest; 0 means
+	// DefaultMaxRejectedShare, 1 or more never warns.
+	MaxRejectedShare float64
 	// Progress, if set, is called after each record batch. It must be
 	// safe for concurrent use and return quickly.
 	Progress func(Progress)
@@ -318,6 +323,7 @@ type Progress struct {
 // scanResult is what one pass over the inputs reports.
 type scanResult struct {
 	Skipped map[string]int64
+	Rows    int64 // input rows read, CSV included
 }
 
 // scan decodes every row group of every input into feature batches and hands
@@ -438,7 +444,7 @@ func scan(ctx context.Context, inputs []*inputFile, project []string, o ScanOpti
 		}
 		return nil, err
 	}
-	res := &scanResult{Skipped: make(map[string]int64)}
+	res := &scanResult{Skipped: make(map[string]int64), Rows: rowsRead.Load()}
 	for _, d := range decoders {
 		for k, v := range d.skipped {
 			res.Skipped[k] += v

@@ -16,6 +16,9 @@ type Data struct {
 	AsOf        time.Time
 	WindowStart time.Time
 	Skipped     []Count
+	// Warnings are conditions of the input a reader must know of (a high
+	// share of rejected rows), shown at the top of the report.
+	Warnings []string
 
 	Features  []Feature
 	Absent    []Reasoned

@@ -51,6 +51,9 @@ func RenderMarkdown(d *Data) []byte {
 		fmt.Fprintf(&b, "| stability (mean adjusted Rand index, %d refits) | %s |\n", d.Boots, mdNum(d.MeanARI))
 	}
 	b.WriteString("\n")
+	for _, w := range d.Warnings {
+		fmt.Fprintf(&b, "> **Warning:** %s\n\n", mdText(w))
+	}
 	for _, s := range d.Skipped {
 		fmt.Fprintf(&b, "- Rows skipped, %s: %s\n", mdText(s.Label), commas(s.N))
 	}

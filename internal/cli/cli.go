@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"os"
 	"os/signal"
 	"strings"
@@ -214,6 +215,9 @@ type inputOptions struct {
 	EpochUnit string
 	AsOf      string
 	Workers   int
+	// MaxRejected is the share of rows the filters may reject before the
+	// run warns.
+	MaxRejected float64
 }
 
 func (o *inputOptions) register(fs *flag.FlagSet) {
@@ -223,6 +227,7 @@ func (o *inputOptions) register(fs *flag.FlagSet) {
 	fs.StringVar(&o.EpochUnit, "epoch-unit", "", "unit of an integer event_time column: s, ms, us or ns")
 	fs.StringVar(&o.AsOf, "as-of", "", "measure recency from this `TIME` (RFC 3339 or YYYY-MM-DD) and drop later events; default: the latest event")
 	fs.IntVar(&o.Workers, "workers", 0, "goroutines decoding the input (0 = all cores)")
+	fs.Float64Var(&o.MaxRejected, "max-rejected-share", pipeline.DefaultMaxRejectedShare, "warn (log, report, manifest) when the row filters reject more than this `SHARE` of the input rows (0 warns on any, 1 never). A run whose rows are all rejected fails with exit 3 and the counts by reason")
 }
 
 // prepare builds the logger and the scan options of a command that reads
@@ -264,7 +269,13 @@ func (o *inputOptions) scanOptions() (pipeline.ScanOptions, error) {
 	default:
 		return pipeline.ScanOptions{}, usagef("--epoch-unit %q: want s, ms, us or ns", o.EpochUnit)
 	}
-	so := pipeline.ScanOptions{Layout: layout, Workers: o.Workers}
+	if !(o.MaxRejected >= 0 && o.MaxRejected <= 1) {
+		return pipeline.ScanOptions{}, usagef("--max-rejected-share %v: want a share between 0 and 1", o.MaxRejected)
+	}
+	so := pipeline.ScanOptions{Layout: layout, Workers: o.Workers, MaxRejectedShare: o.MaxRejected}
+	if o.MaxRejected == 0 {
+		so.MaxRejectedShare = math.SmallestNonzeroFloat64 // warn on any rejected row (0 in ScanOptions is the default)
+	}
 	if o.AsOf != "" {
 		t, err := pipeline.ParseTimestamp(o.AsOf)
 		if err != nil {

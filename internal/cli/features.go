@@ -67,6 +67,9 @@ func cmdFeatures(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	for reason, n := range rep.Skipped {
 		log.Warn("rows skipped", "reason", reason, "rows", n)
 	}
+	for _, w := range rep.Warnings {
+		log.Warn(w)
+	}
 	if !o.log.Quiet {
 		fmt.Fprintf(stdout, "segmint: %d events -> %d customers x %d features in %.2fs (%.0f events/s); wrote %s\n",
 			rep.Events, rep.Customers, len(t.Features), rep.Seconds, float64(rep.Events)/rep.Seconds, o.Out)
