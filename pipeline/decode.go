@@ -366,10 +366,11 @@ func (d *decoder) lookupType(s string) features.EventType {
 	if t, ok := d.eventType[s]; ok {
 		return t
 	}
-	t, _ := features.ParseEventType(s)
+	name := s
 	if d.layout.EventNames != nil {
-		t, _ = features.ParseEventType(d.layout.EventNames[strings.TrimSpace(s)])
+		name = d.layout.EventNames[strings.TrimSpace(s)]
 	}
+	t, _ := features.ParseEventType(name)
 	d.eventType[strings.Clone(s)] = t
 	return t
 }

@@ -39,9 +39,12 @@ type RejectedError struct {
 
 func (e *RejectedError) Error() string {
 	var b strings.Builder
-	if e.Customers == 0 {
+	switch {
+	case e.Rows == 0:
+		b.WriteString("no usable events: the input has no rows")
+	case e.Customers == 0:
 		fmt.Fprintf(&b, "no usable events: the filters rejected all %d input rows", e.Rows)
-	} else {
+	default:
 		fmt.Fprintf(&b, "only %d customer(s) left after the filters (at least %d needed): nothing to segment", e.Customers, e.Need)
 	}
 	if len(e.Skipped) > 0 {
@@ -213,7 +216,6 @@ func computeFeatures(ctx context.Context, inputs []*inputFile, o ScanOptions, st
 	}
 	for _, in := range inputs {
 		rep.Files = append(rep.Files, InputFileInfo{Path: in.Path, Bytes: in.Size, Rows: in.Rows, RowGroups: in.RowGroups})
-		rep.Rows += in.Rows
 	}
 	workers := o.Workers
 	if workers <= 0 {
