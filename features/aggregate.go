@@ -4,6 +4,8 @@ import (
 	"cmp"
 	"math"
 	"slices"
+	"strconv"
+	"strings"
 )
 
 // Stats are data-set-level counts gathered with the accumulators; they merge
@@ -43,7 +45,11 @@ type Aggregator struct {
 	index  map[int64]int32
 	ids    []int64
 	accs   []Acc
-	Stats  Stats
+	// names[i] is customer ids[i]'s string or binary id, copied once; nil
+	// while every batch has integer ids.
+	names []string
+	err   error // the first IDCollisionError
+	Stats Stats
 
 	epoch uint32       // the current split, for dups
 	dups  []dedupState // per slot; only Add uses it
@@ -58,7 +64,13 @@ func NewAggregator(launch *Launches) *Aggregator {
 // Customers is the number of distinct customers added so far.
 func (g *Aggregator) Customers() int { return len(g.ids) }
 
-func (g *Aggregator) slot(id int64) int32 {
+// Err returns the first IDCollisionError met, or nil. The accumulators of a
+// collision's customers are not to be trusted; callers stop the run.
+func (g *Aggregator) Err() error { return g.err }
+
+// slot returns the accumulator index of customer id, whose string id (when
+// the batch has them) is name; a new customer's name is copied.
+func (g *Aggregator) slot(id int64, name *string) int32 {
 	if i, ok := g.index[id]; ok {
 		return i
 	}
@@ -66,7 +78,29 @@ func (g *Aggregator) slot(id int64) int32 {
 	g.index[id] = i
 	g.ids = append(g.ids, id)
 	g.accs = append(g.accs, newAcc())
+	if name != nil {
+		g.addName(strings.Clone(*name))
+	} else if g.names != nil {
+		g.addName("")
+	}
 	return i
+}
+
+// addName records the id of the newest customer, padding names when
+// earlier customers came without one.
+func (g *Aggregator) addName(s string) {
+	for len(g.names) < len(g.ids)-1 {
+		g.names = append(g.names, "")
+	}
+	g.names = append(g.names, s)
+}
+
+// checkName records a collision when customer slot k's id is not name.
+func (g *Aggregator) checkName(k int32, name string) {
+	if g.names[k] != name && g.err == nil {
+		a, b := min(g.names[k], name), max(g.names[k], name)
+		g.err = &IDCollisionError{A: a, B: b}
+	}
 }
 
 // Add folds every event of b, except exact duplicates within the current
@@ -100,10 +134,17 @@ func (g *Aggregator) addRows(b *Batch, rows []int32, dedup bool) {
 		// Consecutive events of one customer are common (sessions are
 		// written together), so the previous slot is reused.
 		if id := b.Customer[i]; k < 0 || id != last {
-			k, last = g.slot(id), id
+			var name *string
+			if b.CustomerID != nil {
+				name = &b.CustomerID[i]
+			}
+			k, last = g.slot(id, name), id
 			if dedup && int(k) >= len(g.dups) {
 				g.dups = append(g.dups, make([]dedupState, int(k)+1-len(g.dups))...)
 			}
+		}
+		if b.CustomerID != nil {
+			g.checkName(k, b.CustomerID[i])
 		}
 		if dedup && g.dups[k].seen(g.epoch, b.Time[i], signature(b, i)) {
 			dups++
@@ -120,14 +161,25 @@ func (g *Aggregator) addRows(b *Batch, rows []int32, dedup bool) {
 // duplicate-detection memory is not merged: g's own stays as it was.
 func (g *Aggregator) Merge(o *Aggregator) {
 	g.Stats.merge(&o.Stats)
+	if g.err == nil {
+		g.err = o.err
+	}
 	for i, id := range o.ids {
 		if j, ok := g.index[id]; ok {
+			if o.names != nil {
+				g.checkName(j, o.names[i])
+			}
 			g.accs[j].Merge(&o.accs[i])
 			continue
 		}
 		g.index[id] = int32(len(g.ids))
 		g.ids = append(g.ids, id)
 		g.accs = append(g.accs, o.accs[i])
+		if o.names != nil {
+			g.addName(o.names[i])
+		} else if g.names != nil {
+			g.addName("")
+		}
 	}
 }
 
@@ -142,9 +194,16 @@ func (g *Aggregator) Acc(id int64) *Acc {
 // Table is the finalised per-customer feature table: one row per customer in
 // ascending id order, one column per available feature.
 type Table struct {
+	// Customers are the customers' integer ids, or the keys (IDKey) of
+	// their string or binary ids.
 	Customers []int64
-	Country   []string // "" where unknown; nil when the data has no country column
-	Features  []*Feature
+	// IDKind is the type of the input's ids; for strings and bytes, IDs[i]
+	// is customer i's id as the input spells it, and rows are in ascending
+	// byte order of IDs.
+	IDKind   IDKind
+	IDs      []string
+	Country  []string // "" where unknown; nil when the data has no country column
+	Features []*Feature
 	// Columns[j][i] is Features[j] for Customers[i]; NaN means null (the
 	// feature is undefined for that customer, for example average order
 	// value without orders).
@@ -162,6 +221,14 @@ type Table struct {
 type Absence struct {
 	Feature string `json:"feature"`
 	Reason  string `json:"reason"`
+}
+
+// ID returns customer i's id as text, for messages.
+func (t *Table) ID(i int) string {
+	if t.IDs != nil {
+		return t.IDs[i]
+	}
+	return strconv.FormatInt(t.Customers[i], 10)
 }
 
 // Column returns the values of the named feature, or nil when it is absent.
@@ -191,21 +258,34 @@ func (g *Aggregator) Finalise(ctx Context) *Table {
 	for i := range accs {
 		accs[i] = &g.accs[i]
 	}
-	return finalise(ctx, g.ids, accs)
+	return finalise(ctx, g.ids, g.names, accs)
 }
 
-// finalise builds the table of the customers ids with accumulators accs
-// (in any order; the table is sorted by id).
-func finalise(ctx Context, ids []int64, accs []*Acc) *Table {
+// finalise builds the table of the customers ids (with string ids names,
+// or nil) with accumulators accs, in any order; the table is sorted by
+// names when given, by id otherwise. The table's IDKind is IDString when
+// names are given; a caller that knows them to be bytes says so.
+func finalise(ctx Context, ids []int64, names []string, accs []*Acc) *Table {
 	order := make([]int, len(ids))
 	for i := range order {
 		order[i] = i
 	}
-	slices.SortFunc(order, func(a, b int) int { return cmp.Compare(ids[a], ids[b]) })
+	if names != nil {
+		slices.SortFunc(order, func(a, b int) int { return cmp.Compare(names[a], names[b]) })
+	} else {
+		slices.SortFunc(order, func(a, b int) int { return cmp.Compare(ids[a], ids[b]) })
+	}
 	t := &Table{Context: ctx}
 	t.Customers = make([]int64, len(order))
 	for r, i := range order {
 		t.Customers[r] = ids[i]
+	}
+	if names != nil {
+		t.IDKind = IDString
+		t.IDs = make([]string, len(order))
+		for r, i := range order {
+			t.IDs[r] = names[i]
+		}
 	}
 	if ctx.Stats.Present&ColCountry != 0 {
 		t.Country = make([]string, len(order))

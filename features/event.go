@@ -1,6 +1,7 @@
 package features
 
 import (
+	"fmt"
 	"math"
 	"strings"
 )
@@ -130,17 +131,22 @@ type Batch struct {
 	Len      int
 	Present  Columns
 	Customer []int64
-	Time     []int64 // microseconds since the Unix epoch, UTC
-	Type     []EventType
-	Product  []int64
-	Category []int64
-	Price    []int64 // unit price, micro-units
-	Quantity []int64 // units; negative on cancellations is allowed for refunds
-	Session  []uint64
-	Order    []uint64
-	Coupon   []bool
-	Discount []int64 // money discounted on the row, micro-units
-	Country  []string
+	// CustomerID holds the customers' ids as the input spells them when
+	// they are strings or bytes (nil for integer ids); Customer[i] is then
+	// IDKey(CustomerID[i]). The strings may alias the source's memory: the
+	// aggregators copy the one string per customer they keep.
+	CustomerID []string
+	Time       []int64 // microseconds since the Unix epoch, UTC
+	Type       []EventType
+	Product    []int64
+	Category   []int64
+	Price      []int64 // unit price, micro-units
+	Quantity   []int64 // units; negative on cancellations is allowed for refunds
+	Session    []uint64
+	Order      []uint64
+	Coupon     []bool
+	Discount   []int64 // money discounted on the row, micro-units
+	Country    []string
 }
 
 // Reset empties b for reuse, keeping its buffers.
@@ -148,6 +154,7 @@ func (b *Batch) Reset(present Columns) {
 	b.Len = 0
 	b.Present = present
 	b.Customer = b.Customer[:0]
+	b.CustomerID = nil
 	b.Time = b.Time[:0]
 	b.Type = b.Type[:0]
 	b.Product = b.Product[:0]
@@ -159,6 +166,43 @@ func (b *Batch) Reset(present Columns) {
 	b.Coupon = b.Coupon[:0]
 	b.Discount = b.Discount[:0]
 	b.Country = b.Country[:0]
+}
+
+// IDKind is the type of an input's customer ids, which every output keeps.
+type IDKind uint8
+
+const (
+	// IDInteger ids are 64-bit integers, held in Table.Customers.
+	IDInteger IDKind = iota
+	// IDString ids are UTF-8 strings (UUIDs, e-mail hashes, CRM keys),
+	// held in Table.IDs.
+	IDString
+	// IDBinary ids are byte strings, held in Table.IDs.
+	IDBinary
+)
+
+func (k IDKind) String() string {
+	switch k {
+	case IDString:
+		return "string"
+	case IDBinary:
+		return "binary"
+	}
+	return "integer"
+}
+
+// IDKey is the accumulator key of a string or binary customer id: its
+// Hash64. Two different ids with the same key are detected where the
+// accumulators are kept (see IDCollisionError), never merged silently.
+func IDKey(id string) int64 { return int64(Hash64(id)) }
+
+// IDCollisionError reports two customer ids with the same 64-bit key. With
+// n customers its chance is about n²/2⁶⁵ (one in 370,000 at 10 million
+// customers); the run stops rather than merge two customers.
+type IDCollisionError struct{ A, B string }
+
+func (e *IDCollisionError) Error() string {
+	return fmt.Sprintf("customer ids %q and %q have the same 64-bit key (%#x); segmint cannot tell them apart", e.A, e.B, uint64(IDKey(e.A)))
 }
 
 // Hash64 is the fixed, seedless 64-bit hash segmint uses for string keys

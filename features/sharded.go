@@ -114,12 +114,32 @@ func (s *Sharded) Finalise(ctx Context) *Table {
 	n := s.Customers()
 	ids := make([]int64, 0, n)
 	accs := make([]*Acc, 0, n)
+	var names []string
 	for k := range s.shards {
 		g := s.shards[k].g
+		if g.names != nil && names == nil {
+			names = make([]string, len(ids), n)
+		}
 		ids = append(ids, g.ids...)
+		if names != nil {
+			names = append(names, g.names...)
+			for len(names) < len(ids) {
+				names = append(names, "")
+			}
+		}
 		for i := range g.accs {
 			accs = append(accs, &g.accs[i])
 		}
 	}
-	return finalise(ctx, ids, accs)
+	return finalise(ctx, ids, names, accs)
+}
+
+// Err returns the first IDCollisionError any shard met, or nil.
+func (s *Sharded) Err() error {
+	for k := range s.shards {
+		if err := s.shards[k].g.err; err != nil {
+			return err
+		}
+	}
+	return nil
 }
