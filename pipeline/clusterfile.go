@@ -51,8 +51,9 @@ type ClusterFileManifest struct {
 }
 
 type idColumn struct {
-	ints []int64
-	strs []string
+	ints   []int64
+	strs   []string
+	binary bool // strs hold bytes
 }
 
 // readFeatureFile reads the id column and the numeric columns of a feature
@@ -89,6 +90,17 @@ func readFeatureFile(ctx context.Context, path, idName string, want []string) (i
 				return id, nil, nil, nil, &ColumnError{File: path, Column: idName, Problem: err.Error()}
 			}
 			id.strs = append(id.strs, tmp...)
+		}
+	case arrow.BINARY, arrow.LARGE_BINARY, arrow.FIXED_SIZE_BINARY:
+		id.strs, id.binary = make([]string, 0, rows), true
+		for _, ch := range idCol.Chunks() {
+			arr := ch.(bytesValuer)
+			for i := 0; i < ch.Len(); i++ {
+				if arr.IsNull(i) {
+					return id, nil, nil, nil, &ColumnError{File: path, Column: idName, Problem: fmt.Sprintf("null id at row %d", len(id.strs))}
+				}
+				id.strs = append(id.strs, string(arr.Value(i)))
+			}
 		}
 	default:
 		id.ints = make([]int64, 0, rows)
@@ -252,7 +264,9 @@ func ClusterFile(ctx context.Context, o ClusterFileOptions) (*ClusterFileManifes
 		assign[i] = int32(c)
 	}
 	idc := Column{Name: o.ID, Int64: id.ints}
-	if id.strs != nil {
+	if id.binary {
+		idc = Column{Name: o.ID, Binary: id.strs}
+	} else if id.strs != nil {
 		idc = Column{Name: o.ID, String: id.strs}
 	}
 	if err := writeTable(stage.path("assignments.parquet"), []Column{idc, {Name: "cluster", Int32: assign}, {Name: "distance", Float64: res.Distance}}, meta); err != nil {

@@ -5,6 +5,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"unsafe"
 
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
@@ -53,6 +54,9 @@ type decoder struct {
 	types     []features.EventType
 	customers []int64
 	custOK    []bool
+	custText  []string // string or binary ids, aliasing Arrow memory
+	// idKind is the type of the current input's customer ids.
+	idKind    features.IDKind
 	products  []int64
 	cats      []int64
 	prices    []float64
@@ -140,8 +144,15 @@ func (d *decoder) decode(file string, rec arrow.Record, f fields, names map[stri
 		return fail(ColEventType, err)
 	}
 	d.customers, d.custOK = grow(d.customers, n), grow(d.custOK, n)
-	if err := toInt64s(col(ColUserID), d.customers, d.custOK); err != nil {
-		return fail(ColUserID, err)
+	if d.idKind == features.IDInteger {
+		if err := toInt64s(col(ColUserID), d.customers, d.custOK); err != nil {
+			return fail(ColUserID, err)
+		}
+	} else {
+		d.custText = grow(d.custText, n)
+		if err := toCustomerKeys(col(ColUserID), d.customers, d.custText, d.custOK); err != nil {
+			return fail(ColUserID, err)
+		}
 	}
 	present := features.ColTime | features.ColType | features.ColCustomer | features.ColQuantity
 	if a := col(ColProductID); a != nil {
@@ -279,6 +290,9 @@ func (d *decoder) decode(file string, rec arrow.Record, f fields, names map[stri
 	keep, all := d.keep[:n], kept == n
 	dst.Len = kept
 	dst.Customer, dst.Time, dst.Type = keepRows(d.customers, keep, all), keepRows(d.times, keep, all), keepRows(d.types, keep, all)
+	if d.idKind != features.IDInteger {
+		dst.CustomerID = keepRows(d.custText, keep, all)
+	}
 	dst.Price, dst.Quantity = keepRows(d.money, keep, all), keepRows(d.units, keep, all)
 	if present&features.ColProduct != 0 {
 		dst.Product = keepRows(d.products, keep, all)
@@ -721,6 +735,75 @@ func toIDs(a arrow.Array, dst []int64, ok []bool) error {
 		}
 	}
 	return nil
+}
+
+// toCustomerKeys reads a string or binary customer id column (plain, large,
+// fixed-size or dictionary encoded): text receives each id, aliasing the
+// Arrow buffers (a dictionary's values are keyed once each), keys its
+// features.IDKey. Null and empty ids are not valid (ok false).
+func toCustomerKeys(a arrow.Array, keys []int64, text []string, ok []bool) error {
+	set := func(i int, s string, valid bool) {
+		if !valid || s == "" {
+			keys[i], text[i], ok[i] = 0, "", false
+			return
+		}
+		keys[i], text[i], ok[i] = features.IDKey(s), s, true
+	}
+	switch arr := a.(type) {
+	case stringValuer:
+		for i := range keys {
+			valid := !arr.IsNull(i)
+			var s string
+			if valid {
+				s = arr.Value(i)
+			}
+			set(i, s, valid)
+		}
+	case bytesValuer:
+		for i := range keys {
+			valid := !arr.IsNull(i)
+			var s string
+			if valid {
+				s = bytesString(arr.Value(i))
+			}
+			set(i, s, valid)
+		}
+	case *array.Dictionary:
+		dict := arr.Dictionary()
+		dn := dict.Len()
+		dKeys, dText, dOK := make([]int64, dn), make([]string, dn), make([]bool, dn)
+		if err := toCustomerKeys(dict, dKeys, dText, dOK); err != nil {
+			return err
+		}
+		for i := range keys {
+			if arr.IsNull(i) {
+				set(i, "", false)
+				continue
+			}
+			j := arr.GetValueIndex(i)
+			keys[i], text[i], ok[i] = dKeys[j], dText[j], dOK[j]
+		}
+	case nil:
+		return fmt.Errorf("column is missing")
+	default:
+		return fmt.Errorf("has type %s, want an integer, a string or bytes", a.DataType())
+	}
+	return nil
+}
+
+// bytesValuer is what the binary arrays have in common.
+type bytesValuer interface {
+	IsNull(i int) bool
+	Value(i int) []byte
+}
+
+// bytesString views b as a string without copying; b must not change while
+// the string is in use (Arrow buffers are immutable).
+func bytesString(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(&b[0], len(b))
 }
 
 // mixID turns an integer key into a non-zero 64-bit hash.

@@ -15,7 +15,7 @@ import (
 // FeatureColumns returns the output columns of a feature table: customer_id,
 // country (when known), then every computed feature.
 func featureColumns(t *features.Table) []Column {
-	cols := []Column{{Name: "customer_id", Int64: t.Customers}}
+	cols := []Column{customerIDColumn(t)}
 	if t.Country != nil {
 		cols = append(cols, Column{Name: "country", String: t.Country, NullEmpty: true})
 	}
@@ -23,6 +23,18 @@ func featureColumns(t *features.Table) []Column {
 		cols = append(cols, Column{Name: f.Name, Float64: t.Columns[j]})
 	}
 	return cols
+}
+
+// customerIDColumn is the customer_id column of t's customers, in the
+// input's type: int64, string or binary.
+func customerIDColumn(t *features.Table) Column {
+	switch t.IDKind {
+	case features.IDString:
+		return Column{Name: "customer_id", String: t.IDs}
+	case features.IDBinary:
+		return Column{Name: "customer_id", Binary: t.IDs}
+	}
+	return Column{Name: "customer_id", Int64: t.Customers}
 }
 
 // WriteFeatureTable writes t to path as Parquet, atomically: the file is

@@ -173,6 +173,13 @@ func OpenInputs(paths []string, layout Layout) ([]*inputFile, error) {
 	if len(inputs) == 0 {
 		return nil, ErrNoInput
 	}
+	// Every file must hold the same kind of customer id: the outputs keep
+	// the input's type, and 42 and "42" are not one customer.
+	for _, in := range inputs[1:] {
+		if in.idKind != inputs[0].idKind {
+			return nil, &ColumnError{File: in.Path, Column: in.names[ColUserID], Problem: fmt.Sprintf("holds %s customer ids, but %s holds %s ones; every input file must hold the same kind", in.idKind, inputs[0].Path, inputs[0].idKind)}
+		}
+	}
 	return inputs, nil
 }
 
@@ -260,12 +267,16 @@ func computeFeatures(ctx context.Context, inputs []*inputFile, o ScanOptions, st
 	if err != nil {
 		return nil, nil, err
 	}
+	if err := sharded.Err(); err != nil {
+		return nil, nil, err
+	}
 	stats := sharded.Stats()
 	asOf := o.AsOf
 	if asOf == 0 {
 		asOf = launch.MaxTime
 	}
 	table := sharded.Finalise(features.Context{AsOf: asOf, WindowStart: launch.MinTime, Stats: stats})
+	table.IDKind = inputs[0].idKind
 	rep.Events = stats.Events
 	rep.Skipped = res.Skipped
 	rep.inputs, rep.layout = inputs, o.Layout

@@ -11,7 +11,10 @@ import (
 	"time"
 
 	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/deprecated"
+	"github.com/parquet-go/parquet-go/format"
 
+	"github.com/segmint/segmint/features"
 	"github.com/segmint/segmint/report"
 )
 
@@ -22,19 +25,26 @@ const (
 )
 
 // previousCustomer is what a previous run's customers.parquet says of one
-// customer.
-type previousCustomer struct {
-	CustomerID int64  `parquet:"customer_id"`
+// customer, with customer ids of type ID as that run wrote them.
+type previousCustomer[ID customerID] struct {
+	CustomerID ID     `parquet:"customer_id"`
 	Cluster    int32  `parquet:"cluster"`
 	Segment    string `parquet:"segment,optional"`
 }
 
-// previousRun is the part of an earlier run's output that movement needs.
+// previousRun is the part of an earlier run's output that movement needs:
+// its customers sorted by id, integer ids in Ints or string and binary ids
+// in Strs (IDKind says which), with their clusters and segments.
 type previousRun struct {
-	Dir       string
-	AsOf      time.Time
-	Customers []previousCustomer // sorted by id
-	K         int
+	Dir      string
+	Path     string // its customers.parquet
+	AsOf     time.Time
+	IDKind   features.IDKind
+	Ints     []int64
+	Strs     []string
+	Clusters []int32
+	Segments []string
+	K        int
 }
 
 // readPrevious reads customers.parquet (and, if present, manifest.json) of
@@ -59,23 +69,28 @@ func readPrevious(dir string) (*previousRun, error) {
 			return nil, &ColumnError{File: path, Column: col, Problem: "previous run: column is missing (not a segmint customers table?)"}
 		}
 	}
-	r := parquet.NewGenericReader[previousCustomer](pf)
-	defer r.Close()
-	prev := &previousRun{Dir: dir}
-	buf := make([]previousCustomer, 4096)
-	for {
-		n, err := r.Read(buf)
-		prev.Customers = append(prev.Customers, buf[:n]...)
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return nil, &InputError{File: path, Err: fmt.Errorf("previous run: %w", err)}
-		}
+	prev := &previousRun{Dir: dir, Path: path}
+	leaf, _ := pf.Schema().Lookup("customer_id")
+	typ := leaf.Node.Type()
+	switch {
+	case typ.Kind() == parquet.Int64 || typ.Kind() == parquet.Int32:
+		prev.IDKind = features.IDInteger
+		err = readPreviousRows(pf, prev, func(id int64) { prev.Ints = append(prev.Ints, id) })
+	case typ.Kind() == parquet.ByteArray && isUTF8(typ):
+		prev.IDKind = features.IDString
+		err = readPreviousRows(pf, prev, func(id string) { prev.Strs = append(prev.Strs, id) })
+	case typ.Kind() == parquet.ByteArray || typ.Kind() == parquet.FixedLenByteArray:
+		prev.IDKind = features.IDBinary
+		err = readPreviousRows(pf, prev, func(id []byte) { prev.Strs = append(prev.Strs, string(id)) })
+	default:
+		return nil, &ColumnError{File: path, Column: "customer_id", Problem: fmt.Sprintf("previous run: has Parquet type %s, want an integer, a string or bytes", typ)}
 	}
-	slices.SortFunc(prev.Customers, func(a, b previousCustomer) int { return cmp.Compare(a.CustomerID, b.CustomerID) })
-	for _, c := range prev.Customers {
-		prev.K = max(prev.K, int(c.Cluster)+1)
+	if err != nil {
+		return nil, &InputError{File: path, Err: fmt.Errorf("previous run: %w", err)}
+	}
+	prev.sort()
+	for _, c := range prev.Clusters {
+		prev.K = max(prev.K, int(c)+1)
 	}
 	var man struct {
 		AsOf time.Time `json:"as_of"`
@@ -88,13 +103,116 @@ func readPrevious(dir string) (*previousRun, error) {
 	return prev, nil
 }
 
-// MovementRow is one row of movement.parquet.
-type MovementRow struct {
-	CustomerID    int64     `parquet:"customer_id"`
+// isUTF8 reports whether a BYTE_ARRAY column holds strings.
+func isUTF8(t parquet.Type) bool {
+	if lt := t.LogicalType(); lt != nil {
+		if _, ok := lt.Value.(*format.StringType); ok {
+			return true
+		}
+	}
+	ct := t.ConvertedType()
+	return ct != nil && *ct == deprecated.UTF8
+}
+
+// readPreviousRows reads every row of a previous customers table, handing
+// each id to addID and keeping clusters and segments in prev.
+func readPreviousRows[ID customerID](pf *parquet.File, prev *previousRun, addID func(ID)) error {
+	r := parquet.NewGenericReader[previousCustomer[ID]](pf)
+	defer r.Close()
+	buf := make([]previousCustomer[ID], 4096)
+	for {
+		n, err := r.Read(buf)
+		for _, c := range buf[:n] {
+			addID(c.CustomerID)
+			prev.Clusters = append(prev.Clusters, c.Cluster)
+			prev.Segments = append(prev.Segments, c.Segment)
+		}
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// sort puts the previous customers in ascending id order, the order of a
+// feature table's rows.
+func (p *previousRun) sort() {
+	order := make([]int, len(p.Clusters))
+	for i := range order {
+		order[i] = i
+	}
+	if p.IDKind == features.IDInteger {
+		slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(p.Ints[a], p.Ints[b]) })
+		p.Ints = permute(p.Ints, order)
+	} else {
+		slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(p.Strs[a], p.Strs[b]) })
+		p.Strs = permute(p.Strs, order)
+	}
+	p.Clusters, p.Segments = permute(p.Clusters, order), permute(p.Segments, order)
+}
+
+func permute[T any](s []T, order []int) []T {
+	out := make([]T, len(order))
+	for r, i := range order {
+		out[r] = s[i]
+	}
+	return out
+}
+
+// MovementRowOf is one row of movement.parquet, with customer ids of type
+// ID: int64, string or []byte, as in the input.
+type MovementRowOf[ID customerID] struct {
+	CustomerID    ID        `parquet:"customer_id"`
 	SegmentBefore *string   `parquet:"segment_before,optional"`
 	SegmentAfter  *string   `parquet:"segment_after,optional"`
 	RunID         string    `parquet:"run_id"`
 	AsOf          time.Time `parquet:"as_of,timestamp(microsecond)"`
+}
+
+// MovementRow is a row of movement.parquet with integer customer ids.
+type MovementRow = MovementRowOf[int64]
+
+// movementRows are the rows of movement.parquet, of whichever id type.
+type movementRows interface {
+	// write writes them to path, stamped with the run's id and as-of time.
+	write(path string, m *Manifest, meta map[string]string) (int, error)
+}
+
+// movementRowsOf are movement rows with ids of type ID; binary ids are
+// held as strings (Binary set) and written as bytes.
+type movementRowsOf[ID int64 | string] struct {
+	rows   []MovementRowOf[ID]
+	binary bool
+}
+
+func (r movementRowsOf[ID]) write(path string, m *Manifest, meta map[string]string) (int, error) {
+	for i := range r.rows {
+		r.rows[i].RunID, r.rows[i].AsOf = m.RunID, m.AsOf
+	}
+	if !r.binary {
+		return len(r.rows), writeParquetRows(path, r.rows, meta)
+	}
+	out := make([]MovementRowOf[[]byte], len(r.rows))
+	for i, row := range r.rows {
+		out[i] = MovementRowOf[[]byte]{CustomerID: []byte(any(row.CustomerID).(string)), SegmentBefore: row.SegmentBefore, SegmentAfter: row.SegmentAfter, RunID: row.RunID, AsOf: row.AsOf}
+	}
+	return len(out), writeParquetRows(path, out, meta)
+}
+
+// compareMovement compares t's customers with a previous run (see
+// movement); the two must hold the same kind of customer id.
+func compareMovement(prev *previousRun, t *features.Table, assign []int, segOf func(i int) string, k int) (*report.Movement, movementRows, error) {
+	if prev.IDKind != t.IDKind {
+		return nil, nil, &ColumnError{File: prev.Path, Column: "customer_id", Problem: fmt.Sprintf("previous run: holds %s customer ids, but this run's are %s", prev.IDKind, t.IDKind)}
+	}
+	if t.IDKind == features.IDInteger {
+		mv, rows := movement(prev, prev.Ints, t.Customers, assign, segOf, k)
+		return mv, movementRowsOf[int64]{rows: rows}, nil
+	}
+	mv, rows := movement(prev, prev.Strs, t.IDs, assign, segOf, k)
+	return mv, movementRowsOf[string]{rows: rows, binary: t.IDKind == features.IDBinary}, nil
 }
 
 // movement compares the current customers (ids ascending, with cluster and
@@ -102,7 +220,7 @@ type MovementRow struct {
 // each current cluster to the previous cluster sharing most of its members
 // (Jaccard, one-to-one, greedy from the largest overlap), and the rows of
 // movement.parquet.
-func movement(prev *previousRun, ids []int64, assign []int, segOf func(i int) string, k int) (*report.Movement, []MovementRow) {
+func movement[ID int64 | string](prev *previousRun, prevIDs, ids []ID, assign []int, segOf func(i int) string, k int) (*report.Movement, []MovementRowOf[ID]) {
 	name := func(s string) string {
 		if s == "" {
 			return "(unmatched)"
@@ -126,40 +244,40 @@ func movement(prev *previousRun, ids []int64, assign []int, segOf func(i int) st
 		overlap[c] = make([]int, prev.K)
 	}
 	prevSize := make([]int, prev.K)
-	for _, p := range prev.Customers {
-		prevSize[p.Cluster]++
+	for _, c := range prev.Clusters {
+		prevSize[c]++
 	}
 	curSize := make([]int, k)
 	for _, c := range assign {
 		curSize[c]++
 	}
-	var rows []MovementRow
+	var rows []MovementRowOf[ID]
 	str := func(s string) *string { return &s }
 	i, j := 0, 0
-	for i < len(ids) || j < len(prev.Customers) {
+	for i < len(ids) || j < len(prevIDs) {
 		switch {
-		case j >= len(prev.Customers) || (i < len(ids) && ids[i] < prev.Customers[j].CustomerID):
+		case j >= len(prevIDs) || (i < len(ids) && ids[i] < prevIDs[j]):
 			after := name(segOf(i))
 			counts[pair{label(MovedNew), label(after)}]++
 			mv.New++
-			rows = append(rows, MovementRow{CustomerID: ids[i], SegmentAfter: str(after)})
+			rows = append(rows, MovementRowOf[ID]{CustomerID: ids[i], SegmentAfter: str(after)})
 			i++
-		case i >= len(ids) || prev.Customers[j].CustomerID < ids[i]:
-			before := name(prev.Customers[j].Segment)
+		case i >= len(ids) || prevIDs[j] < ids[i]:
+			before := name(prev.Segments[j])
 			counts[pair{label(before), label(MovedGone)}]++
 			mv.Gone++
-			rows = append(rows, MovementRow{CustomerID: prev.Customers[j].CustomerID, SegmentBefore: str(before)})
+			rows = append(rows, MovementRowOf[ID]{CustomerID: prevIDs[j], SegmentBefore: str(before)})
 			j++
 		default:
-			before, after := name(prev.Customers[j].Segment), name(segOf(i))
+			before, after := name(prev.Segments[j]), name(segOf(i))
 			counts[pair{label(before), label(after)}]++
 			if before == after {
 				mv.Stayed++
 			} else {
 				mv.Moved++
 			}
-			overlap[assign[i]][prev.Customers[j].Cluster]++
-			rows = append(rows, MovementRow{CustomerID: ids[i], SegmentBefore: str(before), SegmentAfter: str(after)})
+			overlap[assign[i]][prev.Clusters[j]]++
+			rows = append(rows, MovementRowOf[ID]{CustomerID: ids[i], SegmentBefore: str(before), SegmentAfter: str(after)})
 			i++
 			j++
 		}

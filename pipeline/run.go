@@ -248,9 +248,12 @@ func Run(ctx context.Context, o RunOptions) (*Manifest, error) {
 	m.Segments = summariseSegments(cat, mem, mapping, table)
 
 	var mv *report.Movement
-	var mvRows []MovementRow
+	var mvRows movementRows
 	if prev != nil {
-		mv, mvRows = movement(prev, table.Customers, cs.Result.Assign, func(i int) string { return mapping.Clusters[cs.Result.Assign[i]].Segment }, cs.Result.K)
+		mv, mvRows, err = compareMovement(prev, table, cs.Result.Assign, func(i int) string { return mapping.Clusters[cs.Result.Assign[i]].Segment }, cs.Result.K)
+		if err != nil {
+			return nil, err
+		}
 		m.Movement = &MovementSummary{PreviousRun: prev.Dir, Stayed: mv.Stayed, Moved: mv.Moved, New: mv.New, Gone: mv.Gone, ClusterMatch: mv.ClusterMatch}
 	}
 

@@ -133,6 +133,24 @@ type inputFile struct {
 	dict []int
 	// header is the CSV header, in file order.
 	header []string
+	// idKind is the type of its customer ids; a CSV file's are integers.
+	idKind features.IDKind
+}
+
+// idKindOf is the kind of customer id an Arrow column of type t holds:
+// strings, bytes (binary of any width, dictionaries of either) or, for
+// everything else, integers (which checkType then checks).
+func idKindOf(t arrow.DataType) features.IDKind {
+	if d, ok := t.(*arrow.DictionaryType); ok {
+		t = d.ValueType
+	}
+	switch t.ID() {
+	case arrow.STRING, arrow.LARGE_STRING:
+		return features.IDString
+	case arrow.BINARY, arrow.LARGE_BINARY, arrow.FIXED_SIZE_BINARY:
+		return features.IDBinary
+	}
+	return features.IDInteger
 }
 
 // acceptable type classes per canonical column, checked before any work.
@@ -159,7 +177,7 @@ func checkType(c string, t arrow.DataType) error {
 	case ColEventType, ColCouponCode, ColCountry, ColCategory, ColBrand:
 		ok = isString()
 	case ColUserID:
-		ok = isInt() || isFloat()
+		ok = isInt() || isFloat() || idKindOf(t) != features.IDInteger
 	case ColProductID, ColCategoryID, ColUserSession, ColOrderID:
 		ok = isInt() || isFloat() || isString()
 	case ColPrice, ColQuantity, ColDiscount:
@@ -167,7 +185,7 @@ func checkType(c string, t arrow.DataType) error {
 	}
 	if !ok {
 		want := map[string]string{
-			ColEventTime: "a timestamp, date, string or integer epoch", ColUserID: "an integer",
+			ColEventTime: "a timestamp, date, string or integer epoch", ColUserID: "an integer, a string or bytes",
 			ColEventType: "a string", ColCouponCode: "a string", ColCountry: "a string", ColCategory: "a string", ColBrand: "a string",
 			ColProductID: "an integer or a string", ColCategoryID: "an integer or a string", ColUserSession: "an integer or a string", ColOrderID: "an integer or a string",
 			ColPrice: "a number", ColQuantity: "a number", ColDiscount: "a number",
@@ -263,6 +281,14 @@ func openInput(path string, layout Layout) (*inputFile, error) {
 			return nil, &ColumnError{File: path, Column: src, Problem: "is nested; want a top-level column"}
 		}
 		in.leaves[c] = leaf
+		if c == ColUserID {
+			in.idKind = idKindOf(field.Type)
+			// Read as a dictionary, each distinct id of a page is keyed
+			// once (Arrow cannot dictionary-read fixed-size binary).
+			if in.idKind != features.IDInteger && field.Type.ID() != arrow.FIXED_SIZE_BINARY {
+				in.dict = append(in.dict, leaf)
+			}
+		}
 		switch c {
 		case ColEventType, ColCountry, ColCategory, ColCouponCode, ColUserSession, ColOrderID:
 			in.dict = append(in.dict, leaf)
@@ -497,6 +523,7 @@ func decodeRecords(ctx context.Context, it recordIter, in *inputFile, project []
 			f = fieldsOf(rec, project, in)
 		}
 		batch.Reset(0)
+		dec.idKind = in.idKind
 		if err := dec.decode(in.Path, rec, f, in.names, batch); err != nil {
 			return rows, err
 		}

@@ -23,7 +23,9 @@ type Column struct {
 	Int32   []int32
 	Float64 []float64
 	String  []string
-	Bool    []bool
+	// Binary holds byte strings (as Go strings), written as BINARY.
+	Binary []string
+	Bool   []bool
 	// Timestamp holds microseconds since the epoch, written as a UTC
 	// TIMESTAMP(MICROS).
 	Timestamp []int64
@@ -42,6 +44,8 @@ func (c Column) len() int {
 		return len(c.Bool)
 	case c.Timestamp != nil:
 		return len(c.Timestamp)
+	case c.Binary != nil:
+		return len(c.Binary)
 	}
 	return len(c.String)
 }
@@ -58,6 +62,8 @@ func (c Column) field() arrow.Field {
 		return arrow.Field{Name: c.Name, Type: arrow.FixedWidthTypes.Boolean}
 	case c.Timestamp != nil:
 		return arrow.Field{Name: c.Name, Type: &arrow.TimestampType{Unit: arrow.Microsecond, TimeZone: "UTC"}}
+	case c.Binary != nil:
+		return arrow.Field{Name: c.Name, Type: arrow.BinaryTypes.Binary}
 	}
 	return arrow.Field{Name: c.Name, Type: arrow.BinaryTypes.String, Nullable: c.NullEmpty}
 }
@@ -131,6 +137,10 @@ func WriteColumns(w io.Writer, cols []Column, meta map[string]string) error {
 					} else {
 						fb.UnsafeAppend(v)
 					}
+				}
+			case *array.BinaryBuilder:
+				for _, v := range c.Binary[lo:hi] {
+					fb.AppendString(v)
 				}
 			case *array.StringBuilder:
 				for _, v := range c.String[lo:hi] {

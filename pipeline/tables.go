@@ -86,12 +86,42 @@ func writeParquetRows[T any](path string, rows []T, meta map[string]string) erro
 	return syncFile{f}.Close()
 }
 
-// MembershipRow is one row of memberships.parquet.
-type MembershipRow struct {
-	CustomerID int64     `parquet:"customer_id"`
+// MembershipRowOf is one row of memberships.parquet, with customer ids of
+// type ID: int64, string or []byte, as in the input.
+type MembershipRowOf[ID customerID] struct {
+	CustomerID ID        `parquet:"customer_id"`
 	Segment    string    `parquet:"segment"`
 	RunID      string    `parquet:"run_id"`
 	AsOf       time.Time `parquet:"as_of,timestamp(microsecond)"`
+}
+
+// MembershipRow is a row of memberships.parquet with integer customer ids.
+type MembershipRow = MembershipRowOf[int64]
+
+// customerID are the Go types of the customer_id column of the outputs.
+type customerID interface{ int64 | string | []byte }
+
+// bytesIDs returns binary ids as the []byte values parquet-go writes.
+func bytesIDs(ids []string) [][]byte {
+	out := make([][]byte, len(ids))
+	for i, s := range ids {
+		out[i] = []byte(s)
+	}
+	return out
+}
+
+// writeMemberships writes memberships.parquet, the long form of the
+// segment memberships of the customers ids, and returns its rows.
+func writeMemberships[ID customerID](path string, ids []ID, mem *segments.Memberships, m *Manifest, meta map[string]string) (int, error) {
+	var rows []MembershipRowOf[ID]
+	for i, id := range ids {
+		for s, sg := range mem.Catalogue.Segments {
+			if mem.Member[s][i] {
+				rows = append(rows, MembershipRowOf[ID]{CustomerID: id, Segment: sg.ID, RunID: m.RunID, AsOf: m.AsOf})
+			}
+		}
+	}
+	return len(rows), writeParquetRows(path, rows, meta)
 }
 
 // SegmentRow is one row of segments.parquet.
@@ -128,7 +158,7 @@ func optFloat(x float64) *float64 {
 	return &x
 }
 
-func writeOutputs(stage *staging, m *Manifest, t *features.Table, cs *ClusterStage, mem *segments.Memberships, mp *segments.Mapping, mv *report.Movement, mvRows []MovementRow) error {
+func writeOutputs(stage *staging, m *Manifest, t *features.Table, cs *ClusterStage, mem *segments.Memberships, mp *segments.Mapping, mv *report.Movement, mvRows movementRows) error {
 	meta := outputMeta(m)
 	n := len(t.Customers)
 	asOf := m.AsOf
@@ -221,21 +251,22 @@ func writeOutputs(stage *staging, m *Manifest, t *features.Table, cs *ClusterSta
 	m.Outputs[TableClusters] = int64(k)
 
 	// memberships (long form)
-	var rows []MembershipRow
-	for i, id := range t.Customers {
-		for s, sg := range mem.Catalogue.Segments {
-			if mem.Member[s][i] {
-				rows = append(rows, MembershipRow{CustomerID: id, Segment: sg.ID, RunID: m.RunID, AsOf: asOf})
-			}
-		}
-	}
 	if path, err = stage.table(TableMemberships); err != nil {
 		return err
 	}
-	if err := writeParquetRows(path, rows, meta); err != nil {
+	var nm int
+	switch t.IDKind {
+	case features.IDString:
+		nm, err = writeMemberships(path, t.IDs, mem, m, meta)
+	case features.IDBinary:
+		nm, err = writeMemberships(path, bytesIDs(t.IDs), mem, m, meta)
+	default:
+		nm, err = writeMemberships(path, t.Customers, mem, m, meta)
+	}
+	if err != nil {
 		return err
 	}
-	m.Outputs[TableMemberships] = int64(len(rows))
+	m.Outputs[TableMemberships] = int64(nm)
 
 	// segments
 	var srows []SegmentRow
@@ -280,16 +311,14 @@ func writeOutputs(stage *staging, m *Manifest, t *features.Table, cs *ClusterSta
 
 	// movement
 	if mvRows != nil {
-		for i := range mvRows {
-			mvRows[i].RunID, mvRows[i].AsOf = m.RunID, asOf
-		}
 		if path, err = stage.table(TableMovement); err != nil {
 			return err
 		}
-		if err := writeParquetRows(path, mvRows, meta); err != nil {
+		n, err := mvRows.write(path, m, meta)
+		if err != nil {
 			return err
 		}
-		m.Outputs[TableMovement] = int64(len(mvRows))
+		m.Outputs[TableMovement] = int64(n)
 	}
 	return nil
 }

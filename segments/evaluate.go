@@ -331,7 +331,7 @@ func Evaluate(c *Catalogue, t *features.Table, threads int) (*Memberships, error
 				}
 				p, st, err := ev.Evaluate(values, ranks, country, member)
 				if err != nil {
-					errs[w] = fmt.Errorf("customer %d: %w", t.Customers[i], err)
+					errs[w] = fmt.Errorf("customer %s: %w", t.ID(i), err)
 					return
 				}
 				m.Primary[i], m.Stage[i] = p, st
