@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/parquet-go/parquet-go"
 
 	"github.com/segmint/segmint/demo"
@@ -67,6 +68,8 @@ func parquetType(f parquet.Field) string {
 		return "boolean"
 	case "STRING":
 		return "string"
+	case "BYTE_ARRAY":
+		return "binary"
 	case "TIMESTAMP(isAdjustedToUTC=true,unit=MICROS)":
 		return "timestamp"
 	default:
@@ -102,17 +105,47 @@ func TestOutputsMatchTheContract(t *testing.T) {
 	}
 	defer cleanup()
 	dir := t.TempDir()
-	first := filepath.Join(dir, "first")
-	if _, err := pipeline.Run(context.Background(), pipeline.RunOptions{Events: []string{path}, Out: first, Cluster: pipeline.ClusterOptions{StabilityBoots: 2}}); err != nil {
-		t.Fatal(err)
+	// The demo's integer ids, and the same events with string and binary
+	// ids: the id column's type follows the input's.
+	inputs := []struct {
+		idType string
+		file   string
+	}{{"int64", path}}
+	for _, v := range idVariants {
+		if v.name == "uuid strings" || v.name == "big-endian bytes" {
+			p := filepath.Join(dir, strings.ReplaceAll(v.name, " ", "-")+".parquet")
+			respell(t, path, p, v)
+			typ := "string"
+			if v.typ.ID() != arrow.STRING {
+				typ = "binary"
+			}
+			inputs = append(inputs, struct {
+				idType string
+				file   string
+			}{typ, p})
+		}
 	}
-	second := filepath.Join(dir, "second")
-	if _, err := pipeline.Run(context.Background(), pipeline.RunOptions{Events: []string{path}, Out: second, Previous: first, Cluster: pipeline.ClusterOptions{StabilityBoots: 2}}); err != nil {
-		t.Fatal(err)
+	for _, in := range inputs {
+		t.Run(in.idType+" ids", func(t *testing.T) {
+			first := filepath.Join(dir, in.idType, "first")
+			if _, err := pipeline.Run(context.Background(), pipeline.RunOptions{Events: []string{in.file}, Out: first, Cluster: pipeline.ClusterOptions{StabilityBoots: 2}}); err != nil {
+				t.Fatal(err)
+			}
+			second := filepath.Join(dir, in.idType, "second")
+			if _, err := pipeline.Run(context.Background(), pipeline.RunOptions{Events: []string{in.file}, Out: second, Previous: first, Cluster: pipeline.ClusterOptions{StabilityBoots: 2}}); err != nil {
+				t.Fatal(err)
+			}
+			checkContract(t, contract, second, in.idType)
+		})
 	}
+}
+
+// checkContract compares every table of the run in dir with the contract;
+// columns of type "id" must have type idType.
+func checkContract(t *testing.T, contract map[string][]contractColumn, dir, idType string) {
 	for table, cols := range contract {
 		t.Run(table, func(t *testing.T) {
-			f, err := os.Open(filepath.Join(second, table+".parquet"))
+			f, err := os.Open(filepath.Join(dir, table+".parquet"))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -142,8 +175,12 @@ func TestOutputsMatchTheContract(t *testing.T) {
 					}
 					continue
 				}
-				if got := parquetType(fld); got != c.typ {
-					t.Errorf("column %s: type %s, documented %s", c.name, got, c.typ)
+				want := c.typ
+				if want == "id" {
+					want = idType
+				}
+				if got := parquetType(fld); got != want {
+					t.Errorf("column %s: type %s, documented %s (%s)", c.name, got, c.typ, want)
 				}
 				if fld.Optional() != c.nullable {
 					t.Errorf("column %s: nullable %v, documented %v", c.name, fld.Optional(), c.nullable)

@@ -96,9 +96,9 @@ func TestBadInputNamesFileAndWritesNothing(t *testing.T) {
 		{"wrong column type", func(t *testing.T, p string) {
 			writeEvents(t, p, replace("event_type", Column{Int64: []int64{1, 2, 3, 4, 5}}))
 		}, []string{"event_type", "want a string"}},
-		{"string customer ids", func(t *testing.T, p string) {
-			writeEvents(t, p, replace("user_id", Column{String: []string{"a", "b", "c", "d", "e"}}))
-		}, []string{"user_id", "want an integer"}},
+		{"boolean customer ids", func(t *testing.T, p string) {
+			writeEvents(t, p, replace("user_id", Column{Bool: []bool{true, false, true, false, true}}))
+		}, []string{"user_id", "want an integer, a string or bytes"}},
 		{"empty file", func(t *testing.T, p string) { os.WriteFile(p, nil, 0o644) }, []string{"empty file"}},
 		{"not Parquet", func(t *testing.T, p string) {
 			os.WriteFile(p, []byte("event_time,event_type\n2019-10-01,view\n"), 0o644)

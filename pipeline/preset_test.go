@@ -5,8 +5,11 @@ import (
 	"errors"
 	"math"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
+
+	"github.com/segmint/segmint/features"
 )
 
 // TestSegmentPreset writes a small warehoused Segment tracks table and
@@ -83,9 +86,7 @@ func TestSegmentPresetBadColumn(t *testing.T) {
 	}
 }
 
-// TestSegmentPresetStringIDs: Segment's user_id is a string. Skipped until
-// string customer ids are accepted; then the totals must match
-// TestSegmentPreset's.
+// TestSegmentPresetStringIDs: Segment's user_id is a string, kept as one.
 func TestSegmentPresetStringIDs(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "tracks.parquet")
 	writeEvents(t, path, []Column{
@@ -98,15 +99,14 @@ func TestSegmentPresetStringIDs(t *testing.T) {
 	})
 	layout, _ := Preset("segment")
 	tbl, rep, err := ComputeFeatures(context.Background(), []string{path}, ScanOptions{Layout: layout, Workers: 1})
-	var ce *ColumnError
-	if errors.As(err, &ce) && ce.Column == "user_id" {
-		t.Skipf("string customer ids are not accepted yet: %v", err)
-	}
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(tbl.Customers) != 2 || rep.Events != 3 {
 		t.Fatalf("customers %d events %d, want 2 and 3", len(tbl.Customers), rep.Events)
+	}
+	if tbl.IDKind != features.IDString || !slices.Equal(tbl.IDs, []string{"u-1", "u-2"}) {
+		t.Errorf("ids %v %q, want the strings u-1 and u-2", tbl.IDKind, tbl.IDs)
 	}
 	var spend, orders float64
 	for i := range tbl.Customers {
