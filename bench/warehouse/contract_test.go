@@ -20,6 +20,8 @@ var duckDBType = map[string]string{
 	"double":    "DOUBLE",
 	"boolean":   "BOOLEAN",
 	"string":    "VARCHAR",
+	"binary":    "BLOB",
+	"id":        "", // the input's id type: a run's idType
 	"timestamp": "TIMESTAMP WITH TIME ZONE",
 }
 
