@@ -179,7 +179,12 @@ func (f *readEventsFn) ProcessElement(ctx context.Context, split pipeline.Split,
 	agg := features.NewAggregator(f.launches)
 	var ids []int64
 	seen := make(map[int64]struct{})
+	textIDs := false
 	skipped, err := pipeline.ReadSplit(ctx, split, f.Layout, f.AsOf, pipeline.PassEvents, func(b *features.Batch) {
+		if b.CustomerID != nil {
+			textIDs = true
+			return
+		}
 		agg.Add(b)
 		last, first := int64(0), true
 		for _, id := range b.Customer[:b.Len] {
@@ -195,6 +200,9 @@ func (f *readEventsFn) ProcessElement(ctx context.Context, split pipeline.Split,
 	})
 	if err != nil {
 		return err
+	}
+	if textIDs {
+		return fmt.Errorf("segbeam: %s: the customer ids are strings or bytes; the Beam pipeline keys customers by integer id only (segmint run keeps string and binary ids)", split.Path)
 	}
 	for reason, n := range skipped {
 		beam.NewCounter(metricNamespace, "skipped_"+reason).Inc(ctx, n)
