@@ -25,6 +25,7 @@ const (
 	SkipNullPrice     = "purchase or refund without a price"
 	SkipBadQuantity   = "NaN or absurd quantity"
 	SkipDuplicate     = "exact duplicate event"
+	SkipOtherEvent    = "other event (not an e-commerce event segmint reads)"
 	maxAbsurdPrice    = 1e9
 	maxAbsurdQuantity = 1e7
 )
@@ -251,6 +252,10 @@ func (d *decoder) decode(file string, rec arrow.Record, f fields, names map[stri
 			d.skipped[SkipUnknownType]++
 			continue
 		}
+		if typ == eventOther {
+			d.skipped[SkipOtherEvent]++
+			continue
+		}
 		d.money[i] = 0
 		if present&features.ColPrice != 0 {
 			p := d.prices[i]
@@ -376,13 +381,21 @@ func (d *decoder) decodeProducts(file string, rec arrow.Record, f fields, names 
 	return nil
 }
 
+// eventOther marks, in the decoder only, an event of the layout's
+// vocabulary that segmint does not read (Layout.OtherEvents).
+const eventOther features.EventType = 255
+
 func (d *decoder) lookupType(s string) features.EventType {
 	if t, ok := d.eventType[s]; ok {
 		return t
 	}
 	name := s
 	if d.layout.EventNames != nil {
-		name = d.layout.EventNames[strings.TrimSpace(s)]
+		var ok bool
+		if name, ok = d.layout.EventNames[strings.TrimSpace(s)]; !ok && d.layout.OtherEvents && strings.TrimSpace(s) != "" {
+			d.eventType[strings.Clone(s)] = eventOther
+			return eventOther
+		}
 	}
 	t, _ := features.ParseEventType(name)
 	d.eventType[strings.Clone(s)] = t

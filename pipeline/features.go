@@ -73,12 +73,12 @@ func skippedList(skipped map[string]int64) string {
 }
 
 // rejectedRows counts the rows the filters rejected: every skipped row but
-// exact duplicates and events after the as-of time, which are dropped by
-// design rather than for being bad.
+// exact duplicates, events after the as-of time and a layout's other
+// events, which are dropped by design rather than for being bad.
 func rejectedRows(skipped map[string]int64) int64 {
 	var n int64
 	for r, c := range skipped {
-		if r != SkipDuplicate && r != SkipAfterAsOf {
+		if r != SkipDuplicate && r != SkipAfterAsOf && r != SkipOtherEvent {
 			n += c
 		}
 	}

@@ -56,6 +56,11 @@ type Layout struct {
 	// segmint's event types (view, cart, remove_from_cart, purchase,
 	// refund, subscribe); values not in it are unknown event types.
 	EventNames map[string]string
+	// OtherEvents, with EventNames, says the layout's vocabulary is open:
+	// a name not in EventNames is an event segmint does not read (a page
+	// view, a session start, a search), skipped and counted as
+	// SkipOtherEvent, not rejected as an unknown event type.
+	OtherEvents bool
 }
 
 // candidates returns the input column names to try for canonical column c.
@@ -77,7 +82,7 @@ func (l Layout) Source(c string) string {
 }
 
 // Presets lists the named layouts Preset knows.
-var Presets = []string{"rees46", "online-retail", "retailrocket", "segment"}
+var Presets = []string{"rees46", "online-retail", "retailrocket", "segment", "ga4"}
 
 // Preset returns a named layout:
 //
@@ -100,7 +105,19 @@ var Presets = []string{"rees46", "online-retail", "retailrocket", "segment"}
 //     (userId); rows without a user_id are skipped (anonymous_id is not
 //     a fallback); timestamp, order_id, product_id, category, price,
 //     quantity, coupon, discount; integer timestamps are epoch
-//     milliseconds.
+//     milliseconds. Other track events ("Checkout Started", "Products
+//     Searched", …) are counted as other events, not rejected.
+//   - ga4: the Google Analytics 4 BigQuery export (events_* tables, one
+//     row per event, items nested): event_name view_item, add_to_cart,
+//     remove_from_cart, purchase, refund, sign_up (every other event name
+//     is an other event); customer user_pseudo_id; event_timestamp in
+//     epoch microseconds; the items list exploded to one row per item
+//     (items.item_id, items.item_category, items.price, items.quantity,
+//     items.coupon); ecommerce.transaction_id; the session from
+//     event_params' ga_session_id; geo.country. Spend is each item's
+//     price x quantity (ecommerce.purchase_revenue is the event's total
+//     and would count an order once per item); a purchase or refund with
+//     no items has no price and is skipped as such.
 func Preset(name string) (Layout, error) {
 	switch name {
 	case "", "rees46":
@@ -161,6 +178,34 @@ func Preset(name string) (Layout, error) {
 				"order_refunded":  "refund",
 				"signed_up":       "subscribe",
 			},
+			OtherEvents: true,
+		}, nil
+	case "ga4":
+		return Layout{
+			Name: "ga4",
+			Alternatives: map[string][]string{
+				ColEventTime:   {"event_timestamp"},
+				ColEventType:   {"event_name"},
+				ColUserID:      {"user_pseudo_id"},
+				ColProductID:   {"items.item_id"},
+				ColCategory:    {"items.item_category"},
+				ColPrice:       {"items.price", "items.price_in_usd"},
+				ColQuantity:    {"items.quantity"},
+				ColCouponCode:  {"items.coupon"},
+				ColOrderID:     {"ecommerce.transaction_id"},
+				ColUserSession: {"event_params[key=ga_session_id].value.int_value"},
+				ColCountry:     {"geo.country"},
+			},
+			EpochUnit: "us",
+			EventNames: map[string]string{
+				"view_item":        "view",
+				"add_to_cart":      "cart",
+				"remove_from_cart": "remove_from_cart",
+				"purchase":         "purchase",
+				"refund":           "refund",
+				"sign_up":          "subscribe",
+			},
+			OtherEvents: true,
 		}, nil
 	}
 	return Layout{}, fmt.Errorf("unknown preset %q (known: %s)", name, strings.Join(Presets, ", "))

@@ -23,8 +23,7 @@ func TestSegmentPreset(t *testing.T) {
 	writeEvents(t, path, []Column{
 		{Name: "timestamp", Timestamp: []int64{at(1, 9), at(1, 10), at(1, 11), at(2, 9), at(5, 9), at(3, 9), at(3, 10), at(3, 11), at(3, 12)}},
 		{Name: "event", String: []string{"Product Viewed", "Product Added", "Order Completed", "order_completed", "Order Refunded", "Product Viewed", "Product Added", "Product Removed", "Checkout Started"}},
-		// Integer ids until string customer ids are accepted.
-		{Name: "user_id", Int64: []int64{1, 1, 1, 1, 1, 2, 2, 2, 2}},
+		{Name: "user_id", String: []string{"u-1", "u-1", "u-1", "u-1", "u-1", "u-2", "u-2", "u-2", "u-2"}},
 		{Name: "product_id", String: []string{"sku-1", "sku-1", "sku-1", "sku-2", "sku-1", "sku-3", "sku-3", "sku-3", ""}, NullEmpty: true},
 		{Name: "order_id", String: []string{"", "", "A", "B", "A", "", "", "", ""}, NullEmpty: true},
 		{Name: "price", Float64: []float64{10, 10, 10, 5, 10, 7, 7, 7, 0}},
@@ -39,28 +38,35 @@ func TestSegmentPreset(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rep.Events != 8 || rep.Skipped[SkipUnknownType] != 1 {
-		t.Errorf("events %d, skipped %v: want 8 events and 1 unknown event type (Checkout Started)", rep.Events, rep.Skipped)
+	if rep.Events != 8 || rep.Skipped[SkipOtherEvent] != 1 || len(rep.Skipped) != 1 {
+		t.Errorf("events %d, skipped %v: want 8 events and 1 other event (Checkout Started)", rep.Events, rep.Skipped)
 	}
-	want := map[int64]map[string]float64{
+	if tbl.IDKind != features.IDString {
+		t.Errorf("customer ids are %v, want strings", tbl.IDKind)
+	}
+	want := map[string]map[string]float64{
 		// Order A: 2 x 10 with a coupon, refunded; order B: 1 x 5.
-		1: {"orders": 2, "total_spend": 25, "cart_adds": 1, "coupon_ratio": 0.5},
+		"u-1": {"orders": 2, "total_spend": 25, "cart_adds": 1, "coupon_ratio": 0.5},
 		// A view, a cart add removed again, no orders.
-		2: {"orders": 0, "total_spend": 0, "cart_adds": 1},
+		"u-2": {"orders": 0, "total_spend": 0, "cart_adds": 1},
 	}
 	if len(tbl.Customers) != len(want) {
-		t.Fatalf("customers %v, want 1 and 2", tbl.Customers)
+		t.Fatalf("customers %v, want u-1 and u-2", tbl.IDs)
 	}
-	for name := range want[1] {
+	for name := range want["u-1"] {
 		col := tbl.Column(name)
 		if col == nil {
 			t.Errorf("%s not computed", name)
 			continue
 		}
-		for i, id := range tbl.Customers {
-			w, ok := want[id][name]
-			if ok && math.Abs(col[i]-w) > 1e-9 {
-				t.Errorf("customer %d %s = %v, want %v", id, name, col[i], w)
+		for i := range tbl.Customers {
+			id := tbl.ID(i)
+			wc, ok := want[id]
+			if !ok {
+				t.Fatalf("customer %q not in the input", id)
+			}
+			if w, ok := wc[name]; ok && math.Abs(col[i]-w) > 1e-9 {
+				t.Errorf("customer %s %s = %v, want %v", id, name, col[i], w)
 			}
 		}
 	}

@@ -135,6 +135,18 @@ type inputFile struct {
 	header []string
 	// idKind is the type of its customer ids; a CSV file's are integers.
 	idKind features.IDKind
+	// nested maps canonical column -> its nested path (see nested.go);
+	// explode is one of them that explodes a list, nil when none does.
+	nested  map[string]*nestedCol
+	explode *nestedCol
+}
+
+// leavesOf returns the Parquet leaves canonical column c reads.
+func (in *inputFile) leavesOf(c string) []int {
+	if nc := in.nested[c]; nc != nil {
+		return nc.leaves
+	}
+	return []int{in.leaves[c]}
 }
 
 // idKindOf is the kind of customer id an Arrow column of type t holds:
@@ -266,19 +278,76 @@ func openInput(path string, layout Layout) (*inputFile, error) {
 		return nil, &InputError{File: path, Err: fmt.Errorf("reading schema: %w", err)}
 	}
 	in := &inputFile{Path: path, Format: formatParquet, Size: st.Size(), Rows: rdr.NumRows(), RowGroups: rdr.NumRowGroups(), leaves: make(map[string]int)}
-	in.names, err = resolveNames(path, layout, func(n string) bool { return len(sch.FieldIndices(n)) > 0 })
+	// A name is a top-level column or, when written as one, a nested path.
+	paths := make(map[string]*nestedCol)
+	pathErrs := make(map[string]error)
+	has := func(n string) bool {
+		if len(sch.FieldIndices(n)) > 0 {
+			return true
+		}
+		if !isNestedPath(n) {
+			return false
+		}
+		nc, err := resolvePath(fr.Manifest, n)
+		if err != nil {
+			pathErrs[n] = err
+			return false
+		}
+		paths[n] = nc
+		return true
+	}
+	in.names, err = resolveNames(path, layout, has)
 	if err != nil {
+		var ce *ColumnError
+		if errors.As(err, &ce) && pathErrs[ce.Column] != nil {
+			ce.Problem += ": " + pathErrs[ce.Column].Error()
+		}
 		return nil, err
 	}
 	pq := rdr.MetaData().Schema
-	for c, src := range in.names {
-		field := sch.Field(sch.FieldIndices(src)[0])
+	for _, c := range canonical {
+		src, ok := in.names[c]
+		if !ok {
+			continue
+		}
+		var typ arrow.DataType
+		if idx := sch.FieldIndices(src); len(idx) > 0 {
+			typ = sch.Field(idx[0]).Type
+		} else {
+			nc := paths[src]
+			if in.nested == nil {
+				in.nested = make(map[string]*nestedCol)
+			}
+			in.nested[c] = nc
+			typ = nc.typ
+			if nc.explodes != "" {
+				if in.explode != nil && in.explode.explodes != nc.explodes {
+					return nil, &ColumnError{File: path, Column: src, Problem: fmt.Sprintf("explodes the list %s, but %s explodes %s; at most one list can be exploded", nc.explodes, in.explode.path, in.explode.explodes)}
+				}
+				if in.explode == nil {
+					in.explode = nc
+				}
+			}
+		}
+		field := arrow.Field{Name: src, Type: typ}
+		switch typ.ID() {
+		case arrow.STRUCT, arrow.LIST, arrow.LARGE_LIST, arrow.MAP:
+			return nil, &ColumnError{File: path, Column: src, Problem: fmt.Sprintf("is nested (%s); name a field inside it, for example %s", typ, nestedExample(src, typ))}
+		}
 		if err := checkType(c, field.Type); err != nil {
 			return nil, &ColumnError{File: path, Column: src, Problem: err.Error()}
 		}
+		if in.nested[c] != nil {
+			// Nested leaves are read as plain arrays: the flattener takes
+			// rows of them, which Arrow cannot do on dictionaries.
+			if c == ColUserID {
+				in.idKind = idKindOf(field.Type)
+			}
+			continue
+		}
 		leaf := pq.ColumnIndexByName(src)
 		if leaf < 0 {
-			return nil, &ColumnError{File: path, Column: src, Problem: "is nested; want a top-level column"}
+			return nil, &ColumnError{File: path, Column: src, Problem: "is nested; name a field inside it (for example " + src + ".field)"}
 		}
 		in.leaves[c] = leaf
 		if c == ColUserID {
@@ -297,6 +366,10 @@ func openInput(path string, layout Layout) (*inputFile, error) {
 				in.dict = append(in.dict, leaf)
 			}
 		}
+	}
+	if in.explode != nil {
+		// Exploding takes rows of every column, dictionaries included.
+		in.dict = nil
 	}
 	sort.Ints(in.dict)
 	return in, nil
@@ -330,8 +403,8 @@ type ScanOptions struct {
 	// Mem allocates Arrow buffers; nil means a pool that recycles them.
 	Mem memory.Allocator
 	// MaxRejectedShare is the share of input rows the row filters may
-	// reject (skipped rows other than exact duplicates and events after
-	// AsOf) before the run warns in its log, report and manifest; 0 means
+	// reject (skipped rows other than exact duplicates, events after AsOf
+	// and a layout's other events) before the run warns in its log, report and manifest; 0 means
 	// DefaultMaxRejectedShare, 1 or more never warns.
 	MaxRejectedShare float64
 	// Progress, if set, is called after each record batch. It must be
@@ -363,7 +436,8 @@ func scan(ctx context.Context, inputs []*inputFile, project []string, o ScanOpti
 	if o.Progress != nil {
 		var total int64
 		for _, in := range inputs {
-			if in.Rows < 0 {
+			if in.Rows < 0 || in.explode != nil {
+				// CSV, or a list exploded into rows not counted yet
 				total = -1
 				break
 			}
@@ -487,9 +561,14 @@ func scanRowGroup(ctx context.Context, fr *pqarrow.FileReader, in *inputFile, rg
 	}()
 	var cols []int
 	for _, c := range projected(project, in) {
-		cols = append(cols, in.leaves[c])
+		cols = append(cols, in.leavesOf(c)...)
 	}
-	sort.Ints(cols)
+	if in.explode != nil {
+		// Every pass explodes the list, so rows count alike in each.
+		cols = append(cols, in.explode.leaves...)
+	}
+	slices.Sort(cols)
+	cols = slices.Compact(cols)
 	rr, err := fr.GetRecordReader(ctx, cols, []int{rg})
 	if err != nil {
 		return &InputError{File: in.Path, Err: fmt.Errorf("row group %d: %w", rg, err)}
@@ -517,19 +596,38 @@ type recordIter interface {
 func decodeRecords(ctx context.Context, it recordIter, in *inputFile, project []string, dec *decoder, batch *features.Batch, consume func(*features.Batch), rowsRead *atomic.Int64, progress func(int64)) (int64, error) {
 	var f fields
 	var rows int64
+	var fl *flattener
+	if in.nested != nil {
+		fl = &flattener{in: in, mem: memory.DefaultAllocator, project: projected(project, in)}
+	}
 	for it.Next() {
 		rec := it.Record()
+		var flat arrow.Record
+		if fl != nil {
+			var err error
+			if flat, err = fl.flatten(ctx, rec); err != nil {
+				return rows, err
+			}
+			rec = flat
+		}
 		if f == nil {
 			f = fieldsOf(rec, project, in)
 		}
 		batch.Reset(0)
 		dec.idKind = in.idKind
 		if err := dec.decode(in.Path, rec, f, in.names, batch); err != nil {
+			if flat != nil {
+				flat.Release()
+			}
 			return rows, err
 		}
 		consume(batch)
+		// A nested input's rows are its flattened rows, which the filters count.
 		rows += rec.NumRows()
 		n := rowsRead.Add(rec.NumRows())
+		if flat != nil {
+			flat.Release()
+		}
 		if progress != nil {
 			progress(n)
 		}
