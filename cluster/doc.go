@@ -105,6 +105,21 @@
 // when it is the only k tried. Selection.Rule states the outcome in words.
 // The indices ignore sample weights.
 //
+// With SelectSettings.StabilityBoots > 0, SelectK also scans stability: on
+// a uniform sample of at most StabilitySample rows it refits every k on
+// StabilityBoots bootstrap resamples (Stability, with 3 restarts each) and
+// records, per k, the size-weighted mean of the clusters' bootstrap Jaccard
+// similarities and the share of rows in dissolved clusters (below
+// UnstableJaccard). A k is stable when that mean is at least StableJaccard
+// (0.85, Hennig's "highly stable") and at most MaxDissolvedShare (5%) of the
+// rows lie in dissolved clusters; Chosen is then the largest stable k (the
+// finest partition the data reproduces), or the most stable k when none
+// qualifies. IndexChoice and IndexRule keep the rank-sum rule's outcome.
+// The indices reward compact, well-separated partitions and so prefer few
+// clusters on behavioural data with a continuum of customers; stability
+// asks instead whether a partition is a property of the data or of one
+// fit.
+//
 // # Stability
 //
 // Stability follows Hennig's fpc::clusterboot: it refits k-means on

@@ -21,6 +21,14 @@ type SelectSettings struct {
 	// replacement with Base.Seed, on which the silhouette is computed
 	// exactly. Default 5000; all rows are used when there are fewer.
 	SilhouetteSample int
+	// StabilityBoots, when positive, adds the stability scan: every k is
+	// refitted on that many bootstrap resamples and k is chosen by the
+	// stability rule instead of the rank sum (which is still reported as
+	// IndexChoice). Zero keeps the rank-sum rule alone.
+	StabilityBoots int
+	// StabilitySample bounds the rows the stability scan resamples, drawn
+	// uniformly without replacement; default DefaultStabilitySample.
+	StabilitySample int
 }
 
 // Selection reports the fits and validity indices for each k tried, and
@@ -42,6 +50,16 @@ type Selection struct {
 	Results []*Result
 	// SilhouetteSample is the number of rows the silhouette was computed on.
 	SilhouetteSample int
+	// IndexChoice and IndexRule are the k that the validity indices' rank
+	// sum prefers and how; equal to Chosen and Rule without the stability
+	// scan.
+	IndexChoice int
+	IndexRule   string
+	// Stability holds the stability scan, one entry per element of Ks (nil
+	// without it); StabilityBoots and StabilitySample are its refits and
+	// rows.
+	Stability                       []KStability
+	StabilityBoots, StabilitySample int
 }
 
 // SelectK fits k-means for every k in [s.KMin, s.KMax], computes the
@@ -104,7 +122,19 @@ func SelectK(ctx context.Context, data []float64, rows, cols int, s SelectSettin
 	}
 	copy(sel.Silhouette, sampledSilhouettes(data, cols, sample, labelings, sel.Ks, base.Threads))
 	sel.Knee = kneeOf(sel.Ks, sel.Inertia)
-	sel.Chosen, sel.Rule = chooseK(sel)
+	sel.IndexChoice, sel.IndexRule = chooseK(sel)
+	sel.Chosen, sel.Rule = sel.IndexChoice, sel.IndexRule
+	if s.StabilityBoots > 0 {
+		if s.StabilitySample <= 0 {
+			s.StabilitySample = DefaultStabilitySample
+		}
+		st, n, err := stabilityScan(ctx, data, rows, cols, sel, s.Base, s.StabilityBoots, s.StabilitySample)
+		if err != nil {
+			return nil, err
+		}
+		sel.Stability, sel.StabilityBoots, sel.StabilitySample = st, s.StabilityBoots, n
+		sel.Chosen, sel.Rule = chooseStableK(sel)
+	}
 	return sel, nil
 }
 

@@ -1,0 +1,127 @@
+package cluster
+
+import (
+	"context"
+	"math"
+	"math/rand/v2"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// nestedBlobs plants two far-apart groups of three tight blobs each: the two
+// groups and the six blobs are the partitions that a refit reproduces, six
+// the finest.
+func nestedBlobs(seed uint64, rows int) []float64 {
+	rng := rand.New(rand.NewPCG(seed, 5))
+	const cols = 3
+	data := make([]float64, rows*cols)
+	for i := range rows {
+		c := i % 6
+		cx := -40.0
+		if c >= 3 {
+			cx = 40
+		}
+		cy := 8 * float64(c%3-1)
+		data[i*cols] = cx + rng.NormFloat64()
+		data[i*cols+1] = cy + rng.NormFloat64()
+		data[i*cols+2] = rng.NormFloat64()
+	}
+	return data
+}
+
+func TestStabilityRuleFindsTheFinestReproduciblePartition(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		rows   int
+		sample int
+	}{
+		{"all rows", 1800, 0},
+		{"sampled", 3000, 900},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			data := nestedBlobs(4, tc.rows)
+			sel, err := SelectK(context.Background(), data, tc.rows, 3, SelectSettings{
+				KMin: 2, KMax: 9, Base: Settings{Seed: 3, NInit: 3}, StabilityBoots: 5, StabilitySample: tc.sample,
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if sel.Chosen != 6 {
+				t.Errorf("stability chose k = %d, want 6 (%s)", sel.Chosen, sel.Rule)
+			}
+			for _, s := range sel.Stability {
+				t.Logf("k=%d mean Jaccard %.3f min %.3f dissolved %.1f%% stable %v", s.K, s.MeanJaccard, s.MinJaccard, 100*s.DissolvedShare, s.Stable)
+				// The two groups and the six blobs are reproducible; k > 6
+				// must split a blob arbitrarily.
+				if (s.K == 2 || s.K == 6) && !s.Stable || s.K > 6 && s.Stable {
+					t.Errorf("k = %d: stable = %v: %+v", s.K, s.Stable, s)
+				}
+			}
+			if len(sel.Stability) != len(sel.Ks) {
+				t.Errorf("%d stability entries for %d ks", len(sel.Stability), len(sel.Ks))
+			}
+			want := tc.rows
+			if tc.sample > 0 {
+				want = tc.sample
+			}
+			if sel.StabilitySample != want || sel.StabilityBoots != 5 {
+				t.Errorf("scan on %d rows with %d refits, want %d and 5", sel.StabilitySample, sel.StabilityBoots, want)
+			}
+			if sel.IndexRule == "" || !strings.Contains(sel.Rule, "reproducible") {
+				t.Errorf("rules: index %q, stability %q", sel.IndexRule, sel.Rule)
+			}
+			t.Logf("the validity indices choose k = %d", sel.IndexChoice)
+		})
+	}
+}
+
+func TestStabilityScanDeterministic(t *testing.T) {
+	data := nestedBlobs(9, 1200)
+	s := SelectSettings{KMin: 2, KMax: 7, Base: Settings{Seed: 11, NInit: 2, Threads: 1}, StabilityBoots: 3}
+	a, err := SelectK(context.Background(), data, 1200, 3, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Base.Threads = 2
+	b, err := SelectK(context.Background(), data, 1200, 3, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(a.Stability, b.Stability) || a.Chosen != b.Chosen {
+		t.Errorf("scans differ:\n%+v\n%+v", a.Stability, b.Stability)
+	}
+}
+
+func TestChooseStableK(t *testing.T) {
+	nan := math.NaN()
+	mk := func(js ...float64) *Selection {
+		sel := &Selection{StabilityBoots: 4, StabilitySample: 100}
+		for i, j := range js {
+			k := i + 1
+			sel.Ks = append(sel.Ks, k)
+			st := KStability{K: k, MeanJaccard: j}
+			if k == 1 {
+				st.MeanJaccard = nan
+			}
+			st.Stable = st.MeanJaccard >= StableJaccard
+			sel.Stability = append(sel.Stability, st)
+		}
+		return sel
+	}
+	// The largest stable k wins over a smaller, more stable one.
+	if k, rule := chooseStableK(mk(nan, 0.99, 0.7, 0.9, 0.86, 0.6)); k != 5 || !strings.Contains(rule, "k=5") {
+		t.Errorf("chose %d (%s), want 5", k, rule)
+	}
+	// No stable k: the most stable one, said so.
+	if k, rule := chooseStableK(mk(nan, 0.8, 0.7, 0.84)); k != 4 || !strings.Contains(rule, "no k qualifies") {
+		t.Errorf("chose %d (%s), want 4 with no k qualifying", k, rule)
+	}
+	// A dissolved share above the limit disqualifies a k.
+	sel := mk(nan, 0.9, 0.95)
+	sel.Stability[2].DissolvedShare = 2 * MaxDissolvedShare
+	sel.Stability[2].Stable = false
+	if k, _ := chooseStableK(sel); k != 2 {
+		t.Errorf("chose %d, want 2", k)
+	}
+}
