@@ -238,10 +238,15 @@ func ClusterFile(ctx context.Context, o ClusterFileOptions) (*ClusterFileManifes
 		var sel *cluster.Selection
 		kmax := min(max(o.Cluster.KMax, 2), rows-1)
 		kmin := min(max(o.Cluster.KMin, 2), kmax)
-		sel, err = cluster.SelectK(ctx, data, rows, cols, cluster.SelectSettings{KMin: kmin, KMax: kmax, Base: base})
+		ss := cluster.SelectSettings{KMin: kmin, KMax: kmax, Base: base}
+		if o.Cluster.KStrategy == KStability {
+			ss.StabilityBoots = DefaultSelectionBoots
+		}
+		sel, err = cluster.SelectK(ctx, data, rows, cols, ss)
 		if err == nil {
+			// Without the stability scan Chosen is the indices' choice.
 			res = sel.Results[slices.Index(sel.Ks, sel.Chosen)]
-			m.KSelection = &KSelection{Ks: sel.Ks, Inertia: sel.Inertia, Silhouette: sel.Silhouette, CalinskiHarabasz: sel.CalinskiHarabasz, DaviesBouldin: sel.DaviesBouldin, Knee: sel.Knee, Chosen: sel.Chosen, Rule: sel.Rule, SilhouetteSample: sel.SilhouetteSample}
+			m.KSelection = manifestKSelection(sel)
 		}
 	}
 	if err != nil {

@@ -24,10 +24,32 @@ type ClusterOptions struct {
 	// StabilityBoots is the number of bootstrap fits for the stability
 	// figures; 0 means the default (10), negative disables them.
 	StabilityBoots int
-	// Criteria, when K is 0, chooses k by the validity indices alone
-	// (cluster.SelectK) instead of seeding k-means from the segment rules.
-	Criteria bool
+	// KStrategy says how k is chosen when K is 0: KSeeded (the default,
+	// also ""), KStability or KIndices.
+	KStrategy string
 }
+
+// The strategies for choosing k when it is not given.
+const (
+	// KStability: k-means++ for every k in [KMin, KMax]; k is the largest
+	// whose partition is reproducible under the bootstrap
+	// (cluster.SelectSettings.StabilityBoots).
+	KStability = "stability"
+	// KIndices: the validity indices' rank sum alone (cluster.SelectK).
+	KIndices = "indices"
+	// KSeeded: k-means seeded from the segment rules' groups (see Cluster).
+	// The clusters then start from what the catalogue already names. The
+	// default, until the stability rule meets the planted-recovery floors
+	// (README, "Choosing k").
+	KSeeded = "seeded"
+)
+
+// KStrategies lists the accepted values of ClusterOptions.KStrategy.
+var KStrategies = []string{KSeeded, KStability, KIndices}
+
+// DefaultSelectionBoots is the number of bootstrap refits of each k in the
+// stability scan.
+const DefaultSelectionBoots = 8
 
 // MinSeedShare and MinSeedCustomers: a segment seeds a cluster of its own
 // when at least this share of customers (and this many) have it as their
@@ -113,24 +135,28 @@ func FeatureMatrix(t *features.Table) (data []float64, names []string, excluded 
 //
 // How k and the starting centroids are chosen (the Strategy):
 //   - k given (o.K > 0): k-means++ with o.NInit restarts;
-//   - otherwise, when groups are given (each customer's primary segment
-//     index, -1 for none) and o.Criteria is not set: seeded k-means. Every
+//   - KStability: k-means++ for every k in [KMin, KMax], each refitted on
+//     DefaultSelectionBoots bootstrap resamples; k is the largest whose
+//     clusters are reproducible (see cluster's package documentation).
+//     The clusters come from the data alone; the segment rules are used
+//     only afterwards, to name them;
+//   - KIndices: k by cluster.SelectK's rank sum of the validity indices;
+//   - KSeeded (the default), when groups are given (each customer's
+//     primary segment index, -1 for none): seeded k-means. Every
 //     group holding at least MinSeedShare of the customers (and
 //     MinSeedCustomers) seeds one cluster at its members' mean in the
 //     clustering space, "none" included; Lloyd iterations then move the
 //     centroids to where the data puts them. k is the number of seeds. The
 //     validity-index curves over [KMin, KMax] are still computed for the
-//     report, so a reader can see what they would have chosen;
-//   - otherwise k is chosen by cluster.SelectK's rule over [KMin, KMax].
+//     report, so a reader can see what they would have chosen.
 //
-// Seeding from the rules is the reconciliation of the data-driven clusters
-// with the named segments: on standardised behavioural features, the
-// lowest-inertia partition need not separate the groups a marketer means
-// (a small valuable group merged into a large one while a large group is
-// split), and restarts from random seeds cannot know which partition is
-// wanted. Starting from the rule groups asks k-means the question the
-// report answers: where do the data's natural groups lie near the named
-// segments, and which segments are not supported by a group of their own.
+// Whatever the strategy, when k is not given the stability scan runs (unless
+// o.StabilityBoots is negative) and the report and k_selection show what
+// the stability rule and the validity indices each choose.
+//
+// Seeding from the rules asks k-means where the data's groups lie near the
+// named segments; it cannot find a group that no rule names (no rule, no
+// seed), which is why it is an explicit option and not the default.
 func Cluster(ctx context.Context, t *features.Table, o ClusterOptions, groups []int, groupNames func(int) string) (*ClusterStage, error) {
 	raw, names, excluded := FeatureMatrix(t)
 	rows, cols := len(t.Customers), len(names)
@@ -165,26 +191,49 @@ func Cluster(ctx context.Context, t *features.Table, o ClusterOptions, groups []
 		if kmax < 1 {
 			return nil, fmt.Errorf("too few customers (%d) to cluster", rows)
 		}
-		st.Selection, err = cluster.SelectK(ctx, data, rows, cols, cluster.SelectSettings{KMin: kmin, KMax: kmax, Base: base})
+		strategy := o.KStrategy
+		if strategy == "" {
+			strategy = KSeeded
+		}
+		if !slices.Contains(KStrategies, strategy) {
+			return nil, fmt.Errorf("k strategy %q: want one of %v", strategy, KStrategies)
+		}
+		ss := cluster.SelectSettings{KMin: kmin, KMax: kmax, Base: base}
+		if o.StabilityBoots >= 0 || strategy == KStability {
+			ss.StabilityBoots = DefaultSelectionBoots
+		}
+		st.Selection, err = cluster.SelectK(ctx, data, rows, cols, ss)
 		if err != nil {
 			return nil, err
 		}
 		var init []float64
-		if groups != nil && !o.Criteria {
+		if groups != nil && strategy == KSeeded {
 			init, st.Seeds = seedCentroids(data, rows, cols, groups, groupNames)
 		}
 		if len(st.Seeds) >= 2 {
 			base.K, base.Init = len(st.Seeds), init
-			st.Strategy = fmt.Sprintf("k-means seeded from the %d segment groups holding at least %.1f%% of the customers (k = %d); the validity indices alone would choose k = %d", len(st.Seeds), 100*MinSeedShare, len(st.Seeds), st.Selection.Chosen)
+			st.Strategy = fmt.Sprintf("k-means seeded from the %d segment groups holding at least %.1f%% of the customers (k = %d, --k-strategy seeded); the validity indices alone would choose k = %d", len(st.Seeds), 100*MinSeedShare, len(st.Seeds), st.Selection.IndexChoice)
+			if st.Selection.Stability != nil {
+				st.Strategy += fmt.Sprintf(", bootstrap stability k = %d", st.Selection.Chosen)
+			}
 			st.Result, err = cluster.KMeans(ctx, data, rows, cols, base)
 			if err != nil {
 				return nil, err
 			}
 			base.Init = nil
 		} else {
-			st.Strategy = "k chosen by the validity indices: " + st.Selection.Rule
+			chosen := st.Selection.IndexChoice
+			if strategy == KStability {
+				chosen = st.Selection.Chosen
+				st.Strategy = "k chosen by bootstrap stability (--k-strategy stability): " + st.Selection.Rule + fmt.Sprintf("; the validity indices alone would choose k = %d", st.Selection.IndexChoice)
+			} else {
+				st.Strategy = "k chosen by the validity indices: " + st.Selection.IndexRule
+				if st.Selection.Stability != nil {
+					st.Strategy += fmt.Sprintf("; bootstrap stability would choose k = %d", st.Selection.Chosen)
+				}
+			}
 			for i, k := range st.Selection.Ks {
-				if k == st.Selection.Chosen {
+				if k == chosen {
 					st.Result = st.Selection.Results[i]
 				}
 			}

@@ -188,6 +188,8 @@ func TestEndToEndPlantedRecovery(t *testing.T) {
 	if v, err := strconv.ParseUint(os.Getenv("SEGMINT_E2E_SEED"), 10, 64); err == nil {
 		seed = v
 	}
+	// SEGMINT_E2E_K_STRATEGY measures another way of choosing k.
+	strategy := os.Getenv("SEGMINT_E2E_K_STRATEGY")
 	dir := t.TempDir()
 	data := filepath.Join(dir, "data")
 	sum, err := synth.Generate(context.Background(), data, synth.Settings{Customers: customers, Seed: seed})
@@ -195,7 +197,7 @@ func TestEndToEndPlantedRecovery(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := filepath.Join(dir, "out")
-	m, err := pipeline.Run(context.Background(), pipeline.RunOptions{Events: sum.Files, Out: out, Cluster: pipeline.ClusterOptions{Seed: 1, StabilityBoots: 3}})
+	m, err := pipeline.Run(context.Background(), pipeline.RunOptions{Events: sum.Files, Out: out, Cluster: pipeline.ClusterOptions{Seed: 1, StabilityBoots: 3, KStrategy: strategy}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -48,8 +48,18 @@ func buildReport(m *Manifest, t *features.Table, cs *ClusterStage, mem *segments
 		d.Excluded = append(d.Excluded, report.Reasoned{Name: a.Feature, Reason: a.Reason})
 	}
 	if s := cs.Selection; s != nil {
-		d.KRule = cs.Strategy + ". Validity-index rule: " + s.Rule
-		d.KSelection = &report.KSelection{Ks: s.Ks, Inertia: s.Inertia, Silhouette: s.Silhouette, CalinskiHarabasz: s.CalinskiHarabasz, DaviesBouldin: s.DaviesBouldin, Chosen: s.Chosen, Knee: s.Knee, Used: cs.Result.K, SilhouetteSample: s.SilhouetteSample}
+		d.KRule = cs.Strategy + ". Validity-index rule: " + s.IndexRule
+		if s.Stability != nil {
+			d.KRule += ". Stability rule: " + s.Rule
+		}
+		d.KSelection = &report.KSelection{Ks: s.Ks, Inertia: s.Inertia, Silhouette: s.Silhouette, CalinskiHarabasz: s.CalinskiHarabasz, DaviesBouldin: s.DaviesBouldin, Chosen: s.IndexChoice, Knee: s.Knee, Used: cs.Result.K, SilhouetteSample: s.SilhouetteSample}
+		if s.Stability != nil {
+			ks := d.KSelection
+			ks.StableChoice, ks.StabilityBoots, ks.StabilitySample = s.Chosen, s.StabilityBoots, s.StabilitySample
+			for _, st := range s.Stability {
+				ks.Stability = append(ks.Stability, st.MeanJaccard)
+			}
+		}
 	} else {
 		d.KRule = cs.Strategy + "."
 	}

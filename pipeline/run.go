@@ -11,6 +11,7 @@ import (
 	"runtime/debug"
 	"time"
 
+	"github.com/segmint/segmint/cluster"
 	"github.com/segmint/segmint/features"
 	"github.com/segmint/segmint/report"
 	"github.com/segmint/segmint/segments"
@@ -119,6 +120,28 @@ type KSelection struct {
 	Chosen           int       `json:"chosen"`
 	Rule             string    `json:"rule"`
 	SilhouetteSample int       `json:"silhouette_sample"`
+	// The stability scan (absent without it): per k the size-weighted mean
+	// bootstrap Jaccard and the share of customers in dissolved clusters;
+	// the k the stability rule chooses and why.
+	StabilityJaccard []float64 `json:"stability_jaccard,omitempty"`
+	DissolvedShare   []float64 `json:"dissolved_share,omitempty"`
+	StabilityChosen  int       `json:"stability_chosen,omitempty"`
+	StabilityRule    string    `json:"stability_rule,omitempty"`
+	StabilityBoots   int       `json:"stability_boots,omitempty"`
+	StabilitySample  int       `json:"stability_sample,omitempty"`
+}
+
+// manifestKSelection is the manifest's record of a k selection.
+func manifestKSelection(s *cluster.Selection) *KSelection {
+	k := &KSelection{Ks: s.Ks, Inertia: s.Inertia, Silhouette: s.Silhouette, CalinskiHarabasz: s.CalinskiHarabasz, DaviesBouldin: s.DaviesBouldin, Knee: s.Knee, Chosen: s.IndexChoice, Rule: s.IndexRule, SilhouetteSample: s.SilhouetteSample}
+	if s.Stability != nil {
+		k.StabilityChosen, k.StabilityRule, k.StabilityBoots, k.StabilitySample = s.Chosen, s.Rule, s.StabilityBoots, s.StabilitySample
+		for _, st := range s.Stability {
+			k.StabilityJaccard = append(k.StabilityJaccard, st.MeanJaccard)
+			k.DissolvedShare = append(k.DissolvedShare, st.DissolvedShare)
+		}
+	}
+	return k
 }
 
 // Stability holds the bootstrap stability figures.
@@ -239,7 +262,7 @@ func Run(ctx context.Context, o RunOptions) (*Manifest, error) {
 	m.K, m.Inertia, m.Iterations = cs.Result.K, cs.Result.Inertia, cs.Result.Iterations
 	m.Strategy, m.Seeds = cs.Strategy, cs.Seeds
 	if s := cs.Selection; s != nil {
-		m.KSelection = &KSelection{Ks: s.Ks, Inertia: s.Inertia, Silhouette: s.Silhouette, CalinskiHarabasz: s.CalinskiHarabasz, DaviesBouldin: s.DaviesBouldin, Knee: s.Knee, Chosen: s.Chosen, Rule: s.Rule, SilhouetteSample: s.SilhouetteSample}
+		m.KSelection = manifestKSelection(s)
 	}
 	if s := cs.Stability; s != nil {
 		m.Stability = &Stability{Boots: s.Boots, Jaccard: s.Jaccard, Unstable: s.Unstable, MeanARI: s.MeanARI}

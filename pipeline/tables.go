@@ -146,6 +146,10 @@ type KSelectionRow struct {
 	CalinskiHarabasz *float64  `parquet:"calinski_harabasz,optional"`
 	DaviesBouldin    *float64  `parquet:"davies_bouldin,optional"`
 	Chosen           bool      `parquet:"chosen"`
+	StabilityJaccard *float64  `parquet:"stability_jaccard,optional"`
+	DissolvedShare   *float64  `parquet:"dissolved_share,optional"`
+	Stable           *bool     `parquet:"stable,optional"`
+	StabilityChosen  bool      `parquet:"stability_chosen"`
 	Used             bool      `parquet:"used"`
 	RunID            string    `parquet:"run_id"`
 	AsOf             time.Time `parquet:"as_of,timestamp(microsecond)"`
@@ -298,7 +302,17 @@ func writeOutputs(stage *staging, m *Manifest, t *features.Table, cs *ClusterSta
 	var krows []KSelectionRow
 	if s := cs.Selection; s != nil {
 		for i, kk := range s.Ks {
-			krows = append(krows, KSelectionRow{K: int32(kk), Inertia: s.Inertia[i], Silhouette: optFloat(s.Silhouette[i]), CalinskiHarabasz: optFloat(s.CalinskiHarabasz[i]), DaviesBouldin: optFloat(s.DaviesBouldin[i]), Chosen: kk == s.Chosen, Used: kk == cs.Result.K, RunID: m.RunID, AsOf: asOf})
+			row := KSelectionRow{K: int32(kk), Inertia: s.Inertia[i], Silhouette: optFloat(s.Silhouette[i]), CalinskiHarabasz: optFloat(s.CalinskiHarabasz[i]), DaviesBouldin: optFloat(s.DaviesBouldin[i]), Chosen: kk == s.IndexChoice, Used: kk == cs.Result.K, RunID: m.RunID, AsOf: asOf}
+			if s.Stability != nil {
+				st := s.Stability[i]
+				row.StabilityJaccard, row.DissolvedShare = optFloat(st.MeanJaccard), optFloat(st.DissolvedShare)
+				if row.StabilityJaccard != nil {
+					stable := st.Stable
+					row.Stable = &stable
+				}
+				row.StabilityChosen = kk == s.Chosen
+			}
+			krows = append(krows, row)
 		}
 	}
 	if path, err = stage.table(TableKSelection); err != nil {

@@ -217,6 +217,9 @@ func kCharts(k *KSelection) template.HTML {
 		}
 		b.WriteString(string(kChart(c.title, k.Ks, c.ys, k.Chosen, knee, k.Used)))
 	}
+	if k.Stability != nil {
+		b.WriteString(string(kChart("bootstrap stability (mean Jaccard)", k.Ks, k.Stability, k.StableChoice, 0, k.Used)))
+	}
 	return template.HTML(b.String())
 }
 

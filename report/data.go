@@ -121,10 +121,18 @@ type Feature struct {
 type KSelection struct {
 	Ks                                                   []int
 	Inertia, Silhouette, CalinskiHarabasz, DaviesBouldin []float64
-	Chosen, Knee                                         int
+	// Chosen is the k the validity indices' rank sum prefers.
+	Chosen, Knee int
 	// Used is the k of the clusters shown (0: the same as Chosen).
 	Used             int
 	SilhouetteSample int
+	// Stability is the size-weighted mean bootstrap Jaccard of each k (nil
+	// without the stability scan), StableChoice the k the stability rule
+	// chooses, StabilityBoots and StabilitySample the scan's refits and
+	// rows.
+	Stability                       []float64
+	StableChoice                    int
+	StabilityBoots, StabilitySample int
 }
 
 // Cluster is one cluster with its mapping.

@@ -19,6 +19,7 @@ type clusterOptions struct {
 	Force      bool
 	K          int
 	KMin, KMax int
+	KStrategy  string
 	NInit      int
 	Seed       uint64
 	Transform  string
@@ -43,6 +44,7 @@ an error.`, stderr)
 	fs.IntVar(&o.K, "k", 0, "number of clusters (0 = choose k in [--k-min, --k-max])")
 	fs.IntVar(&o.KMin, "k-min", pipeline.DefaultKMin, "smallest k tried when --k is 0")
 	fs.IntVar(&o.KMax, "k-max", pipeline.DefaultKMax, "largest k tried when --k is 0")
+	fs.StringVar(&o.KStrategy, "k-strategy", pipeline.KIndices, "how k is chosen when --k is 0: indices (the rank sum of silhouette, Calinski-Harabasz and Davies-Bouldin) or stability (the largest k whose clusters the bootstrap reproduces)")
 	fs.IntVar(&o.NInit, "n-init", 10, "k-means restarts (the lowest inertia is kept)")
 	fs.Uint64Var(&o.Seed, "seed", 1, "random seed")
 	fs.StringVar(&o.Transform, "transform", "auto", "auto (log1p for heavy-tailed non-negative columns, then standardise, a logged column with zeros by the spread of its positive values; 0/1 flags centred, 2 units between their states) or none (cluster the matrix exactly as given)")
@@ -71,8 +73,11 @@ func cmdCluster(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if o.K < 0 || o.NInit < 0 || o.Boots < 0 {
 		return usagef("--k, --n-init and --stability-boots must not be negative")
 	}
+	if o.KStrategy != pipeline.KIndices && o.KStrategy != pipeline.KStability {
+		return usagef("--k-strategy %q: want indices or stability (a feature table has no segment rules to seed from)", o.KStrategy)
+	}
 	co := pipeline.ClusterFileOptions{Features: o.Features, ID: o.ID, Columns: o.Columns, Out: o.Out, Force: o.Force,
-		Cluster: pipeline.ClusterOptions{K: o.K, KMin: o.KMin, KMax: o.KMax, NInit: o.NInit, Seed: o.Seed, StabilityBoots: o.Boots}}
+		Cluster: pipeline.ClusterOptions{K: o.K, KMin: o.KMin, KMax: o.KMax, KStrategy: o.KStrategy, NInit: o.NInit, Seed: o.Seed, StabilityBoots: o.Boots}}
 	switch o.Transform {
 	case "auto":
 		co.Transform = cluster.TransformAuto

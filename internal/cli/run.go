@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"slices"
+	"strings"
 
 	"github.com/segmint/segmint/demo"
 	"github.com/segmint/segmint/pipeline"
@@ -20,6 +22,7 @@ type runOptions struct {
 	Force        bool
 	K            int
 	KMin, KMax   int
+	KStrategy    string
 	NInit        int
 	Seed         uint64
 	Boots        int
@@ -45,6 +48,7 @@ moved into place at the end: a failed run writes nothing.`, stderr)
 	fs.IntVar(&o.K, "k", 0, "number of clusters (0 = choose k in [--k-min, --k-max])")
 	fs.IntVar(&o.KMin, "k-min", pipeline.DefaultKMin, "smallest k tried when --k is 0")
 	fs.IntVar(&o.KMax, "k-max", pipeline.DefaultKMax, "largest k tried when --k is 0")
+	fs.StringVar(&o.KStrategy, "k-strategy", pipeline.KSeeded, "how k is chosen when --k is 0: seeded (k-means started from the segment rules' groups, one cluster per group), stability (k-means++; the largest k whose clusters the bootstrap reproduces) or indices (k-means++; the rank sum of silhouette, Calinski-Harabasz and Davies-Bouldin). The report shows what stability and the indices choose whichever is used")
 	fs.IntVar(&o.NInit, "n-init", 10, "k-means restarts (the lowest inertia is kept)")
 	fs.Uint64Var(&o.Seed, "seed", 1, "random seed: the same input, flags and seed give the same segments")
 	fs.IntVar(&o.Boots, "stability-boots", 10, "bootstrap refits for cluster stability (0 disables)")
@@ -85,6 +89,9 @@ func run(ctx context.Context, o runOptions, stdout, stderr io.Writer) error {
 	if o.K == 0 && o.KMin > o.KMax {
 		return usagef("--k-min %d is greater than --k-max %d", o.KMin, o.KMax)
 	}
+	if !slices.Contains(pipeline.KStrategies, o.KStrategy) {
+		return usagef("--k-strategy %q: want one of %s", o.KStrategy, strings.Join(pipeline.KStrategies, ", "))
+	}
 	layout, err := pipeline.ParseOutputLayout(o.Layout)
 	if err != nil {
 		return usagef("--layout: %v", err)
@@ -100,7 +107,7 @@ func run(ctx context.Context, o runOptions, stdout, stderr io.Writer) error {
 		}
 	}
 	ro := pipeline.RunOptions{Events: o.input.Events, Out: o.Out, Force: o.Force, Previous: o.Previous, Layout: layout, Scan: so, Catalogue: cat, Logger: log,
-		Cluster: pipeline.ClusterOptions{K: o.K, KMin: o.KMin, KMax: o.KMax, NInit: o.NInit, Seed: o.Seed, StabilityBoots: o.Boots}}
+		Cluster: pipeline.ClusterOptions{K: o.K, KMin: o.KMin, KMax: o.KMax, KStrategy: o.KStrategy, NInit: o.NInit, Seed: o.Seed, StabilityBoots: o.Boots}}
 	if o.Boots == 0 {
 		ro.Cluster.StabilityBoots = -1
 	}
