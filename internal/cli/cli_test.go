@@ -47,6 +47,8 @@ func TestUsageErrors(t *testing.T) {
 		{"generate", "--out", "x", "--customers", "0"},
 		{"cluster", "--features", "f.parquet"},
 		{"features", "--events", "x.parquet"},
+		{"run", "--k-strategy", "largest"},
+		{"cluster", "--features", "f.parquet", "--out", "o", "--k-strategy", "seeded"},
 	}
 	for _, args := range cases {
 		if code, _, _ := runCLI(t, args...); code != ExitUsage {
@@ -351,5 +353,58 @@ func TestRunOnGenerateOutputDirectory(t *testing.T) {
 	// Named explicitly, the labels file is not an event file.
 	if code, _, stderr := runCLI(t, "run", "--events", filepath.Join(data, "labels.parquet"), "--out", filepath.Join(dir, "out2")); code != ExitInput || !strings.Contains(stderr, "event_time") {
 		t.Errorf("labels named explicitly: exit %d: %s", code, stderr)
+	}
+}
+
+// TestKStrategyStability: with --k-strategy stability, run and cluster use
+// the k that the stability scan chooses, and the manifest records both
+// rules' choices.
+func TestKStrategyStability(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	if code, _, stderr := runCLI(t, "generate", "--customers", "800", "--seed", "5", "--out", data, "--quiet"); code != ExitOK {
+		t.Fatalf("generate: exit %d: %s", code, stderr)
+	}
+	events := filepath.Join(data, "events-*.parquet")
+	type kman struct {
+		K          int    `json:"k"`
+		Strategy   string `json:"k_strategy"`
+		KSelection struct {
+			Ks              []int     `json:"ks"`
+			Chosen          int       `json:"chosen"`
+			StabilityChosen int       `json:"stability_chosen"`
+			Jaccard         []float64 `json:"stability_jaccard"`
+		} `json:"k_selection"`
+	}
+	read := func(path string) kman {
+		var m kman
+		raw, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal(raw, &m); err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	out := filepath.Join(dir, "out")
+	if code, _, stderr := runCLI(t, "run", "--events", events, "--out", out, "--k-strategy", "stability", "--k-max", "10", "--quiet"); code != ExitOK {
+		t.Fatalf("run: exit %d: %s", code, stderr)
+	}
+	m := read(filepath.Join(out, "manifest.json"))
+	ks := m.KSelection
+	if m.K != ks.StabilityChosen || len(ks.Jaccard) != len(ks.Ks) || len(ks.Ks) != 9 || ks.Chosen < 2 || !strings.Contains(m.Strategy, "bootstrap stability") {
+		t.Errorf("run: k %d, k_selection %+v, strategy %q", m.K, ks, m.Strategy)
+	}
+	feat := filepath.Join(dir, "features.parquet")
+	if code, _, stderr := runCLI(t, "features", "--events", events, "--out", feat, "--quiet"); code != ExitOK {
+		t.Fatalf("features: exit %d: %s", code, stderr)
+	}
+	cl := filepath.Join(dir, "clusters")
+	if code, _, stderr := runCLI(t, "cluster", "--features", feat, "--k-strategy", "stability", "--k-max", "10", "--out", cl, "--quiet"); code != ExitOK {
+		t.Fatalf("cluster: exit %d: %s", code, stderr)
+	}
+	if c := read(filepath.Join(cl, "manifest.json")); c.K != c.KSelection.StabilityChosen || len(c.KSelection.Jaccard) != 9 {
+		t.Errorf("cluster: k %d, k_selection %+v", c.K, c.KSelection)
 	}
 }
