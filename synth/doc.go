@@ -104,6 +104,15 @@
 // orders, refunds and archetypes stay the same and events grow by about
 // Scale.
 //
+// PriceScale and QuantityMax vary the written data without changing the
+// behaviour drawn: PriceScale multiplies every price and discount (a shop
+// in another currency or price segment), QuantityMax replaces every
+// purchase line's quantity (and its refund's) by a draw uniform in
+// 1..QuantityMax keyed by customer, order and product. The robustness
+// suite (pipeline's TestRobustness) measures segmint over them, the Mix and
+// the window length. Days cannot go below MinDays (120): the dormant and
+// at-risk archetypes need 90 days of silence after a history.
+//
 // # Archetypes
 //
 // Each customer draws one archetype by the Mix weights, then a country

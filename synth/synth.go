@@ -79,6 +79,18 @@ type Settings struct {
 	// Workers is the number of goroutines that generate customers; zero
 	// means runtime.GOMAXPROCS(0). The output does not depend on it.
 	Workers int
+	// PriceScale multiplies every price and discount as written (rounded
+	// to cents, at least 0.01): the same shop in another currency or price
+	// segment. The customers' behaviour is drawn at the default prices, so
+	// the archetypes do not change. Zero means 1.
+	PriceScale float64
+	// QuantityMax, when positive, replaces the quantity of every purchase
+	// line (and of its refund) by a draw uniform in 1..QuantityMax, keyed
+	// by customer, order and product; discounts scale with the quantity.
+	// Zero keeps the archetypes' own quantities (mostly 1, 2–3 on cheap
+	// items of some archetypes). LayoutREES46 has no quantity column and
+	// ignores it.
+	QuantityMax int
 }
 
 // Summary describes what Generate wrote.
@@ -245,6 +257,15 @@ func resolve(s Settings, workers int) (*config, error) {
 	}
 	if !(c.scale > 0) || math.IsInf(c.scale, 0) || c.scale > 1000 {
 		return nil, fmt.Errorf("%w: Scale = %v, want in (0, 1000]", ErrSettings, c.Scale)
+	}
+	if c.PriceScale == 0 {
+		c.PriceScale = 1
+	}
+	if !(c.PriceScale > 0) || math.IsInf(c.PriceScale, 0) || c.PriceScale > 1e6 {
+		return nil, fmt.Errorf("%w: PriceScale = %v, want in (0, 1e6]", ErrSettings, s.PriceScale)
+	}
+	if c.QuantityMax < 0 || c.QuantityMax > 1000 {
+		return nil, fmt.Errorf("%w: QuantityMax = %d, want 0..1000", ErrSettings, c.QuantityMax)
 	}
 	weights := defaultWeights
 	if s.Mix != nil {

@@ -3,6 +3,7 @@ package synth
 import (
 	"context"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -107,6 +108,33 @@ type ids struct {
 	seedSession uint64
 	seedOrder   uint64
 	buf         []byte
+	priceScale  float64 // Settings.PriceScale, 1 by default
+	qtyMax      int     // Settings.QuantityMax
+	seedQty     uint64
+}
+
+// money scales an amount by the price scale, rounded to cents; a positive
+// amount stays at least one cent.
+func (d *ids) money(x float64) float64 {
+	if d.priceScale == 1 || x == 0 {
+		return x
+	}
+	y := math.Round(x*d.priceScale*100) / 100
+	if x > 0 && y < 0.01 {
+		y = 0.01
+	}
+	return y
+}
+
+// quantity is the written quantity of e: its own, or with QuantityMax a
+// draw keyed by customer, order and product, so that a refund repeats its
+// purchase's quantity.
+func (d *ids) quantity(e *event) uint8 {
+	if d.qtyMax <= 0 || (e.kind != kindPurchase && e.kind != kindRefund) {
+		return e.qty
+	}
+	h := splitmix64(d.seedQty ^ uint64(e.customer)<<32 ^ uint64(e.order)<<12 ^ uint64(uint32(e.product)))
+	return uint8(1 + h%uint64(d.qtyMax))
 }
 
 func newIDs(cfg *config, cat *catalogue) *ids {
@@ -115,6 +143,9 @@ func newIDs(cfg *config, cat *catalogue) *ids {
 		startUS:     cfg.startUS,
 		seedSession: splitmix64(cfg.Seed ^ 0x5e55_1010),
 		seedOrder:   splitmix64(cfg.Seed ^ 0x0de2_1d5),
+		priceScale:  cfg.PriceScale,
+		qtyMax:      cfg.QuantityMax,
+		seedQty:     splitmix64(cfg.Seed ^ 0x9a7_1e5),
 	}
 }
 
@@ -167,7 +198,7 @@ func fillREES46(dst []REES46Row, events []event, id *ids) {
 		r := REES46Row{
 			EventTime:   id.startUS + int64(e.t)*1_000_000,
 			EventType:   kindNames[e.kind],
-			Price:       e.price,
+			Price:       id.money(e.price),
 			UserID:      UserIDBase + int64(e.customer),
 			UserSession: arena[i*36 : (i+1)*36],
 		}
@@ -204,12 +235,16 @@ func fillFull(dst []EventRow, events []event, id *ids) {
 		r := EventRow{
 			EventTime:   id.startUS + int64(e.t)*1_000_000,
 			EventType:   kindNames[e.kind],
-			Price:       e.price,
+			Price:       id.money(e.price),
 			UserID:      UserIDBase + int64(e.customer),
 			UserSession: arena[i*36 : (i+1)*36],
 			Quantity:    int32(e.qty),
-			Discount:    e.discount,
+			Discount:    id.money(e.discount),
 			Country:     countries[e.country].code,
+		}
+		if q := id.quantity(e); q != e.qty {
+			r.Quantity = int32(q)
+			r.Discount = id.money(e.discount * float64(q) / float64(e.qty))
 		}
 		if e.product >= 0 {
 			p := &cat.products[e.product]

@@ -48,6 +48,8 @@ func TestUsageErrors(t *testing.T) {
 		{"cluster", "--features", "f.parquet"},
 		{"features", "--events", "x.parquet"},
 		{"run", "--k-strategy", "largest"},
+		{"generate", "--out", "x", "--price-scale", "0"},
+		{"generate", "--out", "x", "--quantity-max", "-1"},
 		{"cluster", "--features", "f.parquet", "--out", "o", "--k-strategy", "seeded"},
 	}
 	for _, args := range cases {

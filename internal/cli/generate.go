@@ -23,6 +23,8 @@ type generateOptions struct {
 	Days      int
 	Layout    string
 	Scale     float64
+	Prices    float64
+	QtyMax    int
 	PerFile   int
 	Quiet     bool
 }
@@ -42,6 +44,8 @@ flags and seed give byte-identical files.`, stderr)
 	fs.IntVar(&o.Days, "days", synth.DefaultDays, fmt.Sprintf("length of the window in days (at least %d)", synth.MinDays))
 	fs.StringVar(&o.Layout, "layout", "full", "columns: full (REES46 plus order_id, quantity, coupon_code, discount, country, refund and subscribe events) or rees46 (the nine REES46 columns only)")
 	fs.Float64Var(&o.Scale, "scale", 1, "multiply every customer's events per session (same customers, more events)")
+	fs.Float64Var(&o.Prices, "price-scale", 1, "multiply every price and discount as written (the same shop in another currency or price segment)")
+	fs.IntVar(&o.QtyMax, "quantity-max", 0, "draw every purchase line's quantity uniformly from 1..N (0: the archetypes' own quantities)")
 	fs.IntVar(&o.PerFile, "events-per-file", synth.DefaultEventsPerFile, "maximum events per file")
 	fs.BoolVar(&o.Quiet, "quiet", false, "print nothing but errors")
 	registerConfig(fs, &o.Config)
@@ -73,7 +77,13 @@ func cmdGenerate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if o.Scale <= 0 {
 		return usagef("--scale must be positive")
 	}
-	s := synth.Settings{Customers: o.Customers, Seed: o.Seed, Days: o.Days, Scale: o.Scale, EventsPerFile: o.PerFile}
+	if !(o.Prices > 0) || o.Prices > 1e6 {
+		return usagef("--price-scale must be in (0, 1e6]")
+	}
+	if o.QtyMax < 0 || o.QtyMax > 1000 {
+		return usagef("--quantity-max must be in 0..1000")
+	}
+	s := synth.Settings{Customers: o.Customers, Seed: o.Seed, Days: o.Days, Scale: o.Scale, EventsPerFile: o.PerFile, PriceScale: o.Prices, QuantityMax: o.QtyMax}
 	switch o.Layout {
 	case "full":
 		s.Layout = synth.LayoutFull
