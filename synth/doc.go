@@ -110,8 +110,8 @@
 // purchase line's quantity (and its refund's) by a draw uniform in
 // 1..QuantityMax keyed by customer, order and product. The robustness
 // suite (pipeline's TestRobustness) measures segmint over them, the Mix and
-// the window length. Days cannot go below MinDays (120): the dormant and
-// at-risk archetypes need 90 days of silence after a history.
+// the window length. Days cannot go below MinDays (120): the dormant
+// archetype needs 90 silent days after a buying history.
 //
 // # Archetypes
 //
