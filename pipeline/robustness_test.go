@@ -1,0 +1,120 @@
+package pipeline_test
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/segmint/segmint/pipeline"
+	"github.com/segmint/segmint/synth"
+)
+
+// robustVariant is one planted data set of the robustness suite: the
+// generator's defaults with one family of parameters moved well away.
+type robustVariant struct {
+	name string
+	set  func(*synth.Settings)
+}
+
+// scaledMix halves the weight of every other archetype (in id order) and
+// doubles the rest, or the reverse.
+func scaledMix(oddHalved bool) map[string]float64 {
+	mix := synth.DefaultMix()
+	for i, id := range slices.Sorted(maps.Keys(mix)) {
+		if (i%2 == 1) == oddHalved {
+			mix[id] *= 0.5
+		} else {
+			mix[id] *= 2
+		}
+	}
+	return mix
+}
+
+var robustVariants = []robustVariant{
+	{"default", func(*synth.Settings) {}},
+	{"shares ×0.5/×2", func(s *synth.Settings) { s.Mix = scaledMix(true) }},
+	{"shares ×2/×0.5", func(s *synth.Settings) { s.Mix = scaledMix(false) }},
+	{"prices ×0.2", func(s *synth.Settings) { s.PriceScale = 0.2 }},
+	{"prices ×5", func(s *synth.Settings) { s.PriceScale = 5 }},
+	{"quantities 1–6", func(s *synth.Settings) { s.QuantityMax = 6 }},
+	{"4 months", func(s *synth.Settings) { s.Days = synth.MinDays }},
+	{"12 months", func(s *synth.Settings) { s.Days = 365 }},
+	{"events per visit ×3", func(s *synth.Settings) { s.Scale = 3 }},
+}
+
+// TestRobustness runs the whole pipeline over the family of planted data
+// sets, with each way of choosing k, and reports per variant the cluster
+// ARI, the mapping share and every planted segment's primary precision
+// and recall (the table of README's "Robustness" section comes from here:
+// go test ./pipeline -run Robustness -v).
+//
+// Floors, on every variant: the end-to-end test's ARI 0.8 and mapping share
+// 0.9, and primary precision and recall of at least 0.8 for every planted
+// segment with 100 customers or more. The target is 0.9; the cells below
+// it are listed in the log's table and in BENCHMARKS.md. By default the
+// suite runs the default k strategy (seeded);
+// SEGMINT_ROBUST_STRATEGIES=seeded,stability measures others against the
+// same floors (the stability rule does not meet them today).
+func TestRobustness(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the robustness suite generates and segments 10 data sets")
+	}
+	customers := 3000
+	strategies := []string{pipeline.KSeeded}
+	if v := os.Getenv("SEGMINT_ROBUST_STRATEGIES"); v != "" {
+		strategies = strings.Split(v, ",")
+	}
+	var table []string
+	weak := map[string][]string{}
+	for _, v := range robustVariants {
+		t.Run(v.name, func(t *testing.T) {
+			dir := t.TempDir()
+			set := synth.Settings{Customers: customers, Seed: 7}
+			v.set(&set)
+			sum, err := synth.Generate(context.Background(), filepath.Join(dir, "data"), set)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, strategy := range strategies {
+				out := filepath.Join(dir, "out-"+strategy)
+				m, err := pipeline.Run(context.Background(), pipeline.RunOptions{Events: sum.Files, Out: out,
+					Cluster: pipeline.ClusterOptions{Seed: 1, StabilityBoots: -1, KStrategy: strategy}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				r := measure(t, out, sum.Labels)
+				var cells, below []string
+				minR, minP := 1.0, 1.0
+				for _, row := range r.Rows {
+					if row.Customers < 100 {
+						continue
+					}
+					cells = append(cells, fmt.Sprintf("%s %.2f/%.2f", row.Archetype, row.RulePrecision, row.RuleRecall))
+					minR, minP = min(minR, row.RuleRecall), min(minP, row.RulePrecision)
+					if row.RulePrecision < 0.9 || row.RuleRecall < 0.9 {
+						below = append(below, fmt.Sprintf("%s %.2f/%.2f", row.Archetype, row.RulePrecision, row.RuleRecall))
+					}
+				}
+				line := fmt.Sprintf("| %s | %s | %d | %.3f | %.3f | %.2f | %.2f | %d | %s |", v.name, strategy, m.K, r.ARI, r.MappingShare, minP, minR, len(below), strings.Join(below, ", "))
+				table = append(table, line)
+				weak[strategy] = append(weak[strategy], below...)
+				t.Logf("%s: k=%d ARI=%.3f mapping=%.3f; primary P/R: %s", strategy, m.K, r.ARI, r.MappingShare, strings.Join(cells, "; "))
+				if r.ARI < 0.8 || r.MappingShare < 0.9 {
+					t.Errorf("%s: ARI %.3f, mapping share %.3f: want at least 0.8 and 0.9", strategy, r.ARI, r.MappingShare)
+				}
+				if minR < 0.8 || minP < 0.8 {
+					t.Errorf("%s: a planted segment's primary precision (lowest %.2f) or recall (lowest %.2f) is below 0.8: %s", strategy, minP, minR, strings.Join(below, ", "))
+				}
+			}
+		})
+	}
+	t.Logf("\n| variant | k strategy | k | ARI | mapping share | min primary P | min primary R | segments below 0.9 | which (P/R) |\n|---|---|---|---|---|---|---|---|---|\n%s", strings.Join(table, "\n"))
+	for s, w := range weak {
+		t.Logf("%s: %d segment×variant cells below 0.9", s, len(w))
+	}
+}
