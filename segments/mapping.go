@@ -59,6 +59,19 @@ type ClusterMapping struct {
 	Candidates []Match    `json:"candidates"` // the best few matches by F1
 	Evidence   []Evidence `json:"evidence"`
 	Why        string     `json:"why"`
+	// New is true when the cluster maps to no catalogue segment: a group
+	// the catalogue lacks, described by what sets it apart.
+	New bool `json:"new"`
+	// Description says what sets the cluster apart from all customers, in
+	// the features' own units ("mean gap days 26 (all: 61)").
+	Description string `json:"description"`
+	// SubGroup numbers the clusters that map to one segment, from 1 in
+	// cluster order, out of SubGroups; 0 and 1 when the segment has this
+	// cluster alone. Separation says what sets a sub-group apart from the
+	// segment's other clusters.
+	SubGroup   int    `json:"sub_group"`
+	SubGroups  int    `json:"sub_groups"`
+	Separation string `json:"separation,omitempty"`
 }
 
 // Profile describes the clusters in feature terms, for the evidence.
@@ -151,8 +164,14 @@ func MapClusters(assign []int, k int, mem *Memberships, p *Profile) *Mapping {
 			cm.Label = describe(cm.Evidence)
 			cm.Why = fmt.Sprintf("no segment's rule is met by at least %.0f%% of the cluster at %.1f× the population rate; named by what sets it apart", 100*MinPrecision, MinLift)
 		}
+		cm.New = cm.Segment == ""
+		cm.SubGroups = 1
+		if p != nil {
+			cm.Description = describeUnits(cm.Evidence)
+		}
 		out.Clusters = append(out.Clusters, cm)
 	}
+	subGroups(out, p)
 	for s, seg := range cat.Segments {
 		if mem.Evaluated(s) && !seg.Facet && mem.Sizes[s] > 0 && !carried[seg.ID] {
 			out.Uncarried = append(out.Uncarried, seg.ID)
@@ -289,4 +308,133 @@ func ReconcilePrimary(primary int, member []bool, clusterSegment int) (int, Basi
 		return clusterSegment, BasisCluster
 	}
 	return -1, BasisNone
+}
+
+// describeUnits is describe with the cluster's and the population's means
+// in the features' own units.
+func describeUnits(ev []Evidence) string {
+	var parts []string
+	for _, e := range ev {
+		if math.Abs(e.Z) < EvidenceZ || len(parts) == 3 {
+			break
+		}
+		parts = append(parts, fmt.Sprintf("%s %s (all: %s)", strings.ReplaceAll(e.Feature, "_", " "), number(e.ClusterMean), number(e.PopulationMean)))
+	}
+	if len(parts) == 0 {
+		return "close to the average customer on every feature"
+	}
+	return strings.Join(parts, ", ")
+}
+
+// number formats a mean for a sentence: three significant digits, no
+// exponent for everyday magnitudes.
+func number(x float64) string {
+	switch a := math.Abs(x); {
+	case math.IsNaN(x):
+		return "n/a"
+	case a >= 1000:
+		return strconv.FormatFloat(x, 'f', 0, 64)
+	case a >= 100:
+		return strconv.FormatFloat(x, 'f', 0, 64)
+	case a >= 10:
+		return strconv.FormatFloat(x, 'f', 1, 64)
+	default:
+		return strconv.FormatFloat(x, 'f', 2, 64)
+	}
+}
+
+// subGroups marks the clusters that map to one segment as its sub-groups:
+// each is numbered, and its Separation and Label say which features set it
+// apart from the segment's other clusters (the two whose standardised mean
+// differs most from theirs). Unmatched clusters with the same label are
+// told apart the same way. Labels end up unique within the mapping.
+func subGroups(m *Mapping, p *Profile) {
+	groups := make(map[string][]int)
+	var order []string
+	for c, cm := range m.Clusters {
+		key := cm.Segment
+		if cm.New {
+			key = "\x00" + cm.Label
+		}
+		if _, ok := groups[key]; !ok {
+			order = append(order, key)
+		}
+		groups[key] = append(groups[key], c)
+	}
+	for _, key := range order {
+		members := groups[key]
+		if len(members) < 2 {
+			continue
+		}
+		for n, c := range members {
+			cm := &m.Clusters[c]
+			cm.SubGroup, cm.SubGroups = n+1, len(members)
+			if p != nil {
+				cm.Separation = separation(p, c, members)
+			}
+			cm.Label = fmt.Sprintf("%s · %d of %d", cm.Label, n+1, len(members))
+			if cm.Separation != "" {
+				cm.Label += ": " + cm.Separation
+			}
+			if cm.Separation != "" {
+				cm.Why += fmt.Sprintf("; one of %d clusters like it, set apart from the others by %s", len(members), cm.Separation)
+			}
+		}
+	}
+	// Identical separations (or a missing profile) could still repeat a
+	// label: number any repeat.
+	seen := make(map[string]int)
+	for c := range m.Clusters {
+		l := m.Clusters[c].Label
+		seen[l]++
+		if seen[l] > 1 {
+			m.Clusters[c].Label = fmt.Sprintf("%s (cluster %d)", l, c)
+		}
+	}
+}
+
+// separation names the (up to) two features whose standardised mean in
+// cluster c differs most from the mean over the other clusters of its
+// group, in words with both means in the feature's unit.
+func separation(p *Profile, c int, group []int) string {
+	type diff struct {
+		j    int
+		d    float64
+		mine float64
+		rest float64
+	}
+	var ds []diff
+	for j := range p.Features {
+		z := p.Z[c][j]
+		if math.IsNaN(z) {
+			continue
+		}
+		var zo, mo float64
+		var n int
+		for _, o := range group {
+			if o == c || math.IsNaN(p.Z[o][j]) {
+				continue
+			}
+			zo += p.Z[o][j]
+			mo += p.ClusterMean[o][j]
+			n++
+		}
+		if n == 0 {
+			continue
+		}
+		ds = append(ds, diff{j: j, d: z - zo/float64(n), mine: p.ClusterMean[c][j], rest: mo / float64(n)})
+	}
+	sort.SliceStable(ds, func(a, b int) bool { return math.Abs(ds[a].d) > math.Abs(ds[b].d) })
+	var parts []string
+	for _, d := range ds {
+		if len(parts) == 2 || math.Abs(d.d) < EvidenceZ {
+			break
+		}
+		dir := "higher"
+		if d.d < 0 {
+			dir = "lower"
+		}
+		parts = append(parts, fmt.Sprintf("%s %s (%s vs %s)", dir, strings.ReplaceAll(p.Features[d.j], "_", " "), number(d.mine), number(d.rest)))
+	}
+	return strings.Join(parts, ", ")
 }

@@ -264,3 +264,72 @@ segments:
 		t.Errorf("Index(\"\") = %d, want -1", got)
 	}
 }
+
+// TestSubGroupsAndNewClusters: two clusters mapped to one segment are its
+// sub-groups, told apart by the feature that separates them; a cluster that
+// matches no segment is new and described in the features' units; labels
+// are unique.
+func TestSubGroupsAndNewClusters(t *testing.T) {
+	cat, err := Parse([]byte(`
+segments:
+  - id: alpha
+    name: Alpha customers
+    rule: orders >= 1
+  - id: beta
+    rule: orders >= 5
+`), "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Clusters 0 and 1 are both alpha; 2 and 3 match nothing.
+	assign := []int{0, 0, 0, 1, 1, 1, 2, 2, 3, 3}
+	mem := memberships(t, cat, len(assign), map[string][]int{"alpha": {0, 1, 2, 3, 4, 5}, "beta": {0}})
+	prof := &Profile{
+		Features: []string{"orders", "mean_gap_days", "views"},
+		Z: [][]float64{
+			{0.3, -0.2, 0.1},
+			{0.4, 1.5, 0.0},
+			{-1.0, 0.1, 2.0},
+			{-1.0, 0.1, 2.6},
+		},
+		ClusterMean:    [][]float64{{3, 20, 5}, {3.2, 61, 4}, {0, 30, 40}, {0, 30, 55}},
+		PopulationMean: []float64{2, 33, 12},
+	}
+	mp := MapClusters(assign, 4, mem, prof)
+	c0, c1, c2, c3 := mp.Clusters[0], mp.Clusters[1], mp.Clusters[2], mp.Clusters[3]
+	if c0.Segment != "alpha" || c1.Segment != "alpha" || c0.New || c1.New {
+		t.Fatalf("clusters 0 and 1 map to %q and %q, want alpha", c0.Segment, c1.Segment)
+	}
+	if c0.SubGroup != 1 || c1.SubGroup != 2 || c0.SubGroups != 2 || c1.SubGroups != 2 {
+		t.Errorf("sub-groups %d/%d and %d/%d, want 1/2 and 2/2", c0.SubGroup, c0.SubGroups, c1.SubGroup, c1.SubGroups)
+	}
+	if !strings.Contains(c1.Separation, "higher mean gap days (61.0 vs 20.0)") || !strings.Contains(c0.Separation, "lower mean gap days (20.0 vs 61.0)") {
+		t.Errorf("separations %q and %q: want mean gap days, with both means", c0.Separation, c1.Separation)
+	}
+	for _, c := range []ClusterMapping{c0, c1} {
+		if !strings.HasPrefix(c.Label, "Alpha customers · ") || !strings.Contains(c.Why, "set apart") {
+			t.Errorf("cluster %d: label %q, why %q", c.Cluster, c.Label, c.Why)
+		}
+	}
+	if !c2.New || !c3.New || c2.Segment != "" {
+		t.Errorf("clusters 2 and 3: new %v %v, segment %q; want new, unmapped", c2.New, c3.New, c2.Segment)
+	}
+	if c2.Description != "views 40.0 (all: 12.0), orders 0.00 (all: 2.00)" {
+		t.Errorf("cluster 2 description %q", c2.Description)
+	}
+	// Both new clusters read "high views, low orders": numbered, with views
+	// telling them apart.
+	if !strings.HasPrefix(c2.Label, "high views, low orders · 1 of 2") || !strings.Contains(c3.Label, "higher views (55.0 vs 40.0)") {
+		t.Errorf("new clusters' labels %q and %q", c2.Label, c3.Label)
+	}
+	seen := map[string]bool{}
+	for _, c := range mp.Clusters {
+		if seen[c.Label] {
+			t.Errorf("label %q repeated", c.Label)
+		}
+		seen[c.Label] = true
+		if c.SubGroups == 0 {
+			t.Errorf("cluster %d: SubGroups 0", c.Cluster)
+		}
+	}
+}
