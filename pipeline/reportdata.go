@@ -67,7 +67,10 @@ func buildReport(m *Manifest, t *features.Table, cs *ClusterStage, mem *segments
 		d.MeanARI, d.Boots = s.MeanARI, s.Boots
 	}
 	for c, cm := range mp.Clusters {
-		rc := report.Cluster{ID: c, Size: cm.Size, Share: cm.Share, Segment: cm.Segment, Label: cm.Label, Confidence: cm.Confidence, Why: cm.Why, Jaccard: math.NaN(), Z: cs.Result.Centroid(c)}
+		rc := report.Cluster{ID: c, Size: cm.Size, Share: cm.Share, Segment: cm.Segment, Label: cm.Label, Confidence: cm.Confidence, Why: cm.Why, Jaccard: math.NaN(), Z: cs.Result.Centroid(c), New: cm.New, Description: cm.Description, SubGroup: cm.SubGroup}
+		if cm.New {
+			d.NewCustomers += cm.Size
+		}
 		for _, e := range cm.Evidence {
 			rc.Evidence = append(rc.Evidence, report.Evidence{Feature: e.Feature, Z: e.Z, ClusterMean: e.ClusterMean, Population: e.PopulationMean})
 		}

@@ -213,7 +213,11 @@ func writeOutputs(stage *staging, m *Manifest, t *features.Table, cs *ClusterSta
 	f1 := make([]float64, k)
 	jac := make([]float64, k)
 	unstable := make([]bool, k)
+	isNew := make([]bool, k)
+	desc := make([]string, k)
+	subGroup := make([]int32, k)
 	for c, cm := range mp.Clusters {
+		isNew[c], desc[c], subGroup[c] = cm.New, cm.Description, int32(cm.SubGroup)
 		ids[c], size[c], share[c], seg[c], label[c], conf[c] = int32(c), int64(cm.Size), cm.Share, cm.Segment, cm.Label, cm.Confidence
 		lift[c], f1[c], jac[c] = math.NaN(), math.NaN(), math.NaN()
 		if cm.Best != nil {
@@ -223,7 +227,7 @@ func writeOutputs(stage *staging, m *Manifest, t *features.Table, cs *ClusterSta
 			jac[c], unstable[c] = cs.Stability.Jaccard[c], cs.Stability.Unstable[c]
 		}
 	}
-	ccols := []Column{{Name: "cluster", Int32: ids}, {Name: "size", Int64: size}, {Name: "share", Float64: share}, {Name: "segment", String: seg, NullEmpty: true}, {Name: "label", String: label}, {Name: "confidence", Float64: conf}, {Name: "lift", Float64: lift}, {Name: "f1", Float64: f1}, {Name: "stability_jaccard", Float64: jac}, {Name: "unstable", Bool: unstable}}
+	ccols := []Column{{Name: "cluster", Int32: ids}, {Name: "size", Int64: size}, {Name: "share", Float64: share}, {Name: "segment", String: seg, NullEmpty: true}, {Name: "label", String: label}, {Name: "confidence", Float64: conf}, {Name: "lift", Float64: lift}, {Name: "f1", Float64: f1}, {Name: "stability_jaccard", Float64: jac}, {Name: "unstable", Bool: unstable}, {Name: "new", Bool: isNew}, {Name: "description", String: desc}, {Name: "sub_group", Int32: subGroup}}
 	if mv != nil {
 		prevCol := make([]int32, k)
 		for c, p := range mv.ClusterMatch {

@@ -42,7 +42,10 @@ type Data struct {
 	Reconciled  int
 	FromCluster int
 	Uncarried   []string
-	Lifecycle   []Count
+	// NewCustomers is the number of customers in clusters that map to no
+	// catalogue segment.
+	NewCustomers int
+	Lifecycle    []Count
 	// Top20Share is the share of revenue from the top 20 % of customers by
 	// spend; Pareto holds (customer share, revenue share) points. Both
 	// empty when the input has no spend.
@@ -148,6 +151,12 @@ type Cluster struct {
 	Candidates []Candidate
 	Jaccard    float64 // NaN when not computed
 	Unstable   bool
+	// New marks a cluster that maps to no catalogue segment; Description
+	// says what sets it apart in the features' units. SubGroup (1-based,
+	// 0 when alone) numbers the clusters of one segment.
+	New         bool
+	Description string
+	SubGroup    int
 	// Z holds the cluster's standardised mean of each clustered feature, in
 	// the order of Data.Clustered.
 	Z []float64

@@ -26,6 +26,7 @@ var funcs = template.FuncMap{
 	"heat":            heatColour,
 	"share":           shareColour,
 	"addf":            func(a, b float64) float64 { return a + b },
+	"divf":            func(a, b int) float64 { return float64(a) / float64(max(b, 1)) },
 	"join":            strings.Join,
 	"ints":            joinInts,
 	"sizeChart":       sizeChart,

@@ -84,9 +84,15 @@ func RenderMarkdown(d *Data) []byte {
 	} else {
 		b.WriteString("| cluster | size | share | segment or label | confidence | stability |\n|---:|---:|---:|---|---:|---|\n")
 		for _, c := range d.Clusters {
-			seg, conf := "_"+mdText(c.Label)+"_ (no named segment)", "–"
+			seg, conf := "new, not in the catalogue: _"+mdText(c.Label)+"_", "–"
+			if c.Description != "" {
+				seg += " (" + mdText(c.Description) + ")"
+			}
 			if c.Segment != "" {
 				seg, conf = mdCode(c.Segment), pct(c.Confidence)
+				if c.SubGroup > 0 {
+					seg += " " + mdText(c.Label)
+				}
 			}
 			stab := mdNum(c.Jaccard)
 			if c.Unstable {
@@ -119,6 +125,9 @@ func RenderMarkdown(d *Data) []byte {
 			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", id, commas(int64(s.Members)), commas(int64(s.Primary)), mdNum(s.Revenue), carried)
 		}
 		b.WriteString("\n")
+	}
+	if d.NewCustomers > 0 {
+		fmt.Fprintf(&b, "%s customers are in clusters that no catalogue segment describes (marked new).\n\n", commas(int64(d.NewCustomers)))
 	}
 	if len(d.Uncarried) > 0 {
 		fmt.Fprintf(&b, "Present in the rules but not a cluster of their own: %s.\n\n", mdList(d.Uncarried))

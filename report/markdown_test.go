@@ -33,7 +33,7 @@ func TestRenderMarkdownContent(t *testing.T) {
 		// clusters: id, size, share, segment or label, confidence, stability
 		"| cluster | size | share | segment or label | confidence | stability |",
 		"| 0 | 3,000 | 69.4% | `loyal` | 80.0% | 0.90 |",
-		"| 1 | 1,000 | 23.1% | _high views, low orders_ (no named segment) | – | 0.40 **unstable** |",
+		"| 1 | 1,000 | 23.1% | new, not in the catalogue: _high views, low orders_ | – | 0.40 **unstable** |",
 		// segments: id, members, primary, revenue, clusters or the reason
 		"(1,234 customers took their cluster's segment over it); a customer who meets no rule takes its cluster's segment (56 customers).",
 		"| segment | members | primary | revenue | carried by clusters |",
