@@ -17,7 +17,6 @@ import (
 	"github.com/apache/arrow/go/v17/arrow/memory"
 	"github.com/apache/arrow/go/v17/parquet"
 	"github.com/apache/arrow/go/v17/parquet/compress"
-	"github.com/apache/arrow/go/v17/parquet/file"
 	"github.com/apache/arrow/go/v17/parquet/pqarrow"
 
 	"github.com/segmint/segmint/features"
@@ -312,15 +311,7 @@ func writeTableFile(t *testing.T, path string) {
 // names. GA4 has no discount column.
 func toGA4(t *testing.T, src, dst string, spell func(int64) string) {
 	t.Helper()
-	rdr, err := file.OpenParquetFile(src, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rdr.Close()
-	fr, err := pqarrow.NewFileReader(rdr, pqarrow.ArrowReadProperties{BatchSize: 1 << 20}, memory.DefaultAllocator)
-	if err != nil {
-		t.Fatal(err)
-	}
+	rdr, fr := openArrow(t, src, 1<<20)
 	sessions := make(map[string]int64)
 	var groups [][]ga4Event
 	for rg := 0; rg < rdr.NumRowGroups(); rg++ {

@@ -69,15 +69,7 @@ var idVariants = []idVariant{
 // respell rewrites the events file src to dst with user_id spelled by v.
 func respell(t *testing.T, src, dst string, v idVariant) {
 	t.Helper()
-	rdr, err := file.OpenParquetFile(src, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rdr.Close()
-	fr, err := pqarrow.NewFileReader(rdr, pqarrow.ArrowReadProperties{BatchSize: 1 << 14}, memory.DefaultAllocator)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, fr := openArrow(t, src, 1<<14)
 	tbl, err := fr.ReadTable(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -141,15 +133,7 @@ type outTable struct {
 
 func readOutTable(t *testing.T, path string) outTable {
 	t.Helper()
-	rdr, err := file.OpenParquetFile(path, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rdr.Close()
-	fr, err := pqarrow.NewFileReader(rdr, pqarrow.ArrowReadProperties{}, memory.DefaultAllocator)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, fr := openArrow(t, path, 0)
 	tbl, err := fr.ReadTable(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -342,4 +326,20 @@ func sameRows(a, b map[int64][]string) bool {
 		}
 	}
 	return true
+}
+
+// openArrow opens a Parquet file for reading into Arrow with batches of
+// batch rows (0: the reader's default); the file closes with the test.
+func openArrow(t *testing.T, path string, batch int64) (*file.Reader, *pqarrow.FileReader) {
+	t.Helper()
+	rdr, err := file.OpenParquetFile(path, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { rdr.Close() })
+	fr, err := pqarrow.NewFileReader(rdr, pqarrow.ArrowReadProperties{BatchSize: batch}, memory.DefaultAllocator)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rdr, fr
 }
