@@ -49,8 +49,12 @@ type ClusterMapping struct {
 	Share   float64 `json:"share"`
 	// Segment is the mapped segment id, "" when the cluster matches none.
 	Segment string `json:"segment"`
-	// Label is the segment's name, or for an unmatched cluster what
-	// distinguishes it ("high views, no orders").
+	// Label is the segment's name, or for an unmatched (New) cluster what
+	// sets it apart, in the features' own units ("orders every 26 days,
+	// 1.2 categories, cheap items at 4.10 (all customers: 23.50)"). A
+	// sub-group of a segment adds its number and what separates it from
+	// the segment's other clusters after the name ("Loyal customers · 1 of
+	// 2: more orders, higher spend"). Labels are unique within a Mapping.
 	Label string `json:"label"`
 	// Confidence is the share of the cluster's members that meet the mapped
 	// segment's rule (the match's precision); 0 when unmatched.
@@ -60,17 +64,25 @@ type ClusterMapping struct {
 	Evidence   []Evidence `json:"evidence"`
 	Why        string     `json:"why"`
 	// New is true when the cluster maps to no catalogue segment: a group
-	// the catalogue lacks, described by what sets it apart.
+	// the catalogue lacks, named by what sets it apart.
 	New bool `json:"new"`
-	// Description says what sets the cluster apart from all customers, in
-	// the features' own units ("mean gap days 26 (all: 61)").
+	// Description says what sets the cluster apart from all customers
+	// (the up to three features with |Z| >= EvidenceZ), with the cluster's
+	// and the population's means in the features' own units ("orders every
+	// 26 days (all customers: 9 weeks)"); "" without a profile.
 	Description string `json:"description"`
 	// SubGroup numbers the clusters that map to one segment, from 1 in
-	// cluster order, out of SubGroups; 0 and 1 when the segment has this
-	// cluster alone. Separation says what sets a sub-group apart from the
-	// segment's other clusters.
-	SubGroup   int    `json:"sub_group"`
-	SubGroups  int    `json:"sub_groups"`
+	// cluster order, out of SubGroups (the number of clusters of the
+	// segment); SubGroup is 0 when the segment has this cluster alone
+	// (SubGroups 1). Unmatched clusters that would share a label are
+	// numbered the same way among themselves.
+	SubGroup  int `json:"sub_group"`
+	SubGroups int `json:"sub_groups"`
+	// Separation says what sets a sub-group apart from the other clusters
+	// of its group: the one or two features whose Z differs most from the
+	// others' size-weighted mean Z, with both means in the features' units
+	// ("more orders (9.1 vs 3.2), higher spend (1,240.00 vs 310.00)"); ""
+	// outside a group or without a profile.
 	Separation string `json:"separation,omitempty"`
 }
 
@@ -168,6 +180,9 @@ func MapClusters(assign []int, k int, mem *Memberships, p *Profile) *Mapping {
 		cm.SubGroups = 1
 		if p != nil {
 			cm.Description = describeUnits(cm.Evidence)
+			if cm.New && len(apart(cm.Evidence)) > 0 {
+				cm.Why += ": " + cm.Description
+			}
 		}
 		out.Clusters = append(out.Clusters, cm)
 	}
@@ -193,21 +208,49 @@ func evidence(p *Profile, c int) []Evidence {
 	return ev[:min(len(ev), 5)]
 }
 
-// describe names a cluster by the features that set it apart most.
-func describe(ev []Evidence) string {
-	var parts []string
+// apart returns the (up to 3) leading pieces of evidence that set a
+// cluster apart: |Z| >= EvidenceZ, skipping any whose phrase repeats an
+// earlier one's (three features undefined without orders all read "no
+// orders").
+func apart(ev []Evidence) []Evidence {
+	var out []Evidence
+	seen := make(map[string]bool)
 	for _, e := range ev {
-		if math.Abs(e.Z) < EvidenceZ || len(parts) == 3 {
+		if math.Abs(e.Z) < EvidenceZ || len(out) == 3 {
 			break
 		}
-		dir := "high"
-		if e.Z < 0 {
-			dir = "low"
+		if ph := phraseOf(e); !seen[ph] {
+			seen[ph] = true
+			out = append(out, e)
 		}
-		parts = append(parts, dir+" "+strings.ReplaceAll(e.Feature, "_", " "))
+	}
+	return out
+}
+
+// describe names a cluster by the features that set it apart most, with
+// each feature's template (describe.go): "orders every 26 days, 1.2
+// categories, cheap items at 4.10 (all customers: 23.50)"; a feature
+// without a template reads "high <feature>" or "low <feature>".
+func describe(ev []Evidence) string {
+	var parts []string
+	for _, e := range apart(ev) {
+		parts = append(parts, phraseOf(e))
 	}
 	if len(parts) == 0 {
 		return "average on every feature"
+	}
+	return strings.Join(parts, ", ")
+}
+
+// describeUnits is describe with the population's mean of every feature
+// too, for Description.
+func describeUnits(ev []Evidence) string {
+	var parts []string
+	for _, e := range apart(ev) {
+		parts = append(parts, detailOf(e))
+	}
+	if len(parts) == 0 {
+		return "close to the average customer on every feature"
 	}
 	return strings.Join(parts, ", ")
 }
@@ -310,51 +353,21 @@ func ReconcilePrimary(primary int, member []bool, clusterSegment int) (int, Basi
 	return -1, BasisNone
 }
 
-// describeUnits is describe with the cluster's and the population's means
-// in the features' own units.
-func describeUnits(ev []Evidence) string {
-	var parts []string
-	for _, e := range ev {
-		if math.Abs(e.Z) < EvidenceZ || len(parts) == 3 {
-			break
-		}
-		parts = append(parts, fmt.Sprintf("%s %s (all: %s)", strings.ReplaceAll(e.Feature, "_", " "), number(e.ClusterMean), number(e.PopulationMean)))
-	}
-	if len(parts) == 0 {
-		return "close to the average customer on every feature"
-	}
-	return strings.Join(parts, ", ")
-}
-
-// number formats a mean for a sentence: three significant digits, no
-// exponent for everyday magnitudes.
-func number(x float64) string {
-	switch a := math.Abs(x); {
-	case math.IsNaN(x):
-		return "n/a"
-	case a >= 1000:
-		return strconv.FormatFloat(x, 'f', 0, 64)
-	case a >= 100:
-		return strconv.FormatFloat(x, 'f', 0, 64)
-	case a >= 10:
-		return strconv.FormatFloat(x, 'f', 1, 64)
-	default:
-		return strconv.FormatFloat(x, 'f', 2, 64)
-	}
-}
-
-// subGroups marks the clusters that map to one segment as its sub-groups:
-// each is numbered, and its Separation and Label say which features set it
-// apart from the segment's other clusters (the two whose standardised mean
-// differs most from theirs). Unmatched clusters with the same label are
-// told apart the same way. Labels end up unique within the mapping.
+// subGroups settles the clusters that share a name. Clusters mapped to one
+// segment are its sub-groups, numbered from 1 in cluster order: the label
+// keeps the segment's name first and adds the number and what separates
+// the sub-group from the segment's other clusters. Unmatched clusters whose
+// descriptions coincide are numbered the same way and told apart by the
+// separating features. Any label still repeated (no profile, identical
+// separations, two segments of one name) gets its cluster number, so that
+// labels are unique within the mapping.
 func subGroups(m *Mapping, p *Profile) {
 	groups := make(map[string][]int)
 	var order []string
 	for c, cm := range m.Clusters {
-		key := cm.Segment
+		key := "segment\x00" + cm.Segment
 		if cm.New {
-			key = "\x00" + cm.Label
+			key = "new\x00" + cm.Label
 		}
 		if _, ok := groups[key]; !ok {
 			order = append(order, key)
@@ -369,72 +382,125 @@ func subGroups(m *Mapping, p *Profile) {
 		for n, c := range members {
 			cm := &m.Clusters[c]
 			cm.SubGroup, cm.SubGroups = n+1, len(members)
+			var short string
 			if p != nil {
-				cm.Separation = separation(p, c, members)
+				seps := separation(p, c, members, m.Clusters)
+				var long, brief []string
+				for _, d := range seps {
+					long = append(long, contrast(p.Features[d.j], d.mine, d.rest, d.d, false))
+					brief = append(brief, contrast(p.Features[d.j], d.mine, d.rest, d.d, true))
+				}
+				cm.Separation, short = strings.Join(long, ", "), strings.Join(brief, ", ")
 			}
-			cm.Label = fmt.Sprintf("%s · %d of %d", cm.Label, n+1, len(members))
-			if cm.Separation != "" {
-				cm.Label += ": " + cm.Separation
+			others := otherClusters(members, c)
+			than := "the other"
+			if len(members) > 2 {
+				than = "the others"
+			}
+			if cm.New {
+				if short != "" {
+					cm.Label += " · " + short
+				} else {
+					cm.Label += fmt.Sprintf(" · %d of %d", n+1, len(members))
+				}
+				cm.Why += fmt.Sprintf(". Cluster%s %s %s described alike", plural1(len(members)-1), others, pick(len(members) > 2, "are", "is"))
+			} else {
+				cm.Label += fmt.Sprintf(" · %d of %d", n+1, len(members))
+				if short != "" {
+					cm.Label += ": " + short
+				}
+				cm.Why += fmt.Sprintf(". Sub-group %d of %d of %s (cluster%s %s also map%s to it)", n+1, len(members), cm.Segment, plural1(len(members)-1), others, pick(len(members) > 2, "", "s"))
 			}
 			if cm.Separation != "" {
-				cm.Why += fmt.Sprintf("; one of %d clusters like it, set apart from the others by %s", len(members), cm.Separation)
+				cm.Why += "; set apart from " + than + " by " + cm.Separation
 			}
 		}
 	}
-	// Identical separations (or a missing profile) could still repeat a
-	// label: number any repeat.
-	seen := make(map[string]int)
-	for c := range m.Clusters {
-		l := m.Clusters[c].Label
-		seen[l]++
-		if seen[l] > 1 {
-			m.Clusters[c].Label = fmt.Sprintf("%s (cluster %d)", l, c)
+	for range m.Clusters {
+		seen := make(map[string]int)
+		for _, cm := range m.Clusters {
+			seen[cm.Label]++
+		}
+		repeated := false
+		for c := range m.Clusters {
+			if seen[m.Clusters[c].Label] > 1 {
+				m.Clusters[c].Label += fmt.Sprintf(" (cluster %d)", c)
+				repeated = true
+			}
+		}
+		if !repeated {
+			break
 		}
 	}
 }
 
-// separation names the (up to) two features whose standardised mean in
-// cluster c differs most from the mean over the other clusters of its
-// group, in words with both means in the feature's unit.
-func separation(p *Profile, c int, group []int) string {
-	type diff struct {
-		j    int
-		d    float64
-		mine float64
-		rest float64
+func plural1(n int) string { return pick(n > 1, "s", "") }
+
+// otherClusters lists the clusters of group other than c: "3", "3 and 5",
+// "1, 3 and 5".
+func otherClusters(group []int, c int) string {
+	var ids []string
+	for _, o := range group {
+		if o != c {
+			ids = append(ids, strconv.Itoa(o))
+		}
 	}
-	var ds []diff
+	if len(ids) < 2 {
+		return strings.Join(ids, "")
+	}
+	return strings.Join(ids[:len(ids)-1], ", ") + " and " + ids[len(ids)-1]
+}
+
+// separated is a feature that sets cluster c apart from the other clusters
+// of its group: d is the difference of c's Z from their size-weighted mean
+// Z; mine and rest are the corresponding means in the feature's unit.
+type separated struct {
+	j             int
+	d, mine, rest float64
+}
+
+// separation returns the (up to) two features whose Z in cluster c differs
+// most from the size-weighted mean Z of the other clusters of group: the
+// first always (unless no feature differs at all), the second when it
+// differs by at least EvidenceZ.
+func separation(p *Profile, c int, group []int, cms []ClusterMapping) []separated {
+	var ds []separated
 	for j := range p.Features {
 		z := p.Z[c][j]
 		if math.IsNaN(z) {
 			continue
 		}
-		var zo, mo float64
-		var n int
+		zo, wz := 0.0, 0.0
+		mo, wm := 0.0, 0.0
 		for _, o := range group {
-			if o == c || math.IsNaN(p.Z[o][j]) {
+			if o == c {
 				continue
 			}
-			zo += p.Z[o][j]
-			mo += p.ClusterMean[o][j]
-			n++
+			w := float64(max(cms[o].Size, 1))
+			if zz := p.Z[o][j]; !math.IsNaN(zz) {
+				zo += w * zz
+				wz += w
+			}
+			if v := p.ClusterMean[o][j]; finite(v) {
+				mo += w * v
+				wm += w
+			}
 		}
-		if n == 0 {
+		if wz == 0 {
 			continue
 		}
-		ds = append(ds, diff{j: j, d: z - zo/float64(n), mine: p.ClusterMean[c][j], rest: mo / float64(n)})
+		rest := math.NaN()
+		if wm > 0 {
+			rest = mo / wm
+		}
+		if d := z - zo/wz; d != 0 {
+			ds = append(ds, separated{j: j, d: d, mine: p.ClusterMean[c][j], rest: rest})
+		}
 	}
 	sort.SliceStable(ds, func(a, b int) bool { return math.Abs(ds[a].d) > math.Abs(ds[b].d) })
-	var parts []string
-	for _, d := range ds {
-		if len(parts) == 2 || math.Abs(d.d) < EvidenceZ {
-			break
-		}
-		dir := "higher"
-		if d.d < 0 {
-			dir = "lower"
-		}
-		parts = append(parts, fmt.Sprintf("%s %s (%s vs %s)", dir, strings.ReplaceAll(p.Features[d.j], "_", " "), number(d.mine), number(d.rest)))
+	n := min(len(ds), 1)
+	if len(ds) > 1 && math.Abs(ds[1].d) >= EvidenceZ {
+		n = 2
 	}
-	return strings.Join(parts, ", ")
+	return ds[:n]
 }

@@ -120,8 +120,12 @@ segments:
 	if c2.Segment != "" || c2.Best != nil || c2.Confidence != 0 || mp.ClusterOf(2) != "" {
 		t.Errorf("cluster 2 maps to %q (best %+v); want no segment", c2.Segment, c2.Best)
 	}
-	if c2.Label != "high views, low orders" {
-		t.Errorf("cluster 2 label %q, want %q", c2.Label, "high views, low orders")
+	// Named by the templates of describe.go, in the features' units.
+	if want := "9 views, 10 orders"; c2.Label != want {
+		t.Errorf("cluster 2 label %q, want %q", c2.Label, want)
+	}
+	if !c2.New || c0.New || c1.New {
+		t.Errorf("new: %v %v %v, want only cluster 2", c0.New, c1.New, c2.New)
 	}
 	if !strings.Contains(c2.Why, "no segment") {
 		t.Errorf("cluster 2 why: %q", c2.Why)
@@ -194,7 +198,8 @@ func TestDescribe(t *testing.T) {
 	}{
 		{nil, "average on every feature"},
 		{[]Evidence{{Feature: "views", Z: 0.49}}, "average on every feature"},
-		{[]Evidence{{Feature: "cart_adds", Z: -0.5}}, "low cart adds"},
+		{[]Evidence{{Feature: "cart_adds", Z: -0.5}}, "no cart adds"},
+		{[]Evidence{{Feature: "cart_adds", Z: -0.5, ClusterMean: math.NaN(), PopulationMean: 3}}, "low cart adds"},
 		{[]Evidence{{Feature: "a", Z: 3}, {Feature: "b", Z: -2}, {Feature: "c", Z: 1}, {Feature: "d", Z: 0.9}}, "high a, low b, high c"},
 	}
 	for _, tc := range cases {
@@ -303,7 +308,7 @@ segments:
 	if c0.SubGroup != 1 || c1.SubGroup != 2 || c0.SubGroups != 2 || c1.SubGroups != 2 {
 		t.Errorf("sub-groups %d/%d and %d/%d, want 1/2 and 2/2", c0.SubGroup, c0.SubGroups, c1.SubGroup, c1.SubGroups)
 	}
-	if !strings.Contains(c1.Separation, "higher mean gap days (61.0 vs 20.0)") || !strings.Contains(c0.Separation, "lower mean gap days (20.0 vs 61.0)") {
+	if c1.Separation != "longer gaps between orders (9 weeks vs 20 days)" || c0.Separation != "shorter gaps between orders (20 days vs 9 weeks)" {
 		t.Errorf("separations %q and %q: want mean gap days, with both means", c0.Separation, c1.Separation)
 	}
 	for _, c := range []ClusterMapping{c0, c1} {
@@ -314,13 +319,12 @@ segments:
 	if !c2.New || !c3.New || c2.Segment != "" {
 		t.Errorf("clusters 2 and 3: new %v %v, segment %q; want new, unmapped", c2.New, c3.New, c2.Segment)
 	}
-	if c2.Description != "views 40.0 (all: 12.0), orders 0.00 (all: 2.00)" {
+	if c2.Description != "40 views (all customers: 12), no orders (all customers: 2)" {
 		t.Errorf("cluster 2 description %q", c2.Description)
 	}
-	// Both new clusters read "high views, low orders": numbered, with views
-	// telling them apart.
-	if !strings.HasPrefix(c2.Label, "high views, low orders · 1 of 2") || !strings.Contains(c3.Label, "higher views (55.0 vs 40.0)") {
-		t.Errorf("new clusters' labels %q and %q", c2.Label, c3.Label)
+	// The new clusters' descriptions differ by their views: no numbering.
+	if c2.Label != "40 views, no orders" || c3.Label != "55 views, no orders" || c2.SubGroup != 0 || c3.SubGroup != 0 {
+		t.Errorf("new clusters' labels %q and %q, sub-groups %d and %d", c2.Label, c3.Label, c2.SubGroup, c3.SubGroup)
 	}
 	seen := map[string]bool{}
 	for _, c := range mp.Clusters {
