@@ -5,6 +5,19 @@ import "math"
 // archetypeRules holds the generative rules of each archetype; doc.go
 // describes them in words. Day offsets d run from 0 (Start) to W (as-of);
 // "d days before as-of" is the offset W-d.
+//
+// Settings.GapScale enters through g.scaled (a gap of a rhythm) and
+// g.stretch (the span of a history ending at as-of); both are the
+// identity at GapScale 1, so the default rules are exactly as written.
+//
+// Short windows: Days may go down to MinDaysWithoutDormant (90) when the
+// Mix gives dormant no weight. dormant cannot fit in fewer than MinDays
+// (120) days. In windows under 120 days some ranges below reach past the
+// window and, as everywhere, g.at clamps a visit to the window's first or
+// last day: active's first visit (45-100 days before as-of) falls on day 0
+// when the window is shorter than the draw; indecisive_prospects' start
+// U(0,120) and newsletter_subscribers' U(0,100) can lie past as-of, and
+// such a customer's visits are then all on the window's last day.
 var archetypeRules = [numArchetypes]func(g *generator){
 	archTopSpenders:           topSpenders,
 	archHero:                  hero,
@@ -31,7 +44,7 @@ func topSpenders(g *generator) {
 	g.focus = 0.9
 	g.bias = 5
 	g.multiQty = 0.1
-	s := g.uniform(0, W-10)
+	s := g.stretch(g.uniform(0, W-10), W)
 	n := 1
 	if u := g.rng.Float64(); u < 0.2 {
 		n = 3
@@ -40,7 +53,7 @@ func topSpenders(g *generator) {
 	}
 	for k, d := range g.days(n, s, W) {
 		for range g.intn(0, 2) {
-			g.browse(math.Max(s, d-g.uniform(0, 10)), g.views(5))
+			g.browse(math.Max(s, d-g.scaled(g.uniform(0, 10))), g.views(5))
 		}
 		items := g.intn(2, 4)
 		if k == 0 {
@@ -62,7 +75,7 @@ func hero(g *generator) {
 	// everyday and premium categories, never the cheap consumables alone.
 	g.favourites(g.intn(3, 6), g.cat.valued)
 	g.bias = 2
-	s := g.uniform(0, 30)
+	s := g.stretch(g.uniform(0, 30), W)
 	n := g.intn(15, 28)
 	orders := g.days(n, s, W)
 	orders[n-1] = W - g.uniform(0, 5) // the latest order is recent
@@ -88,13 +101,25 @@ func loyal(g *generator) {
 	n := g.intn(8, 15)
 	s := g.uniform(0, 40)
 	gap := (W - s) / (float64(n-1) + g.uniform(0.3, 0.9))
+	stretched := g.cfg.gapScale != 1
+	if stretched {
+		// The rhythm keeps its place relative to as-of (the latest order
+		// 0.3-0.9 gaps before it) and its gap scales; orders that would
+		// fall before Start are dropped, so a longer gap means fewer
+		// orders in the window.
+		s = W - g.cfg.gapScale*(W-s)
+		gap = g.scaled(gap)
+	}
 	for k := range n {
 		d := s + float64(k)*gap + g.uniform(-0.12, 0.12)*gap
+		if stretched && s+float64(k)*gap < 0 {
+			continue
+		}
 		d = math.Min(math.Max(d, 0), W-0.1)
 		g.buy(d, g.views(3), g.items(2))
 		g.background(0.5, d, math.Min(d+gap, W))
 	}
-	g.maybeSubscribe(0.2, s, W)
+	g.maybeSubscribe(0.2, math.Max(s, 0), W)
 }
 
 func active(g *generator) {
@@ -102,7 +127,9 @@ func active(g *generator) {
 	s := W - g.uniform(45, 100)
 	g.browse(s, g.views(5))
 	k := g.intn(7, 14)
-	days := g.days(k, math.Max(s, W-60), W)
+	// GapScale stretches the span of the recent visits (the last 60 days),
+	// not the first visit's place.
+	days := g.days(k, math.Max(s, W-g.scaled(60)), W)
 	days[k-1] = W - g.uniform(0, 5)
 	buys := g.intn(2, 5)
 	for i, d := range days {
@@ -120,6 +147,10 @@ func active(g *generator) {
 	g.maybeSubscribe(bgSubscribe, s, W)
 }
 
+// newCustomers, oneTimeBuyers, curiousProspects and leads ignore
+// GapScale: they have at most one order, and their visits lie in windows
+// that define them (the last 30 or 21 days, before or after the one
+// order), not in a rhythm.
 func newCustomers(g *generator) {
 	W := g.W()
 	f := W - g.uniform(0.5, 30)
@@ -166,11 +197,11 @@ func oneTimeBuyers(g *generator) {
 func couponCustomers(g *generator) {
 	W := g.W()
 	g.coupon = g.uniform(0.85, 1)
-	s := g.uniform(0, 60)
+	s := g.stretch(g.uniform(0, 60), W)
 	n := g.intn(3, 8)
 	for _, d := range g.days(n, s, W) {
 		if g.chance(0.5) {
-			g.browse(math.Max(s, d-g.uniform(0, 5)), g.views(4))
+			g.browse(math.Max(s, d-g.scaled(g.uniform(0, 5))), g.views(4))
 		}
 		g.buy(d, g.views(5), g.items(3))
 	}
@@ -188,7 +219,7 @@ func thrifty(g *generator) {
 	g.bias = -3
 	g.multiQty = 0.15
 	g.reviews = 0.1
-	gap := g.uniform(30, 45)
+	gap := g.scaled(g.uniform(30, 45))
 	for d := g.uniform(0, gap); d < W-0.5; d += gap * g.uniform(0.9, 1.1) {
 		g.buy(d, g.intn(1, 4), 1)
 	}
@@ -201,7 +232,7 @@ func trendFollowers(g *generator) {
 	g.favourites(g.intn(3, 6), nil)
 	g.trend = g.uniform(0.75, 0.95)
 	s := g.uniform(0, 40)
-	meanGap := g.uniform(6, 10)
+	meanGap := g.scaled(g.uniform(6, 10))
 	buyShare := g.uniform(0.2, 0.4)
 	orders := 0
 	for d := s; d < W; d += -meanGap * math.Log(1-g.rng.Float64()) {
@@ -220,7 +251,7 @@ func trendFollowers(g *generator) {
 
 func cartAbandoners(g *generator) {
 	W := g.W()
-	s := g.uniform(0, 90)
+	s := g.stretch(g.uniform(0, 90), W)
 	for _, d := range g.days(g.intn(2, 4), s, W) {
 		g.buy(d, g.views(5), g.items(2))
 	}
@@ -242,7 +273,7 @@ func cartAbandoners(g *generator) {
 
 func indecisiveProspects(g *generator) {
 	W := g.W()
-	s := g.uniform(0, 120)
+	s := g.stretch(g.uniform(0, 120), W)
 	for _, d := range g.days(g.intn(8, 15), s, W) {
 		if g.chance(0.6) {
 			g.abandon(d, g.views(5), g.intn(1, 3))
@@ -277,7 +308,7 @@ func leads(g *generator) {
 
 func newsletterSubscribers(g *generator) {
 	W := g.W()
-	s := g.uniform(0, 100)
+	s := g.stretch(g.uniform(0, 100), W)
 	g.session(g.at(s), visit{kind: visitBrowse, views: g.views(3), subscribe: true, cat: -1})
 	for _, d := range g.days(g.intn(2, 6), s+0.5, W) {
 		g.buy(d, g.views(5), g.items(3))
@@ -285,10 +316,24 @@ func newsletterSubscribers(g *generator) {
 	g.background(1.5, s, W)
 }
 
+// atRiskMaxRecency bounds an at-risk customer's days since the last order
+// (which at() may round up by less than a day): dormant starts at 90.
+const atRiskMaxRecency = 88
+
 func atRisk(g *generator) {
 	W := g.W()
-	gap := g.uniform(10, 25)
-	last := W - g.uniform(2, 3)*gap
+	gap := g.scaled(g.uniform(10, 25))
+	// The last order is r*G before as-of with r in U(2,3), under 90 days
+	// (not yet dormant). With the default gaps (at most 25 days) the cap
+	// never binds; with GapScale r is drawn in U(2, min(3, 88/G)), which
+	// keeps r >= 2 for gaps up to 44 days (GapScale <= 1.76). A longer
+	// regular gap cannot be twice overdue within 90 days: at_risk cannot
+	// be planted as defined there, and r falls below 2.
+	rmax := 3.0
+	if g.cfg.gapScale != 1 {
+		rmax = min(rmax, atRiskMaxRecency/gap)
+	}
+	last := W - g.uniform(2, rmax)*gap
 	n := min(g.intn(4, 8), int((last-1)/gap)+1)
 	if n < 3 {
 		n, gap = 3, (last-1)/2
@@ -308,13 +353,19 @@ func atRisk(g *generator) {
 	g.maybeSubscribe(bgSubscribe, first, last)
 }
 
+// dormant needs a window of at least MinDays (120): its cut-off is 90-150
+// days before as-of (90 to W-30 days in windows under 180 days), after a
+// buying history. resolve refuses shorter windows while dormant has
+// weight.
 func dormant(g *generator) {
 	W := g.W()
 	cut := math.Floor(W - 90 - g.uniform(0, math.Min(60, W-120)))
 	g.limit = int64(cut) * day
 	n := g.intn(2, 5)
 	last := cut - g.uniform(0.5, 15)
-	gap := math.Min(g.uniform(7, 30), last/float64(n))
+	// GapScale scales the gaps between orders; the cut-off keeps its
+	// place, and the existing cap keeps the orders after Start.
+	gap := math.Min(g.scaled(g.uniform(7, 30)), last/float64(n))
 	for k := range n {
 		d := last - float64(k)*gap
 		if k > 0 {
@@ -330,7 +381,7 @@ func dormant(g *generator) {
 func negativeExperience(g *generator) {
 	W := g.W()
 	g.refund = g.uniform(0.4, 0.8)
-	s := g.uniform(0, 80)
+	s := g.stretch(g.uniform(0, 80), W-3)
 	first := len(g.out)
 	for _, d := range g.days(g.intn(3, 7), s, W-3) {
 		g.buy(d, g.views(5), g.items(3))

@@ -20,6 +20,18 @@ const (
 
 var kindNames = [...]string{"view", "cart", "remove_from_cart", "purchase", "refund", "subscribe"}
 
+// kindNoise is the kind of NoiseShare's unknown-type rows, written as
+// NoiseEventType; it is not in kindNames, the planted types.
+const kindNoise eventKind = eventKind(len(kindNames))
+
+// kindName is the event_type written for kind k.
+func kindName(k eventKind) string {
+	if k == kindNoise {
+		return NoiseEventType
+	}
+	return kindNames[k]
+}
+
 // event is the compact in-memory form of one row; strings are made only
 // when the row is written.
 type event struct {
@@ -220,6 +232,24 @@ func (g *generator) vround(x float64) int {
 
 // W is the window length in days.
 func (g *generator) W() float64 { return float64(g.cfg.Days) }
+
+// Settings.GapScale helpers. Both return their argument unchanged when
+// GapScale is 1, so that the default data are exactly those of a
+// generator without the knob.
+
+// scaled returns a gap of x days times GapScale.
+func (g *generator) scaled(x float64) float64 { return x * g.cfg.gapScale }
+
+// stretch returns the new start of a history spread over [s, end): its
+// length times GapScale, the end kept, clipped at Start. The history keeps
+// its visits and orders, so their gaps scale with it as far as the window
+// allows.
+func (g *generator) stretch(s, end float64) float64 {
+	if g.cfg.gapScale == 1 {
+		return s
+	}
+	return max(0, end-g.cfg.gapScale*(end-s))
+}
 
 // at returns a session start on the day containing day offset d (clamped
 // to the window), at a diurnal time of day.

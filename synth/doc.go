@@ -12,15 +12,17 @@
 //     LayoutFull (the default) adds order_id, quantity, coupon_code,
 //     discount and country, and the event types refund and subscribe;
 //     LayoutREES46 writes only the nine REES46 columns and the event types
-//     view, cart, remove_from_cart and purchase. Row types: EventRow and
-//     REES46Row.
+//     view, cart, remove_from_cart and purchase (plus, in both layouts, the
+//     unknown type NoiseEventType when NoiseShare is set). Row types:
+//     EventRow and REES46Row.
 //   - labels.parquet: customer_id and archetype, the planted truth, one row
 //     per customer (LabelRow).
 //
 // Columns and units: event_time is a TIMESTAMP in microseconds adjusted to
 // UTC, with whole-second values as in the real dump. price is the unit
 // price (>= 0) in one currency for all countries; quantity is the number
-// of units (1 except on some purchase and refund rows of cheap items);
+// of units (1 except on some purchase and refund rows of cheap items, or
+// 1..QuantityMax on every purchase and refund row when that is set);
 // discount is the money taken off the row (price*quantity*rate of the
 // coupon, rounded to cents), null when no coupon was used. The spend of a
 // purchase row is price*quantity - discount. category_code, brand,
@@ -37,15 +39,22 @@
 // category_code, brand, price, quantity, coupon_code, country) are
 // dictionary-encoded. Each file's key-value metadata records the seed,
 // customers, start, days, scale, layout and archetype mix it was made
-// with.
+// with, and the variation knobs PriceScale, QuantityMax, GapScale and
+// NoiseShare when they are set (segmint.synth.price_scale, ...; absent at
+// their defaults, so that default files are byte for byte those of a
+// generator without the knobs).
 //
 // # Determinism
 //
 // All randomness comes from math/rand/v2 PCG generators seeded from
 // Settings.Seed, never from the clock: the catalogue from one stream and
-// every customer from its own stream derived from (Seed, customer index).
-// The same Settings give byte-identical files whatever the number of
-// workers; a different Seed gives a different data set.
+// every customer from its own stream derived from (Seed, customer index),
+// NoiseShare's rows of each events file from a stream derived from (Seed,
+// file number), and QuantityMax's quantities from a hash of (Seed,
+// customer, order, product). The same Settings give byte-identical files
+// whatever the number of workers; a different Seed gives a different data
+// set. The knobs at their zero values draw nothing and change nothing: the
+// output is that of a generator without them (TestZeroKnobsPinned).
 //
 // # Design and memory
 //
@@ -104,14 +113,83 @@
 // orders, refunds and archetypes stay the same and events grow by about
 // Scale.
 //
+// # Variations
+//
+// The robustness suite (pipeline's TestRobustness) measures segmint over
+// families of planted data that move away from the defaults: the Mix, the
+// window length, Scale and the knobs below. Every knob's zero value is
+// the default data, byte for byte.
+//
 // PriceScale and QuantityMax vary the written data without changing the
 // behaviour drawn: PriceScale multiplies every price and discount (a shop
 // in another currency or price segment), QuantityMax replaces every
 // purchase line's quantity (and its refund's) by a draw uniform in
-// 1..QuantityMax keyed by customer, order and product. The robustness
-// suite (pipeline's TestRobustness) measures segmint over them, the Mix and
-// the window length. Days cannot go below MinDays (120): the dormant
-// archetype needs 90 silent days after a buying history.
+// 1..QuantityMax keyed by customer, order and product, whatever the
+// archetype; a line's discount scales with its quantity (it keeps its
+// coupon's rate, so it never exceeds price*quantity).
+//
+// GapScale (0.25 to 4) multiplies the time gaps between a customer's
+// visits and orders, by archetype:
+//
+//   - regular rhythms, exactly: loyal's gap (the rhythm keeps its place
+//     relative to as-of, the latest order 0.3-0.9 gaps before it, so the
+//     history starts earlier or later), thrifty's U(30,45) days from its
+//     start, at_risk's G in U(10,25) (the last order r*G before as-of with
+//     r in U(2,3), r capped at 88/G so that it stays under 90 days; the cap
+//     binds only above GapScale 1.17, and above 1.76 the longest gaps can
+//     no longer be twice overdue within 90 days), dormant's 7-30 days
+//     between orders (its cut-off keeps its place; the existing cap keeps
+//     its orders after Start), and the trend followers' mean gap U(6,10).
+//     Orders of loyal customers that would fall before Start are dropped:
+//     the window clips the history, so at GapScale 1.5 they have fewer
+//     orders (5-15 instead of 8-15); thrifty and trend followers have
+//     fewer or more orders as their rhythm fits the window.
+//   - histories spread over a span ending at as-of (top_spenders, hero,
+//     coupon_customers, cart_abandoners, indecisive_prospects,
+//     newsletter_subscribers; negative_experience's ends 3 days before):
+//     the span's length times GapScale, its end kept, clipped at Start, with
+//     the same visits and orders; research visits before an order move
+//     GapScale times as far. Spans that already fill the window cannot
+//     grow, so above 1 their gaps grow less (hero's hardly at all).
+//   - active: the span of its recent visits (the last 60 days) times
+//     GapScale, never before its first visit, which keeps its place 45-100
+//     days before as-of.
+//   - new_customers, one_time_buyers, curious_prospects and leads keep
+//     their visits: at most one order each, in windows that define them.
+//
+// Refund delays (2-14 days) and the gaps between the events of a visit do
+// not change, and every event stays in [Start, Start+Days).
+//
+// NoiseShare (0 to 1) adds round(NoiseShare*n) noise rows to each events
+// file of n planted rows: sessions of their own (1-3 rows, the usual
+// in-visit gaps) of customers drawn uniformly among the file's customers,
+// starting at uniform random times in the window; 10 % of the rows have
+// the unknown event_type NoiseEventType ("page_ping", which segmint
+// rejects as of unknown type), the others are views (70 %) and cart adds
+// (30 %) of products that exist at the time, drawn by category attention
+// and popularity. The planted rows, the files' customers and
+// labels.parquet are those of the run without noise (files are cut so that
+// EventsPerFile bounds the rows noise included, so with several files the
+// cut points may move); Summary.Noise counts the noise rows. Noise is
+// noise by design: a random view long before a new customer's first visit
+// or after a dormant customer's cut-off changes what the data show about
+// that customer, and the suite measures how much that costs.
+//
+// # Short windows
+//
+// Days goes down to MinDays (120) with every archetype, and to
+// MinDaysWithoutDormant (90, three months) when the Mix gives dormant no
+// weight: dormant's definition, every event before a cut-off at least 90
+// days before as-of after a buying history, cannot fit in fewer than 120
+// days, and Generate refuses such a window while dormant has weight. In
+// windows under 120 days the other archetypes keep their rules, but a few
+// ranges reach past the window and are clamped to its edges as any visit
+// is: active's first visit (45-100 days before as-of) falls on day 0 when
+// the window is shorter than the draw; indecisive_prospects' start
+// U(0,120) and newsletter_subscribers' U(0,100) may lie after as-of, and
+// such a customer's visits are then all on the window's last day;
+// thrifty's rhythm gives 2-3 orders in 90 days (and only one for about a
+// third of them at GapScale 1.5); loyal's tenure is under 90 days.
 //
 // # Archetypes
 //

@@ -143,8 +143,19 @@ func Generate(ctx context.Context, dir string, s Settings) (*Summary, error) {
 	id := newIDs(cfg, cat)
 	shard := make([]event, 0, min(cfg.EventsPerFile, 64*cfg.Customers)+1024)
 	var keys, scratch []uint64
+	// The shard holds customers shardLo..next-1.
+	shardLo, next := 0, 0
+	var nz *noiser
+	if cfg.NoiseShare > 0 {
+		nz = newNoiser(cfg, cat)
+	}
 	flush := func() error {
 		name := eventsName(len(temps))
+		if nz != nil {
+			planted := len(shard)
+			shard = nz.add(shard, len(temps), shardLo, next)
+			sum.Noise += int64(len(shard) - planted)
+		}
 		keys, scratch = sortByTime(shard, keys, scratch)
 		var tmp string
 		var err error
@@ -160,6 +171,7 @@ func Generate(ctx context.Context, dir string, s Settings) (*Summary, error) {
 		sum.Files = append(sum.Files, filepath.Join(dir, name))
 		sum.Events += int64(len(shard))
 		shard = shard[:0]
+		shardLo = next
 		return nil
 	}
 
@@ -175,12 +187,13 @@ func Generate(ctx context.Context, dir string, s Settings) (*Summary, error) {
 			labels[b.first+k] = b.arch[k]
 			evs := b.events[start:end]
 			start = end
-			if len(shard) > 0 && len(shard)+len(evs) > cfg.EventsPerFile {
+			if n := len(shard) + len(evs); len(shard) > 0 && n+cfg.noiseRows(n) > cfg.EventsPerFile {
 				if err := flush(); err != nil {
 					return nil, err
 				}
 			}
 			shard = append(shard, evs...)
+			next = b.first + k + 1
 		}
 		prod.release(b)
 	}

@@ -37,9 +37,24 @@ const (
 	DefaultDays          = 180
 	DefaultEventsPerFile = 5_000_000
 	DefaultRowGroupSize  = 131072
-	// MinDays is the shortest window Generate accepts: the dormant archetype
-	// needs 90 silent days after a buying history.
+	// MinDays is the shortest window Generate accepts when the Mix gives
+	// the dormant archetype any weight: a dormant customer needs 90 silent
+	// days after a buying history, so its definition cannot fit in a
+	// shorter window.
 	MinDays = 120
+	// MinDaysWithoutDormant is the shortest window Generate accepts when
+	// the Mix gives the dormant archetype no weight (three months). In
+	// windows shorter than MinDays some archetypes' ranges reach past the
+	// window and are clamped to its edges (package documentation, "Short
+	// windows").
+	MinDaysWithoutDormant = 90
+)
+
+// Ranges of the variation knobs GapScale and NoiseShare (zero means their
+// default: 1 and no noise).
+const (
+	MinGapScale, MaxGapScale float64 = 0.25, 4
+	MaxNoiseShare            float64 = 1
 )
 
 // DefaultStart is the window start used when Settings.Start is zero.
@@ -57,7 +72,8 @@ type Settings struct {
 	// It is truncated to whole seconds.
 	Start time.Time
 	// Days is the observation window in days, default DefaultDays, at least
-	// MinDays. The as-of instant is Start + Days.
+	// MinDays (MinDaysWithoutDormant when the Mix gives dormant no weight).
+	// The as-of instant is Start + Days.
 	Days int
 	// EventsPerFile bounds the rows of one events file, default
 	// DefaultEventsPerFile. A file holds whole customers, so it is
@@ -91,13 +107,41 @@ type Settings struct {
 	// items of some archetypes). LayoutREES46 has no quantity column and
 	// ignores it.
 	QuantityMax int
+	// GapScale multiplies the time gaps between a customer's visits and
+	// orders, in MinGapScale..MaxGapScale; zero means 1. The archetypes
+	// with a regular rhythm (loyal, thrifty, at_risk, dormant, and the
+	// trend followers' mean gap) get exactly GapScale times their gaps;
+	// those whose visits are spread over a span ending at as-of get that
+	// span's length times GapScale, as far as the window allows; the
+	// archetypes defined by a recent window (new_customers,
+	// curious_prospects, leads, one_time_buyers) keep theirs. Nothing is
+	// placed outside the window: orders of a rhythm that would fall before
+	// Start are dropped (the window clips the history). The package
+	// documentation, "Variations", gives the rules per archetype.
+	GapScale float64
+	// NoiseShare, when positive (at most MaxNoiseShare), adds noise rows:
+	// round(NoiseShare*n) for an events file of n planted rows, in short
+	// sessions of their own (1-3 rows) by random customers of that file at
+	// uniform random times in the window: product views and cart adds, and
+	// 10 % rows of the unknown event_type NoiseEventType that a reader
+	// should reject. Every customer's planted events and labels.parquet do
+	// not change; EventsPerFile bounds the rows with the noise (so with
+	// several files the cut points between files may move). Zero adds none.
+	NoiseShare float64
 }
+
+// NoiseEventType is the event_type of the unknown-type rows NoiseShare
+// adds (a page-ping heartbeat): none of the types or aliases segmint reads,
+// so a run rejects these rows as of unknown event_type. ("page_view" would
+// not do: segmint reads it as a view.)
+const NoiseEventType = "page_ping"
 
 // Summary describes what Generate wrote.
 type Summary struct {
 	Files       []string       // events files, in order
 	Labels      string         // the labels.parquet file
-	Events      int64          // event rows written
+	Events      int64          // event rows written, noise included
+	Noise       int64          // noise rows among Events (NoiseShare)
 	Customers   int            // customers (rows of labels.parquet)
 	Products    int            // products in the catalogue
 	ByArchetype map[string]int // customers per planted archetype
@@ -209,6 +253,8 @@ type config struct {
 	scale   float64
 	workers int
 	rees46  bool
+	// gapScale is Settings.GapScale, 1 by default.
+	gapScale float64
 }
 
 func resolve(s Settings, workers int) (*config, error) {
@@ -225,13 +271,6 @@ func resolve(s Settings, workers int) (*config, error) {
 	}
 	c.start = c.start.UTC().Truncate(time.Second)
 	c.startUS = c.start.UnixMicro()
-	if c.Days == 0 {
-		c.Days = DefaultDays
-	}
-	if c.Days < MinDays || c.Days > 20000 {
-		return nil, fmt.Errorf("%w: Days = %d, want %d..20000", ErrSettings, c.Days, MinDays)
-	}
-	c.window = int64(c.Days) * day
 	if c.EventsPerFile == 0 {
 		c.EventsPerFile = DefaultEventsPerFile
 	}
@@ -267,6 +306,16 @@ func resolve(s Settings, workers int) (*config, error) {
 	if c.QuantityMax < 0 || c.QuantityMax > 1000 {
 		return nil, fmt.Errorf("%w: QuantityMax = %d, want 0..1000", ErrSettings, c.QuantityMax)
 	}
+	c.gapScale = c.GapScale
+	if c.gapScale == 0 {
+		c.gapScale = 1
+	}
+	if !(c.gapScale >= MinGapScale && c.gapScale <= MaxGapScale) {
+		return nil, fmt.Errorf("%w: GapScale = %v, want 0 or in [%v, %v]", ErrSettings, c.GapScale, MinGapScale, MaxGapScale)
+	}
+	if !(c.NoiseShare >= 0 && c.NoiseShare <= MaxNoiseShare) {
+		return nil, fmt.Errorf("%w: NoiseShare = %v, want in [0, %v]", ErrSettings, c.NoiseShare, MaxNoiseShare)
+	}
 	weights := defaultWeights
 	if s.Mix != nil {
 		weights = [numArchetypes]float64{}
@@ -292,6 +341,23 @@ func resolve(s Settings, workers int) (*config, error) {
 	if total <= 0 {
 		return nil, fmt.Errorf("%w: Mix weights sum to 0", ErrSettings)
 	}
+	if c.Days == 0 {
+		c.Days = DefaultDays
+	}
+	if c.Days > 20000 {
+		return nil, fmt.Errorf("%w: Days = %d, want at most 20000", ErrSettings, c.Days)
+	}
+	if c.Days < MinDays && c.weights[archDormant] > 0 {
+		if c.Days >= MinDaysWithoutDormant {
+			return nil, fmt.Errorf("%w: Days = %d with the dormant archetype in the Mix, want at least %d: a dormant customer's 90 silent days after a buying history do not fit (give dormant weight 0 for windows down to %d days)",
+				ErrSettings, c.Days, MinDays, MinDaysWithoutDormant)
+		}
+		return nil, fmt.Errorf("%w: Days = %d, want %d..20000", ErrSettings, c.Days, MinDays)
+	}
+	if c.Days < MinDaysWithoutDormant {
+		return nil, fmt.Errorf("%w: Days = %d, want at least %d (%d with the dormant archetype)", ErrSettings, c.Days, MinDaysWithoutDormant, MinDays)
+	}
+	c.window = int64(c.Days) * day
 	c.workers = s.Workers
 	if c.workers <= 0 {
 		c.workers = workers

@@ -129,12 +129,13 @@ func (d *ids) money(x float64) float64 {
 // quantity is the written quantity of e: its own, or with QuantityMax a
 // draw keyed by customer, order and product, so that a refund repeats its
 // purchase's quantity.
-func (d *ids) quantity(e *event) uint8 {
+func (d *ids) quantity(e *event) int32 {
 	if d.qtyMax <= 0 || (e.kind != kindPurchase && e.kind != kindRefund) {
-		return e.qty
+		return int32(e.qty)
 	}
 	h := splitmix64(d.seedQty ^ uint64(e.customer)<<32 ^ uint64(e.order)<<12 ^ uint64(uint32(e.product)))
-	return uint8(1 + h%uint64(d.qtyMax))
+	// int32, not the event's uint8: QuantityMax goes up to 1000.
+	return int32(1 + h%uint64(d.qtyMax))
 }
 
 func newIDs(cfg *config, cat *catalogue) *ids {
@@ -197,7 +198,7 @@ func fillREES46(dst []REES46Row, events []event, id *ids) {
 		e := &events[i]
 		r := REES46Row{
 			EventTime:   id.startUS + int64(e.t)*1_000_000,
-			EventType:   kindNames[e.kind],
+			EventType:   kindName(e.kind),
 			Price:       id.money(e.price),
 			UserID:      UserIDBase + int64(e.customer),
 			UserSession: arena[i*36 : (i+1)*36],
@@ -234,7 +235,7 @@ func fillFull(dst []EventRow, events []event, id *ids) {
 		e := &events[i]
 		r := EventRow{
 			EventTime:   id.startUS + int64(e.t)*1_000_000,
-			EventType:   kindNames[e.kind],
+			EventType:   kindName(e.kind),
 			Price:       id.money(e.price),
 			UserID:      UserIDBase + int64(e.customer),
 			UserSession: arena[i*36 : (i+1)*36],
@@ -242,8 +243,8 @@ func fillFull(dst []EventRow, events []event, id *ids) {
 			Discount:    id.money(e.discount),
 			Country:     countries[e.country].code,
 		}
-		if q := id.quantity(e); q != e.qty {
-			r.Quantity = int32(q)
+		if q := id.quantity(e); q != int32(e.qty) {
+			r.Quantity = q
 			r.Discount = id.money(e.discount * float64(q) / float64(e.qty))
 		}
 		if e.product >= 0 {
@@ -266,7 +267,7 @@ func fillFull(dst []EventRow, events []event, id *ids) {
 
 // writerOptions are the Parquet options of every file.
 func writerOptions(cfg *config, kind string) []parquet.WriterOption {
-	return []parquet.WriterOption{
+	opts := []parquet.WriterOption{
 		parquet.Compression(&zstd.Codec{Level: zstd.SpeedFastest}),
 		parquet.MaxRowsPerRowGroup(int64(cfg.RowGroupSize)),
 		// Page bounds (column index min/max) of random ids and of
@@ -287,6 +288,21 @@ func writerOptions(cfg *config, kind string) []parquet.WriterOption {
 		parquet.KeyValueMetadata("segmint.synth.mix", mixString(cfg)),
 		parquet.KeyValueMetadata("segmint.synth.file", kind),
 	}
+	// The variation knobs are recorded only when set, so that the default
+	// files are those of a generator without them.
+	if cfg.PriceScale != 1 {
+		opts = append(opts, parquet.KeyValueMetadata("segmint.synth.price_scale", strconv.FormatFloat(cfg.PriceScale, 'g', -1, 64)))
+	}
+	if cfg.QuantityMax != 0 {
+		opts = append(opts, parquet.KeyValueMetadata("segmint.synth.quantity_max", strconv.Itoa(cfg.QuantityMax)))
+	}
+	if cfg.gapScale != 1 {
+		opts = append(opts, parquet.KeyValueMetadata("segmint.synth.gap_scale", strconv.FormatFloat(cfg.gapScale, 'g', -1, 64)))
+	}
+	if cfg.NoiseShare != 0 {
+		opts = append(opts, parquet.KeyValueMetadata("segmint.synth.noise_share", strconv.FormatFloat(cfg.NoiseShare, 'g', -1, 64)))
+	}
+	return opts
 }
 
 // mixString renders the archetype weights as "id=weight,..." in

@@ -25,6 +25,8 @@ type generateOptions struct {
 	Scale     float64
 	Prices    float64
 	QtyMax    int
+	Gaps      float64
+	Noise     float64
 	PerFile   int
 	Quiet     bool
 }
@@ -46,6 +48,8 @@ flags and seed give byte-identical files.`, stderr)
 	fs.Float64Var(&o.Scale, "scale", 1, "multiply every customer's events per session (same customers, more events)")
 	fs.Float64Var(&o.Prices, "price-scale", 1, "multiply every price and discount as written (the same shop in another currency or price segment)")
 	fs.IntVar(&o.QtyMax, "quantity-max", 0, "draw every purchase line's quantity uniformly from 1..N (0: the archetypes' own quantities)")
+	fs.Float64Var(&o.Gaps, "gap-scale", 1, fmt.Sprintf("multiply the time gaps between a customer's visits and orders, %g to %g (regular rhythms exactly; orders that would fall before the window's start are dropped)", synth.MinGapScale, synth.MaxGapScale))
+	fs.Float64Var(&o.Noise, "noise-share", 0, fmt.Sprintf("add this share of noise rows, 0 to %g: random views and cart adds by random customers at random times, 10%% of them of the unknown event_type %q (labels unchanged)", synth.MaxNoiseShare, synth.NoiseEventType))
 	fs.IntVar(&o.PerFile, "events-per-file", synth.DefaultEventsPerFile, "maximum events per file")
 	fs.BoolVar(&o.Quiet, "quiet", false, "print nothing but errors")
 	registerConfig(fs, &o.Config)
@@ -83,7 +87,14 @@ func cmdGenerate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if o.QtyMax < 0 || o.QtyMax > 1000 {
 		return usagef("--quantity-max must be in 0..1000")
 	}
-	s := synth.Settings{Customers: o.Customers, Seed: o.Seed, Days: o.Days, Scale: o.Scale, EventsPerFile: o.PerFile, PriceScale: o.Prices, QuantityMax: o.QtyMax}
+	if !(o.Gaps >= synth.MinGapScale && o.Gaps <= synth.MaxGapScale) {
+		return usagef("--gap-scale must be in [%g, %g]", synth.MinGapScale, synth.MaxGapScale)
+	}
+	if !(o.Noise >= 0 && o.Noise <= synth.MaxNoiseShare) {
+		return usagef("--noise-share must be in [0, %g]", synth.MaxNoiseShare)
+	}
+	s := synth.Settings{Customers: o.Customers, Seed: o.Seed, Days: o.Days, Scale: o.Scale, EventsPerFile: o.PerFile,
+		PriceScale: o.Prices, QuantityMax: o.QtyMax, GapScale: o.Gaps, NoiseShare: o.Noise}
 	switch o.Layout {
 	case "full":
 		s.Layout = synth.LayoutFull

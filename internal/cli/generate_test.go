@@ -1,0 +1,92 @@
+package cli
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/parquet-go/parquet-go"
+	"github.com/segmint/segmint/pipeline"
+	"github.com/segmint/segmint/synth"
+)
+
+// TestGenerateKnobUsageErrors: out-of-range --gap-scale and --noise-share
+// values, negative ones first, are usage errors.
+func TestGenerateKnobUsageErrors(t *testing.T) {
+	for _, args := range [][]string{
+		{"--gap-scale", "-1"},
+		{"--gap-scale", "0"},
+		{"--gap-scale", "0.1"},
+		{"--gap-scale", "5"},
+		{"--gap-scale", "NaN"},
+		{"--noise-share", "-0.1"},
+		{"--noise-share", "2"},
+		{"--noise-share", "NaN"},
+		{"--price-scale", "-2"},
+	} {
+		out := filepath.Join(t.TempDir(), "data")
+		code, _, stderr := runCLI(t, append([]string{"generate", "--customers", "10", "--out", out}, args...)...)
+		if code != ExitUsage || !strings.Contains(stderr, strings.TrimPrefix(args[0], "--")) {
+			t.Errorf("%v: exit %d, want %d; stderr %s", args, code, ExitUsage, stderr)
+		}
+		if _, err := os.Stat(out); !os.IsNotExist(err) {
+			t.Errorf("%v: output written after a usage error", args)
+		}
+	}
+}
+
+// TestGenerateNoiseRejected: generate --noise-share writes page_view rows
+// that segmint run counts as rejected for their unknown event_type, and
+// --gap-scale data run through the pipeline.
+func TestGenerateNoiseRejected(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	if code, _, stderr := runCLI(t, "generate", "--customers", "400", "--seed", "8", "--out", data,
+		"--gap-scale", "1.5", "--noise-share", "0.2", "--quiet"); code != ExitOK {
+		t.Fatalf("generate: exit %d: %s", code, stderr)
+	}
+	files, err := filepath.Glob(filepath.Join(data, "events-*.parquet"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no events files: %v", err)
+	}
+	var rows, unknown int64
+	for _, f := range files {
+		rs, err := parquet.ReadFile[synth.EventRow](f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range rs {
+			rows++
+			if r.EventType == synth.NoiseEventType {
+				unknown++
+			}
+		}
+	}
+	if unknown == 0 {
+		t.Fatalf("no %s rows in %d rows", synth.NoiseEventType, rows)
+	}
+	out := filepath.Join(dir, "out")
+	if code, _, stderr := runCLI(t, "run", "--events", data, "--out", out, "--k", "6", "--quiet"); code != ExitOK {
+		t.Fatalf("run: exit %d: %s", code, stderr)
+	}
+	var m struct {
+		Input struct {
+			Rows     int64            `json:"rows"`
+			Rejected int64            `json:"rejected"`
+			Skipped  map[string]int64 `json:"skipped"`
+		} `json:"input"`
+	}
+	b, err := os.ReadFile(filepath.Join(out, "manifest.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	if m.Input.Rows != rows || m.Input.Skipped[pipeline.SkipUnknownType] != unknown || m.Input.Rejected != unknown {
+		t.Errorf("manifest: %d rows, %d rejected, skipped %v; want %d rows, %d rejected for %q",
+			m.Input.Rows, m.Input.Rejected, m.Input.Skipped, rows, unknown, pipeline.SkipUnknownType)
+	}
+}
