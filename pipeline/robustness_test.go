@@ -45,6 +45,23 @@ var robustVariants = []robustVariant{
 	{"4 months", func(s *synth.Settings) { s.Days = synth.MinDays }},
 	{"12 months", func(s *synth.Settings) { s.Days = 365 }},
 	{"events per visit ×3", func(s *synth.Settings) { s.Scale = 3 }},
+	{"gaps ×1.5", func(s *synth.Settings) { s.GapScale = 1.5 }},
+	{"noise 1%", func(s *synth.Settings) { s.NoiseShare = 0.01 }},
+}
+
+// hardVariants are measured with SEGMINT_ROBUST_ALL=1 against the same
+// floors, which they do not meet today (BENCHMARKS.md has their figures):
+// thrifty's mean_gap_days >= 20 is an absolute threshold that halved gaps
+// fall under, and a noise view moves a customer's first and last event
+// (tenure, recency) that several rules read.
+var hardVariants = []robustVariant{
+	{"gaps ×0.5", func(s *synth.Settings) { s.GapScale = 0.5 }},
+	{"noise 5%", func(s *synth.Settings) { s.NoiseShare = 0.05 }},
+	{"3 months, no dormant", func(s *synth.Settings) {
+		s.Days = 90
+		s.Mix = synth.DefaultMix()
+		delete(s.Mix, synth.Dormant)
+	}},
 }
 
 // TestRobustness runs the whole pipeline over the family of planted data
@@ -62,16 +79,20 @@ var robustVariants = []robustVariant{
 // same floors (the stability rule does not meet them today).
 func TestRobustness(t *testing.T) {
 	if testing.Short() {
-		t.Skip("the robustness suite generates and segments 10 data sets")
+		t.Skip("the robustness suite generates and segments 12 data sets")
 	}
 	customers := 3000
 	strategies := []string{pipeline.KSeeded}
 	if v := os.Getenv("SEGMINT_ROBUST_STRATEGIES"); v != "" {
 		strategies = strings.Split(v, ",")
 	}
+	variants := robustVariants
+	if os.Getenv("SEGMINT_ROBUST_ALL") != "" {
+		variants = append(append([]robustVariant(nil), robustVariants...), hardVariants...)
+	}
 	var table []string
 	weak := map[string][]string{}
-	for _, v := range robustVariants {
+	for _, v := range variants {
 		t.Run(v.name, func(t *testing.T) {
 			dir := t.TempDir()
 			set := synth.Settings{Customers: customers, Seed: 7}
