@@ -7,7 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/segmint/segmint/demo"
 	"github.com/segmint/segmint/pipeline"
 )
 
@@ -67,13 +66,7 @@ FROM {src} WHERE event_type = 'cart'`
 // discounts, so the discount features are left out there).
 func TestExportLayoutsReadBack(t *testing.T) {
 	ctx := t.Context()
-	c := readContract(t)
-	db := openDuckDB(t)
-	events, cleanup, err := demo.File()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cleanup()
+	c, db, events := demoSetup(t)
 	dir := t.TempDir()
 	flatDir := filepath.Join(dir, "flat")
 	runPipeline(ctx, t, pipeline.RunOptions{Events: []string{events}, Out: flatDir})

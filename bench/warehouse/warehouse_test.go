@@ -83,14 +83,7 @@ type run struct {
 func TestEveryTableReadsBack(t *testing.T) {
 	start := time.Now()
 	ctx := t.Context()
-	c := readContract(t)
-	db := openDuckDB(t)
-
-	events, cleanup, err := demo.File()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cleanup()
+	c, db, events := demoSetup(t)
 	var endUS int64
 	db.scan(t, "the demo's last event time", "SELECT epoch_us(max(event_time)) FROM "+readParquet(events), &endUS)
 	const dayUS = 86_400_000_000
@@ -143,13 +136,7 @@ func TestEveryTableReadsBack(t *testing.T) {
 // relations between tables and the movement checks, joining on those ids.
 func TestStringAndBinaryIDsReadBack(t *testing.T) {
 	ctx := t.Context()
-	c := readContract(t)
-	db := openDuckDB(t)
-	events, cleanup, err := demo.File()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cleanup()
+	c, db, events := demoSetup(t)
 	var endUS int64
 	db.scan(t, "the demo's last event time", "SELECT epoch_us(max(event_time)) FROM "+readParquet(events), &endUS)
 	const dayUS = 86_400_000_000
@@ -179,6 +166,20 @@ func TestStringAndBinaryIDsReadBack(t *testing.T) {
 				fmt.Sprintf(`SELECT c.customer_id FROM {s}.customers c WHERE NOT EXISTS (SELECT 1 FROM %s e WHERE e.user_id = c.customer_id) LIMIT 5`, readParquet(file))}, r2.schema)
 		})
 	}
+}
+
+// demoSetup reads the output contract, opens DuckDB and writes the
+// embedded demo events to a file removed with the test.
+func demoSetup(t *testing.T) (*contract, *duckDB, string) {
+	t.Helper()
+	c := readContract(t)
+	db := openDuckDB(t)
+	events, cleanup, err := demo.File()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(cleanup)
+	return c, db, events
 }
 
 func runPipeline(ctx context.Context, t testing.TB, o pipeline.RunOptions) {
