@@ -61,9 +61,9 @@ func stabilityScan(ctx context.Context, data []float64, rows, cols int, sel *Sel
 	}
 	bs := base
 	bs.Weights = nil
-	bs.NInit = min(max(base.NInit, 1), stabilityNInit)
-	if base.NInit == 0 {
-		bs.NInit = stabilityNInit
+	bs.NInit = stabilityNInit
+	if base.NInit > 0 {
+		bs.NInit = min(base.NInit, stabilityNInit)
 	}
 	out := make([]KStability, len(sel.Ks))
 	for i, k := range sel.Ks {

@@ -162,8 +162,18 @@ type flattener struct {
 	// project are the canonical columns read (the record holds only their
 	// leaves, and the exploded list's).
 	project []string
+	// nestedTop holds the top-level fields the nested paths start from.
+	nestedTop map[string]bool
 	// scratch
 	rowOf, elemOf, pos []int32
+}
+
+func newFlattener(in *inputFile, mem memory.Allocator, project []string) *flattener {
+	fl := &flattener{in: in, mem: mem, project: project, nestedTop: make(map[string]bool)}
+	for _, nc := range in.nested {
+		fl.nestedTop[nc.steps[0].name] = true
+	}
+	return fl
 }
 
 // explodeRows computes, for the exploded list reached by steps from top,
@@ -230,13 +240,9 @@ func (fl *flattener) flatten(ctx context.Context, rec arrow.Record) (arrow.Recor
 			c.Release()
 		}
 	}()
-	nestedTop := make(map[string]bool)
-	for _, nc := range fl.in.nested {
-		nestedTop[nc.steps[0].name] = true
-	}
 	// Top-level columns, repeated on each row of an exploded list.
 	for i, f := range sch.Fields() {
-		if nestedTop[f.Name] {
+		if fl.nestedTop[f.Name] {
 			continue
 		}
 		a := rec.Column(i)

@@ -598,7 +598,7 @@ func decodeRecords(ctx context.Context, it recordIter, in *inputFile, project []
 	var rows int64
 	var fl *flattener
 	if in.nested != nil {
-		fl = &flattener{in: in, mem: memory.DefaultAllocator, project: projected(project, in)}
+		fl = newFlattener(in, memory.DefaultAllocator, projected(project, in))
 	}
 	for it.Next() {
 		rec := it.Record()

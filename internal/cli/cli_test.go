@@ -380,13 +380,7 @@ func TestKStrategyStability(t *testing.T) {
 	}
 	read := func(path string) kman {
 		var m kman
-		raw, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := json.Unmarshal(raw, &m); err != nil {
-			t.Fatal(err)
-		}
+		readJSON(t, path, &m)
 		return m
 	}
 	out := filepath.Join(dir, "out")
@@ -408,5 +402,17 @@ func TestKStrategyStability(t *testing.T) {
 	}
 	if c := read(filepath.Join(cl, "manifest.json")); c.K != c.KSelection.StabilityChosen || len(c.KSelection.Jaccard) != 9 {
 		t.Errorf("cluster: k %d, k_selection %+v", c.K, c.KSelection)
+	}
+}
+
+// readJSON decodes the JSON file path (a run's manifest) into v.
+func readJSON(t *testing.T, path string, v any) {
+	t.Helper()
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(raw, v); err != nil {
+		t.Fatalf("%s: %v", path, err)
 	}
 }

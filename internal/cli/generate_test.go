@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -78,13 +77,7 @@ func TestGenerateNoiseRejected(t *testing.T) {
 			Skipped  map[string]int64 `json:"skipped"`
 		} `json:"input"`
 	}
-	b, err := os.ReadFile(filepath.Join(out, "manifest.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := json.Unmarshal(b, &m); err != nil {
-		t.Fatal(err)
-	}
+	readJSON(t, filepath.Join(out, "manifest.json"), &m)
 	if m.Input.Rows != rows || m.Input.Skipped[pipeline.SkipUnknownType] != unknown || m.Input.Rejected != unknown {
 		t.Errorf("manifest: %d rows, %d rejected, skipped %v; want %d rows, %d rejected for %q",
 			m.Input.Rows, m.Input.Rejected, m.Input.Skipped, rows, unknown, pipeline.SkipUnknownType)
