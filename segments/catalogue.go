@@ -187,13 +187,16 @@ func templateEnv() env {
 	e := env{"country": "", "window_days": 0.0}
 	pct := make(map[string]float64)
 	mean := make(map[string]float64)
+	head := make(map[string]float64)
 	for _, f := range features.Catalogue() {
 		e[f.Name] = 0.0
 		pct[f.Name] = 0.0
 		mean[f.Name] = 0.0
+		head[f.Name] = 0.0
 	}
 	e["pct"] = pct
 	e["mean"] = mean
+	e["head"] = head
 	return e
 }
 
@@ -235,7 +238,7 @@ func (v *usesVisitor) Visit(n *ast.Node) {
 	case *ast.IdentifierNode:
 		v.add(x.Value)
 	case *ast.MemberNode:
-		if id, ok := x.Node.(*ast.IdentifierNode); ok && (id.Value == "pct" || id.Value == "mean") {
+		if id, ok := x.Node.(*ast.IdentifierNode); ok && (id.Value == "pct" || id.Value == "mean" || id.Value == "head") {
 			if s, ok := x.Property.(*ast.StringNode); ok {
 				if features.Lookup(s.Value) == nil && v.unknown == "" {
 					v.unknown = id.Value + "." + s.Value

@@ -118,9 +118,12 @@ func nanMean(x []float64) float64 {
 // once from a feature table (NewPopulation) or, on a distributed runner,
 // from a sample covering the customers, and shared read-only.
 type Population struct {
-	Features   []string           // available features, in table order
-	Sorted     [][]float64        // Sorted[j]: the non-NaN values of feature j, ascending
-	Means      []float64          // Means[j]: their mean (NaN when none)
+	Features []string    // available features, in table order
+	Sorted   [][]float64 // Sorted[j]: the non-NaN values of feature j, ascending
+	Means    []float64   // Means[j]: their mean (NaN when none)
+	// Breaks[j]: feature j's head/tail breaks (HeadTailBreaks), for
+	// head.<feature>.
+	Breaks     [][]float64
 	Absent     []features.Absence // features the input cannot provide
 	WindowDays float64
 	index      map[string]int
@@ -140,6 +143,7 @@ func NewPopulation(t *features.Table) *Population {
 		p.Features = append(p.Features, f.Name)
 		p.Sorted = append(p.Sorted, vals)
 		p.Means = append(p.Means, nanMean(t.Columns[j]))
+		p.Breaks = append(p.Breaks, HeadTailBreaks(vals))
 	}
 	p.buildIndex()
 	return p
@@ -180,6 +184,61 @@ func (p *Population) Percentile(j int, v float64) float64 {
 	return midRank(lo, hi-lo, len(vals))
 }
 
+// MaxHeadShare is the head/tail breaks' stopping rule: a split at the
+// mean is kept while the values above it are at most this share of the
+// values split (the head is a minority), as in Jiang's head/tail breaks for
+// heavy-tailed data.
+const MaxHeadShare = 0.4
+
+// MaxHeadLevels bounds the number of head/tail breaks.
+const MaxHeadLevels = 8
+
+// HeadTailBreaks returns the head/tail breaks of the ascending values
+// sorted: the mean of all values, then the mean of the values above it
+// (the head), and so on, for as long as each head holds at most
+// MaxHeadShare of the values it was split from. A customer's head level
+// (head.<feature> in a rule) is the number of breaks its value exceeds: 0
+// at or below the mean, 1 above the mean, 2 above the mean of the
+// above-average values ("well above average"), ... The levels follow the
+// distribution's concentration, not a fixed share: a heavy tail gives a
+// small head at each level, an even spread stops at the first split (no
+// value is well above the others). sorted must hold no NaN.
+func HeadTailBreaks(sorted []float64) []float64 {
+	var breaks []float64
+	vals := sorted
+	for len(breaks) < MaxHeadLevels && len(vals) >= 2 {
+		var sum float64
+		for _, v := range vals {
+			sum += v
+		}
+		m := sum / float64(len(vals))
+		at := sort.Search(len(vals), func(k int) bool { return vals[k] > m })
+		head := len(vals) - at
+		if head == 0 || float64(head) > MaxHeadShare*float64(len(vals)) {
+			break
+		}
+		breaks = append(breaks, m)
+		vals = vals[at:]
+	}
+	return breaks
+}
+
+// HeadLevel returns the head level of v against breaks (the number of
+// breaks v exceeds); NaN stays NaN.
+func HeadLevel(breaks []float64, v float64) float64 {
+	if math.IsNaN(v) {
+		return math.NaN()
+	}
+	level := 0
+	for _, b := range breaks {
+		if v <= b {
+			break
+		}
+		level++
+	}
+	return float64(level)
+}
+
 func midRank(below, equal, n int) float64 {
 	return (float64(below) + 0.5*float64(equal)) / float64(n)
 }
@@ -213,6 +272,7 @@ type Evaluator struct {
 	StageReason []string // per life-cycle stage
 	env         map[string]any
 	pm          map[string]float64
+	hm          map[string]float64
 	machine     vm.VM
 }
 
@@ -226,12 +286,14 @@ func NewEvaluator(c *Catalogue, p *Population) *Evaluator {
 		e.StageReason[k] = p.unavailable(c.Lifecycle[k].uses)
 	}
 	e.pm = e.env["pct"].(map[string]float64)
+	e.hm = e.env["head"].(map[string]float64)
 	mm := e.env["mean"].(map[string]float64)
 	// Features absent from the population stay NaN: rules that read them
 	// are not run (Reason), and NaN makes any accidental use false.
 	for _, f := range features.Catalogue() {
 		e.env[f.Name] = math.NaN()
 		e.pm[f.Name] = math.NaN()
+		e.hm[f.Name] = math.NaN()
 		mm[f.Name] = math.NaN()
 	}
 	for j, f := range p.Features {
@@ -253,6 +315,9 @@ func (e *Evaluator) Evaluate(values, pct []float64, country string, member []boo
 			e.pm[f] = pct[j]
 		} else {
 			e.pm[f] = e.pop.Percentile(j, values[j])
+		}
+		if j < len(e.pop.Breaks) {
+			e.hm[f] = HeadLevel(e.pop.Breaks[j], values[j])
 		}
 	}
 	e.env["country"] = country
