@@ -36,6 +36,7 @@ var archetypeRules = [numArchetypes]func(g *generator){
 	archAtRisk:                atRisk,
 	archDormant:               dormant,
 	archNegativeExperience:    negativeExperience,
+	archComparisonShoppers:    comparisonShoppers,
 }
 
 func topSpenders(g *generator) {
@@ -404,4 +405,29 @@ func negativeExperience(g *generator) {
 	}
 	g.background(1.5, s, W)
 	g.maybeSubscribe(bgSubscribe, s, W)
+}
+
+// comparisonShoppers is the unlisted archetype (ComparisonShoppers): no
+// catalogue segment names its behaviour. They research at length: 12-24
+// visits of many product views each (about 12) in one to three everyday or
+// premium favourite categories, and 3-5 orders of 1-2 items, at ordinary
+// to slightly high prices, placed at irregular times; they put in the cart
+// only what they buy (no abandoned carts), never subscribe, and were last
+// seen 15-45 days before as-of. So they meet almost no rule: not active (not
+// seen in the last 14 days), not loyal (few orders), not prospects (they
+// buy), not cart abandoners, not top spenders (ordinary spend).
+func comparisonShoppers(g *generator) {
+	W := g.W()
+	g.favourites(g.intn(1, 3), g.cat.valued)
+	g.focus = 0.9
+	g.bias = 1
+	last := W - g.uniform(15, 45)
+	s := g.stretch(g.uniform(0, 40), last)
+	for _, d := range g.days(g.intn(3, 5), s, last) {
+		g.buy(d, g.views(12), g.items(2))
+	}
+	for _, d := range g.days(g.intn(12, 24), s, last) {
+		g.browse(d, g.views(12))
+	}
+	g.browse(last, g.views(12))
 }

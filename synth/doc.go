@@ -273,6 +273,19 @@
 //	                           U(0.4,0.8) (at least one refund), the refund 2-14
 //	                           days after the order.
 //
+// One archetype is unlisted: no catalogue segment describes it, it has no
+// weight in DefaultMix (Archetypes omits it; UnlistedArchetypes lists it),
+// and it is planted only when a Mix gives it weight, to measure whether the
+// clustering finds a group that no rule names:
+//
+//	comparison_shoppers     0  research at length before a few purchases:
+//	                           12-24 visits of ~12 views each and 3-5 orders of
+//	                           1-2 items at irregular times, from a start in
+//	                           U(0,40) to a last visit 15-45 days before as-of;
+//	                           1-3 everyday or premium favourite categories,
+//	                           dearer of 2 draws; no abandoned carts, never
+//	                           subscribed.
+//
 // Noise shared by the archetypes that buy: ~1 short browsing visit (Poisson)
 // in their active span, 5 % of orders with a coupon, 2 % of items refunded,
 // 4 % subscribed, 10 % of orders with an added-then-removed item, multi-unit

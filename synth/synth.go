@@ -170,6 +170,13 @@ const (
 	NegativeExperience    = "negative_experience"
 )
 
+// ComparisonShoppers is an archetype that no segment of the catalogue
+// describes (UnlistedArchetypes): customers who compare at length before
+// each of a few purchases. It has no weight in DefaultMix; give it one in
+// Settings.Mix to measure whether the clustering finds a behaviour that no
+// rule names.
+const ComparisonShoppers = "comparison_shoppers"
+
 // archetype is the index of an archetype in archetypeIDs.
 type archetype uint8
 
@@ -191,6 +198,13 @@ const (
 	archAtRisk
 	archDormant
 	archNegativeExperience
+	// numCatalogueArchetypes counts the archetypes above, one per
+	// behavioural segment of the catalogue; those after it are unlisted.
+	numCatalogueArchetypes int = iota
+)
+
+const (
+	archComparisonShoppers archetype = iota + archetype(numCatalogueArchetypes)
 	numArchetypes
 )
 
@@ -198,7 +212,7 @@ var archetypeIDs = [numArchetypes]string{
 	TopSpenders, Hero, Loyal, Active, NewCustomers, OneTimeBuyers,
 	CouponCustomers, Thrifty, TrendFollowers, CartAbandoners,
 	IndecisiveProspects, CuriousProspects, Leads, NewsletterSubscribers,
-	AtRisk, Dormant, NegativeExperience,
+	AtRisk, Dormant, NegativeExperience, ComparisonShoppers,
 }
 
 // defaultWeights is DefaultMix in archetype order (percent).
@@ -222,16 +236,23 @@ var defaultWeights = [numArchetypes]float64{
 	archNegativeExperience:    4,
 }
 
-// Archetypes returns the planted archetype ids in their fixed order.
+// Archetypes returns the planted archetype ids of the catalogue's
+// segments in their fixed order (the archetypes of DefaultMix).
 func Archetypes() []string {
-	return slices.Clone(archetypeIDs[:])
+	return slices.Clone(archetypeIDs[:numCatalogueArchetypes])
+}
+
+// UnlistedArchetypes returns the archetypes that no catalogue segment
+// describes (ComparisonShoppers); they have no weight in DefaultMix.
+func UnlistedArchetypes() []string {
+	return slices.Clone(archetypeIDs[numCatalogueArchetypes:])
 }
 
 // DefaultMix returns the archetype weights used when Settings.Mix is nil
 // (percent of customers; they sum to 100).
 func DefaultMix() map[string]float64 {
-	m := make(map[string]float64, numArchetypes)
-	for i, id := range archetypeIDs {
+	m := make(map[string]float64, numCatalogueArchetypes)
+	for i, id := range archetypeIDs[:numCatalogueArchetypes] {
 		m[id] = defaultWeights[i]
 	}
 	return m

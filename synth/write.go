@@ -310,6 +310,9 @@ func writerOptions(cfg *config, kind string) []parquet.WriterOption {
 func mixString(cfg *config) string {
 	var b []byte
 	for i, id := range archetypeIDs {
+		if i >= numCatalogueArchetypes && cfg.weights[i] == 0 {
+			continue // an unlisted archetype not asked for
+		}
 		if i > 0 {
 			b = append(b, ',')
 		}

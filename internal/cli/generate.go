@@ -6,7 +6,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
+	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/segmint/segmint/pipeline"
@@ -27,6 +31,7 @@ type generateOptions struct {
 	QtyMax    int
 	Gaps      float64
 	Noise     float64
+	Mix       string
 	PerFile   int
 	Quiet     bool
 }
@@ -50,6 +55,7 @@ flags and seed give byte-identical files.`, stderr)
 	fs.IntVar(&o.QtyMax, "quantity-max", 0, "draw every purchase line's quantity uniformly from 1..N (0: the archetypes' own quantities)")
 	fs.Float64Var(&o.Gaps, "gap-scale", 1, fmt.Sprintf("multiply the time gaps between a customer's visits and orders, %g to %g (regular rhythms exactly; orders that would fall before the window's start are dropped)", synth.MinGapScale, synth.MaxGapScale))
 	fs.Float64Var(&o.Noise, "noise-share", 0, fmt.Sprintf("add this share of noise rows, 0 to %g: random views and cart adds by random customers at random times, 10%% of them of the unknown event_type %q (labels unchanged)", synth.MaxNoiseShare, synth.NoiseEventType))
+	fs.StringVar(&o.Mix, "mix", "", fmt.Sprintf("change archetype weights (percent; the others keep theirs): id=weight,... e.g. dormant=0,%s=6 to plant the archetype no catalogue segment describes (archetypes: %s; unlisted: %s)", synth.ComparisonShoppers, strings.Join(synth.Archetypes(), " "), strings.Join(synth.UnlistedArchetypes(), " ")))
 	fs.IntVar(&o.PerFile, "events-per-file", synth.DefaultEventsPerFile, "maximum events per file")
 	fs.BoolVar(&o.Quiet, "quiet", false, "print nothing but errors")
 	registerConfig(fs, &o.Config)
@@ -95,6 +101,13 @@ func cmdGenerate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	}
 	s := synth.Settings{Customers: o.Customers, Seed: o.Seed, Days: o.Days, Scale: o.Scale, EventsPerFile: o.PerFile,
 		PriceScale: o.Prices, QuantityMax: o.QtyMax, GapScale: o.Gaps, NoiseShare: o.Noise}
+	if o.Mix != "" {
+		mix, err := parseMix(o.Mix)
+		if err != nil {
+			return err
+		}
+		s.Mix = mix
+	}
 	switch o.Layout {
 	case "full":
 		s.Layout = synth.LayoutFull
@@ -129,4 +142,25 @@ func cmdGenerate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 			sum.Events, sum.Customers, sum.Products, len(sum.Files), secs, float64(sum.Events)/secs, sum.Labels)
 	}
 	return nil
+}
+
+// parseMix reads --mix: id=weight pairs that change DefaultMix.
+func parseMix(v string) (map[string]float64, error) {
+	mix := synth.DefaultMix()
+	known := append(synth.Archetypes(), synth.UnlistedArchetypes()...)
+	for _, part := range strings.Split(v, ",") {
+		id, w, ok := strings.Cut(strings.TrimSpace(part), "=")
+		if !ok {
+			return nil, usagef("--mix %q: want id=weight pairs separated by commas", v)
+		}
+		if !slices.Contains(known, id) {
+			return nil, usagef("--mix: unknown archetype %q (archetypes: %s)", id, strings.Join(known, ", "))
+		}
+		x, err := strconv.ParseFloat(w, 64)
+		if err != nil || !(x >= 0) || math.IsInf(x, 0) {
+			return nil, usagef("--mix: weight of %s %q: want a number >= 0", id, w)
+		}
+		mix[id] = x
+	}
+	return mix, nil
 }

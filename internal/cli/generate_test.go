@@ -24,6 +24,9 @@ func TestGenerateKnobUsageErrors(t *testing.T) {
 		{"--noise-share", "2"},
 		{"--noise-share", "NaN"},
 		{"--price-scale", "-2"},
+		{"--mix", "no_such=3"},
+		{"--mix", "dormant=-1"},
+		{"--mix", "dormant"},
 	} {
 		out := filepath.Join(t.TempDir(), "data")
 		code, _, stderr := runCLI(t, append([]string{"generate", "--customers", "10", "--out", out}, args...)...)
@@ -81,5 +84,34 @@ func TestGenerateNoiseRejected(t *testing.T) {
 	if m.Input.Rows != rows || m.Input.Skipped[pipeline.SkipUnknownType] != unknown || m.Input.Rejected != unknown {
 		t.Errorf("manifest: %d rows, %d rejected, skipped %v; want %d rows, %d rejected for %q",
 			m.Input.Rows, m.Input.Rejected, m.Input.Skipped, rows, unknown, pipeline.SkipUnknownType)
+	}
+}
+
+// TestGenerateMix: --mix changes the weights it names and keeps the others;
+// the unlisted archetype appears in the labels only when given weight.
+func TestGenerateMix(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "data")
+	if code, _, stderr := runCLI(t, "generate", "--customers", "2000", "--seed", "3", "--out", out,
+		"--mix", synth.ComparisonShoppers+"=20,"+synth.Dormant+"=0", "--quiet"); code != ExitOK {
+		t.Fatalf("generate: exit %d: %s", code, stderr)
+	}
+	labels, err := parquet.ReadFile[synth.LabelRow](filepath.Join(out, "labels.parquet"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := map[string]int{}
+	for _, l := range labels {
+		n[l.Archetype]++
+	}
+	// Weights sum to 100 - 7 + 20 = 113: comparison shoppers 20/113 of
+	// the customers (about 354), no dormant, loyal about 6/113 (106).
+	if c := n[synth.ComparisonShoppers]; c < 280 || c > 430 {
+		t.Errorf("%d comparison shoppers of 2000, want about 354", c)
+	}
+	if n[synth.Dormant] != 0 {
+		t.Errorf("%d dormant customers with weight 0", n[synth.Dormant])
+	}
+	if c := n[synth.Loyal]; c < 60 || c > 160 {
+		t.Errorf("%d loyal customers of 2000, want about 106 (default weight kept)", c)
 	}
 }
