@@ -217,13 +217,7 @@ func ComputeFeatures(ctx context.Context, paths []string, o ScanOptions) (*featu
 }
 
 func computeFeatures(ctx context.Context, inputs []*inputFile, o ScanOptions, start time.Time) (*features.Table, *FeatureReport, error) {
-	rep := &FeatureReport{Layout: o.Layout.Name}
-	if rep.Layout == "" {
-		rep.Layout = "rees46"
-	}
-	for _, in := range inputs {
-		rep.Files = append(rep.Files, InputFileInfo{Path: in.Path, Bytes: in.Size, Rows: in.Rows, RowGroups: in.RowGroups})
-	}
+	rep := newInputReport(inputs, o.Layout)
 	workers := o.Workers
 	if workers <= 0 {
 		workers = defaultWorkers()
@@ -277,34 +271,10 @@ func computeFeatures(ctx context.Context, inputs []*inputFile, o ScanOptions, st
 	}
 	table := sharded.Finalise(features.Context{AsOf: asOf, WindowStart: launch.MinTime, Stats: stats})
 	table.IDKind = inputs[0].idKind
-	rep.Events = stats.Events
-	rep.Skipped = res.Skipped
-	rep.inputs, rep.layout = inputs, o.Layout
-	if stats.Duplicates > 0 {
-		rep.Skipped[SkipDuplicate] = stats.Duplicates
-	}
-	rep.Rows = res.Rows
+	rep.Summarise(stats, res.Rows, res.Skipped, launch.Products(), o.MaxRejectedShare)
 	rep.Customers = len(table.Customers)
 	if rep.Customers == 0 {
 		return nil, nil, &RejectedError{Rows: res.Rows, Skipped: rep.Skipped, Need: 1}
-	}
-	rep.Rejected = rejectedRows(rep.Skipped)
-	if rep.Rows > 0 {
-		rep.RejectedShare = float64(rep.Rejected) / float64(rep.Rows)
-	}
-	maxShare := o.MaxRejectedShare
-	if maxShare == 0 {
-		maxShare = DefaultMaxRejectedShare
-	}
-	if rep.RejectedShare > maxShare {
-		rep.Warnings = append(rep.Warnings, fmt.Sprintf("the filters rejected %d of %d input rows (%.1f%%, above the %.0f%% allowed by --max-rejected-share): %s",
-			rep.Rejected, rep.Rows, 100*rep.RejectedShare, 100*maxShare, skippedList(rep.Skipped)))
-	}
-	rep.Products = launch.Products()
-	rep.Columns = stats.Present.Names()
-	rep.ByType = make(map[string]int64)
-	for _, t := range features.EventTypes() {
-		rep.ByType[t.String()] = stats.Seen(t)
 	}
 	sums, err := waitSums()
 	if err != nil {

@@ -49,9 +49,16 @@ const (
 // as a single-node run and returns the rows skipped by reason. asOf (µs)
 // drops later events when not zero.
 func ReadSplit(ctx context.Context, s Split, layout Layout, asOf int64, pass ReadPass, fn func(*features.Batch)) (map[string]int64, error) {
+	skipped, _, err := ReadSplitRows(ctx, s, layout, asOf, pass, fn)
+	return skipped, err
+}
+
+// ReadSplitRows is ReadSplit that also returns the number of input rows
+// read (before the filters), as a run counts them for its manifest.
+func ReadSplitRows(ctx context.Context, s Split, layout Layout, asOf int64, pass ReadPass, fn func(*features.Batch)) (map[string]int64, int64, error) {
 	in, err := openInput(s.Path, layout)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	project := canonical
 	if pass == PassProducts {
@@ -64,11 +71,11 @@ func ReadSplit(ctx context.Context, s Split, layout Layout, asOf int64, pass Rea
 	mem := &pooledAllocator{}
 	if in.Format == formatCSV {
 		err = scanCSV(ctx, in, project, 1<<16, mem, dec, &batch, fn, &rows, nil)
-		return dec.skipped, err
+		return dec.skipped, rows.Load(), err
 	}
 	rdr, err := openParquet(in.Path)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	defer rdr.Close()
 	props := pqarrow.ArrowReadProperties{BatchSize: 1 << 16}
@@ -77,8 +84,8 @@ func ReadSplit(ctx context.Context, s Split, layout Layout, asOf int64, pass Rea
 	}
 	fr, err := pqarrow.NewFileReader(rdr, props, mem)
 	if err != nil {
-		return nil, &InputError{File: in.Path, Err: err}
+		return nil, 0, &InputError{File: in.Path, Err: err}
 	}
 	err = scanRowGroup(ctx, fr, in, s.RowGroup, project, dec, &batch, fn, &rows, nil)
-	return dec.skipped, err
+	return dec.skipped, rows.Load(), err
 }
