@@ -6,11 +6,9 @@ import (
 	"container/heap"
 	"context"
 	"encoding/gob"
-	"encoding/json"
 	"fmt"
 	"math"
 	"slices"
-	"time"
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/register"
@@ -30,11 +28,9 @@ func init() {
 	register.DoFn6x1[context.Context, int, func(*featureRow) bool, window, features.Stats, func([]byte), error](&fitFn{})
 	register.Iter1[featureRow]()
 	register.Emitter1[[]byte]()
-	register.DoFn4x1[featureRow, func(*[]byte) bool, func(customerRow), func(memberRow), error](&assignFn{})
+	register.DoFn3x1[featureRow, func(*[]byte) bool, func(customerRow), error](&assignFn{})
 	register.Iter1[[]byte]()
 	register.Emitter1[customerRow]()
-	register.Emitter1[memberRow]()
-	beam.RegisterType(reflectTypeOf[memberRow]())
 }
 
 // sampleKey is the customer's draw for the sample: a fixed 64-bit mix
@@ -146,16 +142,14 @@ type model struct {
 	// sample mean when the feature has none).
 	Clustered []int
 	Fill      []float64
-	// Segment and Label are each cluster's mapped segment ("" for none)
-	// and label.
-	Segment, Label []string
-	Population     *segments.Population
+	// Fit is what the fit decided beyond the centroids, for the output
+	// set: the clustered features, the k selection, the strategy.
+	Fit        fitStage
+	Population *segments.Population
 	// Features are the available features, in featureRow order.
 	Features   []string
 	HasCountry bool
 	AsOf       int64
-	// Meta is the key-value metadata of the output files.
-	Meta map[string]string
 	// Segments is the catalogue the fit used; cat is it parsed, when the
 	// model is decoded (modelCache.get).
 	Segments CatalogueSpec
@@ -178,39 +172,31 @@ func decodeModel(b []byte) (*model, error) {
 	return m, nil
 }
 
-// fitFn clusters the sample on one worker with segmint's own single-node
-// code, as `segmint run` does on all customers: the sample's feature
-// table, the segment rules (segments.Evaluate), the clustering stage
-// seeded from the rule groups (pipeline.Cluster) and the mapping of the
-// clusters onto the segments (segments.MapClusters). It emits the encoded
-// model and writes a summary of the fit (fit.json) into Out.
-type fitFn struct {
-	Cluster   pipeline.ClusterOptions
-	RunID     string
-	Params    pipeline.ManifestParams
-	Out       string
-	SampleMax int
-	Segments  CatalogueSpec
+// fitStage is the part of the clustering stage (pipeline.ClusterStage)
+// fitted on the sample that the output set needs besides the centroids and
+// the transform: the k selection without its per-k fits, and the
+// stability figures when they were asked for.
+type fitStage struct {
+	Features   []string
+	Excluded   []features.Absence
+	Selection  *cluster.Selection
+	Seeds      []string
+	Strategy   string
+	Inertia    float64
+	Iterations int
+	Stability  *cluster.StabilityResult
+	Sample     int
 }
 
-// fitSummary is fit.json: what the fit on the sample decided.
-type fitSummary struct {
-	RunID       string             `json:"run_id"`
-	AsOf        time.Time          `json:"as_of"`
-	WindowStart time.Time          `json:"window_start"`
-	Sample      int                `json:"sample_customers"`
-	SampleMax   int                `json:"sample_max"`
-	Parameters  any                `json:"parameters"`
-	Computed    []string           `json:"features_computed"`
-	Absent      []features.Absence `json:"features_absent"`
-	Clustered   []string           `json:"features_clustered"`
-	Excluded    []features.Absence `json:"excluded_from_clustering"`
-	Log         []string           `json:"log_transformed"`
-	K           int                `json:"k"`
-	Strategy    string             `json:"k_strategy"`
-	Seeds       []string           `json:"seed_groups,omitempty"`
-	Inertia     float64            `json:"inertia"`
-	Mapping     *segments.Mapping  `json:"mapping"`
+// fitFn clusters the sample on one worker with segmint's own single-node
+// code, as `segmint run` does on all customers: the sample's feature
+// table, the segment rules (segments.Evaluate) and the clustering stage
+// seeded from the rule groups (pipeline.Cluster). It emits the encoded
+// model. The clusters are mapped onto the segments later, on every
+// customer, when the output set is written.
+type fitFn struct {
+	Cluster  pipeline.ClusterOptions
+	Segments CatalogueSpec
 }
 
 func (f *fitFn) ProcessElement(ctx context.Context, _ int, rows func(*featureRow) bool, w window, stats features.Stats, emit func([]byte)) error {
@@ -236,30 +222,12 @@ func (f *fitFn) ProcessElement(ctx context.Context, _ int, rows func(*featureRow
 	if err != nil {
 		return fmt.Errorf("clustering: %w", err)
 	}
-	mapping := segments.MapClusters(cs.Result.Assign, cs.Result.K, mem, cs.Profile(t))
-	m, err := newModel(t, cs, mapping)
+	m, err := newModel(t, cs)
 	if err != nil {
 		return err
 	}
 	m.Segments = f.Segments
-	m.Meta = outputMeta(f.RunID, w.AsOf, f.Params, cs.Result.K)
-	sum := fitSummary{RunID: f.RunID, AsOf: time.UnixMicro(w.AsOf).UTC(), WindowStart: time.UnixMicro(w.WindowStart).UTC(), Sample: len(t.Customers), SampleMax: f.SampleMax, Parameters: f.Params,
-		Absent: t.Absent, Clustered: cs.Features, Excluded: cs.Excluded, K: cs.Result.K, Strategy: cs.Strategy, Seeds: cs.Seeds, Inertia: cs.Result.Inertia, Mapping: mapping}
-	for _, ft := range t.Features {
-		sum.Computed = append(sum.Computed, ft.Name)
-	}
-	for j, l := range cs.Transform.Log {
-		if l {
-			sum.Log = append(sum.Log, cs.Features[j])
-		}
-	}
-	js, err := json.MarshalIndent(pipeline.JSONSafe(sum), "", "  ")
-	if err != nil {
-		return err
-	}
-	if err := writeFile(ctx, joinPath(f.Out, "fit.json"), func(w *countingWriter) error { _, err := w.Write(append(js, '\n')); return err }); err != nil {
-		return err
-	}
+	beam.NewCounter(metricNamespace, "sample_customers").Inc(ctx, int64(len(t.Customers)))
 	b, err := m.encode()
 	if err != nil {
 		return err
@@ -294,9 +262,15 @@ func sampleTable(rows []featureRow, w window, stats features.Stats) *features.Ta
 	return t
 }
 
-func newModel(t *features.Table, cs *pipeline.ClusterStage, mp *segments.Mapping) (*model, error) {
+func newModel(t *features.Table, cs *pipeline.ClusterStage) (*model, error) {
 	r := cs.Result
 	m := &model{K: r.K, Cols: r.Cols, Centroids: r.Centroids, Transform: cs.Transform, Population: segments.NewPopulation(t), HasCountry: t.Country != nil, AsOf: t.AsOf}
+	m.Fit = fitStage{Features: cs.Features, Excluded: cs.Excluded, Seeds: cs.Seeds, Strategy: cs.Strategy, Inertia: r.Inertia, Iterations: r.Iterations, Stability: cs.Stability, Sample: len(t.Customers)}
+	if sel := cs.Selection; sel != nil {
+		c := *sel
+		c.Results = nil // every k's fit of the sample: not needed further
+		m.Fit.Selection = &c
+	}
 	for _, f := range t.Features {
 		m.Features = append(m.Features, f.Name)
 	}
@@ -316,11 +290,24 @@ func newModel(t *features.Table, cs *pipeline.ClusterStage, mp *segments.Mapping
 		m.Clustered = append(m.Clustered, idx)
 		m.Fill = append(m.Fill, fill)
 	}
-	for _, c := range mp.Clusters {
-		m.Segment = append(m.Segment, c.Segment)
-		m.Label = append(m.Label, c.Label)
-	}
 	return m, nil
+}
+
+// point writes customer r's row in the clustering space into z, with
+// raw as scratch: undefined values take the feature's fill, as
+// pipeline.FeatureMatrix fills them, then the sample's transform.
+func (m *model) point(z, raw []float64, r *featureRow) error {
+	for j, idx := range m.Clustered {
+		v := r.Values[idx]
+		if math.IsNaN(v) {
+			v = m.Fill[j]
+		}
+		raw[j] = v
+	}
+	if err := m.Transform.Apply(z, raw); err != nil {
+		return fmt.Errorf("customer %d: %w", r.Customer, err)
+	}
+	return nil
 }
 
 // assignFn gives every customer its cluster (the nearest centroid in the
@@ -335,12 +322,8 @@ type assignFn struct {
 	pred   *cluster.Result
 	raw, z []float64
 	label  []int
-	member []bool
-	// clusterSeg[c] is the catalogue index of cluster c's mapped segment,
-	// -1 for none (for segments.ReconcilePrimary).
-	clusterSeg []int
-	pct        []float64
-	ranks      *percentiles
+	pct    []float64
+	ranks  *percentiles
 }
 
 func (f *assignFn) init(modelIter func(*[]byte) bool) error {
@@ -353,11 +336,6 @@ func (f *assignFn) init(modelIter func(*[]byte) bool) error {
 	f.ev = segments.NewEvaluator(f.cat, m.Population)
 	f.pred = &cluster.Result{K: m.K, Cols: m.Cols, Centroids: m.Centroids}
 	f.raw, f.z, f.label = make([]float64, m.Cols), make([]float64, m.Cols), make([]int, 1)
-	f.member = make([]bool, len(f.cat.Segments))
-	f.clusterSeg = make([]int, m.K)
-	for c, id := range m.Segment {
-		f.clusterSeg[c] = f.cat.Index(id)
-	}
 	f.pct = make([]float64, len(m.Features))
 	f.ranks = newPercentiles(m.Population)
 	return nil
@@ -399,22 +377,15 @@ func (r *percentiles) percentile(j int, v float64) float64 {
 	return p
 }
 
-func (f *assignFn) ProcessElement(r featureRow, modelIter func(*[]byte) bool, emit func(customerRow), emitMember func(memberRow)) error {
+func (f *assignFn) ProcessElement(r featureRow, modelIter func(*[]byte) bool, emit func(customerRow)) error {
 	if f.m == nil {
 		if err := f.init(modelIter); err != nil {
 			return err
 		}
 	}
 	m := f.m
-	for j, idx := range m.Clustered {
-		v := r.Values[idx]
-		if math.IsNaN(v) {
-			v = m.Fill[j]
-		}
-		f.raw[j] = v
-	}
-	if err := m.Transform.Apply(f.z, f.raw); err != nil {
-		return fmt.Errorf("customer %d: %w", r.Customer, err)
+	if err := m.point(f.z, f.raw, &r); err != nil {
+		return err
 	}
 	c := f.pred.Predict(f.label, f.z)[0]
 	var d2 float64
@@ -425,38 +396,11 @@ func (f *assignFn) ProcessElement(r featureRow, modelIter func(*[]byte) bool, em
 	for j, v := range r.Values {
 		f.pct[j] = f.ranks.percentile(j, v)
 	}
-	primary, stage, err := f.ev.Evaluate(r.Values, f.pct, r.Country, f.member)
+	member := make([]bool, len(f.cat.Segments))
+	primary, stage, err := f.ev.Evaluate(r.Values, f.pct, r.Country, member)
 	if err != nil {
 		return fmt.Errorf("customer %d: %w", r.Customer, err)
 	}
-	primary, basis := segments.ReconcilePrimary(primary, f.member, f.clusterSeg[c])
-	emit(customerRow{featureRow: r, Cluster: int32(c), Distance: math.Sqrt(d2), Primary: int32(primary), Basis: basis, Stage: int32(stage)})
-	for s, in := range f.member {
-		if in {
-			emitMember(memberRow{Customer: r.Customer, Segment: int32(s)})
-		}
-	}
+	emit(customerRow{featureRow: r, Cluster: int32(c), Distance: math.Sqrt(d2), Primary: int32(primary), Stage: int32(stage), Member: member})
 	return nil
-}
-
-// memberRow says that a customer meets a segment's rule (the index of
-// the segment in the catalogue).
-type memberRow struct {
-	Customer int64
-	Segment  int32
-}
-
-// outputMeta is the key-value metadata of every output file, as a
-// single-node run writes it.
-func outputMeta(runID string, asOf int64, params pipeline.ManifestParams, k int) map[string]string {
-	p, _ := json.Marshal(params)
-	return map[string]string{
-		"segmint.schema_version": pipeline.SchemaVersion,
-		"segmint.run_id":         runID,
-		"segmint.version":        pipeline.Version(),
-		"segmint.as_of":          time.UnixMicro(asOf).UTC().Format(time.RFC3339),
-		"segmint.seed":           fmt.Sprint(params.Seed),
-		"segmint.k":              fmt.Sprint(k),
-		"segmint.parameters":     string(p),
-	}
 }

@@ -3,13 +3,14 @@ package segbeam
 import (
 	"encoding/binary"
 	"errors"
+	"maps"
 	"math"
 	"reflect"
+	"slices"
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
 
 	"github.com/segmint/segmint/features"
-	"github.com/segmint/segmint/segments"
 )
 
 // ErrBadElement is returned by the coders for bytes that are not an
@@ -29,6 +30,7 @@ func init() {
 	beam.RegisterCoder(reflect.TypeOf(featureRow{}), encodeFeatureRow, decodeFeatureRow)
 	beam.RegisterCoder(reflect.TypeOf(customerRow{}), encodeCustomerRow, decodeCustomerRow)
 	beam.RegisterCoder(reflect.TypeOf((*bottomK)(nil)), encodeBottomK, decodeBottomK)
+	beam.RegisterCoder(reflect.TypeOf(splitCounts{}), encodeSplitCounts, decodeSplitCounts)
 }
 
 // encoder appends values to a byte slice.
@@ -204,6 +206,9 @@ type featureRow struct {
 	Customer int64
 	Country  string
 	Values   []float64
+	// Abandoned are the categories the customer added to a cart and never
+	// bought (features.Table.Abandoned), ascending; nil when none.
+	Abandoned []int64
 }
 
 func (r *featureRow) encode(e *encoder) {
@@ -212,6 +217,10 @@ func (r *featureRow) encode(e *encoder) {
 	e.uvarint(uint64(len(r.Values)))
 	for _, v := range r.Values {
 		e.float(v)
+	}
+	e.uvarint(uint64(len(r.Abandoned)))
+	for _, c := range r.Abandoned {
+		e.varint(c)
 	}
 }
 
@@ -222,6 +231,12 @@ func (r *featureRow) decode(d *decoder) {
 	r.Values = make([]float64, n)
 	for j := range r.Values {
 		r.Values[j] = d.float()
+	}
+	if n := d.length(1); n > 0 {
+		r.Abandoned = make([]int64, n)
+		for j := range r.Abandoned {
+			r.Abandoned[j] = d.varint()
+		}
 	}
 }
 
@@ -238,24 +253,35 @@ func decodeFeatureRow(b []byte) (featureRow, error) {
 	return r, d.done()
 }
 
-// customerRow is one row of the customers table.
+// customerRow is one customer's features and what the assignment found:
+// the nearest cluster and the distance to it, the primary segment by the
+// catalogue's precedence (before it is reconciled with the cluster), the
+// life-cycle stage and the segments whose rules the customer meets.
 type customerRow struct {
 	featureRow
 	Cluster  int32
 	Distance float64
 	Primary  int32 // index into the catalogue's segments, -1 for none
-	Basis    segments.Basis
 	Stage    int32 // index into the catalogue's life-cycle stages, -1 for unknown
+	// Member[s] says whether the customer meets segment s's rule.
+	Member []bool
 }
 
 func encodeCustomerRow(r customerRow) []byte {
-	e := encoder{b: make([]byte, 0, 40+len(r.Country)+8*len(r.Values))}
+	e := encoder{b: make([]byte, 0, 48+len(r.Country)+8*len(r.Values)+len(r.Member)/8)}
 	r.featureRow.encode(&e)
 	e.varint(int64(r.Cluster))
 	e.float(r.Distance)
 	e.varint(int64(r.Primary))
-	e.varint(int64(r.Basis))
 	e.varint(int64(r.Stage))
+	e.uvarint(uint64(len(r.Member)))
+	bits := make([]byte, (len(r.Member)+7)/8)
+	for s, in := range r.Member {
+		if in {
+			bits[s/8] |= 1 << (s % 8)
+		}
+	}
+	e.b = append(e.b, bits...)
 	return e.b
 }
 
@@ -266,7 +292,64 @@ func decodeCustomerRow(b []byte) (customerRow, error) {
 	r.Cluster = int32(d.varint())
 	r.Distance = d.float()
 	r.Primary = int32(d.varint())
-	r.Basis = segments.Basis(d.varint())
 	r.Stage = int32(d.varint())
+	n := int(d.uvarint())
+	if d.err == nil && (n+7)/8 > len(d.b) {
+		d.fail()
+	}
+	if d.err == nil {
+		r.Member = make([]bool, n)
+		for s := range r.Member {
+			r.Member[s] = d.b[s/8]&(1<<(s%8)) != 0
+		}
+		d.b = d.b[(n+7)/8:]
+	}
 	return r, d.done()
+}
+
+// splitCounts are the rows read and skipped (by reason) in part of the
+// input, for the manifest.
+type splitCounts struct {
+	Rows    int64
+	Skipped map[string]int64
+}
+
+func (c *splitCounts) merge(o splitCounts) {
+	c.Rows += o.Rows
+	for k, v := range o.Skipped {
+		if c.Skipped == nil {
+			c.Skipped = map[string]int64{}
+		}
+		c.Skipped[k] += v
+	}
+}
+
+func encodeSplitCounts(c splitCounts) []byte {
+	e := encoder{}
+	e.varint(c.Rows)
+	keys := slices.Sorted(maps.Keys(c.Skipped))
+	e.uvarint(uint64(len(keys)))
+	for _, k := range keys {
+		e.str(k)
+		e.varint(c.Skipped[k])
+	}
+	return e.b
+}
+
+func decodeSplitCounts(b []byte) (splitCounts, error) {
+	var c splitCounts
+	d := decoder{b: b}
+	c.Rows = d.varint()
+	n := d.length(2)
+	for range n {
+		k := d.str()
+		v := d.varint()
+		if d.err == nil {
+			if c.Skipped == nil {
+				c.Skipped = map[string]int64{}
+			}
+			c.Skipped[k] = v
+		}
+	}
+	return c, d.done()
 }

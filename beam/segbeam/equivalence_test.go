@@ -1,16 +1,24 @@
 package segbeam_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
+	"reflect"
+	"regexp"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
+	"github.com/apache/beam/sdks/v2/go/pkg/beam/io/filesystem"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/runners/prism"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/testing/ptest"
 	"github.com/parquet-go/parquet-go"
@@ -26,11 +34,12 @@ func runPrism(ctx context.Context, p *beam.Pipeline) (beam.PipelineResult, error
 	return prism.Execute(ctx, p)
 }
 
-// table is a Parquet table read back: its schema and its rows keyed by
-// customer_id (memberships: by customer_id and segment).
+// table is a Parquet table read back: its schema, its key-value metadata
+// and its rows by key.
 type table struct {
-	fields []string // "name type nullable", in file order
+	fields []string // "name type optional", in file order
 	names  []string
+	meta   map[string]string
 	rows   map[string][]parquet.Value
 }
 
@@ -38,15 +47,25 @@ func fieldDesc(f parquet.Field) string {
 	return fmt.Sprintf("%s %s optional=%v", f.Name(), f.Type(), f.Optional())
 }
 
-// readTable reads the Parquet files matching pattern into one table,
-// checking that every file has the same schema.
-func readTable(t *testing.T, pattern string, key func(names []string, row parquet.Row) string) *table {
+// keyOf returns a row's key: the values of the key columns.
+func keyOf(names []string, row parquet.Row, key []string) string {
+	var parts []string
+	for _, k := range key {
+		parts = append(parts, row[slices.Index(names, k)].String())
+	}
+	return strings.Join(parts, "/")
+}
+
+// readTable reads the Parquet files matching pattern into one table keyed
+// by the key columns, checking that every file has the same schema and no
+// key repeats.
+func readTable(t *testing.T, pattern string, key ...string) *table {
 	t.Helper()
 	files, err := filepath.Glob(pattern)
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no files match %s (%v)", pattern, err)
 	}
-	out := &table{rows: make(map[string][]parquet.Value)}
+	out := &table{rows: make(map[string][]parquet.Value), meta: map[string]string{}}
 	for _, path := range files {
 		f, err := os.Open(path)
 		if err != nil {
@@ -67,12 +86,15 @@ func readTable(t *testing.T, pattern string, key func(names []string, row parque
 		} else if !slices.Equal(out.fields, fields) {
 			t.Fatalf("%s: schema %v, want %v", path, fields, out.fields)
 		}
+		for _, kv := range pf.Metadata().KeyValueMetadata {
+			out.meta[kv.Key] = kv.Value
+		}
 		r := parquet.NewReader(pf)
 		buf := make([]parquet.Row, 256)
 		for {
 			n, err := r.ReadRows(buf)
 			for _, row := range buf[:n] {
-				k := key(names, row)
+				k := keyOf(names, row, key)
 				if _, dup := out.rows[k]; dup {
 					t.Fatalf("%s: row %s twice", path, k)
 				}
@@ -88,14 +110,6 @@ func readTable(t *testing.T, pattern string, key func(names []string, row parque
 	return out
 }
 
-func byCustomer(names []string, row parquet.Row) string {
-	return fmt.Sprint(row[slices.Index(names, "customer_id")].Int64())
-}
-
-func byMembership(names []string, row parquet.Row) string {
-	return fmt.Sprint(row[slices.Index(names, "customer_id")].Int64(), "/", string(row[slices.Index(names, "segment")].ByteArray()))
-}
-
 // sameValue compares one cell: doubles within 1e-9 (relative above 1),
 // everything else exactly; nulls must match.
 func sameValue(a, b parquet.Value) bool {
@@ -106,53 +120,259 @@ func sameValue(a, b parquet.Value) bool {
 		x, y := a.Double(), b.Double()
 		return math.Abs(x-y) <= 1e-9*max(1, math.Abs(x))
 	}
-	return parquet.Equal(a, b)
+	return a.Kind() == b.Kind() && parquet.Equal(a, b)
 }
 
-// compareTables checks that got has want's schema and, for every row
-// key, the same values in the columns named (all but skip).
-func compareTables(t *testing.T, name string, want, got *table, skip ...string) {
-	t.Helper()
+// tableDiffs lists how got differs from want: schema, key-value metadata
+// (but the keys in skipMeta), row keys, and every cell of the columns not
+// in skip.
+func tableDiffs(want, got *table, skip, skipMeta []string) []string {
+	var diffs []string
 	if !slices.Equal(want.fields, got.fields) {
-		t.Errorf("%s: schema\n got %v\nwant %v", name, got.fields, want.fields)
-		return
+		return []string{fmt.Sprintf("schema\n got %v\nwant %v", got.fields, want.fields)}
 	}
-	if len(want.rows) != len(got.rows) {
-		t.Errorf("%s: %d rows, want %d", name, len(got.rows), len(want.rows))
+	for k, w := range want.meta {
+		if g, ok := got.meta[k]; !slices.Contains(skipMeta, k) && (!ok || g != w) {
+			diffs = append(diffs, fmt.Sprintf("metadata %s = %q, want %q", k, g, w))
+		}
 	}
-	bad := 0
+	for k := range got.meta {
+		if _, ok := want.meta[k]; !ok {
+			diffs = append(diffs, fmt.Sprintf("metadata %s not expected", k))
+		}
+	}
+	for k := range got.rows {
+		if _, ok := want.rows[k]; !ok {
+			diffs = append(diffs, fmt.Sprintf("row %s not expected", k))
+		}
+	}
 	for k, w := range want.rows {
 		g, ok := got.rows[k]
 		if !ok {
-			if bad++; bad <= 10 {
-				t.Errorf("%s: row %s missing", name, k)
-			}
+			diffs = append(diffs, fmt.Sprintf("row %s missing", k))
 			continue
 		}
 		for j, col := range want.names {
-			if slices.Contains(skip, col) {
-				continue
-			}
-			if !sameValue(w[j], g[j]) {
-				if bad++; bad <= 10 {
-					t.Errorf("%s: row %s column %s = %v, want %v", name, k, col, g[j], w[j])
-				}
+			if !slices.Contains(skip, col) && !sameValue(w[j], g[j]) {
+				diffs = append(diffs, fmt.Sprintf("row %s column %s = %v, want %v", k, col, g[j], w[j]))
 			}
 		}
 	}
-	if bad > 0 {
-		t.Errorf("%s: %d differences", name, bad)
+	slices.Sort(diffs)
+	return diffs
+}
+
+// The tables of docs/outputs.md and the columns that identify their rows.
+var tableKeys = map[string][]string{
+	pipeline.TableCustomers:   {"customer_id"},
+	pipeline.TableClusters:    {"cluster"},
+	pipeline.TableMemberships: {"customer_id", "segment"},
+	pipeline.TableSegments:    {"segment"},
+	pipeline.TableKSelection:  {"k"},
+	pipeline.TableMovement:    {"customer_id"},
+}
+
+// tablePath is where a table of an output set lies in layout.
+func tablePath(dir, name string, layout pipeline.OutputLayout) string {
+	if layout == pipeline.LayoutHive {
+		return filepath.Join(dir, name, "as_of_date=*", "part-00000.parquet")
+	}
+	return filepath.Join(dir, name+".parquet")
+}
+
+func runFilePath(dir, name string, layout pipeline.OutputLayout) string {
+	if layout == pipeline.LayoutHive {
+		m, _ := filepath.Glob(filepath.Join(dir, "_runs", "as_of_date=*", name))
+		if len(m) == 1 {
+			return m[0]
+		}
+		return filepath.Join(dir, "_runs", "missing", name)
+	}
+	return filepath.Join(dir, name)
+}
+
+// outputFiles lists the files of an output set, relative to dir.
+func outputFiles(t *testing.T, dir string) []string {
+	t.Helper()
+	var out []string
+	err := filepath.Walk(dir, func(path string, info os.FileInfo, err error) error {
+		if err == nil && !info.IsDir() {
+			rel, _ := filepath.Rel(dir, path)
+			out = append(out, rel)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// generated is the report's line of when it was generated (report.md and
+// report.html), the one part of the reports that differs between runs.
+var generated = regexp.MustCompile(`generated \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC`)
+
+// manifestJSON reads manifest.json without the fields that differ between
+// two runs of the same job: the run's id, its start and end, its timings
+// (timings_seconds, input.seconds), and what drop removes.
+func manifestJSON(t *testing.T, path string, drop func(m map[string]any)) map[string]any {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(data, &m); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"run_id", "started", "finished", "timings_seconds"} {
+		if _, ok := m[k]; !ok {
+			t.Errorf("%s: no %s", path, k)
+		}
+		delete(m, k)
+	}
+	delete(m["input"].(map[string]any), "seconds")
+	if drop != nil {
+		drop(m)
+	}
+	return m
+}
+
+// compareOutputSets checks that the Beam job's output set in got equals
+// segmint run's in want: the same files; every table's schema, key-value
+// metadata (but segmint.run_id) and every cell of every row (but run_id),
+// doubles within 1e-9, everything else exactly; manifest.json but the
+// run's id and timings; report.md and report.html but the generated
+// line. relabel rewrites got's input names (its paths) into want's.
+func compareOutputSets(t *testing.T, want, got string, layout pipeline.OutputLayout, relabel func(string) string, dropManifest func(map[string]any)) {
+	t.Helper()
+	if w, g := outputFiles(t, want), outputFiles(t, got); !slices.Equal(w, g) {
+		t.Errorf("files\n got %v\nwant %v", g, w)
+	}
+	for name, key := range tableKeys {
+		path := tablePath(want, name, layout)
+		if m, _ := filepath.Glob(path); len(m) == 0 {
+			if name != pipeline.TableMovement {
+				t.Errorf("segmint run wrote no %s table", name)
+			}
+			continue
+		}
+		w := readTable(t, path, key...)
+		g := readTable(t, tablePath(got, name, layout), key...)
+		if len(w.rows) == 0 && name != pipeline.TableKSelection {
+			t.Errorf("%s: no rows", name)
+		}
+		if w.meta["segmint.run_id"] == "" || w.meta["segmint.run_id"] == g.meta["segmint.run_id"] {
+			t.Errorf("%s: run ids %q and %q: want two distinct runs", name, w.meta["segmint.run_id"], g.meta["segmint.run_id"])
+		}
+		// Not compared: the run_id column and segmint.run_id (two runs
+		// have two ids), and ARROW:schema, the Arrow schema that the
+		// writer serialises with the file's key-value metadata, run id
+		// included (the schema itself is compared field by field).
+		diffs := tableDiffs(w, g, []string{"run_id"}, []string{"segmint.run_id", "ARROW:schema"})
+		for _, d := range diffs[:min(len(diffs), 10)] {
+			t.Errorf("%s: %.300s", name, d)
+		}
+		if len(diffs) > 0 {
+			t.Errorf("%s: %d differences", name, len(diffs))
+		} else {
+			t.Logf("%s: %d rows × %d columns equal", name, len(w.rows), len(w.names))
+		}
+	}
+	wm := manifestJSON(t, runFilePath(want, "manifest.json", layout), dropManifest)
+	gm := manifestJSON(t, runFilePath(got, "manifest.json", layout), dropManifest)
+	if !reflect.DeepEqual(wm, gm) {
+		wb, _ := json.MarshalIndent(wm, "", " ")
+		gb, _ := json.MarshalIndent(gm, "", " ")
+		t.Errorf("manifest.json differs:\n%s", lineDiff(string(wb), string(gb)))
+	}
+	for _, name := range []string{"report.md", "report.html"} {
+		wb, err1 := os.ReadFile(runFilePath(want, name, layout))
+		gb, err2 := os.ReadFile(runFilePath(got, name, layout))
+		if err1 != nil || err2 != nil {
+			t.Errorf("%s: %v, %v", name, err1, err2)
+			continue
+		}
+		if n := len(generated.FindAll(wb, -1)); n != 1 {
+			t.Errorf("%s: %d generated lines, want 1", name, n)
+		}
+		w := generated.ReplaceAllString(string(wb), "generated (time)")
+		g := generated.ReplaceAllString(relabel(string(gb)), "generated (time)")
+		if w != g {
+			t.Errorf("%s differs:\n%s", name, lineDiff(w, g))
+		}
 	}
 }
 
-// TestSameAnswersAsSingleNode runs `segmint run` (pipeline.Run) and the
+// lineDiff shows the first lines that differ.
+func lineDiff(want, got string) string {
+	wl, gl := strings.Split(want, "\n"), strings.Split(got, "\n")
+	var b strings.Builder
+	n := 0
+	for i := 0; i < max(len(wl), len(gl)) && n < 8; i++ {
+		var w, g string
+		if i < len(wl) {
+			w = wl[i]
+		}
+		if i < len(gl) {
+			g = gl[i]
+		}
+		if w != g {
+			fmt.Fprintf(&b, "line %d\n want %.300s\n  got %.300s\n", i+1, w, g)
+			n++
+		}
+	}
+	return b.String()
+}
+
+// TestTableDiffsFindsDifferences: the comparison the equivalence test
+// relies on reports a changed cell, a changed double beyond the
+// tolerance, a null for a value, a missing and an extra row, and changed
+// metadata, and nothing for a copy.
+func TestTableDiffsFindsDifferences(t *testing.T) {
+	want := &table{fields: []string{"customer_id int64", "x double"}, names: []string{"customer_id", "x"}, meta: map[string]string{"segmint.k": "3", "segmint.run_id": "a"},
+		rows: map[string][]parquet.Value{"1": {parquet.Int64Value(1), parquet.DoubleValue(0.5)}, "2": {parquet.Int64Value(2), parquet.DoubleValue(1e6)}}}
+	clone := func() *table {
+		c := &table{fields: want.fields, names: want.names, meta: map[string]string{}, rows: map[string][]parquet.Value{}}
+		for k, v := range want.meta {
+			c.meta[k] = v
+		}
+		for k, r := range want.rows {
+			c.rows[k] = slices.Clone(r)
+		}
+		return c
+	}
+	same := clone()
+	same.meta["segmint.run_id"] = "b"
+	same.rows["2"][1] = parquet.DoubleValue(1e6 * (1 + 1e-12))
+	if d := tableDiffs(want, same, nil, []string{"segmint.run_id"}); len(d) != 0 {
+		t.Errorf("a copy (other run id, a double within 1e-9): %v", d)
+	}
+	for name, change := range map[string]func(*table){
+		"cell":     func(g *table) { g.rows["1"][1] = parquet.DoubleValue(0.5000001) },
+		"null":     func(g *table) { g.rows["1"][1] = parquet.NullValue() },
+		"missing":  func(g *table) { delete(g.rows, "2") },
+		"extra":    func(g *table) { g.rows["3"] = g.rows["1"] },
+		"metadata": func(g *table) { g.meta["segmint.k"] = "4" },
+		"schema":   func(g *table) { g.fields = []string{"customer_id int64", "x float"} },
+	} {
+		g := clone()
+		change(g)
+		if d := tableDiffs(want, g, nil, []string{"segmint.run_id"}); len(d) != 1 {
+			t.Errorf("%s: %d differences %v, want 1", name, len(d), d)
+		}
+	}
+}
+
+// TestSameOutputSetAsSingleNode runs `segmint run` (pipeline.Run) and the
 // Beam job on Prism over the same generated events, with the same seed and
-// a sample covering every customer, and compares every customer: feature
-// values within 1e-9, the same cluster, distance, mapped segment, label,
-// primary segment, life-cycle stage and segment memberships, and the same
-// Parquet schemas; with the as-of instant at the latest event and before
-// it.
-func TestSameAnswersAsSingleNode(t *testing.T) {
+// a sample of every customer, and compares the whole output set (see
+// compareOutputSets): with the as-of instant at the latest event and at
+// 2025-05-15, with a previous run (movement), with a catalogue file that
+// adds a segment and changes a rule (in the hive layout), and with the
+// events read through Beam's file systems (memfs://).
+func TestSameOutputSetAsSingleNode(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs two pipelines per case")
 	}
@@ -166,6 +386,19 @@ func TestSameAnswersAsSingleNode(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The events again, on Beam's in-memory file system (shared by the
+	// test and Prism's in-process workers).
+	files, _ := filepath.Glob(events[0])
+	var memEvents []string
+	for _, f := range files {
+		url := "memfs://segmint-test/events/" + filepath.Base(f)
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		writeMemfs(t, url, data)
+		memEvents = append(memEvents, url)
+	}
 	// A catalogue file extending the built-in one with a segment of its
 	// own and a changed rule, carried to the workers with the job.
 	extra := segbeam.CatalogueSpec{Source: "extra.yaml", Extend: true, YAML: []byte(`
@@ -177,14 +410,21 @@ segments:
     name: Thrifty customers
     rule: orders >= 2 && pct.avg_order_value <= 0.2
 `)}
+	// The as-of case's single-node output, the previous run of the next
+	// case (which therefore needs the first).
+	previous := filepath.Join(dir, "previous")
 	for _, tc := range []struct {
 		name     string
 		asOf     int64
 		segments segbeam.CatalogueSpec
+		previous string
+		layout   pipeline.OutputLayout
+		memfs    bool
 	}{
-		{"latest event", 0, segbeam.CatalogueSpec{}},
-		{"as-of 2025-05-15", asOf, segbeam.CatalogueSpec{}},
-		{"extended catalogue", 0, extra},
+		{name: "as-of 2025-05-15", asOf: asOf},
+		{name: "latest event, previous run", previous: previous},
+		{name: "extended catalogue, hive layout", segments: extra, layout: pipeline.LayoutHive},
+		{name: "events on memfs", memfs: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
@@ -193,47 +433,64 @@ segments:
 
 			start := time.Now()
 			single := filepath.Join(dir, "single")
+			if tc.asOf != 0 {
+				single = previous
+			}
 			cat, err := tc.segments.Load()
 			if err != nil {
 				t.Fatal(err)
 			}
-			runOpts := pipeline.RunOptions{Events: events, Out: single, Cluster: opts, Scan: scan, Catalogue: cat}
+			runOpts := pipeline.RunOptions{Events: events, Out: single, Cluster: opts, Scan: scan, Catalogue: cat, Previous: tc.previous, Layout: tc.layout}
 			runOpts.Cluster.StabilityBoots = -1
 			if _, err := pipeline.Run(ctx, runOpts); err != nil {
-				t.Fatal(err)
-			}
-			if _, _, err := pipeline.FeaturesToFile(ctx, events, scan, filepath.Join(dir, "features.parquet"), false); err != nil {
 				t.Fatal(err)
 			}
 			t.Logf("single node: %v", time.Since(start))
 
 			start = time.Now()
 			out := filepath.Join(dir, "beam")
-			counters, err := segbeam.Run(ctx, segbeam.Options{Events: events, AsOf: tc.asOf, Out: out, Cluster: opts, Sample: 0, Shards: 4, Segments: tc.segments}, runPrism)
+			in := events
+			if tc.memfs {
+				in = memEvents
+			}
+			counters, err := segbeam.Run(ctx, segbeam.Options{Events: in, AsOf: tc.asOf, Out: out, Cluster: opts, Sample: 0, Segments: tc.segments, Previous: tc.previous, OutputLayout: tc.layout}, runPrism)
 			if err != nil {
 				t.Fatal(err)
 			}
 			t.Logf("beam on prism: %v, counters %v", time.Since(start), counters)
 
-			wantCust := readTable(t, filepath.Join(single, "customers.parquet"), byCustomer)
-			gotCust := readTable(t, filepath.Join(out, "customers", "*.parquet"), byCustomer)
-			compareTables(t, "customers", wantCust, gotCust, "run_id")
+			relabel := func(s string) string { return s }
+			var drop func(map[string]any)
+			if tc.memfs {
+				// The input files are named by their URLs: the same
+				// files under other names.
+				relabel = func(s string) string {
+					for i, url := range memEvents {
+						s = strings.ReplaceAll(s, url, files[i])
+					}
+					return s
+				}
+				drop = func(m map[string]any) {
+					for _, f := range m["input"].(map[string]any)["files"].([]any) {
+						p := f.(map[string]any)["path"].(string)
+						f.(map[string]any)["path"] = relabel(p)
+					}
+				}
+			}
+			compareOutputSets(t, single, out, tc.layout, relabel, drop)
 
-			wantMem := readTable(t, filepath.Join(single, "memberships.parquet"), byMembership)
-			gotMem := readTable(t, filepath.Join(out, "memberships", "*.parquet"), byMembership)
-			compareTables(t, "memberships", wantMem, gotMem, "run_id")
-
-			wantFeat := readTable(t, filepath.Join(dir, "features.parquet"), byCustomer)
-			gotFeat := readTable(t, filepath.Join(out, "features", "*.parquet"), byCustomer)
-			compareTables(t, "features", wantFeat, gotFeat)
-
+			if tc.previous != "" {
+				mv := readTable(t, tablePath(out, pipeline.TableMovement, tc.layout), "customer_id")
+				if len(mv.rows) < 2000 {
+					t.Errorf("movement: %d rows", len(mv.rows))
+				}
+			}
 			if len(tc.segments.YAML) > 0 {
+				mem := readTable(t, tablePath(out, pipeline.TableMemberships, tc.layout), "customer_id", "segment")
 				n := 0
-				for _, row := range gotMem.rows {
-					for j, name := range gotMem.names {
-						if name == "segment" && row[j].String() == "big_baskets" {
-							n++
-						}
+				for k := range mem.rows {
+					if strings.HasSuffix(k, "/big_baskets") {
+						n++
 					}
 				}
 				if n == 0 {
@@ -241,11 +498,87 @@ segments:
 				}
 				t.Logf("big_baskets members: %d", n)
 			}
-			if len(gotCust.rows) < 2000 {
-				t.Errorf("only %d customers", len(gotCust.rows))
-			}
 			if counters["events"] == 0 {
 				t.Errorf("no events counted: %v", counters)
+			}
+		})
+	}
+}
+
+func writeMemfs(t *testing.T, url string, data []byte) {
+	t.Helper()
+	ctx := context.Background()
+	fsys, err := filesystem.New(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fsys.Close()
+	w, err := fsys.OpenWrite(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.Copy(w, bytes.NewReader(data)); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestBadInputSameErrors: a file that is not Parquet, a file without the
+// customer column and a missing file give the job the errors a
+// single-node run gives, at submission, whether the file is local or on
+// another of Beam's file systems (memfs://), naming the file as given.
+func TestBadInputSameErrors(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	if _, err := synth.Generate(ctx, filepath.Join(dir, "events"), synth.Settings{Customers: 50, Seed: 3}); err != nil {
+		t.Fatal(err)
+	}
+	good, _ := filepath.Glob(filepath.Join(dir, "events", "events-*.parquet"))
+	garbage := filepath.Join(dir, "garbage.parquet")
+	os.WriteFile(garbage, []byte("this is not a parquet file"), 0o644)
+	noUser := filepath.Join(dir, "labels-only.parquet")
+	labels, err := os.ReadFile(filepath.Join(dir, "events", "labels.parquet"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(noUser, labels, 0o644)
+	for _, tc := range []struct{ name, local string }{
+		{"not parquet", garbage},
+		{"no event columns", noUser},
+		{"missing", filepath.Join(dir, "absent.parquet")},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, want := pipeline.Run(ctx, pipeline.RunOptions{Events: []string{tc.local}, Out: filepath.Join(dir, "out-single")})
+			if want == nil {
+				t.Fatal("segmint run accepted the file")
+			}
+			var ie *pipeline.InputError
+			var ce *pipeline.ColumnError
+			inputErr := func(err error) bool { return errors.As(err, &ie) || errors.As(err, &ce) }
+			if !inputErr(want) {
+				t.Fatalf("segmint run: %v is not an input error", want)
+			}
+			_, got := segbeam.Run(ctx, segbeam.Options{Events: []string{tc.local}, Out: filepath.Join(dir, "out-beam")}, runPrism)
+			if got == nil || got.Error() != want.Error() || !inputErr(got) {
+				t.Errorf("local file: %v, want %v", got, want)
+			}
+			url := "memfs://segmint-bad/" + filepath.Base(tc.local)
+			if data, err := os.ReadFile(tc.local); err == nil {
+				writeMemfs(t, url, data)
+			}
+			_, got = segbeam.Run(ctx, segbeam.Options{Events: []string{good[0], url}, Out: filepath.Join(dir, "out-beam")}, runPrism)
+			switch {
+			case got == nil || !inputErr(got):
+				t.Errorf("memfs: %v, want an input error", got)
+			case errors.Is(want, os.ErrNotExist):
+				// The file systems word a missing file each their own way.
+				if !errors.Is(got, os.ErrNotExist) || !strings.HasPrefix(got.Error(), url+": ") {
+					t.Errorf("memfs: %v, want a missing file error naming %s", got, url)
+				}
+			case strings.ReplaceAll(got.Error(), url, tc.local) != want.Error():
+				t.Errorf("memfs: %v, want %v with %s for %s", got, want, url, tc.local)
 			}
 		})
 	}

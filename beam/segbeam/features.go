@@ -21,7 +21,9 @@ func init() {
 	register.Combiner3[*launchAcc, launchSet, launchSet](&launchCombineFn{})
 	register.DoFn2x1[launchSet, func(window), error](&windowFn{})
 	register.Emitter1[window]()
-	register.DoFn5x1[context.Context, pipeline.Split, func(*launchSet) bool, func(int64, *features.Acc), func(features.Stats), error](&readEventsFn{})
+	register.DoFn6x1[context.Context, pipeline.Split, func(*launchSet) bool, func(int64, *features.Acc), func(features.Stats), func(splitCounts), error](&readEventsFn{})
+	register.Emitter1[splitCounts]()
+	register.Combiner1[splitCounts](&countsCombineFn{})
 	register.Iter1[launchSet]()
 	register.Emitter2[int64, *features.Acc]()
 	register.Emitter1[features.Stats]()
@@ -35,6 +37,8 @@ func init() {
 // from AsOf, and WindowStart is the earliest event (µs since the epoch).
 type window struct {
 	AsOf, WindowStart int64
+	// Products is the number of distinct products (features.Launches.Products).
+	Products int
 }
 
 // readProductsFn is the first pass over one split: the products and event
@@ -47,7 +51,7 @@ type readProductsFn struct {
 func (f *readProductsFn) ProcessElement(ctx context.Context, split pipeline.Split, emit func(launchSet)) error {
 	l := features.NewLaunches()
 	products := make(map[int64]struct{})
-	_, err := pipeline.ReadSplit(ctx, split, f.Layout, f.AsOf, pipeline.PassProducts, func(b *features.Batch) {
+	_, _, err := readSplit(ctx, split, f.Layout, f.AsOf, pipeline.PassProducts, func(b *features.Batch) {
 		l.Add(b)
 		if b.Present&features.ColProduct != 0 {
 			for _, p := range b.Product[:b.Len] {
@@ -140,7 +144,7 @@ func (f *windowFn) ProcessElement(s launchSet, emit func(window)) error {
 	if s.MaxTime < s.MinTime {
 		return pipeline.ErrNoEvents
 	}
-	w := window{AsOf: f.AsOf, WindowStart: s.MinTime}
+	w := window{AsOf: f.AsOf, WindowStart: s.MinTime, Products: len(s.Product)}
 	if w.AsOf == 0 {
 		w.AsOf = s.MaxTime
 	}
@@ -168,7 +172,7 @@ type readEventsFn struct {
 	launches *features.Launches // decoded once per instance
 }
 
-func (f *readEventsFn) ProcessElement(ctx context.Context, split pipeline.Split, launchIter func(*launchSet) bool, emit func(int64, *features.Acc), emitStats func(features.Stats)) error {
+func (f *readEventsFn) ProcessElement(ctx context.Context, split pipeline.Split, launchIter func(*launchSet) bool, emit func(int64, *features.Acc), emitStats func(features.Stats), emitCounts func(splitCounts)) error {
 	if f.launches == nil {
 		var s launchSet
 		if !launchIter(&s) {
@@ -180,7 +184,7 @@ func (f *readEventsFn) ProcessElement(ctx context.Context, split pipeline.Split,
 	var ids []int64
 	seen := make(map[int64]struct{})
 	textIDs := false
-	skipped, err := pipeline.ReadSplit(ctx, split, f.Layout, f.AsOf, pipeline.PassEvents, func(b *features.Batch) {
+	skipped, rows, err := readSplit(ctx, split, f.Layout, f.AsOf, pipeline.PassEvents, func(b *features.Batch) {
 		if b.CustomerID != nil {
 			textIDs = true
 			return
@@ -213,7 +217,18 @@ func (f *readEventsFn) ProcessElement(ctx context.Context, split pipeline.Split,
 		emit(id, agg.Acc(id))
 	}
 	emitStats(agg.Stats)
+	emitCounts(splitCounts{Rows: rows, Skipped: skipped})
 	return nil
+}
+
+// countsCombineFn sums the rows read and skipped.
+type countsCombineFn struct{}
+
+func (countsCombineFn) MergeAccumulators(a, b splitCounts) splitCounts {
+	var out splitCounts
+	out.merge(a)
+	out.merge(b)
+	return out
 }
 
 // metricNamespace is the namespace of the pipeline's counters.
@@ -261,6 +276,9 @@ func (f *finaliseFn) ProcessElement(id int64, acc *features.Acc, w window, stats
 	row := featureRow{Customer: id, Values: acc.Values(&f.ctx, f.feats, make([]float64, 0, len(f.feats)))}
 	if stats.Present&features.ColCountry != 0 {
 		row.Country = acc.Country
+	}
+	if stats.Present&features.ColCategory != 0 {
+		row.Abandoned = acc.AbandonedCategories(nil)
 	}
 	emit(row)
 }

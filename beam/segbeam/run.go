@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
@@ -19,28 +18,40 @@ import (
 
 // Options configure a segmint job on Beam.
 type Options struct {
-	// Events are the input paths (files, directories, globs), resolved
-	// and validated at submission by pipeline.Splits. Workers read them by
-	// path, so they must see the same file system.
+	// Events are the input paths (files, directories, globs) or URLs of
+	// Beam's file systems (gs://, s3://, ...: files, "dir/" or globs),
+	// resolved and validated at submission as `segmint run` validates its
+	// inputs.
 	Events []string
 	Layout pipeline.Layout
 	// AsOf, when not zero, drops later events and measures recency from
 	// it (µs since the epoch); zero means the latest event.
 	AsOf int64
-	// Out receives features/, customers/ and memberships/ (Parquet shards)
-	// and fit.json. A local Out is staged beside it and moved into place
-	// when the job succeeds; a URL (gs://...) is written in place.
+	// Out receives the output set of `segmint run` (the tables of
+	// docs/outputs.md, report.html, report.md, manifest.json), or with
+	// FeaturesOnly features/ (Parquet shards). A local Out is staged
+	// beside it and moved into place; a URL (gs://...) is written in
+	// place.
 	Out   string
 	Force bool
+	// OutputLayout is flat (TABLE.parquet) or hive, as `segmint run
+	// --layout`.
+	OutputLayout pipeline.OutputLayout
+	// Previous is an earlier run's output directory (of `segmint run` or
+	// of this job): the output set then includes the movement of customers
+	// between segments since then. The worker that writes the output set
+	// reads it at the same path.
+	Previous string
 	// Cluster configures the fit on the sample, as for `segmint run`.
 	// Stability figures are not computed (StabilityBoots < 0) unless
-	// asked for: they only feed the single-node report.
+	// asked for.
 	Cluster pipeline.ClusterOptions
 	// Sample is the number of customers the clusters are fitted on: the
 	// Sample customers with the smallest seeded hash of their id (see
 	// sampleKey). 0 means every customer.
 	Sample int
-	// Shards is the number of Parquet files per table; 0 means 16.
+	// Shards is the number of Parquet files of features/ (FeaturesOnly);
+	// 0 means 16.
 	Shards int
 	// RunID identifies the run in the outputs; empty means a new one.
 	RunID string
@@ -50,6 +61,12 @@ type Options struct {
 	// Segments, when its YAML is not empty, is a segment catalogue file
 	// extending or replacing the built-in one, as `segmint run --segments`.
 	Segments CatalogueSpec
+	// MaxRejectedShare is the share of rejected input rows above which the
+	// manifest and report warn (0 means pipeline.DefaultMaxRejectedShare).
+	MaxRejectedShare float64
+
+	files   []string  // the input files, resolved at submission
+	started time.Time // submission
 }
 
 // CatalogueSpec is a segment catalogue file's content, carried to the
@@ -89,12 +106,14 @@ func NewRunID() string {
 //	splits ─ ReadSplit(PassProducts) ─ Combine(Launches) ─┬─ side input ─┐
 //	                                                      └─ window      │
 //	splits ─ ReadSplit(PassEvents) + Aggregator per split ◄──────────────┘
-//	       ─ (customer, partial Acc) ─ CombinePerKey(Acc.Merge) ─┐
-//	       └─ Stats per split ─ Combine(Stats) ─ side input ─────┤
-//	finalise (Acc.Values) ─ feature rows ─┬─ features/ shards
+//	       ├ (customer, partial Acc) ─ CombinePerKey(Acc.Merge) ─┐
+//	       ├ Stats per split ─ Combine(Stats) ─ side input ──────┤
+//	       └ rows read and skipped ─ Combine ─ side input        │
+//	finalise (Acc.Values) ─ feature rows ─┬─ (features-only: features/ shards)
 //	                                      ├─ sample ─ GBK(1 key) ─ fit ─ model
 //	                                      └─ assign (model side input)
-//	                                          ─ customers/, memberships/ shards
+//	                                          ─ GBK(1 key) ─ write the output set
+//	files ─ SHA-256 ─ side input ──────────────────────────────┘
 func Build(s beam.Scope, o Options, splits []pipeline.Split, out string) {
 	shards := o.Shards
 	if shards <= 0 {
@@ -113,16 +132,17 @@ func Build(s beam.Scope, o Options, splits []pipeline.Split, out string) {
 	win := beam.ParDo(s.Scope("Window"), &windowFn{AsOf: o.AsOf}, launches)
 
 	// Pass 2: one partial accumulator per customer and split, merged per
-	// customer; the data set's statistics.
-	partial, partStats := beam.ParDo2(s.Scope("ReadEvents"), &readEventsFn{Layout: o.Layout, AsOf: o.AsOf}, splitCol, beam.SideInput{Input: launches})
+	// customer; the data set's statistics and row counts.
+	partial, partStats, partCounts := beam.ParDo3(s.Scope("ReadEvents"), &readEventsFn{Layout: o.Layout, AsOf: o.AsOf}, splitCol, beam.SideInput{Input: launches})
 	accs := beam.CombinePerKey(s.Scope("MergeCustomers"), &accCombineFn{}, partial)
 	stats := beam.Combine(s.Scope("CombineStats"), &statsCombineFn{}, partStats)
 	rows := beam.ParDo(s.Scope("Finalise"), &finaliseFn{}, accs, beam.SideInput{Input: win}, beam.SideInput{Input: stats})
-	fs := s.Scope("WriteFeatures")
-	beam.ParDo0(fs, &writeFeaturesFn{Out: out, Shards: shards}, beam.GroupByKey(fs, beam.ParDo(fs, &shardFeaturesFn{Shards: shards}, rows)), beam.SideInput{Input: win}, beam.SideInput{Input: stats})
 	if o.FeaturesOnly {
+		fs := s.Scope("WriteFeatures")
+		beam.ParDo0(fs, &writeFeaturesFn{Out: out, Shards: shards}, beam.GroupByKey(fs, beam.ParDo(fs, &shardFeaturesFn{Shards: shards}, rows)), beam.SideInput{Input: win}, beam.SideInput{Input: stats})
 		return
 	}
+	counts := beam.Combine(s.Scope("CombineCounts"), &countsCombineFn{}, partCounts)
 
 	// The sample, fitted on one worker.
 	seed := o.Cluster.Seed
@@ -133,17 +153,24 @@ func Build(s beam.Scope, o Options, splits []pipeline.Split, out string) {
 		sample = beam.ParDo(s.Scope("Sample"), &sampleFilterFn{Seed: seed}, rows, beam.SideInput{Input: threshold})
 	}
 	gathered := beam.GroupByKey(s.Scope("Gather"), beam.AddFixedKey(s, sample))
-	params := pipeline.ManifestParams{K: o.Cluster.K, KMin: o.Cluster.KMin, KMax: o.Cluster.KMax, NInit: o.Cluster.NInit, Seed: seed, StabilityBoots: o.Cluster.StabilityBoots, Transform: "auto"}
-	model := beam.ParDo(s.Scope("Fit"), &fitFn{Cluster: o.Cluster, RunID: o.RunID, Params: params, Out: out, SampleMax: o.Sample, Segments: o.Segments}, gathered, beam.SideInput{Input: win}, beam.SideInput{Input: stats})
+	model := beam.ParDo(s.Scope("Fit"), &fitFn{Cluster: o.Cluster, Segments: o.Segments}, gathered, beam.SideInput{Input: win}, beam.SideInput{Input: stats})
 
 	// Every customer.
-	customers, members := beam.ParDo2(s.Scope("Assign"), &assignFn{}, rows, beam.SideInput{Input: model})
+	customers := beam.ParDo(s.Scope("Assign"), &assignFn{}, rows, beam.SideInput{Input: model})
 
-	// Outputs.
-	cs := s.Scope("WriteCustomers")
-	beam.ParDo0(cs, &writeCustomersFn{Out: out, Shards: shards}, beam.GroupByKey(cs, beam.ParDo(cs, &shardCustomersFn{Shards: shards}, customers)), beam.SideInput{Input: model})
-	ms := s.Scope("WriteMemberships")
-	beam.ParDo0(ms, &writeMembershipsFn{Out: out, Shards: shards}, beam.GroupByKey(ms, beam.ParDo(ms, &shardMembersFn{Shards: shards}, members)), beam.SideInput{Input: model})
+	// The input files' checksums, for the manifest.
+	fileItems := make([]any, len(o.files))
+	for i, f := range o.files {
+		fileItems[i] = f
+	}
+	sums := beam.ParDo(s.Scope("Checksums"), &checksumFn{}, beam.Reshuffle(s, beam.Create(s, fileItems...)))
+
+	// The output set, written on one worker by segmint's own writer.
+	params := pipeline.ManifestParams{K: o.Cluster.K, KMin: o.Cluster.KMin, KMax: o.Cluster.KMax, NInit: o.Cluster.NInit, Seed: seed, StabilityBoots: o.Cluster.StabilityBoots, Transform: "auto"}
+	ws := s.Scope("WriteOutputSet")
+	beam.ParDo0(ws, &writeOutputSetFn{O: outputSetOptions{Out: out, Layout: o.OutputLayout, Files: o.files, InputLayout: o.Layout, Previous: o.Previous, RunID: o.RunID, Started: o.started, Params: params, MaxRejected: o.MaxRejectedShare, Segments: o.Segments}},
+		beam.GroupByKey(ws, beam.AddFixedKey(ws, customers)),
+		beam.SideInput{Input: model}, beam.SideInput{Input: win}, beam.SideInput{Input: stats}, beam.SideInput{Input: counts}, beam.SideInput{Input: sums})
 }
 
 // Runner runs a pipeline: beam.Run with a runner's name, or a runner's
@@ -153,29 +180,52 @@ type Runner func(context.Context, *beam.Pipeline) (beam.PipelineResult, error)
 // Counters are the job's counters (events, skipped rows by reason).
 type Counters map[string]int64
 
-// Run validates the inputs, builds the job, runs it with run and moves a
-// local output into place. It returns the job's segmint counters.
+// Run validates the inputs, builds the job, runs it with run and, for
+// the feature table alone, moves a local output into place (the output
+// set is staged and moved into place by the worker that writes it). It
+// returns the job's segmint counters.
 func Run(ctx context.Context, o Options, run Runner) (Counters, error) {
 	if o.RunID == "" {
 		o.RunID = NewRunID()
 	}
+	o.started = time.Now().UTC()
 	if o.Cluster.StabilityBoots == 0 {
 		o.Cluster.StabilityBoots = -1
 	}
 	if _, err := o.Segments.Load(); err != nil {
 		return nil, fmt.Errorf("segments: %w", err)
 	}
-	splits, err := pipeline.Splits(o.Events, o.Layout)
+	events, err := expandEvents(ctx, o.Events)
 	if err != nil {
 		return nil, err
 	}
-	local := !strings.Contains(o.Out, "://")
+	rep, err := inputReport(ctx, events, o.Layout)
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range rep.Files {
+		o.files = append(o.files, f.Path)
+	}
+	splits, err := inputSplits(ctx, o.files, o.Layout)
+	if err != nil {
+		return nil, err
+	}
+	if o.Previous != "" {
+		if _, err := pipeline.ReadPreviousRun(o.Previous); err != nil {
+			return nil, err
+		}
+	}
+	local := !isURL(o.Out)
 	stage := o.Out
-	if local {
+	if local && o.FeaturesOnly {
 		if stage, err = newStaging(o.Out, o.Force, o.RunID); err != nil {
 			return nil, err
 		}
 		defer os.RemoveAll(stage)
+	} else if local && o.OutputLayout == pipeline.LayoutFlat {
+		if err := checkOut(o.Out, o.Force); err != nil {
+			return nil, err
+		}
 	}
 	p, s := beam.NewPipelineWithRoot()
 	Build(s, o, splits, stage)
@@ -191,7 +241,7 @@ func Run(ctx context.Context, o Options, run Runner) (Counters, error) {
 			}
 		}
 	}
-	if local {
+	if local && o.FeaturesOnly {
 		if err := commit(stage, o.Out); err != nil {
 			return nil, fmt.Errorf("moving the output into %s: %w", o.Out, err)
 		}
@@ -199,18 +249,28 @@ func Run(ctx context.Context, o Options, run Runner) (Counters, error) {
 	return counters, nil
 }
 
+// checkOut checks that out may be written: not a file, and empty unless
+// force.
+func checkOut(out string, force bool) error {
+	out = filepath.Clean(out)
+	if st, err := os.Stat(out); err == nil && !st.IsDir() {
+		return fmt.Errorf("%s: exists and is not a directory", out)
+	}
+	if entries, err := os.ReadDir(out); err == nil && len(entries) > 0 && !force {
+		return fmt.Errorf("%s: %w", out, pipeline.ErrOutputExists)
+	} else if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	return nil
+}
+
 // newStaging checks that out may be written and makes the staging
 // directory beside it.
 func newStaging(out string, force bool, runID string) (string, error) {
-	out = filepath.Clean(out)
-	if st, err := os.Stat(out); err == nil && !st.IsDir() {
-		return "", fmt.Errorf("%s: exists and is not a directory", out)
-	}
-	if entries, err := os.ReadDir(out); err == nil && len(entries) > 0 && !force {
-		return "", fmt.Errorf("%s: %w", out, pipeline.ErrOutputExists)
-	} else if err != nil && !errors.Is(err, os.ErrNotExist) {
+	if err := checkOut(out, force); err != nil {
 		return "", err
 	}
+	out = filepath.Clean(out)
 	dir := filepath.Join(filepath.Dir(out), "."+filepath.Base(out)+".staging-"+runID)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", err

@@ -16,10 +16,7 @@ import (
 	"time"
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/io/filesystem"
-	_ "github.com/apache/beam/sdks/v2/go/pkg/beam/io/filesystem/gcs"   // gs:// outputs
-	_ "github.com/apache/beam/sdks/v2/go/pkg/beam/io/filesystem/local" // local outputs
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/register"
-	"github.com/parquet-go/parquet-go"
 
 	"github.com/segmint/segmint/features"
 	"github.com/segmint/segmint/pipeline"
@@ -29,15 +26,7 @@ import (
 func init() {
 	register.DoFn2x0[featureRow, func(int, featureRow)](&shardFeaturesFn{})
 	register.Emitter2[int, featureRow]()
-	register.DoFn2x0[customerRow, func(int, customerRow)](&shardCustomersFn{})
-	register.Emitter2[int, customerRow]()
-	register.DoFn2x0[memberRow, func(int, memberRow)](&shardMembersFn{})
-	register.Emitter2[int, memberRow]()
 	register.DoFn5x1[context.Context, int, func(*featureRow) bool, window, features.Stats, error](&writeFeaturesFn{})
-	register.DoFn4x1[context.Context, int, func(*customerRow) bool, func(*[]byte) bool, error](&writeCustomersFn{})
-	register.Iter1[customerRow]()
-	register.DoFn4x1[context.Context, int, func(*memberRow) bool, func(*[]byte) bool, error](&writeMembershipsFn{})
-	register.Iter1[memberRow]()
 }
 
 func reflectTypeOf[T any]() reflect.Type { return reflect.TypeOf((*T)(nil)).Elem() }
@@ -53,18 +42,6 @@ func shardOf(customer int64, n int) int {
 type shardFeaturesFn struct{ Shards int }
 
 func (f *shardFeaturesFn) ProcessElement(r featureRow, emit func(int, featureRow)) {
-	emit(shardOf(r.Customer, f.Shards), r)
-}
-
-type shardCustomersFn struct{ Shards int }
-
-func (f *shardCustomersFn) ProcessElement(r customerRow, emit func(int, customerRow)) {
-	emit(shardOf(r.Customer, f.Shards), r)
-}
-
-type shardMembersFn struct{ Shards int }
-
-func (f *shardMembersFn) ProcessElement(r memberRow, emit func(int, memberRow)) {
 	emit(shardOf(r.Customer, f.Shards), r)
 }
 
@@ -228,96 +205,4 @@ func (c *modelCache) get(iter func(*[]byte) bool) (*model, error) {
 	models[key] = m
 	c.m = m
 	return m, nil
-}
-
-// writeCustomersFn writes one shard of the customers table, in the
-// columns of `segmint run`'s customers.parquet.
-type writeCustomersFn struct {
-	Out    string
-	Shards int
-	cache  modelCache
-}
-
-func (f *writeCustomersFn) ProcessElement(ctx context.Context, shard int, iter func(*customerRow) bool, modelIter func(*[]byte) bool) error {
-	m, err := f.cache.get(modelIter)
-	if err != nil {
-		return err
-	}
-	var rows []customerRow
-	for r := (customerRow{}); iter(&r); r = (customerRow{}) {
-		rows = append(rows, r)
-	}
-	slices.SortFunc(rows, func(a, b customerRow) int { return cmp.Compare(a.Customer, b.Customer) })
-	n := len(rows)
-	frows := make([]featureRow, n)
-	clusterCol := make([]int32, n)
-	dist := make([]float64, n)
-	seg, label, primary, basis, stage := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-	runID, asOf := make([]string, n), make([]int64, n)
-	cat := m.cat
-	for i, r := range rows {
-		frows[i] = r.featureRow
-		clusterCol[i], dist[i] = r.Cluster, r.Distance
-		seg[i], label[i] = m.Segment[r.Cluster], m.Label[r.Cluster]
-		primary[i], basis[i], stage[i] = "none", r.Basis.String(), "unknown"
-		if r.Primary >= 0 {
-			primary[i] = cat.Segments[r.Primary].ID
-		}
-		if r.Stage >= 0 {
-			stage[i] = cat.Lifecycle[r.Stage].Stage
-		}
-		runID[i], asOf[i] = m.Meta["segmint.run_id"], m.AsOf
-	}
-	cols := featureColumns(frows, m.Features, m.HasCountry)
-	cols = append(cols,
-		pipeline.Column{Name: "cluster", Int32: clusterCol},
-		pipeline.Column{Name: "distance", Float64: dist},
-		pipeline.Column{Name: "segment", String: seg, NullEmpty: true},
-		pipeline.Column{Name: "cluster_label", String: label},
-		pipeline.Column{Name: "primary_segment", String: primary},
-		pipeline.Column{Name: "primary_basis", String: basis},
-		pipeline.Column{Name: "lifecycle_stage", String: stage},
-		pipeline.Column{Name: "run_id", String: runID},
-		pipeline.Column{Name: "as_of", Timestamp: asOf},
-	)
-	return writeTable(ctx, shardPath(f.Out, pipeline.TableCustomers, shard, f.Shards), cols, m.Meta)
-}
-
-// writeMembershipsFn writes one shard of the memberships table with the
-// row type of `segmint run`'s memberships.parquet.
-type writeMembershipsFn struct {
-	Out    string
-	Shards int
-	cache  modelCache
-}
-
-func (f *writeMembershipsFn) ProcessElement(ctx context.Context, shard int, iter func(*memberRow) bool, modelIter func(*[]byte) bool) error {
-	m, err := f.cache.get(modelIter)
-	if err != nil {
-		return err
-	}
-	var rows []memberRow
-	for r := (memberRow{}); iter(&r); {
-		rows = append(rows, r)
-	}
-	slices.SortFunc(rows, func(a, b memberRow) int {
-		return cmp.Or(cmp.Compare(a.Customer, b.Customer), cmp.Compare(a.Segment, b.Segment))
-	})
-	cat := m.cat
-	runID, asOf := m.Meta["segmint.run_id"], time.UnixMicro(m.AsOf).UTC()
-	out := make([]pipeline.MembershipRow, len(rows))
-	for i, r := range rows {
-		out[i] = pipeline.MembershipRow{CustomerID: r.Customer, Segment: cat.Segments[r.Segment].ID, RunID: runID, AsOf: asOf}
-	}
-	return writeFile(ctx, shardPath(f.Out, pipeline.TableMemberships, shard, f.Shards), func(sink *countingWriter) error {
-		opts := []parquet.WriterOption{parquet.Compression(&parquet.Zstd)}
-		for k, v := range m.Meta {
-			opts = append(opts, parquet.KeyValueMetadata(k, v))
-		}
-		w := parquet.NewGenericWriter[pipeline.MembershipRow](sink, opts...)
-		if _, err := w.Write(out); err != nil {
-			return err
-		}
-		return w.Close()
-	})
 }

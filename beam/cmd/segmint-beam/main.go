@@ -8,16 +8,24 @@
 // --environment_type, --project, --region, --staging_location,
 // --temp_location, ...):
 //
-//	--events PATH     event Parquet files, directories or globs (repeatable,
-//	                  comma-separated); every worker must see them at the same path
+//	--events PATH     event Parquet files, directories or globs, local or on
+//	                  one of Beam's file systems (gs://, s3://: a file, "dir/"
+//	                  or a glob); repeatable, comma-separated
 //	--preset NAME     input layout: rees46 (default), online-retail, retailrocket
 //	--map MAPPING     column mapping canonical=source,... (overrides the preset)
 //	--epoch-unit U    unit of an integer event_time: s, ms, us or ns
 //	--as-of TIME      measure recency from TIME and drop later events
 //	                  (default: the latest event)
-//	--out DIR         output directory or URL: features/, customers/ and
-//	                  memberships/ Parquet shards, and fit.json
+//	--out DIR         output directory or URL: the output set of segmint run
+//	                  (customers, clusters, memberships, segments,
+//	                  k_selection and with --previous movement tables,
+//	                  report.html, report.md, manifest.json)
 //	--force           replace a non-empty local --out
+//	--layout L        flat (default) or hive, as segmint run
+//	--previous DIR    an earlier run's output: the movement of customers
+//	                  between segments since then (movement table, report)
+//	--max-rejected-share S  warn when the filters reject more than this
+//	                  share of the input rows (default 0.5)
 //	--seed N          random seed of the sample and of k-means (default 1)
 //	--k N             number of clusters; 0 = seeded from the segment rules
 //	--k-min, --k-max  range of k for the validity-index curves when --k is 0
@@ -25,7 +33,7 @@
 //	--sample N        customers the clusters are fitted on (default
 //	                  1000000; 0 = all): the N customers with the smallest
 //	                  hash of (id, seed), a uniform sample
-//	--shards N        Parquet files per output table (default 16)
+//	--shards N        Parquet files of features/ with --features-only (default 16)
 //	--features-only   stop after the feature table (features/)
 //	--segments FILE   segment catalogue (YAML) extending or replacing the
 //	                  built-in one, as segmint run; read at submission and
@@ -42,6 +50,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"os/signal"
 	"strings"
@@ -86,6 +95,9 @@ type options struct {
 	Features  bool
 	Segments  string
 	SegMode   string
+	Layout    string
+	Previous  string
+	MaxReject float64
 }
 
 // listFlag collects repeatable, comma-separated values.
@@ -105,12 +117,15 @@ func (l *listFlag) Set(s string) error {
 // registerFlags adds the command's flags to fs, which must be the global
 // flag set: Beam's runners read their own flags from it.
 func registerFlags(fs *flag.FlagSet, o *options) {
-	fs.Var(&o.Events, "events", "event `PATH`s: Parquet files, directories or globs (repeatable, comma-separated); workers must see the same paths")
+	fs.Var(&o.Events, "events", "event `PATH`s: Parquet files, directories or globs, local or URLs of Beam's file systems (gs://, s3://; a file, \"dir/\" or a glob); repeatable, comma-separated")
 	fs.StringVar(&o.Preset, "preset", "rees46", "input layout: "+strings.Join(pipeline.Presets, ", "))
 	fs.StringVar(&o.Map, "map", "", "column `MAPPING` canonical=source,... for inputs not in the REES46 layout")
 	fs.StringVar(&o.EpochUnit, "epoch-unit", "", "unit of an integer event_time column: s, ms, us or ns")
 	fs.StringVar(&o.AsOf, "as-of", "", "measure recency from this `TIME` (RFC 3339 or YYYY-MM-DD) and drop later events; default: the latest event")
-	fs.StringVar(&o.Out, "out", "", "output `DIR` or URL (gs://...): features/, customers/, memberships/ Parquet shards and fit.json (required)")
+	fs.StringVar(&o.Out, "out", "", "output `DIR` or URL (gs://...): the output set of segmint run (tables, report.html, report.md, manifest.json), or features/ with --features-only (required)")
+	fs.StringVar(&o.Layout, "layout", "flat", "output layout: flat or hive, as segmint run")
+	fs.StringVar(&o.Previous, "previous", "", "an earlier run's output `DIR`: report the movement of customers between segments since then, as segmint run")
+	fs.Float64Var(&o.MaxReject, "max-rejected-share", pipeline.DefaultMaxRejectedShare, "warn (report, manifest) when the row filters reject more than this `SHARE` of the input rows (0 warns on any, 1 never)")
 	fs.BoolVar(&o.Force, "force", false, "replace a non-empty local --out")
 	fs.Uint64Var(&o.Seed, "seed", 1, "random seed of the sample and of k-means")
 	fs.IntVar(&o.K, "k", 0, "number of clusters (0 = k-means seeded from the segment rules, as segmint run)")
@@ -118,7 +133,7 @@ func registerFlags(fs *flag.FlagSet, o *options) {
 	fs.IntVar(&o.KMax, "k-max", pipeline.DefaultKMax, "largest k of the validity-index curves when --k is 0")
 	fs.IntVar(&o.NInit, "n-init", 10, "k-means restarts")
 	fs.IntVar(&o.Sample, "sample", 1_000_000, "customers the clusters are fitted on, drawn uniformly by a seeded hash of the id (0 = all)")
-	fs.IntVar(&o.Shards, "shards", segbeam.DefaultShards, "Parquet files per output table")
+	fs.IntVar(&o.Shards, "shards", segbeam.DefaultShards, "Parquet files of features/ (--features-only)")
 	fs.BoolVar(&o.Features, "features-only", false, "write the feature table (features/) only, as segmint features")
 	fs.StringVar(&o.Segments, "segments", "", "segment catalogue `FILE` (YAML) replacing or extending the built-in one, as segmint run")
 	fs.StringVar(&o.SegMode, "segments-mode", "extend", "how --segments combines with the built-in catalogue: extend or replace")
@@ -166,8 +181,19 @@ func segbeamOptions(o *options) (segbeam.Options, error) {
 		layout.Columns = m
 		layout.Name += "+map"
 	}
+	outLayout, err := pipeline.ParseOutputLayout(o.Layout)
+	if err != nil {
+		return so, usagef("--layout: %v", err)
+	}
+	if !(o.MaxReject >= 0 && o.MaxReject <= 1) {
+		return so, usagef("--max-rejected-share %v: want a share between 0 and 1", o.MaxReject)
+	}
 	so = segbeam.Options{Events: o.Events, Layout: layout, Out: o.Out, Force: o.Force, Sample: o.Sample, Shards: o.Shards, FeaturesOnly: o.Features,
+		OutputLayout: outLayout, Previous: o.Previous, MaxRejectedShare: o.MaxReject,
 		Cluster: pipeline.ClusterOptions{K: o.K, KMin: o.KMin, KMax: o.KMax, NInit: o.NInit, Seed: o.Seed}}
+	if o.MaxReject == 0 {
+		so.MaxRejectedShare = math.SmallestNonzeroFloat64 // warn on any rejected row (0 is the default)
+	}
 	if o.Segments != "" {
 		if o.SegMode != "extend" && o.SegMode != "replace" {
 			return so, usagef("--segments-mode %q: want extend or replace", o.SegMode)

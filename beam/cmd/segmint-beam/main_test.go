@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/segmint/segmint/pipeline"
 )
 
 // A catalogue file is read and checked at submission: a bad rule is a
@@ -44,5 +46,33 @@ func TestSegmentsFlag(t *testing.T) {
 	o.Segments, o.SegMode = good, "merge"
 	if _, err := segbeamOptions(&o); err == nil || exitCode(err, new(strings.Builder)) != exitUsage {
 		t.Errorf("--segments-mode merge: %v, want a usage error", err)
+	}
+}
+
+// The output layout and the rejected share are checked as segmint run
+// checks them: a bad value is a usage error.
+func TestOutputFlags(t *testing.T) {
+	base := options{Events: listFlag{"events.parquet"}, Out: "out", Preset: "rees46", NInit: 10, KMax: 20, KMin: 2, Layout: "flat", MaxReject: 0.5}
+	o := base
+	o.Layout, o.Previous = "hive", "earlier"
+	so, err := segbeamOptions(&o)
+	if err != nil || so.OutputLayout != pipeline.LayoutHive || so.Previous != "earlier" || so.MaxRejectedShare != 0.5 {
+		t.Errorf("hive, previous: %+v, %v", so, err)
+	}
+	o = base
+	o.MaxReject = 0
+	if so, err := segbeamOptions(&o); err != nil || so.MaxRejectedShare <= 0 || so.MaxRejectedShare > 1e-300 {
+		t.Errorf("--max-rejected-share 0: %v, %v; want the smallest share", so.MaxRejectedShare, err)
+	}
+	for _, bad := range []func(*options){
+		func(o *options) { o.Layout = "nested" },
+		func(o *options) { o.MaxReject = 1.5 },
+		func(o *options) { o.MaxReject = -0.1 },
+	} {
+		o := base
+		bad(&o)
+		if _, err := segbeamOptions(&o); err == nil || exitCode(err, new(strings.Builder)) != exitUsage {
+			t.Errorf("%+v: %v, want a usage error", o, err)
+		}
 	}
 }
