@@ -6,6 +6,8 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"regexp"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -107,8 +109,15 @@ func TestGenerateRunFeaturesCluster(t *testing.T) {
 	}
 
 	feat := filepath.Join(dir, "features.parquet")
-	if code, _, stderr := runCLI(t, "features", "--events", events, "--out", feat, "--quiet"); code != ExitOK {
+	code, stdout, stderr = runCLI(t, "features", "--events", events, "--out", feat)
+	if code != ExitOK {
 		t.Fatalf("features: exit %d: %s", code, stderr)
+	}
+	// The one-line summary: events, customers, events/s and, on Linux,
+	// the peak resident memory.
+	summary := regexp.MustCompile(`^segmint: \d+ events -> 600 customers x \d+ features in [0-9.]+s \(\d+ events/s(, peak RSS [1-9]\d* MiB)?\); wrote `)
+	if !summary.MatchString(stdout) || runtime.GOOS == "linux" && !strings.Contains(stdout, "peak RSS") {
+		t.Errorf("features summary %q", stdout)
 	}
 	cl := filepath.Join(dir, "clusters")
 	if code, _, stderr := runCLI(t, "cluster", "--features", feat, "--k", "5", "--out", cl, "--quiet"); code != ExitOK {

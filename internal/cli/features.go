@@ -71,8 +71,18 @@ func cmdFeatures(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		log.Warn(w)
 	}
 	if !o.log.Quiet {
-		fmt.Fprintf(stdout, "segmint: %d events -> %d customers x %d features in %.2fs (%.0f events/s); wrote %s\n",
-			rep.Events, rep.Customers, len(t.Features), rep.Seconds, float64(rep.Events)/rep.Seconds, o.Out)
+		fmt.Fprintf(stdout, "segmint: %d events -> %d customers x %d features in %.2fs (%.0f events/s%s); wrote %s\n",
+			rep.Events, rep.Customers, len(t.Features), rep.Seconds, float64(rep.Events)/rep.Seconds, peakRSSText(), o.Out)
 	}
 	return nil
+}
+
+// peakRSSText is ", peak RSS N MiB" for the summary line, or "" where the
+// platform does not report it.
+func peakRSSText() string {
+	b, ok := peakRSS()
+	if !ok {
+		return ""
+	}
+	return fmt.Sprintf(", peak RSS %d MiB", (b+1<<20-1)>>20)
 }
