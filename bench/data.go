@@ -19,7 +19,21 @@ type Dataset struct {
 	Dir       string
 	Files     []string // events files, in order
 	Events    int64    // event rows
+	// Writer is the tool that wrote Files: WriterSegmint (the generator)
+	// or WriterDuckDB (DuckDB's COPY of the generator's rows).
+	Writer string
 }
+
+// The writers of benchmark data sets.
+const (
+	// WriterSegmint: the generator's own files (parquet-go, zstd, row
+	// groups of synth.DefaultRowGroupSize rows, dictionary-encoded strings).
+	WriterSegmint = "segmint"
+	// WriterDuckDB: the same rows written by DuckDB's COPY ... TO with its
+	// defaults (snappy, row groups of 122,880 rows), one file per
+	// generator file.
+	WriterDuckDB = "duckdb"
+)
 
 // DataSettings say how data sets are generated and where they are cached.
 type DataSettings struct {
@@ -62,6 +76,7 @@ func EnsureDataset(ctx context.Context, s DataSettings, customers int, scale flo
 			}
 			if ok {
 				log("using cached data %s (%d events)", dir, d.Events)
+				d.Writer = WriterSegmint
 				return &d, nil
 			}
 		}
@@ -74,7 +89,7 @@ func EnsureDataset(ctx context.Context, s DataSettings, customers int, scale flo
 	if err != nil {
 		return nil, fmt.Errorf("bench: generate %s: %w", dir, err)
 	}
-	d := &Dataset{Customers: customers, Scale: scale, Dir: dir, Files: sum.Files, Events: sum.Events}
+	d := &Dataset{Customers: customers, Scale: scale, Dir: dir, Files: sum.Files, Events: sum.Events, Writer: WriterSegmint}
 	b, err := json.MarshalIndent(d, "", "  ")
 	if err != nil {
 		return nil, fmt.Errorf("bench: %w", err)
@@ -87,4 +102,60 @@ func EnsureDataset(ctx context.Context, s DataSettings, customers int, scale flo
 	syscall.Sync()
 	log("generated %d events", d.Events)
 	return d, nil
+}
+
+// EnsureDuckDBCopy returns the data set ds rewritten by DuckDB (WriterDuckDB),
+// generating it next to ds when it is not cached: every events file of ds
+// is copied by DuckDB's COPY (SELECT * FROM read_parquet(file)) TO ... with
+// DuckDB's defaults, so the rows, their order and their types are those of
+// ds and only the writer differs.
+func EnsureDuckDBCopy(ctx context.Context, ds *Dataset, log func(format string, args ...any)) (*Dataset, error) {
+	dir := ds.Dir + "-duckdb"
+	summary := filepath.Join(dir, summaryName)
+	if b, err := os.ReadFile(summary); err == nil {
+		var d Dataset
+		if err := json.Unmarshal(b, &d); err == nil && d.Events == ds.Events && len(d.Files) == len(ds.Files) {
+			ok := true
+			for _, f := range d.Files {
+				if _, err := os.Stat(f); err != nil {
+					ok = false
+				}
+			}
+			if ok {
+				log("using cached DuckDB copy %s", dir)
+				return &d, nil
+			}
+		}
+	}
+	log("writing %s with DuckDB's COPY", dir)
+	if err := os.RemoveAll(dir); err != nil {
+		return nil, fmt.Errorf("bench: %w", err)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("bench: %w", err)
+	}
+	d := *ds
+	d.Dir, d.Files, d.Writer = dir, nil, WriterDuckDB
+	var rows int64
+	for _, f := range ds.Files {
+		out := filepath.Join(dir, filepath.Base(f))
+		n, err := DuckDBCopy(ctx, f, out)
+		if err != nil {
+			return nil, err
+		}
+		rows += n
+		d.Files = append(d.Files, out)
+	}
+	if rows != ds.Events {
+		return nil, fmt.Errorf("bench: DuckDB copied %d rows of %d", rows, ds.Events)
+	}
+	b, err := json.MarshalIndent(&d, "", "  ")
+	if err != nil {
+		return nil, fmt.Errorf("bench: %w", err)
+	}
+	if err := os.WriteFile(summary, b, 0o644); err != nil {
+		return nil, fmt.Errorf("bench: %w", err)
+	}
+	syscall.Sync()
+	return &d, nil
 }

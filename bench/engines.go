@@ -150,3 +150,25 @@ func DuckDBVersion() string {
 	}
 	return v
 }
+
+// DuckDBCopy rewrites the Parquet file src as dst with DuckDB's COPY and its
+// default options, keeping the rows in their order, and returns the rows
+// written.
+func DuckDBCopy(ctx context.Context, src, dst string) (int64, error) {
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		return 0, fmt.Errorf("bench: duckdb: %w", err)
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	q := fmt.Sprintf("COPY (SELECT * FROM read_parquet(%s)) TO %s (FORMAT parquet)", sqlString(src), sqlString(dst))
+	res, err := db.ExecContext(ctx, q)
+	if err != nil {
+		return 0, fmt.Errorf("bench: duckdb: %s: %w", q, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("bench: duckdb: %s: %w", q, err)
+	}
+	return n, nil
+}

@@ -30,6 +30,9 @@ type Options struct {
 	Runs int
 	// Engines to run; nil means segmint and duckdb.
 	Engines []string
+	// Writers of the data sets each size is measured on (WriterSegmint,
+	// WriterDuckDB); nil means both.
+	Writers []string
 	// ScaleFactor is the generator scale of the memory-scaling check:
 	// segmint on the customers of the smallest size with ScaleFactor times
 	// the events. 0 means 5; negative skips the check.
@@ -63,6 +66,9 @@ func (o *Options) setDefaults() {
 	if o.Engines == nil {
 		o.Engines = []string{EngineSegmint, EngineDuckDB}
 	}
+	if o.Writers == nil {
+		o.Writers = []string{WriterSegmint, WriterDuckDB}
+	}
 	if o.ScaleFactor == 0 {
 		o.ScaleFactor = 5
 	}
@@ -74,6 +80,8 @@ func (o *Options) setDefaults() {
 // Row is one line of the results table: the best of Runs runs of one engine
 // on one data set.
 type Row struct {
+	// Writer is the tool that wrote the data set's files.
+	Writer     string
 	Events     int64
 	Customers  int
 	Scale      float64
@@ -104,6 +112,7 @@ type Report struct {
 
 // NamedComparison is the agreement check on one data set.
 type NamedComparison struct {
+	Writer    string
 	Events    int64
 	Customers int
 	*Comparison
@@ -115,6 +124,11 @@ func Run(ctx context.Context, o Options, logw io.Writer) (*Report, error) {
 	for _, e := range o.Engines {
 		if e != EngineSegmint && e != EngineDuckDB {
 			return nil, fmt.Errorf("bench: unknown engine %q (want %s or %s)", e, EngineSegmint, EngineDuckDB)
+		}
+	}
+	for _, w := range o.Writers {
+		if w != WriterSegmint && w != WriterDuckDB {
+			return nil, fmt.Errorf("bench: unknown writer %q (want %s or %s)", w, WriterSegmint, WriterDuckDB)
 		}
 	}
 	out, err := filepath.Abs(o.OutDir)
@@ -136,7 +150,7 @@ func Run(ctx context.Context, o Options, logw io.Writer) (*Report, error) {
 		rows := make([]Row, len(engines))
 		paths := make(map[string]string)
 		for i, e := range engines {
-			rows[i] = Row{Events: ds.Events, Customers: ds.Customers, Scale: ds.Scale, Engine: e, Threads: o.Threads, Seconds: math.Inf(1), Mismatches: -1}
+			rows[i] = Row{Writer: ds.Writer, Events: ds.Events, Customers: ds.Customers, Scale: ds.Scale, Engine: e, Threads: o.Threads, Seconds: math.Inf(1), Mismatches: -1}
 			paths[e] = filepath.Join(resultsDir, filepath.Base(ds.Dir)+"-"+e+".gob")
 		}
 		// Runs are interleaved so that both engines see the same state
@@ -151,8 +165,8 @@ func Run(ctx context.Context, o Options, logw io.Writer) (*Report, error) {
 				if err != nil {
 					return nil, nil, err
 				}
-				logf("%s, %d events, %d customers, run %d: %.2f s, peak RSS %.0f MiB",
-					e, ds.Events, ds.Customers, r+1, m.Seconds, float64(m.PeakRSSKiB)/1024)
+				logf("%s, %d events (%s files), %d customers, run %d: %.2f s, peak RSS %.0f MiB",
+					e, ds.Events, ds.Writer, ds.Customers, r+1, m.Seconds, float64(m.PeakRSSKiB)/1024)
 				if m.Customers != ds.Customers {
 					logf("warning: %s found %d customers, the data has %d", e, m.Customers, ds.Customers)
 				}
@@ -169,36 +183,44 @@ func Run(ctx context.Context, o Options, logw io.Writer) (*Report, error) {
 		if customers < 1 {
 			return nil, fmt.Errorf("bench: %g events is less than one customer", target)
 		}
-		ds, err := EnsureDataset(ctx, data, customers, 1, logf)
+		gen, err := EnsureDataset(ctx, data, customers, 1, logf)
 		if err != nil {
 			return nil, err
 		}
-		rows, paths, err := bench(ds, o.Engines)
-		if err != nil {
-			return nil, err
-		}
-		if len(o.Engines) == 2 {
-			logf("comparing the results")
-			a, err := ReadResult(paths[o.Engines[0]])
+		for _, w := range o.Writers {
+			ds := gen
+			if w == WriterDuckDB {
+				if ds, err = EnsureDuckDBCopy(ctx, gen, logf); err != nil {
+					return nil, err
+				}
+			}
+			rows, paths, err := bench(ds, o.Engines)
 			if err != nil {
 				return nil, err
 			}
-			b, err := ReadResult(paths[o.Engines[1]])
-			if err != nil {
-				return nil, err
+			if len(o.Engines) == 2 {
+				logf("comparing the results")
+				a, err := ReadResult(paths[o.Engines[0]])
+				if err != nil {
+					return nil, err
+				}
+				b, err := ReadResult(paths[o.Engines[1]])
+				if err != nil {
+					return nil, err
+				}
+				cmp := Compare(a, b)
+				rep.Comparisons = append(rep.Comparisons, NamedComparison{Writer: ds.Writer, Events: ds.Events, Customers: ds.Customers, Comparison: cmp})
+				for i := range rows {
+					rows[i].Mismatches = cmp.Total()
+				}
+				seg, duck := rowOf(rows, EngineSegmint), rowOf(rows, EngineDuckDB)
+				duck.Ratio = duck.Seconds / seg.Seconds
 			}
-			cmp := Compare(a, b)
-			rep.Comparisons = append(rep.Comparisons, NamedComparison{Events: ds.Events, Customers: ds.Customers, Comparison: cmp})
-			for i := range rows {
-				rows[i].Mismatches = cmp.Total()
+			rep.Rows = append(rep.Rows, rows...)
+			if r := rowOf(rows, EngineSegmint); r != nil && ds.Writer == WriterSegmint && (first == nil || r.Customers < first.Customers) {
+				c := *r
+				first = &c
 			}
-			seg, duck := rowOf(rows, EngineSegmint), rowOf(rows, EngineDuckDB)
-			duck.Ratio = duck.Seconds / seg.Seconds
-		}
-		rep.Rows = append(rep.Rows, rows...)
-		if r := rowOf(rows, EngineSegmint); r != nil && (first == nil || r.Customers < first.Customers) {
-			c := *r
-			first = &c
 		}
 	}
 	if o.ScaleFactor > 0 && first != nil {
@@ -227,7 +249,7 @@ func rowOf(rows []Row, engine string) *Row {
 // WriteText writes the report as aligned text, or as markdown when md.
 func (r *Report) Write(w io.Writer, md bool) error {
 	var b strings.Builder
-	header := []string{"events", "customers", "engine", "threads", "seconds", "events/s", "peak RSS (MiB)", "ratio (DuckDB s / segmint s)", "mismatches"}
+	header := []string{"files by", "events", "customers", "engine", "threads", "seconds", "events/s", "peak RSS (MiB)", "ratio (DuckDB s / segmint s)", "mismatches"}
 	var cells [][]string
 	for _, row := range r.Rows {
 		ratio, mism := "", "not compared"
@@ -238,7 +260,7 @@ func (r *Report) Write(w io.Writer, md bool) error {
 			mism = fmt.Sprint(row.Mismatches)
 		}
 		cells = append(cells, []string{
-			humanCount(row.Events), humanCount(int64(row.Customers)), row.Engine, fmt.Sprint(row.Threads),
+			row.Writer, humanCount(row.Events), humanCount(int64(row.Customers)), row.Engine, fmt.Sprint(row.Threads),
 			fmt.Sprintf("%.2f", row.Seconds), humanCount(int64(float64(row.Events) / row.Seconds)),
 			fmt.Sprintf("%.0f", row.PeakRSSMiB), ratio, mism,
 		})
@@ -247,8 +269,8 @@ func (r *Report) Write(w io.Writer, md bool) error {
 		r.Options.Runs, r.GoVersion, r.DuckDBVersion)
 	writeTable(&b, header, cells, md)
 	for _, c := range r.Comparisons {
-		fmt.Fprintf(&b, "\nAgreement on %s events (%s customers): tolerance %g relative + %g absolute, null = null.\n\n",
-			humanCount(c.Events), humanCount(int64(c.Customers)), RelTol, AbsTol)
+		fmt.Fprintf(&b, "\nAgreement on %s events (%s customers, files by %s): tolerance %g relative + %g absolute, null = null.\n\n",
+			humanCount(c.Events), humanCount(int64(c.Customers)), c.Writer, RelTol, AbsTol)
 		var cc [][]string
 		if c.OnlyA+c.OnlyB > 0 {
 			cc = append(cc, []string{"(customers)", "", fmt.Sprint(c.OnlyA + c.OnlyB), fmt.Sprintf("%d only in segmint, %d only in DuckDB", c.OnlyA, c.OnlyB)})
