@@ -84,7 +84,8 @@ func writeTable(path string, cols []Column, meta map[string]string) error {
 }
 
 // WriteColumns writes cols to w as one Parquet file (zstd, row groups of at
-// most 2^20 rows) through Arrow record batches of at most 65,536 rows, with
+// most 2^20 rows, plain encoding for float64, int64 and timestamp columns,
+// dictionaries for the others) through Arrow record batches of at most 65,536 rows, with
 // meta as its key-value metadata: the types of segmint's outputs
 // (docs/outputs.md). w is closed at the end when it is an io.Closer. A
 // distributed runner writes its output shards with it, so that they match
@@ -108,7 +109,16 @@ func WriteColumns(w io.Writer, cols []Column, meta map[string]string) error {
 		md = &m
 	}
 	schema := arrow.NewSchema(fields, md)
-	props := parquet.NewWriterProperties(parquet.WithCompression(compress.Codecs.Zstd), parquet.WithMaxRowGroupLength(1<<20))
+	opts := []parquet.WriterProperty{parquet.WithCompression(compress.Codecs.Zstd), parquet.WithMaxRowGroupLength(1 << 20)}
+	for _, c := range cols {
+		// Features, ids and instants are mostly distinct values: a
+		// dictionary would hash every value only to fall back to plain
+		// pages. Strings, small integers and flags keep it.
+		if c.Float64 != nil || c.Int64 != nil || c.Timestamp != nil {
+			opts = append(opts, parquet.WithDictionaryFor(c.Name, false))
+		}
+	}
+	props := parquet.NewWriterProperties(opts...)
 	pw, err := pqarrow.NewFileWriter(schema, w, props, pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
 	if err != nil {
 		return err
