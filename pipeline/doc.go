@@ -19,10 +19,19 @@
 // RFC 3339, ...; zone-less times are UTC) or an integer epoch with an
 // explicit unit.
 //
-// Parallelism. Row groups are decoded by Workers goroutines; each owns a
-// partial features.Aggregator, merged at the end. Because the accumulators
-// are exact and order-independent, results do not depend on the number of
-// workers or on scheduling.
+// Parallelism. Row groups (or CSV files) are decoded by Workers goroutines,
+// each reading whole splits in order. The per-customer state is one
+// features.Sharded aggregator shared by all of them: customers are spread
+// over shards by a hash of their id, each shard a features.Aggregator
+// behind its own lock, and a worker adding a batch takes each shard's lock
+// once for all of the batch's rows of that shard. So every customer has
+// exactly one accumulator, however many workers run, and nothing is merged
+// at the end. Exact duplicates are dropped per split before the rows reach
+// the shards (features.ShardBuffer), so what is dropped depends only on the
+// input. Because the accumulators are exact and order-independent, results
+// do not depend on the number of workers or on scheduling. A distributed
+// runner uses the same accumulators with one features.Aggregator per split
+// and merges the partials (Acc.Merge).
 //
 // Output. Every output of a run is written into a staging directory beside
 // --out and moved into place at the end; on any error nothing is written.
