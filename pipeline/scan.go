@@ -559,6 +559,19 @@ func scanRowGroup(ctx context.Context, fr *pqarrow.FileReader, in *inputFile, rg
 			err = &InputError{File: in.Path, Err: fmt.Errorf("row group %d: corrupt data: %v", rg, r)}
 		}
 	}()
+	if n, ok := rowGroupAfterAsOf(fr, in, rg, dec.asOf); ok {
+		// Every row is after the as-of time (by the row group's
+		// statistics): counted as such, like the rows the filters drop,
+		// and not read. The products pass counts no filtered rows.
+		if !dec.productsOnly {
+			dec.skipped[SkipAfterAsOf] += n
+		}
+		v := rowsRead.Add(n)
+		if progress != nil {
+			progress(v)
+		}
+		return nil
+	}
 	var cols []int
 	for _, c := range projected(project, in) {
 		cols = append(cols, in.leavesOf(c)...)
