@@ -106,7 +106,7 @@ func NewRunID() string {
 //	splits ─ ReadSplit(PassProducts) ─ Combine(Launches) ─┬─ side input ─┐
 //	                                                      └─ window      │
 //	splits ─ ReadSplit(PassEvents) + Aggregator per split ◄──────────────┘
-//	       ├ (customer, partial Acc) ─ CombinePerKey(Acc.Merge) ─┐
+//	       ├ (customer, partial Acc) ─ GroupByKey ─ Acc.Merge ───┐
 //	       ├ Stats per split ─ Combine(Stats) ─ side input ──────┤
 //	       └ rows read and skipped ─ Combine ─ side input        │
 //	finalise (Acc.Values) ─ feature rows ─┬─ (features-only: features/ shards)
@@ -134,9 +134,8 @@ func Build(s beam.Scope, o Options, splits []pipeline.Split, out string) {
 	// Pass 2: one partial accumulator per customer and split, merged per
 	// customer; the data set's statistics and row counts.
 	partial, partStats, partCounts := beam.ParDo3(s.Scope("ReadEvents"), &readEventsFn{Layout: o.Layout, AsOf: o.AsOf}, splitCol, beam.SideInput{Input: launches})
-	accs := beam.CombinePerKey(s.Scope("MergeCustomers"), &accCombineFn{}, partial)
 	stats := beam.Combine(s.Scope("CombineStats"), &statsCombineFn{}, partStats)
-	rows := beam.ParDo(s.Scope("Finalise"), &finaliseFn{}, accs, beam.SideInput{Input: win}, beam.SideInput{Input: stats})
+	rows := beam.ParDo(s.Scope("Finalise"), &finaliseFn{}, beam.GroupByKey(s.Scope("GroupCustomers"), partial), beam.SideInput{Input: win}, beam.SideInput{Input: stats})
 	if o.FeaturesOnly {
 		fs := s.Scope("WriteFeatures")
 		beam.ParDo0(fs, &writeFeaturesFn{Out: out, Shards: shards}, beam.GroupByKey(fs, beam.ParDo(fs, &shardFeaturesFn{Shards: shards}, rows)), beam.SideInput{Input: win}, beam.SideInput{Input: stats})
