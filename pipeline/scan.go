@@ -407,6 +407,10 @@ type ScanOptions struct {
 	// and a layout's other events) before the run warns in its log, report and manifest; 0 means
 	// DefaultMaxRejectedShare, 1 or more never warns.
 	MaxRejectedShare float64
+	// ArrowDecoder reads every Parquet row group with pqarrow's record
+	// reader, the fast path (parquet-go's typed pages into the same Arrow
+	// arrays) off: for comparisons; the results are the same.
+	ArrowDecoder bool
 	// Progress, if set, is called after each record batch. It must be
 	// safe for concurrent use and return quickly.
 	Progress func(Progress)
@@ -485,9 +489,13 @@ func scan(ctx context.Context, inputs []*inputFile, project []string, o ScanOpti
 			var open *inputFile
 			var fr *pqarrow.FileReader
 			var rdr *file.Reader
+			var fast *pgSource
 			defer func() {
 				if rdr != nil {
 					rdr.Close()
+				}
+				if fast != nil {
+					fast.pg.Close()
 				}
 			}()
 			for {
@@ -510,6 +518,10 @@ func scan(ctx context.Context, inputs []*inputFile, project []string, o ScanOpti
 					if rdr != nil {
 						rdr.Close()
 					}
+					if fast != nil {
+						fast.pg.Close()
+						fast = nil
+					}
 					var err error
 					rdr, err = openParquet(u.in.Path)
 					if err != nil {
@@ -526,8 +538,11 @@ func scan(ctx context.Context, inputs []*inputFile, project []string, o ScanOpti
 						return
 					}
 					open = u.in
+					if !o.ArrowDecoder {
+						fast = newPGSource(u.in, fr)
+					}
 				}
-				if err := scanRowGroup(ctx, fr, u.in, u.rg, project, dec, &batch, consume, &rowsRead, report); err != nil {
+				if err := scanRowGroup(ctx, fr, fast, u.in, u.rg, project, dec, &batch, consume, &rowsRead, report); err != nil {
 					cancel(err)
 					return
 				}
@@ -553,7 +568,7 @@ func scan(ctx context.Context, inputs []*inputFile, project []string, o ScanOpti
 	return res, nil
 }
 
-func scanRowGroup(ctx context.Context, fr *pqarrow.FileReader, in *inputFile, rg int, project []string, dec *decoder, batch *features.Batch, consume func(*features.Batch), rowsRead *atomic.Int64, progress func(int64)) (err error) {
+func scanRowGroup(ctx context.Context, fr *pqarrow.FileReader, fast *pgSource, in *inputFile, rg int, project []string, dec *decoder, batch *features.Batch, consume func(*features.Batch), rowsRead *atomic.Int64, progress func(int64)) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = &InputError{File: in.Path, Err: fmt.Errorf("row group %d: corrupt data: %v", rg, r)}
@@ -582,6 +597,20 @@ func scanRowGroup(ctx context.Context, fr *pqarrow.FileReader, in *inputFile, rg
 	}
 	slices.Sort(cols)
 	cols = slices.Compact(cols)
+	if fast != nil {
+		rec, err := pgRecord(fast.pg, rg, cols, fast.schema)
+		switch {
+		case err == nil:
+			pgDecoded.Add(1)
+			it := &recordSlices{rec: rec, size: max(fr.Props.BatchSize, 1)}
+			defer it.Release()
+			_, err := decodeRecords(ctx, it, in, project, dec, batch, consume, rowsRead, progress)
+			return err
+		case !errors.Is(err, errPGUnsupported):
+			return &InputError{File: in.Path, Err: fmt.Errorf("row group %d: %w", rg, err)}
+		}
+		// A column the fast path does not decode: pqarrow reads the row group.
+	}
 	rr, err := fr.GetRecordReader(ctx, cols, []int{rg})
 	if err != nil {
 		return &InputError{File: in.Path, Err: fmt.Errorf("row group %d: %w", rg, err)}

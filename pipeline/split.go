@@ -86,6 +86,11 @@ func ReadSplitRows(ctx context.Context, s Split, layout Layout, asOf int64, pass
 	if err != nil {
 		return nil, 0, &InputError{File: in.Path, Err: err}
 	}
-	err = scanRowGroup(ctx, fr, in, s.RowGroup, project, dec, &batch, fn, &rows, nil)
+	// The fast path, as a single-node worker reads (pgread.go).
+	fast := newPGSource(in, fr)
+	if fast != nil {
+		defer fast.pg.Close()
+	}
+	err = scanRowGroup(ctx, fr, fast, in, s.RowGroup, project, dec, &batch, fn, &rows, nil)
 	return dec.skipped, rows.Load(), err
 }
