@@ -277,7 +277,7 @@ func compareOutputSets(t *testing.T, want, got string, layout pipeline.OutputLay
 		if len(diffs) > 0 {
 			t.Errorf("%s: %d differences", name, len(diffs))
 		} else {
-			t.Logf("%s: %d rows × %d columns equal", name, len(w.rows), len(w.names))
+			t.Logf("%s: %d rows × %d columns equal%s", name, len(w.rows), len(w.names), inexact(w, g))
 		}
 	}
 	wm := manifestJSON(t, runFilePath(want, "manifest.json", layout), dropManifest)
@@ -303,6 +303,27 @@ func compareOutputSets(t *testing.T, want, got string, layout pipeline.OutputLay
 			t.Errorf("%s differs:\n%s", name, lineDiff(w, g))
 		}
 	}
+}
+
+// inexact says which double columns of two equal tables are not
+// bit-identical, and in how many rows.
+func inexact(want, got *table) string {
+	var out []string
+	for j, col := range want.names {
+		n := 0
+		for k, w := range want.rows {
+			if g := got.rows[k]; w[j].Kind() == parquet.Double && !w[j].IsNull() && w[j].Double() != g[j].Double() {
+				n++
+			}
+		}
+		if n > 0 {
+			out = append(out, fmt.Sprintf("%s in %d rows", col, n))
+		}
+	}
+	if len(out) == 0 {
+		return " (bit for bit)"
+	}
+	return " (doubles within 1e-9 but not bit-identical: " + strings.Join(out, ", ") + ")"
 }
 
 // lineDiff shows the first lines that differ.
@@ -582,4 +603,17 @@ func TestBadInputSameErrors(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestCompareOutputDirs compares two output sets already written, with
+// the equivalence test's comparison: $SEGBEAM_COMPARE is "WANT,GOT", the
+// output directories of `segmint run` and of segmint-beam (flat layout,
+// inputs named alike). It is how a run on another runner is checked
+// (docs/scale-out.md); skipped without the variable.
+func TestCompareOutputDirs(t *testing.T) {
+	dirs := strings.Split(os.Getenv("SEGBEAM_COMPARE"), ",")
+	if len(dirs) != 2 {
+		t.Skip("set SEGBEAM_COMPARE=WANT,GOT")
+	}
+	compareOutputSets(t, dirs[0], dirs[1], pipeline.LayoutFlat, func(s string) string { return s }, nil)
 }
