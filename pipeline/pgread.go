@@ -61,6 +61,24 @@ func (p *pgFile) Close() error { return p.f.Close() }
 type pgSource struct {
 	pg     *pgFile
 	schema *arrow.Schema
+	// scratch holds each decoded column's buffers for reuse by the next
+	// row group: the decoder copies what it keeps out of a record before
+	// scanRowGroup releases it.
+	scratch []pgScratch
+}
+
+// pgScratch is one column's reusable buffers.
+type pgScratch struct {
+	valid, fixed, data, strs []byte
+	idx, offsets, strOffs    []int32
+}
+
+// reuse returns s with length n, from b when b is large enough.
+func reuse[T any](b []T, n int) []T {
+	if cap(b) < n {
+		return make([]T, n, n+n/8)
+	}
+	return b[:n]
 }
 
 // newPGSource opens the fast path for a flat Parquet input read through
@@ -102,7 +120,11 @@ var errPGUnsupported = errors.New("not handled by the parquet-go path")
 // whose fields are those of full (the file's Arrow schema as pqarrow gives
 // it, dictionary-read leaves as dictionaries; leaf i is field i of a flat
 // file). It returns errPGUnsupported when a column needs pqarrow.
-func pgRecord(p *pgFile, rg int, cols []int, full *arrow.Schema) (arrow.Record, error) {
+func pgRecord(src *pgSource, rg int, cols []int, full *arrow.Schema) (arrow.Record, error) {
+	p := src.pg
+	if len(src.scratch) < len(cols) {
+		src.scratch = append(src.scratch, make([]pgScratch, len(cols)-len(src.scratch))...)
+	}
 	groups := p.pf.RowGroups()
 	if rg >= len(groups) || full.NumFields() != len(p.pf.Schema().Columns()) {
 		return nil, errPGUnsupported
@@ -125,7 +147,7 @@ func pgRecord(p *pgFile, rg int, cols []int, full *arrow.Schema) (arrow.Record, 
 			return nil, errPGUnsupported
 		}
 		fields[k] = full.Field(leaf)
-		a, err := pgColumn(chunks[leaf], fields[k].Type, n)
+		a, err := pgColumn(chunks[leaf], fields[k].Type, n, &src.scratch[k])
 		if err != nil {
 			release()
 			return nil, err
@@ -138,7 +160,7 @@ func pgRecord(p *pgFile, rg int, cols []int, full *arrow.Schema) (arrow.Record, 
 }
 
 // pgColumn decodes one column chunk of n rows into an array of type dt.
-func pgColumn(cc parquet.ColumnChunk, dt arrow.DataType, n int64) (arrow.Array, error) {
+func pgColumn(cc parquet.ColumnChunk, dt arrow.DataType, n int64, sc *pgScratch) (arrow.Array, error) {
 	var kind parquet.Kind
 	var width int // bytes per value for fixed-width types
 	dictType, isDict := dt.(*arrow.DictionaryType)
@@ -167,18 +189,23 @@ func pgColumn(cc parquet.ColumnChunk, dt arrow.DataType, n int64) (arrow.Array, 
 		return nil, errPGUnsupported
 	}
 	rows := int(n)
-	valid := make([]byte, bitutil.BytesForBits(n))
+	valid := reuse(sc.valid, int(bitutil.BytesForBits(n)))
+	clear(valid)
+	sc.valid = valid
 	nulls := 0
-	var fixed []byte      // fixed-width values, rows*width bytes
-	var idx []int32       // dictionary indexes (byte arrays)
-	var data []byte       // byte-array values (dictionary or plain)
-	offsets := []int32{0} // byte-array value offsets into data
+	var fixed []byte                     // fixed-width values, rows*width bytes
+	var idx []int32                      // dictionary indexes (byte arrays)
+	data := sc.data[:0]                  // byte-array values (dictionary or plain)
+	offsets := append(sc.offsets[:0], 0) // byte-array value offsets into data
+	defer func() { sc.data, sc.offsets = data, offsets }()
 	var dict parquet.Dictionary
 	dictValues := -1 // values of data that are dict's (-1: not yet)
 	if kind == parquet.ByteArray {
-		idx = make([]int32, rows)
+		idx = reuse(sc.idx, rows)
+		sc.idx = idx
 	} else {
-		fixed = make([]byte, rows*width)
+		fixed = reuse(sc.fixed, rows*width)
+		sc.fixed = fixed
 	}
 	row := 0
 	pages := cc.Pages()
@@ -274,6 +301,7 @@ func pgColumn(cc parquet.ColumnChunk, dt arrow.DataType, n int64) (arrow.Array, 
 			j := 0
 			for i := 0; i < pr; i++ {
 				if !present(i) {
+					idx[row+i] = 0
 					nulls++
 					continue
 				}
@@ -324,8 +352,10 @@ func pgColumn(cc parquet.ColumnChunk, dt arrow.DataType, n int64) (arrow.Array, 
 		return array.NewDictionaryArray(dt, ia, va), nil
 	}
 	// Plain strings: gather the entries in row order.
-	out := make([]int32, rows+1)
-	var buf []byte
+	out := reuse(sc.strOffs, rows+1)
+	out[0] = 0
+	buf := sc.strs[:0]
+	defer func() { sc.strOffs, sc.strs = out, buf }()
 	for i := 0; i < rows; i++ {
 		if bitutil.BitIsSet(valid, i) {
 			e := idx[i]
@@ -384,8 +414,10 @@ func pgFixedPage[T int64 | int32 | float64 | float32](dst []T, valid []byte, row
 		return 0, nil
 	}
 	nulls, j := 0, 0
+	var zero T
 	for i := range dst {
 		if defs[i] == 0 {
+			dst[i] = zero
 			nulls++
 			continue
 		}

@@ -598,7 +598,7 @@ func scanRowGroup(ctx context.Context, fr *pqarrow.FileReader, fast *pgSource, i
 	slices.Sort(cols)
 	cols = slices.Compact(cols)
 	if fast != nil {
-		rec, err := pgRecord(fast.pg, rg, cols, fast.schema)
+		rec, err := pgRecord(fast, rg, cols, fast.schema)
 		switch {
 		case err == nil:
 			pgDecoded.Add(1)
