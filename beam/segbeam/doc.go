@@ -1,31 +1,36 @@
-// Package segbeam runs segmint's job on Apache Beam (Go SDK): the feature
-// table, the clusters and the segments of `segmint run`, computed by the
-// same code, on any Beam runner (Prism locally; Flink, Spark or Dataflow at
-// scale).
+// Package segbeam runs segmint's job on Apache Beam (Go SDK): the output
+// set of `segmint run` (every table of docs/outputs.md, report.html,
+// report.md and manifest.json), computed and written by the same code, on
+// any Beam runner (Prism locally; Flink, Spark or Dataflow at scale).
 //
 // # One definition
 //
-// Nothing here redefines a feature, a rule or a clustering step. The input
-// is read with pipeline.ReadSplit (the single-node decoder and row
-// filters), one Parquet row group per element. Each split is folded per
-// customer by a features.Aggregator with the product launches
-// (features.Launches) as a side input, exactly as one single-node worker
-// folds its row groups; the partial accumulators (features.Acc, encoded by
-// MarshalBinary) are merged per customer by a CombinePerKey whose
-// CombineFn calls Acc.Merge, and finalised by Acc.Values with the data
-// set's features.Stats. Because Acc's fields combine exactly (integer
+// Nothing here redefines a feature, a rule, a clustering step, a table or
+// the report. The input is read with pipeline.ReadSplit (the single-node
+// decoder and row filters), one Parquet row group per element; inputs on
+// Beam's other file systems (gs://, s3://) are copied to a local cache
+// first (inputs.go). Each split is folded per customer by a
+// features.Aggregator with the product launches (features.Launches) as a
+// side input, exactly as one single-node worker folds its row groups; the
+// partial accumulators (features.Acc, encoded by MarshalBinary) are grouped
+// per customer, merged by Acc.Merge and finalised by Acc.Values with the
+// data set's features.Stats. Because Acc's fields combine exactly (integer
 // money, min/max times, key-set unions), the feature values equal the
 // single-node ones bit for bit.
 //
 // The clusters are fitted on one worker, on a sample of customers, by
-// segments.Evaluate, pipeline.Cluster and segments.MapClusters: the code
-// path of `segmint run`. Every customer is then assigned in a ParDo with
-// the fitted model as a side input: the transform (cluster.Transform.Apply),
-// the centroids (cluster.Result.Predict), the segment rules
-// (segments.Evaluator, with percentile ranks taken by binary search in
-// the sample's segments.Population) and the mapping of clusters onto
-// segments. When the sample is every customer the outputs equal
-// `segmint run`'s; the package test checks this customer by customer.
+// segments.Evaluate and pipeline.Cluster: the code path of `segmint run`.
+// Every customer is then assigned in a ParDo with the fitted model as a
+// side input: the transform (cluster.Transform.Apply), the centroids
+// (cluster.Result.Predict) and the segment rules (segments.Evaluator, with
+// percentile ranks taken by binary search in the sample's
+// segments.Population). Finally one worker gathers every customer,
+// rebuilds the feature table, the clustering stage and the memberships,
+// and writes the output set with pipeline.WriteOutputSet, which also maps
+// the clusters onto the segments (segments.MapClusters) and reconciles the
+// primary segments, as pipeline.Run does. When the sample is every
+// customer the output set equals `segmint run`'s; the package test checks
+// every table cell by cell, the manifest and the reports.
 //
 // # Why the per-customer fold happens in the read
 //
@@ -48,22 +53,20 @@
 //
 // # Outputs
 //
-// Under Out: features/, customers/ and memberships/, each as Shards
-// Parquet files part-NNNNN-of-MMMMM.parquet with the columns, types and
-// nullability of `segmint features` and of `segmint run`'s
-// customers.parquet and memberships.parquet (docs/outputs.md), rows sorted
-// by customer within a shard; customers are spread over shards by a fixed
-// hash of the id, so the files do not depend on bundling, and a retried
-// shard replaces its file. fit.json records the fit: sample size, k, the
-// strategy, the clustered features and the mapping. A local Out is staged
-// beside it and moved into place when the job succeeds.
+// Under Out, the output set of `segmint run` in its flat or hive layout,
+// staged and moved into place by the worker that writes it (a URL output
+// is written locally and copied through Beam's file systems). With
+// FeaturesOnly, features/ holds Shards Parquet files
+// part-NNNNN-of-MMMMM.parquet with the columns of `segmint features`,
+// customers spread over them by a fixed hash of the id.
 //
 // # Memory
 //
-// A worker holds one split's accumulators (its customers), the product
-// launches (about 16 bytes per product, decoded once per DoFn instance),
-// and for the assignment the model, dominated by the population: 8 bytes
-// per sampled customer per feature (about 190 MB for a sample of one
-// million and 24 features). The fitting worker holds the sample's feature
-// table and clustering matrices, as `segmint run` does for all customers.
+// A reading worker holds one split's accumulators (its customers), the
+// product launches, and for the assignment the model, dominated by the
+// population: 8 bytes per sampled customer per feature (about 190 MB for a
+// sample of one million and 24 features). The fitting worker holds the
+// sample's feature table and clustering matrices, as `segmint run` does for
+// all customers; the worker that writes the output set holds every
+// customer's row, features and memberships (roughly 1 KB per customer).
 package segbeam
