@@ -392,7 +392,8 @@ func TestTableDiffsFindsDifferences(t *testing.T) {
 // compareOutputSets): with the as-of instant at the latest event and at
 // 2025-05-15, with a previous run (movement), with a catalogue file that
 // adds a segment and changes a rule (in the hive layout), and with the
-// events read through Beam's file systems (memfs://).
+// events read and the output set written through Beam's file systems
+// (memfs://).
 func TestSameOutputSetAsSingleNode(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs two pipelines per case")
@@ -470,13 +471,19 @@ segments:
 
 			start = time.Now()
 			out := filepath.Join(dir, "beam")
-			in := events
+			in, target := events, out
 			if tc.memfs {
-				in = memEvents
+				// Events read from and the output set written to memfs://,
+				// as to gs:// or s3://; copied back here to compare.
+				in, target = memEvents, "memfs://segmint-test/out-"+fmt.Sprint(time.Now().UnixNano())
 			}
-			counters, err := segbeam.Run(ctx, segbeam.Options{Events: in, AsOf: tc.asOf, Out: out, Cluster: opts, Sample: 0, Segments: tc.segments, Previous: tc.previous, OutputLayout: tc.layout}, runPrism)
+			counters, err := segbeam.Run(ctx, segbeam.Options{Events: in, AsOf: tc.asOf, Out: target, Cluster: opts, Sample: 0, Segments: tc.segments, Previous: tc.previous, OutputLayout: tc.layout}, runPrism)
 			if err != nil {
 				t.Fatal(err)
+			}
+			if tc.memfs {
+				n := copyFromMemfs(t, target, out)
+				t.Logf("%d files written to %s", n, target)
 			}
 			t.Logf("beam on prism: %v, counters %v", time.Since(start), counters)
 
@@ -524,6 +531,41 @@ segments:
 			}
 		})
 	}
+}
+
+// copyFromMemfs copies every file under the memfs:// URL dir into the
+// local directory local and returns how many there were.
+func copyFromMemfs(t *testing.T, dir, local string) int {
+	t.Helper()
+	ctx := context.Background()
+	fsys, err := filesystem.New(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fsys.Close()
+	names, err := fsys.List(ctx, dir+"/*")
+	if err != nil || len(names) == 0 {
+		t.Fatalf("nothing under %s (%v)", dir, err)
+	}
+	for _, name := range names {
+		r, err := fsys.OpenRead(ctx, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, err := io.ReadAll(r)
+		r.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(local, filepath.FromSlash(strings.TrimPrefix(name, dir+"/")))
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return len(names)
 }
 
 func writeMemfs(t *testing.T, url string, data []byte) {
