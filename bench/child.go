@@ -15,6 +15,8 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+
+	"github.com/segmint/segmint/pipeline"
 )
 
 // ChildFlag, as the first argument, makes the benchmark command run one
@@ -56,8 +58,10 @@ func childMain(args []string, stdout io.Writer) error {
 	if err := json.Unmarshal([]byte(*reqJSON), &req); err != nil {
 		return fmt.Errorf("bench: child request: %w", err)
 	}
-	// The same number of threads for the Go runtime as for the workers.
+	// The same number of threads for the Go runtime as for the workers,
+	// and the garbage collector's target segmint's commands run with.
 	runtime.GOMAXPROCS(req.Threads)
+	pipeline.UseBatchGC()
 	ctx := context.Background()
 	var t *Timed
 	var peak int64
