@@ -73,6 +73,7 @@ func TestWorkersInTheirOwnProcesses(t *testing.T) {
 		`--environment_config={"command":"`+wrapper+`"}`, "--worker_binary="+bin,
 		"--events", events, "--out", out, "--sample", "0")
 	cmd.Env = append(os.Environ(), "SEGBEAM_BOOT="+boot)
+	cmd.Dir = dir // the boot program writes pipeline_options.json into its working directory
 	// The workers are the command's grandchildren, and Prism stops only
 	// the boot program at the end of the job: run them all in a process
 	// group of their own and end the group when the command is done. The
