@@ -6,6 +6,7 @@ import (
 	"container/heap"
 	"context"
 	"encoding/gob"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -208,7 +209,9 @@ func (f *fitFn) ProcessElement(ctx context.Context, _ int, rows func(*featureRow
 	}
 	t := sampleTable(sample, w, stats)
 	if len(t.Customers) < 2 {
-		return fmt.Errorf("only %d customer(s) in the sample: nothing to segment", len(t.Customers))
+		// Nothing to segment: no model, no output set; the submitter
+		// reports it as segmint run does (Run).
+		return nil
 	}
 	cat, err := f.Segments.Load()
 	if err != nil {
@@ -379,7 +382,9 @@ func (r *percentiles) percentile(j int, v float64) float64 {
 
 func (f *assignFn) ProcessElement(r featureRow, modelIter func(*[]byte) bool, emit func(customerRow)) error {
 	if f.m == nil {
-		if err := f.init(modelIter); err != nil {
+		if err := f.init(modelIter); errors.Is(err, errNoModel) {
+			return nil // fewer than two customers: nothing is fitted
+		} else if err != nil {
 			return err
 		}
 	}

@@ -659,3 +659,47 @@ func TestCompareOutputDirs(t *testing.T) {
 	}
 	compareOutputSets(t, dirs[0], dirs[1], pipeline.LayoutFlat, func(s string) string { return s }, nil)
 }
+
+// TestRejectedInputSameErrors: when the filters leave no event, or one
+// customer only, the job fails with segmint run's error (a
+// pipeline.RejectedError with the rows skipped by reason, exit 3) and
+// writes nothing; the feature table alone needs one customer.
+func TestRejectedInputSameErrors(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	if _, err := synth.Generate(ctx, filepath.Join(dir, "one"), synth.Settings{Customers: 1, Seed: 3}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := synth.Generate(ctx, filepath.Join(dir, "few"), synth.Settings{Customers: 20, Seed: 3}); err != nil {
+		t.Fatal(err)
+	}
+	early, err := pipeline.ParseTimestamp("2001-01-01")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name   string
+		events string
+		asOf   int64
+	}{
+		{"every event after the as-of time", filepath.Join(dir, "few", "events-*.parquet"), early},
+		{"one customer", filepath.Join(dir, "one", "events-*.parquet"), 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, want := pipeline.Run(ctx, pipeline.RunOptions{Events: []string{tc.events}, Out: filepath.Join(dir, "out-single"), Scan: pipeline.ScanOptions{AsOf: tc.asOf}})
+			var rej *pipeline.RejectedError
+			if !errors.As(want, &rej) {
+				t.Fatalf("segmint run: %v, want a RejectedError", want)
+			}
+			out := filepath.Join(dir, "out-beam")
+			_, got := segbeam.Run(ctx, segbeam.Options{Events: []string{tc.events}, AsOf: tc.asOf, Out: out}, runPrism)
+			if !errors.As(got, &rej) || got.Error() != want.Error() {
+				t.Errorf("segmint-beam: %v\nwant %v", got, want)
+			}
+			t.Logf("both: %v", got)
+			if _, err := os.Stat(out); !errors.Is(err, os.ErrNotExist) {
+				t.Errorf("%s written (%v)", out, err)
+			}
+		})
+	}
+}

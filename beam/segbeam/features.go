@@ -28,7 +28,7 @@ func init() {
 	register.Emitter2[int64, *features.Acc]()
 	register.Emitter1[features.Stats]()
 	register.Combiner1[features.Stats](&statsCombineFn{})
-	register.DoFn5x0[int64, func(**features.Acc) bool, window, features.Stats, func(featureRow)](&finaliseFn{})
+	register.DoFn6x0[context.Context, int64, func(**features.Acc) bool, window, features.Stats, func(featureRow)](&finaliseFn{})
 	register.Emitter1[featureRow]()
 	register.Iter1[*features.Acc]()
 }
@@ -142,7 +142,9 @@ type windowFn struct {
 
 func (f *windowFn) ProcessElement(s launchSet, emit func(window)) error {
 	if s.MaxTime < s.MinTime {
-		return pipeline.ErrNoEvents
+		// No usable event: no window, hence no customer downstream; the
+		// submitter reports the rows rejected (Run).
+		return nil
 	}
 	w := window{AsOf: f.AsOf, WindowStart: s.MinTime, Products: len(s.Product)}
 	if w.AsOf == 0 {
@@ -212,6 +214,7 @@ func (f *readEventsFn) ProcessElement(ctx context.Context, split pipeline.Split,
 		beam.NewCounter(metricNamespace, "skipped_"+reason).Inc(ctx, n)
 	}
 	beam.NewCounter(metricNamespace, "events").Inc(ctx, agg.Stats.Events)
+	beam.NewCounter(metricNamespace, "rows").Inc(ctx, rows)
 	beam.NewCounter(metricNamespace, "skipped_"+pipeline.SkipDuplicate).Inc(ctx, agg.Stats.Duplicates)
 	for _, id := range ids {
 		emit(id, agg.Acc(id))
@@ -257,7 +260,8 @@ type finaliseFn struct {
 	ctx   features.Context
 }
 
-func (f *finaliseFn) ProcessElement(id int64, partials func(**features.Acc) bool, w window, stats features.Stats, emit func(featureRow)) {
+func (f *finaliseFn) ProcessElement(ctx context.Context, id int64, partials func(**features.Acc) bool, w window, stats features.Stats, emit func(featureRow)) {
+	beam.NewCounter(metricNamespace, "customers").Inc(ctx, 1)
 	var acc, p *features.Acc
 	for partials(&p) {
 		if acc == nil {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
@@ -191,6 +192,9 @@ func Run(ctx context.Context, o Options, run Runner) (Counters, error) {
 	if o.Cluster.StabilityBoots == 0 {
 		o.Cluster.StabilityBoots = -1
 	}
+	if o.Sample == 1 {
+		return nil, fmt.Errorf("a sample of 1 customer: want 0 (every customer) or at least 2")
+	}
 	if _, err := o.Segments.Load(); err != nil {
 		return nil, fmt.Errorf("segments: %w", err)
 	}
@@ -240,12 +244,36 @@ func Run(ctx context.Context, o Options, run Runner) (Counters, error) {
 			}
 		}
 	}
+	if err := counters.rejected(o.FeaturesOnly); err != nil {
+		return counters, err
+	}
 	if local && o.FeaturesOnly {
 		if err := commit(stage, o.Out); err != nil {
 			return nil, fmt.Errorf("moving the output into %s: %w", o.Out, err)
 		}
 	}
 	return counters, nil
+}
+
+// rejected returns segmint run's error for an input whose rows the filters
+// rejected, every one or all but one customer (fewer than two customers
+// cannot be segmented; the feature table needs one): no output is written
+// then.
+func (c Counters) rejected(featuresOnly bool) error {
+	need := 2
+	if featuresOnly || c["customers"] == 0 {
+		need = 1
+	}
+	if c["customers"] >= int64(need) {
+		return nil
+	}
+	skipped := map[string]int64{}
+	for name, n := range c {
+		if reason, ok := strings.CutPrefix(name, "skipped_"); ok && n > 0 {
+			skipped[reason] = n
+		}
+	}
+	return &pipeline.RejectedError{Rows: c["rows"], Skipped: skipped, Customers: int(c["customers"]), Need: need}
 }
 
 // checkOut checks that out may be written: not a file, and empty unless

@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"reflect"
@@ -165,6 +166,9 @@ func (f *writeFeaturesFn) ProcessElement(ctx context.Context, shard int, iter fu
 	return writeTable(ctx, shardPath(f.Out, "features", shard, f.Shards), featureColumns(rows, names, stats.Present&features.ColCountry != 0), meta)
 }
 
+// errNoModel: the fit emitted no model (fewer than two customers).
+var errNoModel = errors.New("segbeam: no model")
+
 // modelCache gives a DoFn the model side input, decoded once per worker
 // process: the model's population is large (8 bytes per sampled customer
 // and feature), and a worker runs many DoFn instances at once. A job has
@@ -182,7 +186,7 @@ func (c *modelCache) get(iter func(*[]byte) bool) (*model, error) {
 	}
 	var b []byte
 	if !iter(&b) {
-		return nil, fmt.Errorf("segbeam: no model")
+		return nil, errNoModel
 	}
 	sum := sha256.Sum256(b)
 	key := string(sum[:])

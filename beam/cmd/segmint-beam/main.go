@@ -163,6 +163,9 @@ func segbeamOptions(o *options) (segbeam.Options, error) {
 	if o.K < 0 || o.NInit < 0 || o.KMin < 0 || o.KMax < 0 || o.Sample < 0 || o.Shards < 0 {
 		return so, usagef("--k, --k-min, --k-max, --n-init, --sample and --shards must not be negative")
 	}
+	if o.Sample == 1 {
+		return so, usagef("--sample 1: want 0 (every customer) or at least 2")
+	}
 	if o.K == 0 && o.KMin > o.KMax {
 		return so, usagef("--k-min %d is greater than --k-max %d", o.KMin, o.KMax)
 	}

@@ -68,6 +68,7 @@ func TestOutputFlags(t *testing.T) {
 		func(o *options) { o.Layout = "nested" },
 		func(o *options) { o.MaxReject = 1.5 },
 		func(o *options) { o.MaxReject = -0.1 },
+		func(o *options) { o.Sample = 1 },
 	} {
 		o := base
 		bad(&o)
