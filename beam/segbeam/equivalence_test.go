@@ -442,9 +442,11 @@ segments:
 		previous string
 		layout   pipeline.OutputLayout
 		memfs    bool
+		// featuresOnly also compares --features-only with segmint features.
+		featuresOnly bool
 	}{
-		{name: "as-of 2025-05-15", asOf: asOf},
-		{name: "latest event, previous run", previous: previous},
+		{name: "as-of 2025-05-15", asOf: asOf, featuresOnly: true},
+		{name: "latest event, previous run", previous: previous, featuresOnly: true},
 		{name: "extended catalogue, hive layout", segments: extra, layout: pipeline.LayoutHive},
 		{name: "events on memfs", memfs: true},
 	} {
@@ -506,6 +508,28 @@ segments:
 				}
 			}
 			compareOutputSets(t, single, out, tc.layout, relabel, drop)
+
+			if tc.featuresOnly {
+				// The feature table alone: features/ shards against
+				// `segmint features`, every cell and the metadata.
+				want := filepath.Join(dir, "features.parquet")
+				if _, _, err := pipeline.FeaturesToFile(ctx, events, scan, want, false); err != nil {
+					t.Fatal(err)
+				}
+				got := filepath.Join(dir, "beam-features")
+				if _, err := segbeam.Run(ctx, segbeam.Options{Events: events, AsOf: tc.asOf, Out: got, FeaturesOnly: true, Shards: 4}, runPrism); err != nil {
+					t.Fatal(err)
+				}
+				w := readTable(t, want, "customer_id")
+				g := readTable(t, filepath.Join(got, "features", "part-*-of-00004.parquet"), "customer_id")
+				if diffs := tableDiffs(w, g, nil, []string{"ARROW:schema"}); len(diffs) > 0 {
+					t.Errorf("features: %d differences, first %.300s", len(diffs), diffs[0])
+				} else if len(w.rows) < 2000 {
+					t.Errorf("features: %d rows", len(w.rows))
+				} else {
+					t.Logf("features: %d rows × %d columns equal%s", len(w.rows), len(w.names), inexact(w, g))
+				}
+			}
 
 			if tc.previous != "" {
 				mv := readTable(t, tablePath(out, pipeline.TableMovement, tc.layout), "customer_id")
