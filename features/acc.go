@@ -50,10 +50,10 @@ type Acc struct {
 	// change to the accumulator clears it.
 	d derived
 
-	sessions   keySet // session -> flag bits
-	orders     keySet // order -> earliest purchase time
-	categories keySet // categories purchased
-	carted     keySet // categories added to a cart
+	sessions   flagSet          // session -> flag bits
+	orders     timeSet          // order -> earliest purchase time
+	categories keySet[struct{}] // categories purchased
+	carted     keySet[struct{}] // categories added to a cart
 }
 
 // newAcc returns an accumulator that has seen nothing.
@@ -126,7 +126,7 @@ func (a *Acc) add(b *Batch, i int, launch *Launches) {
 		a.CartAdds++
 		flag = sessCart
 		if b.Present&ColCategory != 0 && b.Category[i] != 0 {
-			a.carted.or(uint64(b.Category[i]), 0)
+			a.carted.add(uint64(b.Category[i]))
 		}
 	case EventRemoveFromCart:
 		a.CartRemoves++
@@ -188,7 +188,7 @@ func (a *Acc) addPurchase(b *Batch, i int, t int64, session uint64, launch *Laun
 	}
 	a.orders.min(order, t)
 	if b.Present&ColCategory != 0 && b.Category[i] != 0 {
-		a.categories.or(uint64(b.Category[i]), 0)
+		a.categories.add(uint64(b.Category[i]))
 	}
 	if launch != nil && b.Present&ColProduct != 0 && launch.IsTrendPurchase(b.Product[i], t) {
 		a.TrendRows++
@@ -221,17 +221,17 @@ func (a *Acc) Merge(o *Acc) {
 	a.flushSession()
 	a.sessions.mergeOr(&o.sessions)
 	if o.curSession != 0 {
-		a.sessions.or(o.curSession, o.curFlags)
+		a.sessions.or(o.curSession, uint8(o.curFlags))
 	}
 	a.orders.mergeMin(&o.orders)
-	a.categories.mergeOr(&o.categories)
-	a.carted.mergeOr(&o.carted)
+	a.categories.mergeKeys(&o.categories)
+	a.carted.mergeKeys(&o.carted)
 }
 
 // flushSession moves the inline current session into the session set.
 func (a *Acc) flushSession() {
 	if a.curSession != 0 {
-		a.sessions.or(a.curSession, a.curFlags)
+		a.sessions.or(a.curSession, uint8(a.curFlags))
 		a.curSession, a.curFlags = 0, 0
 	}
 }
@@ -303,7 +303,7 @@ func (a *Acc) derive() *derived {
 
 // orderGaps returns the gaps between consecutive orders in days.
 func (a *Acc) orderGaps() []float64 {
-	times := a.orders.sortedVals()
+	times := sortedVals(&a.orders.keySet)
 	if len(times) < 2 {
 		return nil
 	}

@@ -262,12 +262,17 @@ func TestIsTrendPurchase(t *testing.T) {
 // snapshot deep-copies a, so later changes to a cannot reach it.
 func snapshot(a *Acc) Acc {
 	c := *a
-	for _, ks := range []*keySet{&c.sessions, &c.orders, &c.categories} {
-		ks.keys = slices.Clone(ks.keys)
-		ks.vals = slices.Clone(ks.vals)
-		ks.idx = maps.Clone(ks.idx)
-	}
+	cloneSet(&c.sessions.keySet)
+	cloneSet(&c.orders.keySet)
+	cloneSet(&c.categories)
+	cloneSet(&c.carted)
 	return c
+}
+
+func cloneSet[V any](ks *keySet[V]) {
+	ks.keys = slices.Clone(ks.keys)
+	ks.vals = slices.Clone(ks.vals)
+	ks.idx = maps.Clone(ks.idx)
 }
 
 func TestAccMergeLeavesPartialUnchanged(t *testing.T) {
@@ -301,7 +306,7 @@ func TestAccMergeLeavesPartialUnchanged(t *testing.T) {
 	for k := range 500 {
 		a.sessions.or(uint64(1000+k), sessCart)
 		a.orders.min(uint64(1000+k), 1)
-		a.categories.or(uint64(1000+k), 0)
+		a.categories.add(uint64(1000 + k))
 	}
 	for i := range a.sessions.vals {
 		a.sessions.vals[i] |= sessPurchase
@@ -325,7 +330,7 @@ func TestAccMergeLeavesPartialUnchanged(t *testing.T) {
 		t.Errorf("sessions, orders, categories = %d, %d, %d; want %d, %d, %d",
 			m.Sessions(), m.Orders(), m.categories.len(), want.Sessions(), want.Orders(), want.categories.len())
 	}
-	if !slices.Equal(m.sessions.sortedVals(), want.sessions.sortedVals()) || !slices.Equal(m.orders.sortedVals(), want.orders.sortedVals()) {
+	if !slices.Equal(sortedVals(&m.sessions.keySet), sortedVals(&want.sessions.keySet)) || !slices.Equal(sortedVals(&m.orders.keySet), sortedVals(&want.orders.keySet)) {
 		t.Error("merged session flags or order times differ from one pass")
 	}
 	if m.Country != want.Country || m.Country != "RO" {
@@ -402,7 +407,7 @@ func TestManySessionsPastIndex(t *testing.T) {
 }
 
 func TestKeySet(t *testing.T) {
-	var s keySet
+	var s timeSet
 	for k := range 100 {
 		s.min(uint64(k*7+1), int64(1000-k))
 		if s.len() != k+1 {
@@ -426,11 +431,11 @@ func TestKeySet(t *testing.T) {
 	if s.vals[s.find(1)] != 1000 || s.vals[s.find(8)] != -1 {
 		t.Errorf("min: %d, %d; want 1000, -1", s.vals[s.find(1)], s.vals[s.find(8)])
 	}
-	var f keySet
+	var f flagSet
 	for k := range 30 {
 		f.or(uint64(k), 1)
 	}
-	var g keySet
+	var g flagSet
 	for k := range 40 {
 		g.or(uint64(k+10), 2)
 	}
@@ -439,7 +444,7 @@ func TestKeySet(t *testing.T) {
 		t.Fatalf("union has %d keys, want 50", f.len())
 	}
 	for k := range 50 {
-		want := int64(0)
+		want := uint8(0)
 		if k < 30 {
 			want |= 1
 		}
@@ -450,8 +455,20 @@ func TestKeySet(t *testing.T) {
 			t.Errorf("key %d = %b, want %b", k, got, want)
 		}
 	}
-	if !slices.IsSorted(s.sortedVals()) || len(s.sortedVals()) != s.len() {
+	if v := sortedVals(&s.keySet); !slices.IsSorted(v) || len(v) != s.len() {
 		t.Error("sortedVals is not the sorted values")
+	}
+	// A set of keys alone: add is idempotent and stores no values.
+	var c keySet[struct{}]
+	for k := range 60 {
+		c.add(uint64(k % 35))
+	}
+	var d keySet[struct{}]
+	d.add(100)
+	d.add(3)
+	c.mergeKeys(&d)
+	if c.len() != 36 || c.find(100) < 0 || c.find(34) < 0 || c.find(35) >= 0 {
+		t.Errorf("key set: %d keys, want 36", c.len())
 	}
 }
 

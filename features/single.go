@@ -104,21 +104,30 @@ var ErrBadEncoding = errors.New("features: not an encoded accumulator")
 // workers). The encoding is stable across processes and machines.
 func (a *Acc) MarshalBinary() ([]byte, error) {
 	a.flushSession()
-	b := make([]byte, 0, 160+16*(len(a.sessions.keys)+len(a.orders.keys)+len(a.categories.keys)+len(a.carted.keys)))
+	b := make([]byte, 0, 160+16*(a.sessions.len()+a.orders.len()+a.categories.len()+a.carted.len()))
 	b = append(b, accVersion)
 	for _, v := range []int64{a.FirstEvent, a.LastEvent, a.FirstPurchase, a.LastPurchase, a.Views, a.CartAdds, a.CartRemoves, a.PurchaseRows, a.Units, a.Spend, a.CouponRows, a.Discount, a.RefundRows, a.RefundAmount, a.Subscribes, a.TrendRows, a.CountryTime} {
 		b = binary.AppendVarint(b, v)
 	}
 	b = binary.AppendUvarint(b, uint64(len(a.Country)))
 	b = append(b, a.Country...)
-	for _, ks := range []*keySet{&a.sessions, &a.orders, &a.categories, &a.carted} {
-		b = binary.AppendUvarint(b, uint64(len(ks.keys)))
-		for i, k := range ks.keys {
-			b = binary.LittleEndian.AppendUint64(b, k)
-			b = binary.AppendVarint(b, ks.vals[i])
-		}
-	}
+	// Each set as its count and (key, value) pairs, values as varints
+	// (0 for the sets of keys alone), the same bytes whatever the values'
+	// type in memory.
+	b = appendSet(b, &a.sessions.keySet, func(v uint8) int64 { return int64(v) })
+	b = appendSet(b, &a.orders.keySet, func(v int64) int64 { return v })
+	b = appendSet(b, &a.categories, func(struct{}) int64 { return 0 })
+	b = appendSet(b, &a.carted, func(struct{}) int64 { return 0 })
 	return b, nil
+}
+
+func appendSet[V any](b []byte, ks *keySet[V], val func(V) int64) []byte {
+	b = binary.AppendUvarint(b, uint64(len(ks.keys)))
+	for i, k := range ks.keys {
+		b = binary.LittleEndian.AppendUint64(b, k)
+		b = binary.AppendVarint(b, val(ks.vals[i]))
+	}
+	return b
 }
 
 // UnmarshalBinary decodes an Acc encoded by MarshalBinary into a.
@@ -165,19 +174,27 @@ func (a *Acc) UnmarshalBinary(data []byte) error {
 	}
 	a.Country = string(r[:n])
 	r = r[n:]
-	for _, ks := range []*keySet{&a.sessions, &a.orders, &a.categories, &a.carted} {
+	// readSet reads one set written by appendSet; ok rejects a value the
+	// set cannot hold.
+	readSet := func(insert func(k uint64, v int64) bool) bool {
 		m := uvarint()
 		if bad || m > uint64(len(r))/9+1 {
-			return ErrBadEncoding
+			return false
 		}
 		for range m {
 			k := u64()
 			v := varint()
-			if bad {
-				return ErrBadEncoding
+			if bad || !insert(k, v) {
+				return false
 			}
-			ks.insert(k, v)
 		}
+		return true
+	}
+	if !readSet(func(k uint64, v int64) bool { a.sessions.insert(k, uint8(v)); return v >= 0 && v <= 0xff }) ||
+		!readSet(func(k uint64, v int64) bool { a.orders.insert(k, v); return true }) ||
+		!readSet(func(k uint64, v int64) bool { a.categories.insert(k, struct{}{}); return v == 0 }) ||
+		!readSet(func(k uint64, v int64) bool { a.carted.insert(k, struct{}{}); return v == 0 }) {
+		return ErrBadEncoding
 	}
 	if bad || len(r) != 0 {
 		return ErrBadEncoding
