@@ -64,3 +64,13 @@ func (rep *FeatureReport) Summarise(stats features.Stats, rows int64, skipped ma
 		rep.ByType[t.String()] = stats.Seen(t)
 	}
 }
+
+// IDKind is the kind of customer id the inputs hold (every file holds the
+// same kind: OpenInputs checks it) and the name of the column holding them
+// in the first file (Files[0]), for messages.
+func (rep *FeatureReport) IDKind() (kind features.IDKind, column string) {
+	if len(rep.inputs) == 0 {
+		return features.IDInteger, ""
+	}
+	return rep.inputs[0].idKind, rep.inputs[0].names[ColUserID]
+}

@@ -727,3 +727,32 @@ func TestRejectedInputSameErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestStringIDsRejectedAtSubmission: inputs with string customer ids, which
+// segmint run keeps, are refused before the job runs, naming the file and
+// the column (exit 3), since the job keys customers by integer id.
+func TestStringIDsRejectedAtSubmission(t *testing.T) {
+	type event struct {
+		EventTime   time.Time `parquet:"event_time,timestamp(microsecond)"`
+		EventType   string    `parquet:"event_type"`
+		ProductID   int64     `parquet:"product_id"`
+		Price       float64   `parquet:"price"`
+		UserID      string    `parquet:"user_id"`
+		UserSession string    `parquet:"user_session"`
+	}
+	path := filepath.Join(t.TempDir(), "string-ids.parquet")
+	at := time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
+	rows := []event{{at, "view", 1, 9.5, "c-1", "s1"}, {at.Add(time.Minute), "purchase", 1, 9.5, "c-1", "s1"}, {at, "view", 2, 3, "c-2", "s2"}}
+	if err := parquet.WriteFile(path, rows); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pipeline.NewInputReport([]string{path}, pipeline.Layout{}); err != nil {
+		t.Fatalf("segmint run's validation refuses the file: %v", err)
+	}
+	_, err := segbeam.Run(context.Background(), segbeam.Options{Events: []string{path}, Out: filepath.Join(t.TempDir(), "out")}, runPrism)
+	var ce *pipeline.ColumnError
+	if !errors.As(err, &ce) || ce.File != path || ce.Column != "user_id" || !strings.Contains(err.Error(), "string customer ids") {
+		t.Errorf("got %v, want a column error naming %s, user_id and string ids", err, path)
+	}
+	t.Log(err)
+}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
 
+	"github.com/segmint/segmint/features"
 	"github.com/segmint/segmint/pipeline"
 	"github.com/segmint/segmint/segments"
 )
@@ -205,6 +206,9 @@ func Run(ctx context.Context, o Options, run Runner) (Counters, error) {
 	rep, err := inputReport(ctx, events, o.Layout)
 	if err != nil {
 		return nil, err
+	}
+	if kind, column := rep.IDKind(); kind != features.IDInteger {
+		return nil, &pipeline.ColumnError{File: rep.Files[0].Path, Column: column, Problem: fmt.Sprintf("holds %s customer ids: segmint-beam keys customers by integer id only (segmint run keeps %s ids)", kind, kind)}
 	}
 	for _, f := range rep.Files {
 		o.files = append(o.files, f.Path)
