@@ -72,27 +72,23 @@ func decodeFiles(b *testing.B) (map[string][]string, int64) {
 // go test ./ -run '^$' -bench Decode -benchtime 5x.
 func BenchmarkDecode(b *testing.B) {
 	files, events := decodeFiles(b)
+	decoders := []struct {
+		name   string
+		decode func(string) error
+	}{{"pqarrow", decodeArrow}, {"parquet-go", decodeParquetGo}}
 	for _, w := range []string{WriterSegmint, WriterDuckDB} {
-		b.Run(w+"/pqarrow", func(b *testing.B) {
-			for range b.N {
-				for _, f := range files[w] {
-					if err := decodeArrow(f); err != nil {
-						b.Fatal(err)
+		for _, d := range decoders {
+			b.Run(w+"/"+d.name, func(b *testing.B) {
+				for range b.N {
+					for _, f := range files[w] {
+						if err := d.decode(f); err != nil {
+							b.Fatal(err)
+						}
 					}
 				}
-			}
-			b.ReportMetric(float64(events)*float64(b.N)/b.Elapsed().Seconds(), "events/s")
-		})
-		b.Run(w+"/parquet-go", func(b *testing.B) {
-			for range b.N {
-				for _, f := range files[w] {
-					if err := decodeParquetGo(f); err != nil {
-						b.Fatal(err)
-					}
-				}
-			}
-			b.ReportMetric(float64(events)*float64(b.N)/b.Elapsed().Seconds(), "events/s")
-		})
+				b.ReportMetric(float64(events)*float64(b.N)/b.Elapsed().Seconds(), "events/s")
+			})
+		}
 	}
 }
 
