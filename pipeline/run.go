@@ -13,7 +13,6 @@ import (
 
 	"github.com/segmint/segmint/cluster"
 	"github.com/segmint/segmint/features"
-	"github.com/segmint/segmint/report"
 	"github.com/segmint/segmint/segments"
 )
 
@@ -241,72 +240,14 @@ func Run(ctx context.Context, o RunOptions) (*Manifest, error) {
 	m.Timings["clustering"] = time.Since(t2).Seconds()
 	log.Info("clustered", "k", cs.Result.K, "inertia", cs.Result.Inertia, "seconds", m.Timings["clustering"], "strategy", cs.Strategy)
 
-	profile := cs.Profile(table)
-	mapping := segments.MapClusters(cs.Result.Assign, cs.Result.K, mem, profile)
-	rec := mem.Reconcile(cs.Result.Assign, mapping)
-	m.Reconciled, m.FromCluster = rec.Moved, rec.FromCluster
-
-	// Manifest fields.
 	m.Parameters = ManifestParams{K: o.Cluster.K, KMin: o.Cluster.KMin, KMax: o.Cluster.KMax, NInit: o.Cluster.NInit, Seed: o.Cluster.Seed, StabilityBoots: o.Cluster.StabilityBoots, Transform: "auto", Workers: o.Scan.Workers}
-	for _, f := range table.Features {
-		m.Features.Computed = append(m.Features.Computed, f.Name)
-	}
-	m.Features.Clustered = cs.Features
-	m.Features.Absent = table.Absent
-	m.Features.Excluded = cs.Excluded
-	for j, l := range cs.Transform.Log {
-		if l {
-			m.Features.Log = append(m.Features.Log, cs.Features[j])
-		}
-	}
-	m.K, m.Inertia, m.Iterations = cs.Result.K, cs.Result.Inertia, cs.Result.Iterations
-	m.Strategy, m.Seeds = cs.Strategy, cs.Seeds
-	if s := cs.Selection; s != nil {
-		m.KSelection = manifestKSelection(s)
-	}
-	if s := cs.Stability; s != nil {
-		m.Stability = &Stability{Boots: s.Boots, Jaccard: s.Jaccard, Unstable: s.Unstable, MeanARI: s.MeanARI}
-	}
-	m.Mapping = mapping
-	m.Segments = summariseSegments(cat, mem, mapping, table)
-
-	var mv *report.Movement
-	var mvRows movementRows
+	// The mapping, the manifest's account of the run and every output file,
+	// by the code a distributed run writes its output set with.
+	set := &OutputSet{Table: table, Clusters: cs, Memberships: mem, Catalogue: cat}
 	if prev != nil {
-		mv, mvRows, err = compareMovement(prev, table, cs.Result.Assign, func(i int) string { return mapping.Clusters[cs.Result.Assign[i]].Segment }, cs.Result.K)
-		if err != nil {
-			return nil, err
-		}
-		m.Movement = &MovementSummary{PreviousRun: prev.Dir, Stayed: mv.Stayed, Moved: mv.Moved, New: mv.New, Gone: mv.Gone, ClusterMatch: mv.ClusterMatch}
+		set.Previous = &PreviousRun{prev}
 	}
-
-	t3 := time.Now()
-	if err := writeOutputs(stage, m, table, cs, mem, mapping, mv, mvRows); err != nil {
-		return nil, err
-	}
-	rd := buildReport(m, table, cs, mem, mapping, cat)
-	rd.Movement = mv
-	htmlPath, err := stage.file("report.html")
-	if err != nil {
-		return nil, err
-	}
-	if err := report.WriteHTML(htmlPath, rd); err != nil {
-		return nil, fmt.Errorf("report: %w", err)
-	}
-	mdPath, err := stage.file("report.md")
-	if err != nil {
-		return nil, err
-	}
-	if err := report.WriteMarkdown(mdPath, rd); err != nil {
-		return nil, fmt.Errorf("report: %w", err)
-	}
-	m.Timings["outputs"] = time.Since(t3).Seconds()
-	m.Finished = time.Now().UTC()
-	manPath, err := stage.file("manifest.json")
-	if err != nil {
-		return nil, err
-	}
-	if err := writeJSON(manPath, m); err != nil {
+	if err := set.write(stage, m); err != nil {
 		return nil, err
 	}
 	if err := stage.commit(); err != nil {
