@@ -357,3 +357,8 @@ func (r *Result) Predict(dst []int, data []float64) []int {
 	}
 	return dst
 }
+
+// Distance returns the Euclidean distance between x and the first len(x)
+// elements of c. The outputs' distances to the centroids are computed with
+// it, so they do not depend on which kernel a fit or an assignment used.
+func Distance(x, c []float64) float64 { return math.Sqrt(dist2(x, c)) }

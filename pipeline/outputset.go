@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/segmint/segmint/cluster"
 	"github.com/segmint/segmint/features"
 	"github.com/segmint/segmint/report"
 	"github.com/segmint/segmint/segments"
@@ -80,6 +81,14 @@ func (s *OutputSet) write(stage *staging, m *Manifest) error {
 		m.Outputs = map[string]int64{}
 	}
 	stage.date = m.AsOf.Format("2006-01-02")
+
+	// Every customer's distance to its centroid by one formula: the fit's
+	// vector kernels and a distributed assignment's loop may differ in
+	// the last bits, the output set may not.
+	res := cs.Result
+	for i, c := range res.Assign {
+		res.Distance[i] = cluster.Distance(cs.Matrix[i*res.Cols:(i+1)*res.Cols], res.Centroid(c))
+	}
 
 	profile := cs.Profile(table)
 	mapping := segments.MapClusters(cs.Result.Assign, cs.Result.K, mem, profile)
