@@ -65,21 +65,10 @@ const summaryName = "dataset.json"
 func EnsureDataset(ctx context.Context, s DataSettings, customers int, scale float64, log func(format string, args ...any)) (*Dataset, error) {
 	dir := filepath.Join(s.CacheDir, s.cacheKey(customers, scale))
 	summary := filepath.Join(dir, summaryName)
-	if b, err := os.ReadFile(summary); err == nil {
-		var d Dataset
-		if err := json.Unmarshal(b, &d); err == nil && d.Customers == customers && len(d.Files) > 0 {
-			ok := true
-			for _, f := range d.Files {
-				if _, err := os.Stat(f); err != nil {
-					ok = false
-				}
-			}
-			if ok {
-				log("using cached data %s (%d events)", dir, d.Events)
-				d.Writer = WriterSegmint
-				return &d, nil
-			}
-		}
+	if d := cachedDataset(summary, func(d *Dataset) bool { return d.Customers == customers }); d != nil {
+		log("using cached data %s (%d events)", dir, d.Events)
+		d.Writer = WriterSegmint
+		return d, nil
 	}
 	log("generating %d customers at scale %g into %s", customers, scale, dir)
 	sum, err := synth.Generate(ctx, dir, synth.Settings{
@@ -90,18 +79,44 @@ func EnsureDataset(ctx context.Context, s DataSettings, customers int, scale flo
 		return nil, fmt.Errorf("bench: generate %s: %w", dir, err)
 	}
 	d := &Dataset{Customers: customers, Scale: scale, Dir: dir, Files: sum.Files, Events: sum.Events, Writer: WriterSegmint}
-	b, err := json.MarshalIndent(d, "", "  ")
-	if err != nil {
-		return nil, fmt.Errorf("bench: %w", err)
+	if err := markComplete(summary, d); err != nil {
+		return nil, err
 	}
-	if err := os.WriteFile(summary, b, 0o644); err != nil {
-		return nil, fmt.Errorf("bench: %w", err)
-	}
-	// Flush the new files to disk now, so that their write-back does not
-	// slow the timed runs.
-	syscall.Sync()
 	log("generated %d events", d.Events)
 	return d, nil
+}
+
+// cachedDataset returns the data set that summary describes when it was
+// completed, every one of its files exists and ok accepts it; else nil.
+func cachedDataset(summary string, ok func(*Dataset) bool) *Dataset {
+	b, err := os.ReadFile(summary)
+	if err != nil {
+		return nil
+	}
+	var d Dataset
+	if err := json.Unmarshal(b, &d); err != nil || len(d.Files) == 0 || !ok(&d) {
+		return nil
+	}
+	for _, f := range d.Files {
+		if _, err := os.Stat(f); err != nil {
+			return nil
+		}
+	}
+	return &d
+}
+
+// markComplete writes d's summary, last, and flushes the new files to disk
+// now, so that their write-back does not slow the timed runs.
+func markComplete(summary string, d *Dataset) error {
+	b, err := json.MarshalIndent(d, "", "  ")
+	if err != nil {
+		return fmt.Errorf("bench: %w", err)
+	}
+	if err := os.WriteFile(summary, b, 0o644); err != nil {
+		return fmt.Errorf("bench: %w", err)
+	}
+	syscall.Sync()
+	return nil
 }
 
 // EnsureDuckDBCopy returns the data set ds rewritten by DuckDB (WriterDuckDB),
@@ -112,20 +127,9 @@ func EnsureDataset(ctx context.Context, s DataSettings, customers int, scale flo
 func EnsureDuckDBCopy(ctx context.Context, ds *Dataset, log func(format string, args ...any)) (*Dataset, error) {
 	dir := ds.Dir + "-duckdb"
 	summary := filepath.Join(dir, summaryName)
-	if b, err := os.ReadFile(summary); err == nil {
-		var d Dataset
-		if err := json.Unmarshal(b, &d); err == nil && d.Events == ds.Events && len(d.Files) == len(ds.Files) {
-			ok := true
-			for _, f := range d.Files {
-				if _, err := os.Stat(f); err != nil {
-					ok = false
-				}
-			}
-			if ok {
-				log("using cached DuckDB copy %s", dir)
-				return &d, nil
-			}
-		}
+	if d := cachedDataset(summary, func(d *Dataset) bool { return d.Events == ds.Events && len(d.Files) == len(ds.Files) }); d != nil {
+		log("using cached DuckDB copy %s", dir)
+		return d, nil
 	}
 	log("writing %s with DuckDB's COPY", dir)
 	if err := os.RemoveAll(dir); err != nil {
@@ -149,13 +153,8 @@ func EnsureDuckDBCopy(ctx context.Context, ds *Dataset, log func(format string, 
 	if rows != ds.Events {
 		return nil, fmt.Errorf("bench: DuckDB copied %d rows of %d", rows, ds.Events)
 	}
-	b, err := json.MarshalIndent(&d, "", "  ")
-	if err != nil {
-		return nil, fmt.Errorf("bench: %w", err)
+	if err := markComplete(summary, &d); err != nil {
+		return nil, err
 	}
-	if err := os.WriteFile(summary, b, 0o644); err != nil {
-		return nil, fmt.Errorf("bench: %w", err)
-	}
-	syscall.Sync()
 	return &d, nil
 }
