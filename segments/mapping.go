@@ -232,25 +232,24 @@ func apart(ev []Evidence) []Evidence {
 // categories, cheap items at 4.10 (all customers: 23.50)"; a feature
 // without a template reads "high <feature>" or "low <feature>".
 func describe(ev []Evidence) string {
-	var parts []string
-	for _, e := range apart(ev) {
-		parts = append(parts, phraseOf(e))
-	}
-	if len(parts) == 0 {
-		return "average on every feature"
-	}
-	return strings.Join(parts, ", ")
+	return joinApart(ev, phraseOf, "average on every feature")
 }
 
 // describeUnits is describe with the population's mean of every feature
 // too, for Description.
 func describeUnits(ev []Evidence) string {
+	return joinApart(ev, detailOf, "close to the average customer on every feature")
+}
+
+// joinApart joins the phrases of the features that set a cluster apart,
+// or says none when none does.
+func joinApart(ev []Evidence, phrase func(Evidence) string, none string) string {
 	var parts []string
 	for _, e := range apart(ev) {
-		parts = append(parts, detailOf(e))
+		parts = append(parts, phrase(e))
 	}
 	if len(parts) == 0 {
-		return "close to the average customer on every feature"
+		return none
 	}
 	return strings.Join(parts, ", ")
 }
