@@ -59,28 +59,29 @@ func rowGroupAfterAsOf(fr *pqarrow.FileReader, in *inputFile, rg int, asOf int64
 	return rgm.NumRows(), true
 }
 
-// int64Stats returns the statistics of leaf in row group rgm when they are
-// set, trustworthy (StatsSet) and carry a null count.
-func int64Stats(rgm *metadata.RowGroupMetaData, leaf int) (*metadata.Int64Statistics, bool) {
+// chunkStats returns the statistics of leaf in row group rgm when they are
+// set, trustworthy (StatsSet) and carry a null count; else nil.
+func chunkStats(rgm *metadata.RowGroupMetaData, leaf int) metadata.TypedStatistics {
 	cc, err := rgm.ColumnChunk(leaf)
 	if err != nil {
-		return nil, false
+		return nil
 	}
 	st, err := cc.Statistics()
 	if err != nil || st == nil || !st.HasNullCount() {
-		return nil, false
+		return nil
 	}
-	s, ok := st.(*metadata.Int64Statistics)
+	return st
+}
+
+// int64Stats returns chunkStats of an INT64 leaf.
+func int64Stats(rgm *metadata.RowGroupMetaData, leaf int) (*metadata.Int64Statistics, bool) {
+	s, ok := chunkStats(rgm, leaf).(*metadata.Int64Statistics)
 	return s, ok
 }
 
 // noNulls reports whether the statistics of leaf in rgm prove it has no
 // null values.
 func noNulls(rgm *metadata.RowGroupMetaData, leaf int) bool {
-	cc, err := rgm.ColumnChunk(leaf)
-	if err != nil {
-		return false
-	}
-	st, err := cc.Statistics()
-	return err == nil && st != nil && st.HasNullCount() && st.NullCount() == 0
+	st := chunkStats(rgm, leaf)
+	return st != nil && st.NullCount() == 0
 }
