@@ -44,7 +44,7 @@ type Acc struct {
 	// events touch only these two words. flushSession moves them into
 	// sessions; every reader of sessions flushes first.
 	curSession uint64
-	curFlags   int64
+	curFlags   uint8
 
 	// d caches values derived from the key sets for finalisation; any
 	// change to the accumulator clears it.
@@ -117,7 +117,7 @@ func (a *Acc) add(b *Batch, i int, launch *Launches) {
 			a.CountryTime = t
 		}
 	}
-	var flag int64
+	var flag uint8
 	switch b.Type[i] {
 	case EventView:
 		a.Views++
@@ -221,7 +221,7 @@ func (a *Acc) Merge(o *Acc) {
 	a.flushSession()
 	a.sessions.mergeOr(&o.sessions)
 	if o.curSession != 0 {
-		a.sessions.or(o.curSession, uint8(o.curFlags))
+		a.sessions.or(o.curSession, o.curFlags)
 	}
 	a.orders.mergeMin(&o.orders)
 	a.categories.mergeKeys(&o.categories)
@@ -231,7 +231,7 @@ func (a *Acc) Merge(o *Acc) {
 // flushSession moves the inline current session into the session set.
 func (a *Acc) flushSession() {
 	if a.curSession != 0 {
-		a.sessions.or(a.curSession, uint8(a.curFlags))
+		a.sessions.or(a.curSession, a.curFlags)
 		a.curSession, a.curFlags = 0, 0
 	}
 }
