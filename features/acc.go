@@ -46,10 +46,6 @@ type Acc struct {
 	curSession uint64
 	curFlags   uint8
 
-	// d caches values derived from the key sets for finalisation; any
-	// change to the accumulator clears it.
-	d derived
-
 	sessions   flagSet          // session -> flag bits
 	orders     timeSet          // order -> earliest purchase time
 	categories keySet[struct{}] // categories purchased
@@ -97,7 +93,6 @@ func signature(b *Batch, i int) uint64 {
 // add folds event i of b into a. launch is the product side input (nil when
 // the batch has no product column).
 func (a *Acc) add(b *Batch, i int, launch *Launches) {
-	a.d.ok = false
 	t := b.Time[i]
 	if t < a.FirstEvent {
 		a.FirstEvent = t
@@ -198,7 +193,6 @@ func (a *Acc) addPurchase(b *Batch, i int, t int64, session uint64, launch *Laun
 // Merge folds the partial o into a. o is left unchanged and shares no memory
 // with a afterwards.
 func (a *Acc) Merge(o *Acc) {
-	a.d.ok = false
 	a.FirstEvent = min(a.FirstEvent, o.FirstEvent)
 	a.LastEvent = max(a.LastEvent, o.LastEvent)
 	a.FirstPurchase = min(a.FirstPurchase, o.FirstPurchase)
@@ -280,25 +274,38 @@ func (a *Acc) AbandonedCategories(dst []int64) []int64 {
 // derived holds what several features need from the session and order
 // sets, computed once per customer at finalisation.
 type derived struct {
-	ok                               bool
 	browseNoBuy, withCart, cartNoBuy int
 	gaps                             int     // number of gaps between orders
 	gapMean, gapSD                   float64 // of the gaps, in days
 }
 
-// derive fills a.d if it is stale and returns it.
-func (a *Acc) derive() *derived {
-	if a.d.ok {
-		return &a.d
+// rowCache is one goroutine's memory of the customer it is finalising: the
+// values derived from that customer's key sets, computed by the first
+// feature that needs them and read by the others. It lives in the Context
+// of one finalisation, never in the accumulator, so an accumulator holds
+// state only and adding an event writes nothing for finalisation.
+type rowCache struct {
+	acc *Acc
+	d   derived
+}
+
+// derive returns the values derived from a's key sets: from c's row cache
+// when c is finalising a, computed afresh otherwise.
+func (a *Acc) derive(c *Context) *derived {
+	if c != nil && c.row != nil && c.row.acc == a {
+		return &c.row.d
 	}
-	d := derived{ok: true}
+	var d derived
 	d.browseNoBuy, d.withCart, d.cartNoBuy = a.sessionCounts()
 	if gaps := a.orderGaps(); len(gaps) > 0 {
 		d.gaps = len(gaps)
 		d.gapMean, d.gapSD = meanSD(gaps)
 	}
-	a.d = d
-	return &a.d
+	if c != nil && c.row != nil {
+		c.row.acc, c.row.d = a, d
+		return &c.row.d
+	}
+	return &d
 }
 
 // orderGaps returns the gaps between consecutive orders in days.

@@ -3,9 +3,11 @@ package features
 import (
 	"cmp"
 	"math"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // Stats are data-set-level counts gathered with the accumulators; they merge
@@ -246,6 +248,10 @@ type Context struct {
 	AsOf        int64 // µs; recency is measured from it
 	WindowStart int64 // µs; the earliest event
 	Stats       Stats
+
+	// row, when set, is the derived-value cache of the one goroutine that
+	// finalises with this Context (see rowCache); nil elsewhere.
+	row *rowCache
 }
 
 // WindowDays is the length of the observation window in days.
@@ -265,6 +271,12 @@ func (g *Aggregator) Finalise(ctx Context) *Table {
 // or nil) with accumulators accs, in any order; the table is sorted by
 // names when given, by id otherwise. The table's IDKind is IDString when
 // names are given; a caller that knows them to be bytes says so.
+//
+// Customers are finalised row by row, each by one goroutine that computes
+// every feature of the customer in turn (so the values derived from its key
+// sets are computed once), and the rows are spread over GOMAXPROCS
+// goroutines in contiguous ranges. Every value depends on its customer
+// alone, so the table does not depend on the number of goroutines.
 func finalise(ctx Context, ids []int64, names []string, accs []*Acc) *Table {
 	order := make([]int, len(ids))
 	for i := range order {
@@ -289,31 +301,63 @@ func finalise(ctx Context, ids []int64, names []string, accs []*Acc) *Table {
 	}
 	if ctx.Stats.Present&ColCountry != 0 {
 		t.Country = make([]string, len(order))
-		for r, i := range order {
-			t.Country[r] = accs[i].Country
-		}
 	}
 	if ctx.Stats.Present&ColCategory != 0 {
 		t.Abandoned = make([][]int64, len(order))
-		for r, i := range order {
-			if a := accs[i].AbandonedCategories(nil); len(a) > 0 {
-				t.Abandoned[r] = a
-			}
-		}
 	}
 	available, absent := ctx.Available()
 	t.Absent = absent
-	for _, f := range available {
-		col := make([]float64, len(order))
-		for r, i := range order {
-			v, ok := f.Value(accs[i], &ctx)
-			if !ok || math.IsInf(v, 0) {
-				v = math.NaN()
-			}
-			col[r] = v
-		}
-		t.Features = append(t.Features, f)
-		t.Columns = append(t.Columns, col)
+	t.Features = available
+	t.Columns = make([][]float64, len(available))
+	for j := range t.Columns {
+		t.Columns[j] = make([]float64, len(order))
 	}
+	parallelRanges(len(order), finaliseChunk, func(lo, hi int) {
+		c := ctx
+		c.row = new(rowCache)
+		for r := lo; r < hi; r++ {
+			a := accs[order[r]]
+			if t.Country != nil {
+				t.Country[r] = a.Country
+			}
+			if t.Abandoned != nil {
+				if ab := a.AbandonedCategories(nil); len(ab) > 0 {
+					t.Abandoned[r] = ab
+				}
+			}
+			for j, f := range available {
+				v, ok := f.Value(a, &c)
+				if !ok || math.IsInf(v, 0) {
+					v = math.NaN()
+				}
+				t.Columns[j][r] = v
+			}
+		}
+	})
+	t.Context.row = nil
 	return t
+}
+
+// finaliseChunk is the fewest customers worth a goroutine of their own.
+const finaliseChunk = 16384
+
+// parallelRanges calls f on contiguous ranges covering [0, n), at most
+// GOMAXPROCS of them at once and none smaller than minChunk (one range,
+// on the calling goroutine, when n is small), and returns when all are done.
+func parallelRanges(n, minChunk int, f func(lo, hi int)) {
+	w := min(runtime.GOMAXPROCS(0), max(n/minChunk, 1))
+	if w <= 1 {
+		f(0, n)
+		return
+	}
+	var wg sync.WaitGroup
+	for k := range w {
+		lo, hi := k*n/w, (k+1)*n/w
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			f(lo, hi)
+		}()
+	}
+	wg.Wait()
 }

@@ -184,8 +184,8 @@ var catalogue = []*Feature{
 		Name: "browse_without_buy", Unit: "share",
 		Description: "Share of the customer's sessions that have a view and no purchase; null without sessions.",
 		Needs:       ColSession, NeedsEvents: []EventType{EventView},
-		Value: func(a *Acc, _ *Context) (float64, bool) {
-			return ratio(int64(a.derive().browseNoBuy), int64(a.Sessions()))
+		Value: func(a *Acc, c *Context) (float64, bool) {
+			return ratio(int64(a.derive(c).browseNoBuy), int64(a.Sessions()))
 		},
 		Fill: fillConst(0), FillNote: "0 (no sessions)",
 	},
@@ -193,8 +193,8 @@ var catalogue = []*Feature{
 		Name: "cart_abandonment_rate", Unit: "share",
 		Description: "Share of the customer's sessions with a cart add that end without a purchase; null without cart adds.",
 		Needs:       ColSession, NeedsEvents: []EventType{EventCart},
-		Value: func(a *Acc, _ *Context) (float64, bool) {
-			d := a.derive()
+		Value: func(a *Acc, c *Context) (float64, bool) {
+			d := a.derive(c)
 			return ratio(int64(d.cartNoBuy), int64(d.withCart))
 		},
 		Fill: fillConst(0), FillNote: "0 (never added to a cart)",
@@ -203,8 +203,8 @@ var catalogue = []*Feature{
 		Name: "abandoned_carts", Unit: "count",
 		Description: "Sessions with a cart add and no purchase.",
 		Needs:       ColSession, NeedsEvents: []EventType{EventCart},
-		Value: func(a *Acc, _ *Context) (float64, bool) {
-			return float64(a.derive().cartNoBuy), true
+		Value: func(a *Acc, c *Context) (float64, bool) {
+			return float64(a.derive(c).cartNoBuy), true
 		},
 	},
 	{
@@ -220,8 +220,8 @@ var catalogue = []*Feature{
 		Name: "mean_gap_days", Unit: "days",
 		Description: "Mean gap between consecutive orders; null with fewer than 2 orders.",
 		NeedsEvents: purchases,
-		Value: func(a *Acc, _ *Context) (float64, bool) {
-			d := a.derive()
+		Value: func(a *Acc, c *Context) (float64, bool) {
+			d := a.derive(c)
 			if d.gaps == 0 {
 				return 0, false
 			}
@@ -233,8 +233,8 @@ var catalogue = []*Feature{
 		Name: "gap_regularity", Unit: "coefficient of variation",
 		Description: "Standard deviation / mean of the gaps between consecutive orders (0 = perfectly regular); null with fewer than 3 orders.",
 		NeedsEvents: purchases,
-		Value: func(a *Acc, _ *Context) (float64, bool) {
-			d := a.derive()
+		Value: func(a *Acc, c *Context) (float64, bool) {
+			d := a.derive(c)
 			if d.gaps < 2 || d.gapMean <= 0 {
 				return 0, false
 			}
@@ -247,7 +247,7 @@ var catalogue = []*Feature{
 		Description: "recency_days / max(mean_gap_days, 1): how far past their own usual gap the customer is; null with fewer than 2 orders.",
 		NeedsEvents: purchases,
 		Value: func(a *Acc, c *Context) (float64, bool) {
-			d := a.derive()
+			d := a.derive(c)
 			if d.gaps == 0 {
 				return 0, false
 			}

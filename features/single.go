@@ -82,8 +82,10 @@ func (c *Context) Available() (available []*Feature, absent []Absence) {
 // needed); NaN means null.
 func (a *Acc) Values(c *Context, feats []*Feature, dst []float64) []float64 {
 	dst = dst[:0]
+	cc := *c
+	cc.row = &rowCache{}
 	for _, f := range feats {
-		v, ok := f.Value(a, c)
+		v, ok := f.Value(a, &cc)
 		if !ok || math.IsInf(v, 0) {
 			v = math.NaN()
 		}
