@@ -44,7 +44,7 @@ func (s *Stats) merge(o *Stats) {
 // accumulator, so it costs no second look-up.
 type Aggregator struct {
 	launch *Launches
-	index  map[int64]int32
+	index  idIndex
 	ids    []int64
 	accs   []Acc
 	// names[i] is customer ids[i]'s string or binary id, copied once; nil
@@ -60,7 +60,7 @@ type Aggregator struct {
 // NewAggregator returns an empty aggregator that reads product launches from
 // launch (which may be nil when the data has no product column).
 func NewAggregator(launch *Launches) *Aggregator {
-	return &Aggregator{launch: launch, index: make(map[int64]int32), epoch: 1}
+	return &Aggregator{launch: launch, epoch: 1}
 }
 
 // Customers is the number of distinct customers added so far.
@@ -73,11 +73,10 @@ func (g *Aggregator) Err() error { return g.err }
 // slot returns the accumulator index of customer id, whose string id (when
 // the batch has them) is name; a new customer's name is copied.
 func (g *Aggregator) slot(id int64, name *string) int32 {
-	if i, ok := g.index[id]; ok {
+	i, added := g.index.getOrPut(id, int32(len(g.ids)))
+	if !added {
 		return i
 	}
-	i := int32(len(g.ids))
-	g.index[id] = i
 	g.ids = append(g.ids, id)
 	g.accs = append(g.accs, newAcc())
 	if name != nil {
@@ -167,14 +166,13 @@ func (g *Aggregator) Merge(o *Aggregator) {
 		g.err = o.err
 	}
 	for i, id := range o.ids {
-		if j, ok := g.index[id]; ok {
+		if j, added := g.index.getOrPut(id, int32(len(g.ids))); !added {
 			if o.names != nil {
 				g.checkName(j, o.names[i])
 			}
 			g.accs[j].Merge(&o.accs[i])
 			continue
 		}
-		g.index[id] = int32(len(g.ids))
 		g.ids = append(g.ids, id)
 		g.accs = append(g.accs, o.accs[i])
 		if o.names != nil {
@@ -187,7 +185,7 @@ func (g *Aggregator) Merge(o *Aggregator) {
 
 // Acc returns the accumulator of customer id, or nil.
 func (g *Aggregator) Acc(id int64) *Acc {
-	if i, ok := g.index[id]; ok {
+	if i := g.index.get(id); i >= 0 {
 		return &g.accs[i]
 	}
 	return nil

@@ -23,7 +23,7 @@ package features
 // input, never on how splits are scheduled over workers or machines.
 type Dedup struct {
 	epoch  uint32
-	index  map[int64]int32
+	index  idIndex
 	states []dedupState
 }
 
@@ -41,16 +41,13 @@ type dedupState struct {
 // Reset forgets every event: call it at the start of each split.
 func (d *Dedup) Reset() {
 	d.epoch++
-	clear(d.index)
+	d.index.clear()
 	d.states = d.states[:0]
 }
 
 // Keep appends to rows the indexes of the events of b that are not
 // duplicates, in order, and returns the extended slice.
 func (d *Dedup) Keep(b *Batch, rows []int32) []int32 {
-	if d.index == nil {
-		d.index = make(map[int64]int32)
-	}
 	if d.epoch == 0 {
 		d.epoch = 1
 	}
@@ -70,10 +67,9 @@ func (d *Dedup) Keep(b *Batch, rows []int32) []int32 {
 }
 
 func (d *Dedup) state(id int64) *dedupState {
-	if k, ok := d.index[id]; ok {
+	if k, added := d.index.getOrPut(id, int32(len(d.states))); !added {
 		return &d.states[k]
 	}
-	d.index[id] = int32(len(d.states))
 	if len(d.states) < cap(d.states) {
 		// A state of an earlier split, with its buffer; its old epoch
 		// makes it empty.
