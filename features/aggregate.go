@@ -46,7 +46,7 @@ type Aggregator struct {
 	launch *Launches
 	index  idIndex
 	ids    []int64
-	accs   []Acc
+	accs   accStore
 	// names[i] is customer ids[i]'s string or binary id, copied once; nil
 	// while every batch has integer ids.
 	names []string
@@ -78,7 +78,7 @@ func (g *Aggregator) slot(id int64, name *string) int32 {
 		return i
 	}
 	g.ids = append(g.ids, id)
-	g.accs = append(g.accs, newAcc())
+	g.accs.add(newAcc())
 	if name != nil {
 		g.addName(strings.Clone(*name))
 	} else if g.names != nil {
@@ -122,6 +122,7 @@ func (g *Aggregator) addRows(b *Batch, rows []int32, dedup bool) {
 	}
 	var last int64
 	k := int32(-1)
+	var acc *Acc
 	var dups int64
 	n := b.Len
 	if rows != nil {
@@ -140,6 +141,7 @@ func (g *Aggregator) addRows(b *Batch, rows []int32, dedup bool) {
 				name = &b.CustomerID[i]
 			}
 			k, last = g.slot(id, name), id
+			acc = g.accs.at(k)
 			if dedup && int(k) >= len(g.dups) {
 				g.dups = append(g.dups, make([]dedupState, int(k)+1-len(g.dups))...)
 			}
@@ -152,7 +154,7 @@ func (g *Aggregator) addRows(b *Batch, rows []int32, dedup bool) {
 			continue
 		}
 		g.Stats.ByType[b.Type[i]]++
-		g.accs[k].add(b, i, launch)
+		acc.add(b, i, launch)
 	}
 	g.Stats.Duplicates += dups
 	g.Stats.Events += int64(n) - dups
@@ -170,11 +172,11 @@ func (g *Aggregator) Merge(o *Aggregator) {
 			if o.names != nil {
 				g.checkName(j, o.names[i])
 			}
-			g.accs[j].Merge(&o.accs[i])
+			g.accs.at(j).Merge(o.accs.at(int32(i)))
 			continue
 		}
 		g.ids = append(g.ids, id)
-		g.accs = append(g.accs, o.accs[i])
+		g.accs.add(*o.accs.at(int32(i)))
 		if o.names != nil {
 			g.addName(o.names[i])
 		} else if g.names != nil {
@@ -186,7 +188,7 @@ func (g *Aggregator) Merge(o *Aggregator) {
 // Acc returns the accumulator of customer id, or nil.
 func (g *Aggregator) Acc(id int64) *Acc {
 	if i := g.index.get(id); i >= 0 {
-		return &g.accs[i]
+		return g.accs.at(i)
 	}
 	return nil
 }
@@ -260,7 +262,7 @@ func (c *Context) WindowDays() float64 { return float64(c.AsOf-c.WindowStart) / 
 func (g *Aggregator) Finalise(ctx Context) *Table {
 	accs := make([]*Acc, len(g.ids))
 	for i := range accs {
-		accs[i] = &g.accs[i]
+		accs[i] = g.accs.at(int32(i))
 	}
 	return finalise(ctx, g.ids, g.names, accs)
 }

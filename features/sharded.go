@@ -127,8 +127,8 @@ func (s *Sharded) Finalise(ctx Context) *Table {
 				names = append(names, "")
 			}
 		}
-		for i := range g.accs {
-			accs = append(accs, &g.accs[i])
+		for i := range g.accs.len() {
+			accs = append(accs, g.accs.at(int32(i)))
 		}
 	}
 	return finalise(ctx, ids, names, accs)
