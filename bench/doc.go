@@ -11,7 +11,7 @@
 //
 // # What is timed
 //
-// segmint: pipeline.ComputeFeatures, from opening the files to the finalised
+// segmint: source.ComputeFeatures, from opening the files to the finalised
 // in-memory *features.Table. DuckDB: one CREATE TEMP TABLE ... AS SELECT over
 // read_parquet, from the statement's start to the materialised per-customer
 // table. Opening the database, reading the results back into Go and writing
@@ -21,7 +21,7 @@
 // # Agreement
 //
 // FeatureSQL restates the definitions of features/catalogue.go and
-// features/acc.go, and the row filters of pipeline/decode.go, in SQL. Values
+// features/acc.go, and the row filters of source/decode.go, in SQL. Values
 // agree when both are null (NaN) or |a-b| <= AbsTol + RelTol·max(|a|,|b|);
 // the country of each customer must be the same string. The SQL assumes the
 // column types the synth generator writes (integer ids, a timestamp

@@ -9,7 +9,7 @@ import (
 
 	_ "github.com/duckdb/duckdb-go/v2" // registers the "duckdb" driver
 
-	"github.com/segmint/segmint/pipeline"
+	"github.com/segmint/segmint/source"
 )
 
 // The engines compared.
@@ -26,10 +26,10 @@ type Timed struct {
 	Events  int64 // events the engine counted after filtering; 0 if unknown
 }
 
-// RunSegmint times pipeline.ComputeFeatures over files with threads workers.
+// RunSegmint times source.ComputeFeatures over files with threads workers.
 func RunSegmint(ctx context.Context, files []string, threads int) (*Timed, error) {
 	start := time.Now()
-	table, rep, err := pipeline.ComputeFeatures(ctx, files, pipeline.ScanOptions{Workers: threads})
+	table, rep, err := source.ComputeFeatures(ctx, files, source.ScanOptions{Workers: threads})
 	if err != nil {
 		return nil, fmt.Errorf("bench: segmint: %w", err)
 	}

@@ -30,7 +30,7 @@ func sqlString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") 
 // customer, FeatureColumns... (DOUBLE, NULL where undefined) and country
 // (VARCHAR, NULL where unknown).
 //
-// It follows the two passes of pipeline.ComputeFeatures: the product launches
+// It follows the two passes of source.ComputeFeatures: the product launches
 // and the time window come from one aggregate over every row with a time
 // (kept, being small), and the per-customer aggregates, the sessions and the orders
 // are three more aggregates over the same filtered events, which DuckDB
@@ -68,7 +68,7 @@ src AS NOT MATERIALIZED (
     nullif(trim(country, %[3]s), '') AS country
   FROM read_parquet([%[1]s])
 ),
--- The row filters of pipeline/decode.go; money in micro-units rounded to
+-- The row filters of source/decode.go; money in micro-units rounded to
 -- the nearest as features.ToMoney does, quantity 1 where absent.
 ev AS NOT MATERIALIZED (
   SELECT

@@ -14,6 +14,7 @@ import (
 
 	"github.com/segmint/segmint/cluster"
 	"github.com/segmint/segmint/features"
+	"github.com/segmint/segmint/source"
 )
 
 // ClusterFileOptions configure "segmint cluster" on a feature table.
@@ -60,24 +61,24 @@ type idColumn struct {
 // table. Nulls in a column named after a segmint feature are replaced by the
 // feature's documented fill; nulls elsewhere are an error.
 func readFeatureFile(ctx context.Context, path, idName string, want []string) (id idColumn, names []string, data []float64, filled map[string]int, err error) {
-	rdr, err := openParquet(path)
+	rdr, err := source.OpenParquet(path)
 	if err != nil {
 		return id, nil, nil, nil, err
 	}
 	defer rdr.Close()
 	fr, err := pqarrow.NewFileReader(rdr, pqarrow.ArrowReadProperties{BatchSize: 1 << 16}, memory.DefaultAllocator)
 	if err != nil {
-		return id, nil, nil, nil, &InputError{File: path, Err: err}
+		return id, nil, nil, nil, &source.InputError{File: path, Err: err}
 	}
 	tbl, err := fr.ReadTable(ctx)
 	if err != nil {
-		return id, nil, nil, nil, &InputError{File: path, Err: err}
+		return id, nil, nil, nil, &source.InputError{File: path, Err: err}
 	}
 	defer tbl.Release()
 	sch := tbl.Schema()
 	idIdx := sch.FieldIndices(idName)
 	if len(idIdx) == 0 {
-		return id, nil, nil, nil, &ColumnError{File: path, Column: idName, Problem: "id column is missing"}
+		return id, nil, nil, nil, &source.ColumnError{File: path, Column: idName, Problem: "id column is missing"}
 	}
 	rows := int(tbl.NumRows())
 	idCol := tbl.Column(idIdx[0]).Data()
@@ -86,18 +87,18 @@ func readFeatureFile(ctx context.Context, path, idName string, want []string) (i
 		id.strs = make([]string, 0, rows)
 		for _, ch := range idCol.Chunks() {
 			tmp := make([]string, ch.Len())
-			if err := mapStrings(ch, tmp, nil, func(s string) string { return string([]byte(s)) }); err != nil {
-				return id, nil, nil, nil, &ColumnError{File: path, Column: idName, Problem: err.Error()}
+			if err := source.MapStrings(ch, tmp, nil, func(s string) string { return string([]byte(s)) }); err != nil {
+				return id, nil, nil, nil, &source.ColumnError{File: path, Column: idName, Problem: err.Error()}
 			}
 			id.strs = append(id.strs, tmp...)
 		}
 	case arrow.BINARY, arrow.LARGE_BINARY, arrow.FIXED_SIZE_BINARY:
 		id.strs, id.binary = make([]string, 0, rows), true
 		for _, ch := range idCol.Chunks() {
-			arr := ch.(bytesValuer)
+			arr := ch.(source.BytesValuer)
 			for i := 0; i < ch.Len(); i++ {
 				if arr.IsNull(i) {
-					return id, nil, nil, nil, &ColumnError{File: path, Column: idName, Problem: fmt.Sprintf("null id at row %d", len(id.strs))}
+					return id, nil, nil, nil, &source.ColumnError{File: path, Column: idName, Problem: fmt.Sprintf("null id at row %d", len(id.strs))}
 				}
 				id.strs = append(id.strs, string(arr.Value(i)))
 			}
@@ -107,12 +108,12 @@ func readFeatureFile(ctx context.Context, path, idName string, want []string) (i
 		for _, ch := range idCol.Chunks() {
 			tmp := make([]int64, ch.Len())
 			ok := make([]bool, ch.Len())
-			if err := toInt64s(ch, tmp, ok); err != nil {
-				return id, nil, nil, nil, &ColumnError{File: path, Column: idName, Problem: err.Error() + " or a string"}
+			if err := source.ToInt64s(ch, tmp, ok); err != nil {
+				return id, nil, nil, nil, &source.ColumnError{File: path, Column: idName, Problem: err.Error() + " or a string"}
 			}
 			for i, v := range ok {
 				if !v {
-					return id, nil, nil, nil, &ColumnError{File: path, Column: idName, Problem: fmt.Sprintf("null or non-integer id at row %d", len(id.ints)+i)}
+					return id, nil, nil, nil, &source.ColumnError{File: path, Column: idName, Problem: fmt.Sprintf("null or non-integer id at row %d", len(id.ints)+i)}
 				}
 			}
 			id.ints = append(id.ints, tmp...)
@@ -127,7 +128,7 @@ func readFeatureFile(ctx context.Context, path, idName string, want []string) (i
 		}
 	}
 	if len(want) == 0 {
-		return id, nil, nil, nil, &InputError{File: path, Err: fmt.Errorf("no numeric column to cluster")}
+		return id, nil, nil, nil, &source.InputError{File: path, Err: fmt.Errorf("no numeric column to cluster")}
 	}
 	// A segmint feature table records its window length, which some
 	// features' fill values need.
@@ -142,10 +143,10 @@ func readFeatureFile(ctx context.Context, path, idName string, want []string) (i
 	for j, name := range want {
 		idx := sch.FieldIndices(name)
 		if len(idx) == 0 {
-			return id, nil, nil, nil, &ColumnError{File: path, Column: name, Problem: "column is missing"}
+			return id, nil, nil, nil, &source.ColumnError{File: path, Column: name, Problem: "column is missing"}
 		}
 		if !isNumeric(sch.Field(idx[0]).Type) {
-			return id, nil, nil, nil, &ColumnError{File: path, Column: name, Problem: fmt.Sprintf("has type %s, want a number", sch.Field(idx[0]).Type)}
+			return id, nil, nil, nil, &source.ColumnError{File: path, Column: name, Problem: fmt.Sprintf("has type %s, want a number", sch.Field(idx[0]).Type)}
 		}
 		fill := math.NaN()
 		if f := features.Lookup(name); f != nil && f.Fill != nil {
@@ -155,19 +156,19 @@ func readFeatureFile(ctx context.Context, path, idName string, want []string) (i
 		for _, ch := range tbl.Column(idx[0]).Data().Chunks() {
 			vals := make([]float64, ch.Len())
 			ok := make([]bool, ch.Len())
-			if err := toFloat64s(ch, vals, ok); err != nil {
-				return id, nil, nil, nil, &ColumnError{File: path, Column: name, Problem: err.Error()}
+			if err := source.ToFloat64s(ch, vals, ok); err != nil {
+				return id, nil, nil, nil, &source.ColumnError{File: path, Column: name, Problem: err.Error()}
 			}
 			for i, v := range vals {
 				if !ok[i] || math.IsNaN(v) {
 					if math.IsNaN(fill) {
-						return id, nil, nil, nil, &ColumnError{File: path, Column: name, Problem: fmt.Sprintf("null or NaN at row %d; leave the column out with --columns or fill it first", r+i)}
+						return id, nil, nil, nil, &source.ColumnError{File: path, Column: name, Problem: fmt.Sprintf("null or NaN at row %d; leave the column out with --columns or fill it first", r+i)}
 					}
 					v = fill
 					filled[name]++
 				}
 				if math.IsInf(v, 0) {
-					return id, nil, nil, nil, &ColumnError{File: path, Column: name, Problem: fmt.Sprintf("infinite value at row %d", r+i)}
+					return id, nil, nil, nil, &source.ColumnError{File: path, Column: name, Problem: fmt.Sprintf("infinite value at row %d", r+i)}
 				}
 				data[(r+i)*len(want)+j] = v
 			}
@@ -197,7 +198,7 @@ func ClusterFile(ctx context.Context, o ClusterFileOptions) (*ClusterFileManifes
 	}
 	rows, cols := len(raw)/len(names), len(names)
 	if rows < 2 {
-		return nil, &InputError{File: o.Features, Err: fmt.Errorf("%d row(s): nothing to cluster", rows)}
+		return nil, &source.InputError{File: o.Features, Err: fmt.Errorf("%d row(s): nothing to cluster", rows)}
 	}
 	stage, err := newStaging(o.Out, o.Force, LayoutFlat)
 	if err != nil {
@@ -211,7 +212,7 @@ func ClusterFile(ctx context.Context, o ClusterFileOptions) (*ClusterFileManifes
 	}()
 	tr, data, err := cluster.FitTransform(raw, rows, cols, o.Transform)
 	if err != nil {
-		return nil, &InputError{File: o.Features, Err: err}
+		return nil, &source.InputError{File: o.Features, Err: err}
 	}
 	m := &ClusterFileManifest{SchemaVersion: SchemaVersion, Version: Version(), Input: o.Features, Rows: rows, Columns: names, Transform: "auto", NInit: o.Cluster.NInit, Seed: o.Cluster.Seed, Filled: filled, Timings: map[string]float64{}}
 	if o.Transform == cluster.TransformNone {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/segmint/segmint/features"
+	"github.com/segmint/segmint/source"
 )
 
 // FeatureColumns returns the output columns of a feature table: customer_id,
@@ -69,11 +70,11 @@ func WriteFeatureTable(path string, t *features.Table, force bool) error {
 }
 
 // FeaturesToFile runs the feature stage and writes the table to out.
-func FeaturesToFile(ctx context.Context, paths []string, o ScanOptions, out string, force bool) (*features.Table, *FeatureReport, error) {
+func FeaturesToFile(ctx context.Context, paths []string, o source.ScanOptions, out string, force bool) (*features.Table, *source.FeatureReport, error) {
 	if _, err := os.Stat(out); err == nil && !force {
 		return nil, nil, fmt.Errorf("%s: %w", out, ErrOutputExists)
 	}
-	t, rep, err := ComputeFeatures(ctx, paths, o)
+	t, rep, err := source.ComputeFeatures(ctx, paths, o)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/segmint/segmint/features"
 	"github.com/segmint/segmint/report"
+	"github.com/segmint/segmint/source"
 )
 
 // Labels for customers present in only one of two runs.
@@ -53,20 +54,20 @@ func readPrevious(dir string) (*previousRun, error) {
 	path := filepath.Join(dir, "customers.parquet")
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, &InputError{File: path, Err: fmt.Errorf("previous run: %w", err)}
+		return nil, &source.InputError{File: path, Err: fmt.Errorf("previous run: %w", err)}
 	}
 	defer f.Close()
 	st, err := f.Stat()
 	if err != nil {
-		return nil, &InputError{File: path, Err: err}
+		return nil, &source.InputError{File: path, Err: err}
 	}
 	pf, err := parquet.OpenFile(f, st.Size())
 	if err != nil {
-		return nil, &InputError{File: path, Err: fmt.Errorf("previous run: not a readable Parquet file: %w", err)}
+		return nil, &source.InputError{File: path, Err: fmt.Errorf("previous run: not a readable Parquet file: %w", err)}
 	}
 	for _, col := range []string{"customer_id", "cluster", "segment"} {
 		if _, ok := pf.Schema().Lookup(col); !ok {
-			return nil, &ColumnError{File: path, Column: col, Problem: "previous run: column is missing (not a segmint customers table?)"}
+			return nil, &source.ColumnError{File: path, Column: col, Problem: "previous run: column is missing (not a segmint customers table?)"}
 		}
 	}
 	prev := &previousRun{Dir: dir, Path: path}
@@ -83,10 +84,10 @@ func readPrevious(dir string) (*previousRun, error) {
 		prev.IDKind = features.IDBinary
 		err = readPreviousRows(pf, prev, func(id []byte) { prev.Strs = append(prev.Strs, string(id)) })
 	default:
-		return nil, &ColumnError{File: path, Column: "customer_id", Problem: fmt.Sprintf("previous run: has Parquet type %s, want an integer, a string or bytes", typ)}
+		return nil, &source.ColumnError{File: path, Column: "customer_id", Problem: fmt.Sprintf("previous run: has Parquet type %s, want an integer, a string or bytes", typ)}
 	}
 	if err != nil {
-		return nil, &InputError{File: path, Err: fmt.Errorf("previous run: %w", err)}
+		return nil, &source.InputError{File: path, Err: fmt.Errorf("previous run: %w", err)}
 	}
 	prev.sort()
 	for _, c := range prev.Clusters {
@@ -205,7 +206,7 @@ func (r movementRowsOf[ID]) write(path string, m *Manifest, meta map[string]stri
 // movement); the two must hold the same kind of customer id.
 func compareMovement(prev *previousRun, t *features.Table, assign []int, segOf func(i int) string, k int) (*report.Movement, movementRows, error) {
 	if prev.IDKind != t.IDKind {
-		return nil, nil, &ColumnError{File: prev.Path, Column: "customer_id", Problem: fmt.Sprintf("previous run: holds %s customer ids, but this run's are %s", prev.IDKind, t.IDKind)}
+		return nil, nil, &source.ColumnError{File: prev.Path, Column: "customer_id", Problem: fmt.Sprintf("previous run: holds %s customer ids, but this run's are %s", prev.IDKind, t.IDKind)}
 	}
 	if t.IDKind == features.IDInteger {
 		mv, rows := movement(prev, prev.Ints, t.Customers, assign, segOf, k)

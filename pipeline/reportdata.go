@@ -127,7 +127,7 @@ func buildReport(m *Manifest, t *features.Table, cs *ClusterStage, mem *segments
 	}
 	d.OverlapIDs, d.Overlap, d.MembershipsPerCustomer = overlaps(mem)
 	d.AbandonedCategories = abandonedCategories(t, mem, func(ids []int64) map[int64]string {
-		return m.Input.categoryNames(context.Background(), ids)
+		return m.Input.CategoryNames(context.Background(), ids)
 	}, 15)
 	d.CountrySegments = countrySegments(t, mem, 8)
 	return d

@@ -14,6 +14,7 @@ import (
 	"github.com/segmint/segmint/cluster"
 	"github.com/segmint/segmint/features"
 	"github.com/segmint/segmint/segments"
+	"github.com/segmint/segmint/source"
 )
 
 // SchemaVersion is the version of the output contract, written into every
@@ -35,7 +36,7 @@ type RunOptions struct {
 	// Previous is an earlier run's output directory; when set, the run
 	// reports the movement of customers between segments since then.
 	Previous  string
-	Scan      ScanOptions
+	Scan      source.ScanOptions
 	Cluster   ClusterOptions
 	Catalogue *segments.Catalogue
 	Logger    *slog.Logger
@@ -44,28 +45,28 @@ type RunOptions struct {
 // Manifest records what a run read, how it was configured and what it
 // wrote; it is written as manifest.json.
 type Manifest struct {
-	RunID         string            `json:"run_id"`
-	SchemaVersion string            `json:"schema_version"`
-	Tool          string            `json:"tool"`
-	Version       string            `json:"version"`
-	GoVersion     string            `json:"go_version"`
-	Started       time.Time         `json:"started"`
-	Finished      time.Time         `json:"finished"`
-	Input         *FeatureReport    `json:"input"`
-	InputLabel    string            `json:"input_label,omitempty"`
-	AsOf          time.Time         `json:"as_of"`
-	WindowStart   time.Time         `json:"window_start"`
-	Parameters    ManifestParams    `json:"parameters"`
-	Features      ManifestFeatures  `json:"features"`
-	K             int               `json:"k"`
-	Strategy      string            `json:"k_strategy"`
-	Seeds         []string          `json:"seed_groups,omitempty"`
-	Inertia       float64           `json:"inertia"`
-	Iterations    int               `json:"iterations"`
-	KSelection    *KSelection       `json:"k_selection,omitempty"`
-	Stability     *Stability        `json:"stability,omitempty"`
-	Mapping       *segments.Mapping `json:"mapping"`
-	Segments      []SegmentSummary  `json:"segments"`
+	RunID         string                `json:"run_id"`
+	SchemaVersion string                `json:"schema_version"`
+	Tool          string                `json:"tool"`
+	Version       string                `json:"version"`
+	GoVersion     string                `json:"go_version"`
+	Started       time.Time             `json:"started"`
+	Finished      time.Time             `json:"finished"`
+	Input         *source.FeatureReport `json:"input"`
+	InputLabel    string                `json:"input_label,omitempty"`
+	AsOf          time.Time             `json:"as_of"`
+	WindowStart   time.Time             `json:"window_start"`
+	Parameters    ManifestParams        `json:"parameters"`
+	Features      ManifestFeatures      `json:"features"`
+	K             int                   `json:"k"`
+	Strategy      string                `json:"k_strategy"`
+	Seeds         []string              `json:"seed_groups,omitempty"`
+	Inertia       float64               `json:"inertia"`
+	Iterations    int                   `json:"iterations"`
+	KSelection    *KSelection           `json:"k_selection,omitempty"`
+	Stability     *Stability            `json:"stability,omitempty"`
+	Mapping       *segments.Mapping     `json:"mapping"`
+	Segments      []SegmentSummary      `json:"segments"`
 	// Reconciled counts the customers whose primary segment is their
 	// cluster's segment rather than the catalogue precedence's first choice
 	// (segments.Memberships.Reconcile); FromCluster counts the customers
@@ -185,7 +186,7 @@ func Run(ctx context.Context, o RunOptions) (*Manifest, error) {
 		cat = segments.Default()
 	}
 	// Validate inputs and claim the output before any heavy work.
-	inputs, err := OpenInputs(o.Events, o.Scan.Layout)
+	inputs, err := source.OpenInputs(o.Events, o.Scan.Layout)
 	if err != nil {
 		return nil, err
 	}
@@ -208,7 +209,7 @@ func Run(ctx context.Context, o RunOptions) (*Manifest, error) {
 
 	t0 := time.Now()
 	log.Info("computing features", "files", len(inputs))
-	table, frep, err := computeFeatures(ctx, inputs, o.Scan, t0)
+	table, frep, err := source.ComputeFeaturesOf(ctx, inputs, o.Scan, t0)
 	if err != nil {
 		return nil, err
 	}
@@ -222,7 +223,7 @@ func Run(ctx context.Context, o RunOptions) (*Manifest, error) {
 		log.Warn(w)
 	}
 	if len(table.Customers) < 2 {
-		return nil, &RejectedError{Rows: frep.Rows, Skipped: frep.Skipped, Customers: len(table.Customers), Need: 2}
+		return nil, &source.RejectedError{Rows: frep.Rows, Skipped: frep.Skipped, Customers: len(table.Customers), Need: 2}
 	}
 
 	t1 := time.Now()

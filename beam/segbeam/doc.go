@@ -6,7 +6,7 @@
 // # One definition
 //
 // Nothing here redefines a feature, a rule, a clustering step, a table or
-// the report. The input is read with pipeline.ReadSplit (the single-node
+// the report. The input is read with source.ReadSplit (the single-node
 // decoder and row filters), one Parquet row group per element; inputs on
 // Beam's other file systems (gs://, s3://) are copied to a local cache
 // first (inputs.go). Each split is folded per customer by a

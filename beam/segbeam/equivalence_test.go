@@ -25,6 +25,7 @@ import (
 
 	"github.com/segmint/segmint/beam/segbeam"
 	"github.com/segmint/segmint/pipeline"
+	"github.com/segmint/segmint/source"
 	"github.com/segmint/segmint/synth"
 )
 
@@ -410,7 +411,7 @@ func TestSameOutputSetAsSingleNode(t *testing.T) {
 		t.Fatal(err)
 	}
 	events := []string{filepath.Join(dir, "events", "events-*.parquet")}
-	asOf, err := pipeline.ParseTimestamp("2025-05-15")
+	asOf, err := source.ParseTimestamp("2025-05-15")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -459,7 +460,7 @@ segments:
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
 			opts := pipeline.ClusterOptions{KMin: pipeline.DefaultKMin, KMax: pipeline.DefaultKMax, NInit: 10, Seed: 1}
-			scan := pipeline.ScanOptions{AsOf: tc.asOf}
+			scan := source.ScanOptions{AsOf: tc.asOf}
 
 			start := time.Now()
 			single := filepath.Join(dir, "single")
@@ -647,8 +648,8 @@ func TestBadInputSameErrors(t *testing.T) {
 			if want == nil {
 				t.Fatal("segmint run accepted the file")
 			}
-			var ie *pipeline.InputError
-			var ce *pipeline.ColumnError
+			var ie *source.InputError
+			var ce *source.ColumnError
 			inputErr := func(err error) bool { return errors.As(err, &ie) || errors.As(err, &ce) }
 			if !inputErr(want) {
 				t.Fatalf("segmint run: %v is not an input error", want)
@@ -692,7 +693,7 @@ func TestCompareOutputDirs(t *testing.T) {
 
 // TestRejectedInputSameErrors: when the filters leave no event, or one
 // customer only, the job fails with segmint run's error (a
-// pipeline.RejectedError with the rows skipped by reason, exit 3) and
+// source.RejectedError with the rows skipped by reason, exit 3) and
 // writes nothing; the feature table alone needs one customer.
 func TestRejectedInputSameErrors(t *testing.T) {
 	ctx := context.Background()
@@ -703,7 +704,7 @@ func TestRejectedInputSameErrors(t *testing.T) {
 	if _, err := synth.Generate(ctx, filepath.Join(dir, "few"), synth.Settings{Customers: 20, Seed: 3}); err != nil {
 		t.Fatal(err)
 	}
-	early, err := pipeline.ParseTimestamp("2001-01-01")
+	early, err := source.ParseTimestamp("2001-01-01")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -716,8 +717,8 @@ func TestRejectedInputSameErrors(t *testing.T) {
 		{"one customer", filepath.Join(dir, "one", "events-*.parquet"), 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, want := pipeline.Run(ctx, pipeline.RunOptions{Events: []string{tc.events}, Out: filepath.Join(dir, "out-single"), Scan: pipeline.ScanOptions{AsOf: tc.asOf}})
-			var rej *pipeline.RejectedError
+			_, want := pipeline.Run(ctx, pipeline.RunOptions{Events: []string{tc.events}, Out: filepath.Join(dir, "out-single"), Scan: source.ScanOptions{AsOf: tc.asOf}})
+			var rej *source.RejectedError
 			if !errors.As(want, &rej) {
 				t.Fatalf("segmint run: %v, want a RejectedError", want)
 			}
@@ -752,11 +753,11 @@ func TestStringIDsRejectedAtSubmission(t *testing.T) {
 	if err := parquet.WriteFile(path, rows); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := pipeline.NewInputReport([]string{path}, pipeline.Layout{}); err != nil {
+	if _, err := source.NewInputReport([]string{path}, source.Layout{}); err != nil {
 		t.Fatalf("segmint run's validation refuses the file: %v", err)
 	}
 	_, err := segbeam.Run(context.Background(), segbeam.Options{Events: []string{path}, Out: filepath.Join(t.TempDir(), "out")}, runPrism)
-	var ce *pipeline.ColumnError
+	var ce *source.ColumnError
 	if !errors.As(err, &ce) || ce.File != path || ce.Column != "user_id" || !strings.Contains(err.Error(), "string customer ids") {
 		t.Errorf("got %v, want a column error naming %s, user_id and string ids", err, path)
 	}

@@ -10,18 +10,18 @@ import (
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/register"
 
 	"github.com/segmint/segmint/features"
-	"github.com/segmint/segmint/pipeline"
+	"github.com/segmint/segmint/source"
 )
 
 func init() {
-	beam.RegisterType(reflectTypeOf[pipeline.Split]())
+	beam.RegisterType(reflectTypeOf[source.Split]())
 	beam.RegisterType(reflectTypeOf[window]())
-	register.DoFn3x1[context.Context, pipeline.Split, func(launchSet), error](&readProductsFn{})
+	register.DoFn3x1[context.Context, source.Split, func(launchSet), error](&readProductsFn{})
 	register.Emitter1[launchSet]()
 	register.Combiner3[*launchAcc, launchSet, launchSet](&launchCombineFn{})
 	register.DoFn2x1[launchSet, func(window), error](&windowFn{})
 	register.Emitter1[window]()
-	register.DoFn6x1[context.Context, pipeline.Split, func(*launchSet) bool, func(int64, *features.Acc), func(features.Stats), func(splitCounts), error](&readEventsFn{})
+	register.DoFn6x1[context.Context, source.Split, func(*launchSet) bool, func(int64, *features.Acc), func(features.Stats), func(splitCounts), error](&readEventsFn{})
 	register.Emitter1[splitCounts]()
 	register.Combiner1[splitCounts](&countsCombineFn{})
 	register.Iter1[launchSet]()
@@ -42,16 +42,16 @@ type window struct {
 }
 
 // readProductsFn is the first pass over one split: the products and event
-// times (pipeline.PassProducts), folded into a features.Launches.
+// times (source.PassProducts), folded into a features.Launches.
 type readProductsFn struct {
-	Layout pipeline.Layout
+	Layout source.Layout
 	AsOf   int64 // µs; drops later events when not zero
 }
 
-func (f *readProductsFn) ProcessElement(ctx context.Context, split pipeline.Split, emit func(launchSet)) error {
+func (f *readProductsFn) ProcessElement(ctx context.Context, split source.Split, emit func(launchSet)) error {
 	l := features.NewLaunches()
 	products := make(map[int64]struct{})
-	_, _, err := readSplit(ctx, split, f.Layout, f.AsOf, pipeline.PassProducts, func(b *features.Batch) {
+	_, _, err := readSplit(ctx, split, f.Layout, f.AsOf, source.PassProducts, func(b *features.Batch) {
 		l.Add(b)
 		if b.Present&features.ColProduct != 0 {
 			for _, p := range b.Product[:b.Len] {
@@ -155,7 +155,7 @@ func (f *windowFn) ProcessElement(s launchSet, emit func(window)) error {
 }
 
 // readEventsFn is the second pass over one split: every column
-// (pipeline.PassEvents), folded per customer by a features.Aggregator with
+// (source.PassEvents), folded per customer by a features.Aggregator with
 // the product launches as a side input, exactly as one single-node worker
 // folds its row groups. It emits one partial accumulator per customer of
 // the split, the split's Stats and its rows read and skipped.
@@ -168,13 +168,13 @@ func (f *windowFn) ProcessElement(s launchSet, emit func(window)) error {
 // (customers interleave) and make the removal of exact duplicates, which
 // works within one split, depend on the eviction order.
 type readEventsFn struct {
-	Layout pipeline.Layout
+	Layout source.Layout
 	AsOf   int64
 
 	launches *features.Launches // decoded once per instance
 }
 
-func (f *readEventsFn) ProcessElement(ctx context.Context, split pipeline.Split, launchIter func(*launchSet) bool, emit func(int64, *features.Acc), emitStats func(features.Stats), emitCounts func(splitCounts)) error {
+func (f *readEventsFn) ProcessElement(ctx context.Context, split source.Split, launchIter func(*launchSet) bool, emit func(int64, *features.Acc), emitStats func(features.Stats), emitCounts func(splitCounts)) error {
 	if f.launches == nil {
 		var s launchSet
 		if !launchIter(&s) {
@@ -186,7 +186,7 @@ func (f *readEventsFn) ProcessElement(ctx context.Context, split pipeline.Split,
 	var ids []int64
 	seen := make(map[int64]struct{})
 	textIDs := false
-	skipped, rows, err := readSplit(ctx, split, f.Layout, f.AsOf, pipeline.PassEvents, func(b *features.Batch) {
+	skipped, rows, err := readSplit(ctx, split, f.Layout, f.AsOf, source.PassEvents, func(b *features.Batch) {
 		if b.CustomerID != nil {
 			textIDs = true
 			return
@@ -215,7 +215,7 @@ func (f *readEventsFn) ProcessElement(ctx context.Context, split pipeline.Split,
 	}
 	beam.NewCounter(metricNamespace, "events").Inc(ctx, agg.Stats.Events)
 	beam.NewCounter(metricNamespace, "rows").Inc(ctx, rows)
-	beam.NewCounter(metricNamespace, "skipped_"+pipeline.SkipDuplicate).Inc(ctx, agg.Stats.Duplicates)
+	beam.NewCounter(metricNamespace, "skipped_"+source.SkipDuplicate).Inc(ctx, agg.Stats.Duplicates)
 	for _, id := range ids {
 		emit(id, agg.Acc(id))
 	}

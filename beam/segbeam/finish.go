@@ -23,6 +23,7 @@ import (
 	"github.com/segmint/segmint/features"
 	"github.com/segmint/segmint/pipeline"
 	"github.com/segmint/segmint/segments"
+	"github.com/segmint/segmint/source"
 )
 
 func init() {
@@ -50,12 +51,12 @@ func (checksumFn) ProcessElement(ctx context.Context, path string, emit func(fil
 	defer fsys.Close()
 	r, err := fsys.OpenRead(ctx, path)
 	if err != nil {
-		return &pipeline.InputError{File: path, Err: err}
+		return &source.InputError{File: path, Err: err}
 	}
 	defer r.Close()
 	h := sha256.New()
 	if _, err := io.Copy(h, r); err != nil {
-		return &pipeline.InputError{File: path, Err: err}
+		return &source.InputError{File: path, Err: err}
 	}
 	emit(fileSum{Path: path, SHA256: hex.EncodeToString(h.Sum(nil))})
 	return nil
@@ -69,7 +70,7 @@ type outputSetOptions struct {
 	// Files are the input files, as resolved and validated at submission,
 	// in the order of a single-node run.
 	Files       []string
-	InputLayout pipeline.Layout
+	InputLayout source.Layout
 	Previous    string
 	RunID       string
 	Started     time.Time

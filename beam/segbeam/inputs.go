@@ -21,14 +21,14 @@ import (
 	_ "github.com/apache/beam/sdks/v2/go/pkg/beam/io/filesystem/s3"    // s3://
 
 	"github.com/segmint/segmint/features"
-	"github.com/segmint/segmint/pipeline"
+	"github.com/segmint/segmint/source"
 )
 
 // Inputs on other file systems than the local one (gs://, s3://, any
 // scheme registered with Beam's filesystem package) are read through
 // Beam's file systems: each file is copied once per worker process into
 // a local cache (os.TempDir()/segmint-beam-inputs) and decoded there by
-// segmint's own reader (pipeline.ReadSplit), which needs random access to
+// segmint's own reader (source.ReadSplit), which needs random access to
 // a Parquet file's footer and row groups, which the filesystem interface
 // does not offer. Errors name the URL, as a single-node run names the
 // path.
@@ -57,12 +57,12 @@ func expandEvents(ctx context.Context, args []string) ([]string, error) {
 		}
 		fsys, err := filesystem.New(ctx, a)
 		if err != nil {
-			return nil, &pipeline.InputError{File: a, Err: err}
+			return nil, &source.InputError{File: a, Err: err}
 		}
 		names, err := fsys.List(ctx, glob)
 		fsys.Close()
 		if err != nil {
-			return nil, &pipeline.InputError{File: a, Err: err}
+			return nil, &source.InputError{File: a, Err: err}
 		}
 		slices.Sort(names)
 		var keep []string
@@ -72,7 +72,7 @@ func expandEvents(ctx context.Context, args []string) ([]string, error) {
 			}
 		}
 		if len(keep) == 0 {
-			return nil, &pipeline.InputError{File: a, Err: fmt.Errorf("no .parquet or .csv files match: %w", os.ErrNotExist)}
+			return nil, &source.InputError{File: a, Err: fmt.Errorf("no .parquet or .csv files match: %w", os.ErrNotExist)}
 		}
 		out = append(out, keep...)
 	}
@@ -104,13 +104,13 @@ func renameErr(err error, byLocal map[string]string) error {
 	if err == nil || len(byLocal) == 0 {
 		return err
 	}
-	var ie *pipeline.InputError
+	var ie *source.InputError
 	if errors.As(err, &ie) {
 		if u, ok := byLocal[ie.File]; ok {
 			ie.File = u
 		}
 	}
-	var ce *pipeline.ColumnError
+	var ce *source.ColumnError
 	if errors.As(err, &ce) {
 		if u, ok := byLocal[ce.File]; ok {
 			ce.File = u
@@ -121,12 +121,12 @@ func renameErr(err error, byLocal map[string]string) error {
 
 // inputReport validates the inputs as a single-node run does and returns
 // the manifest's account of them, files named as given.
-func inputReport(ctx context.Context, inputs []string, layout pipeline.Layout) (*pipeline.FeatureReport, error) {
+func inputReport(ctx context.Context, inputs []string, layout source.Layout) (*source.FeatureReport, error) {
 	local, byLocal, err := localInputs(ctx, inputs)
 	if err != nil {
 		return nil, err
 	}
-	rep, err := pipeline.NewInputReport(local, layout)
+	rep, err := source.NewInputReport(local, layout)
 	if err != nil {
 		return nil, renameErr(err, byLocal)
 	}
@@ -140,12 +140,12 @@ func inputReport(ctx context.Context, inputs []string, layout pipeline.Layout) (
 
 // inputSplits validates the inputs and lists their splits, paths named as
 // given.
-func inputSplits(ctx context.Context, files []string, layout pipeline.Layout) ([]pipeline.Split, error) {
+func inputSplits(ctx context.Context, files []string, layout source.Layout) ([]source.Split, error) {
 	local, byLocal, err := localInputs(ctx, files)
 	if err != nil {
 		return nil, err
 	}
-	splits, err := pipeline.Splits(local, layout)
+	splits, err := source.Splits(local, layout)
 	if err != nil {
 		return nil, renameErr(err, byLocal)
 	}
@@ -157,8 +157,8 @@ func inputSplits(ctx context.Context, files []string, layout pipeline.Layout) ([
 	return splits, nil
 }
 
-// readSplit is pipeline.ReadSplitRows on a split whose file may be a URL.
-func readSplit(ctx context.Context, s pipeline.Split, layout pipeline.Layout, asOf int64, pass pipeline.ReadPass, fn func(*features.Batch)) (map[string]int64, int64, error) {
+// readSplit is source.ReadSplitRows on a split whose file may be a URL.
+func readSplit(ctx context.Context, s source.Split, layout source.Layout, asOf int64, pass source.ReadPass, fn func(*features.Batch)) (map[string]int64, int64, error) {
 	byLocal := map[string]string{}
 	if isURL(s.Path) {
 		p, err := localCopy(ctx, s.Path)
@@ -168,7 +168,7 @@ func readSplit(ctx context.Context, s pipeline.Split, layout pipeline.Layout, as
 		byLocal[p] = s.Path
 		s.Path = p
 	}
-	skipped, rows, err := pipeline.ReadSplitRows(ctx, s, layout, asOf, pass, fn)
+	skipped, rows, err := source.ReadSplitRows(ctx, s, layout, asOf, pass, fn)
 	return skipped, rows, renameErr(err, byLocal)
 }
 
@@ -193,12 +193,12 @@ func localCopy(ctx context.Context, url string) (string, error) {
 	dst := filepath.Join(dir, hex.EncodeToString(sum[:8])+"-"+path.Base(url))
 	fsys, err := filesystem.New(ctx, url)
 	if err != nil {
-		return "", &pipeline.InputError{File: url, Err: err}
+		return "", &source.InputError{File: url, Err: err}
 	}
 	defer fsys.Close()
 	r, err := fsys.OpenRead(ctx, url)
 	if err != nil {
-		return "", &pipeline.InputError{File: url, Err: err}
+		return "", &source.InputError{File: url, Err: err}
 	}
 	defer r.Close()
 	tmp, err := os.CreateTemp(dir, ".download-*")
@@ -208,7 +208,7 @@ func localCopy(ctx context.Context, url string) (string, error) {
 	if _, err := io.Copy(tmp, r); err != nil {
 		tmp.Close()
 		os.Remove(tmp.Name())
-		return "", &pipeline.InputError{File: url, Err: err}
+		return "", &source.InputError{File: url, Err: err}
 	}
 	if err := tmp.Close(); err != nil {
 		os.Remove(tmp.Name())

@@ -16,6 +16,7 @@ import (
 	"github.com/segmint/segmint/features"
 	"github.com/segmint/segmint/pipeline"
 	"github.com/segmint/segmint/segments"
+	"github.com/segmint/segmint/source"
 )
 
 // Options configure a segmint job on Beam.
@@ -25,7 +26,7 @@ type Options struct {
 	// resolved and validated at submission as `segmint run` validates its
 	// inputs.
 	Events []string
-	Layout pipeline.Layout
+	Layout source.Layout
 	// AsOf, when not zero, drops later events and measures recency from
 	// it (µs since the epoch); zero means the latest event.
 	AsOf int64
@@ -64,7 +65,7 @@ type Options struct {
 	// extending or replacing the built-in one, as `segmint run --segments`.
 	Segments CatalogueSpec
 	// MaxRejectedShare is the share of rejected input rows above which the
-	// manifest and report warn (0 means pipeline.DefaultMaxRejectedShare).
+	// manifest and report warn (0 means source.DefaultMaxRejectedShare).
 	MaxRejectedShare float64
 
 	files   []string  // the input files, resolved at submission
@@ -116,7 +117,7 @@ func NewRunID() string {
 //	                                      └─ assign (model side input)
 //	                                          ─ GBK(1 key) ─ write the output set
 //	files ─ SHA-256 ─ side input ──────────────────────────────┘
-func Build(s beam.Scope, o Options, splits []pipeline.Split, out string) {
+func Build(s beam.Scope, o Options, splits []source.Split, out string) {
 	shards := o.Shards
 	if shards <= 0 {
 		shards = DefaultShards
@@ -208,7 +209,7 @@ func Run(ctx context.Context, o Options, run Runner) (Counters, error) {
 		return nil, err
 	}
 	if kind, column := rep.IDKind(); kind != features.IDInteger {
-		return nil, &pipeline.ColumnError{File: rep.Files[0].Path, Column: column, Problem: fmt.Sprintf("holds %s customer ids: segmint-beam keys customers by integer id only (segmint run keeps %s ids)", kind, kind)}
+		return nil, &source.ColumnError{File: rep.Files[0].Path, Column: column, Problem: fmt.Sprintf("holds %s customer ids: segmint-beam keys customers by integer id only (segmint run keeps %s ids)", kind, kind)}
 	}
 	for _, f := range rep.Files {
 		o.files = append(o.files, f.Path)
@@ -277,7 +278,7 @@ func (c Counters) rejected(featuresOnly bool) error {
 			skipped[reason] = n
 		}
 	}
-	return &pipeline.RejectedError{Rows: c["rows"], Skipped: skipped, Customers: int(c["customers"]), Need: need}
+	return &source.RejectedError{Rows: c["rows"], Skipped: skipped, Customers: int(c["customers"]), Need: need}
 }
 
 // checkOut checks that out may be written: not a file, and empty unless

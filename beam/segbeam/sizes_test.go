@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/segmint/segmint/features"
-	"github.com/segmint/segmint/pipeline"
+	"github.com/segmint/segmint/source"
 	"github.com/segmint/segmint/synth"
 )
 
@@ -29,7 +29,7 @@ func TestShuffleSizes(t *testing.T) {
 		}
 		events = filepath.Join(dir, "events-*.parquet")
 	}
-	splits, err := pipeline.Splits([]string{events}, pipeline.Layout{})
+	splits, err := source.Splits([]string{events}, source.Layout{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,7 +38,7 @@ func TestShuffleSizes(t *testing.T) {
 	for _, sp := range splits {
 		l := features.NewLaunches()
 		products := make(map[int64]struct{})
-		if _, err := pipeline.ReadSplit(ctx, sp, pipeline.Layout{}, 0, pipeline.PassProducts, func(b *features.Batch) {
+		if _, err := source.ReadSplit(ctx, sp, source.Layout{}, 0, source.PassProducts, func(b *features.Batch) {
 			l.Add(b)
 			for _, p := range b.Product[:b.Len] {
 				if p != 0 {
@@ -63,7 +63,7 @@ func TestShuffleSizes(t *testing.T) {
 		agg := features.NewAggregator(launches)
 		var ids []int64
 		seen := make(map[int64]bool)
-		if _, err := pipeline.ReadSplit(ctx, sp, pipeline.Layout{}, 0, pipeline.PassEvents, func(b *features.Batch) {
+		if _, err := source.ReadSplit(ctx, sp, source.Layout{}, 0, source.PassEvents, func(b *features.Batch) {
 			agg.Add(b)
 			for _, id := range b.Customer[:b.Len] {
 				if !seen[id] {

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/segmint/segmint/pipeline"
+	"github.com/segmint/segmint/source"
 )
 
 // ga4Query rewrites the demo's flat events into the GA4 BigQuery export's
@@ -82,12 +83,12 @@ func TestExportLayoutsReadBack(t *testing.T) {
 		t.Run(v.preset, func(t *testing.T) {
 			file := filepath.Join(dir, v.preset+".parquet")
 			db.exec(t, fmt.Sprintf("COPY (%s) TO %s (FORMAT parquet)", strings.ReplaceAll(v.query, "{src}", src), sqlString(file)))
-			layout, err := pipeline.Preset(v.preset)
+			layout, err := source.Preset(v.preset)
 			if err != nil {
 				t.Fatal(err)
 			}
 			out := filepath.Join(dir, v.preset+"-run")
-			runPipeline(ctx, t, pipeline.RunOptions{Events: []string{file}, Out: out, Scan: pipeline.ScanOptions{Layout: layout}})
+			runPipeline(ctx, t, pipeline.RunOptions{Events: []string{file}, Out: out, Scan: source.ScanOptions{Layout: layout}})
 			r := flatRun(t, db, v.preset+" run", v.preset+"_run", out)
 			r.idType = "string"
 			for _, table := range r.man.tables() {

@@ -17,6 +17,7 @@ import (
 
 	"github.com/segmint/segmint/demo"
 	"github.com/segmint/segmint/pipeline"
+	"github.com/segmint/segmint/source"
 )
 
 // allTables are the output tables, in the contract's order.
@@ -95,10 +96,10 @@ func TestEveryTableReadsBack(t *testing.T) {
 	first, second, root := filepath.Join(dir, "flat-1"), filepath.Join(dir, "flat-2"), filepath.Join(dir, "warehouse")
 	hiveAsOf := []int64{endUS - 60*dayUS, endUS - 30*dayUS}
 	pipelineStart := time.Now()
-	runPipeline(ctx, t, pipeline.RunOptions{Events: []string{events}, Out: first, Scan: pipeline.ScanOptions{AsOf: endUS - 30*dayUS}})
+	runPipeline(ctx, t, pipeline.RunOptions{Events: []string{events}, Out: first, Scan: source.ScanOptions{AsOf: endUS - 30*dayUS}})
 	runPipeline(ctx, t, pipeline.RunOptions{Events: []string{events}, Out: second, Previous: first})
 	for _, asOf := range hiveAsOf {
-		runPipeline(ctx, t, pipeline.RunOptions{Events: []string{events}, Out: root, Layout: pipeline.LayoutHive, Scan: pipeline.ScanOptions{AsOf: asOf}})
+		runPipeline(ctx, t, pipeline.RunOptions{Events: []string{events}, Out: root, Layout: pipeline.LayoutHive, Scan: source.ScanOptions{AsOf: asOf}})
 	}
 	t.Logf("4 pipeline runs in %.1fs", time.Since(pipelineStart).Seconds())
 
@@ -149,7 +150,7 @@ func TestStringAndBinaryIDsReadBack(t *testing.T) {
 			file := filepath.Join(dir, v.idType+".parquet")
 			db.exec(t, fmt.Sprintf("COPY (SELECT * REPLACE (%s AS user_id) FROM %s) TO %s (FORMAT parquet)", v.expr, readParquet(events), sqlString(file)))
 			first, second := filepath.Join(dir, v.idType+"-1"), filepath.Join(dir, v.idType+"-2")
-			runPipeline(ctx, t, pipeline.RunOptions{Events: []string{file}, Out: first, Scan: pipeline.ScanOptions{AsOf: endUS - 30*dayUS}})
+			runPipeline(ctx, t, pipeline.RunOptions{Events: []string{file}, Out: first, Scan: source.ScanOptions{AsOf: endUS - 30*dayUS}})
 			runPipeline(ctx, t, pipeline.RunOptions{Events: []string{file}, Out: second, Previous: first})
 			r1 := flatRun(t, db, v.idType+" ids run 1", v.idType+"_1", first)
 			r2 := flatRun(t, db, v.idType+" ids run 2 (previous: run 1)", v.idType+"_2", second)

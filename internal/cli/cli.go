@@ -15,6 +15,7 @@ import (
 
 	"github.com/segmint/segmint/pipeline"
 	"github.com/segmint/segmint/segments"
+	"github.com/segmint/segmint/source"
 )
 
 // Exit codes. They are part of the command line's contract.
@@ -113,8 +114,8 @@ func exitCode(err error, stderr io.Writer) int {
 	var ue *usageError
 	var ce *configError
 	var re *segments.RuleError
-	var ie *pipeline.InputError
-	var col *pipeline.ColumnError
+	var ie *source.InputError
+	var col *source.ColumnError
 	switch {
 	case errors.As(err, &ue):
 		return ExitUsage
@@ -124,7 +125,7 @@ func exitCode(err error, stderr io.Writer) int {
 		return ExitConfig
 	case errors.Is(err, pipeline.ErrOutputExists):
 		return ExitOutput
-	case errors.As(err, &ie), errors.As(err, &col), errors.Is(err, pipeline.ErrNoInput), errors.Is(err, pipeline.ErrNoEvents):
+	case errors.As(err, &ie), errors.As(err, &col), errors.Is(err, source.ErrNoInput), errors.Is(err, source.ErrNoEvents):
 		return ExitInput
 	}
 	var oe *outputError
@@ -223,17 +224,17 @@ type inputOptions struct {
 
 func (o *inputOptions) register(fs *flag.FlagSet) {
 	fs.Var(&o.Events, "events", "event `PATH`s: Parquet files, directories or globs (repeatable, comma-separated)")
-	fs.StringVar(&o.Preset, "preset", "rees46", "input layout: "+strings.Join(pipeline.Presets, ", ")+" (see the README)")
+	fs.StringVar(&o.Preset, "preset", "rees46", "input layout: "+strings.Join(source.Presets, ", ")+" (see the README)")
 	fs.StringVar(&o.Map, "map", "", "column `MAPPING` canonical=source,... for inputs not in the REES46 layout, e.g. user_id=CustomerID,event_time=InvoiceDate; every mapped source column must be in every input file")
 	fs.StringVar(&o.EpochUnit, "epoch-unit", "", "unit of an integer event_time column: s, ms, us or ns")
 	fs.StringVar(&o.AsOf, "as-of", "", "measure recency from this `TIME` (RFC 3339 or YYYY-MM-DD) and drop later events; default: the latest event")
 	fs.IntVar(&o.Workers, "workers", 0, "goroutines decoding the input (0 = all cores)")
-	fs.Float64Var(&o.MaxRejected, "max-rejected-share", pipeline.DefaultMaxRejectedShare, "warn (log, report, manifest) when the row filters reject more than this `SHARE` of the input rows (0 warns on any, 1 never). A run whose rows are all rejected fails with exit 3 and the counts by reason")
+	fs.Float64Var(&o.MaxRejected, "max-rejected-share", source.DefaultMaxRejectedShare, "warn (log, report, manifest) when the row filters reject more than this `SHARE` of the input rows (0 warns on any, 1 never). A run whose rows are all rejected fails with exit 3 and the counts by reason")
 }
 
 // prepare builds the logger and the scan options of a command that reads
 // events, with progress reporting unless quiet; done ends the progress line.
-func (o *inputOptions) prepare(lo *logOptions, stderr io.Writer) (log *slog.Logger, so pipeline.ScanOptions, done func(), err error) {
+func (o *inputOptions) prepare(lo *logOptions, stderr io.Writer) (log *slog.Logger, so source.ScanOptions, done func(), err error) {
 	if log, err = lo.logger(stderr); err != nil {
 		return nil, so, nil, err
 	}
@@ -249,18 +250,18 @@ func (o *inputOptions) prepare(lo *logOptions, stderr io.Writer) (log *slog.Logg
 	return log, so, done, nil
 }
 
-func (o *inputOptions) scanOptions() (pipeline.ScanOptions, error) {
-	layout, err := pipeline.Preset(o.Preset)
+func (o *inputOptions) scanOptions() (source.ScanOptions, error) {
+	layout, err := source.Preset(o.Preset)
 	if err != nil {
-		return pipeline.ScanOptions{}, usagef("--preset: %v", err)
+		return source.ScanOptions{}, usagef("--preset: %v", err)
 	}
 	if o.EpochUnit != "" {
 		layout.EpochUnit = o.EpochUnit
 	}
 	if o.Map != "" {
-		m, err := pipeline.ParseMapping(o.Map, nil)
+		m, err := source.ParseMapping(o.Map, nil)
 		if err != nil {
-			return pipeline.ScanOptions{}, &configError{err}
+			return source.ScanOptions{}, &configError{err}
 		}
 		layout.Columns = m
 		layout.Name += "+map"
@@ -268,17 +269,17 @@ func (o *inputOptions) scanOptions() (pipeline.ScanOptions, error) {
 	switch o.EpochUnit {
 	case "", "s", "ms", "us", "ns":
 	default:
-		return pipeline.ScanOptions{}, usagef("--epoch-unit %q: want s, ms, us or ns", o.EpochUnit)
+		return source.ScanOptions{}, usagef("--epoch-unit %q: want s, ms, us or ns", o.EpochUnit)
 	}
 	if !(o.MaxRejected >= 0 && o.MaxRejected <= 1) {
-		return pipeline.ScanOptions{}, usagef("--max-rejected-share %v: want a share between 0 and 1", o.MaxRejected)
+		return source.ScanOptions{}, usagef("--max-rejected-share %v: want a share between 0 and 1", o.MaxRejected)
 	}
-	so := pipeline.ScanOptions{Layout: layout, Workers: o.Workers, MaxRejectedShare: o.MaxRejected}
+	so := source.ScanOptions{Layout: layout, Workers: o.Workers, MaxRejectedShare: o.MaxRejected}
 	if o.MaxRejected == 0 {
 		so.MaxRejectedShare = math.SmallestNonzeroFloat64 // warn on any rejected row (0 in ScanOptions is the default)
 	}
 	if o.AsOf != "" {
-		t, err := pipeline.ParseTimestamp(o.AsOf)
+		t, err := source.ParseTimestamp(o.AsOf)
 		if err != nil {
 			return so, usagef("--as-of %q: want RFC 3339 or YYYY-MM-DD", o.AsOf)
 		}

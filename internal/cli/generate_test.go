@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/parquet-go/parquet-go"
-	"github.com/segmint/segmint/pipeline"
+	"github.com/segmint/segmint/source"
 	"github.com/segmint/segmint/synth"
 )
 
@@ -81,9 +81,9 @@ func TestGenerateNoiseRejected(t *testing.T) {
 		} `json:"input"`
 	}
 	readJSON(t, filepath.Join(out, "manifest.json"), &m)
-	if m.Input.Rows != rows || m.Input.Skipped[pipeline.SkipUnknownType] != unknown || m.Input.Rejected != unknown {
+	if m.Input.Rows != rows || m.Input.Skipped[source.SkipUnknownType] != unknown || m.Input.Rejected != unknown {
 		t.Errorf("manifest: %d rows, %d rejected, skipped %v; want %d rows, %d rejected for %q",
-			m.Input.Rows, m.Input.Rejected, m.Input.Skipped, rows, unknown, pipeline.SkipUnknownType)
+			m.Input.Rows, m.Input.Rejected, m.Input.Skipped, rows, unknown, source.SkipUnknownType)
 	}
 }
 

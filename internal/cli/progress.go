@@ -8,7 +8,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/segmint/segmint/pipeline"
+	"github.com/segmint/segmint/source"
 )
 
 // progress shows the feature stage's progress: a line redrawn in place on a
@@ -39,7 +39,7 @@ func newProgress(stderr io.Writer, log *slog.Logger) *progress {
 	return &progress{w: stderr, log: log, terminal: isTerminal(stderr), start: now, passAt: now}
 }
 
-func (p *progress) update(pr pipeline.Progress) {
+func (p *progress) update(pr source.Progress) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	now := time.Now()

@@ -7,8 +7,8 @@ import (
 	"io"
 
 	"github.com/segmint/segmint/features"
-	"github.com/segmint/segmint/pipeline"
 	"github.com/segmint/segmint/segments"
+	"github.com/segmint/segmint/source"
 )
 
 type validateOptions struct {
@@ -66,7 +66,7 @@ func cmdValidate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 			return &configError{err}
 		}
 	}
-	splits, err := pipeline.Splits(o.input.Events, so.Layout)
+	splits, err := source.Splits(o.input.Events, so.Layout)
 	if err != nil {
 		return err
 	}
@@ -81,7 +81,7 @@ func cmdValidate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		}
 		seenFirst[sp.Path] = true
 		files++
-		sk, err := pipeline.ReadSplit(ctx, sp, so.Layout, so.AsOf, pipeline.PassEvents, func(b *features.Batch) {
+		sk, err := source.ReadSplit(ctx, sp, so.Layout, so.AsOf, source.PassEvents, func(b *features.Batch) {
 			rows += int64(b.Len)
 			present |= b.Present
 		})

@@ -61,6 +61,7 @@ import (
 
 	"github.com/segmint/segmint/beam/segbeam"
 	"github.com/segmint/segmint/pipeline"
+	"github.com/segmint/segmint/source"
 )
 
 func main() { os.Exit(Main(os.Args[1:], os.Stdout, os.Stderr)) }
@@ -118,14 +119,14 @@ func (l *listFlag) Set(s string) error {
 // flag set: Beam's runners read their own flags from it.
 func registerFlags(fs *flag.FlagSet, o *options) {
 	fs.Var(&o.Events, "events", "event `PATH`s: Parquet files, directories or globs, local or URLs of Beam's file systems (gs://, s3://; a file, \"dir/\" or a glob); repeatable, comma-separated")
-	fs.StringVar(&o.Preset, "preset", "rees46", "input layout: "+strings.Join(pipeline.Presets, ", "))
+	fs.StringVar(&o.Preset, "preset", "rees46", "input layout: "+strings.Join(source.Presets, ", "))
 	fs.StringVar(&o.Map, "map", "", "column `MAPPING` canonical=source,... for inputs not in the REES46 layout")
 	fs.StringVar(&o.EpochUnit, "epoch-unit", "", "unit of an integer event_time column: s, ms, us or ns")
 	fs.StringVar(&o.AsOf, "as-of", "", "measure recency from this `TIME` (RFC 3339 or YYYY-MM-DD) and drop later events; default: the latest event")
 	fs.StringVar(&o.Out, "out", "", "output `DIR` or URL (gs://...): the output set of segmint run (tables, report.html, report.md, manifest.json), or features/ with --features-only (required)")
 	fs.StringVar(&o.Layout, "layout", "flat", "output layout: flat or hive, as segmint run")
 	fs.StringVar(&o.Previous, "previous", "", "an earlier run's output `DIR`: report the movement of customers between segments since then, as segmint run")
-	fs.Float64Var(&o.MaxReject, "max-rejected-share", pipeline.DefaultMaxRejectedShare, "warn (report, manifest) when the row filters reject more than this `SHARE` of the input rows (0 warns on any, 1 never)")
+	fs.Float64Var(&o.MaxReject, "max-rejected-share", source.DefaultMaxRejectedShare, "warn (report, manifest) when the row filters reject more than this `SHARE` of the input rows (0 warns on any, 1 never)")
 	fs.BoolVar(&o.Force, "force", false, "replace a non-empty local --out")
 	fs.Uint64Var(&o.Seed, "seed", 1, "random seed of the sample and of k-means")
 	fs.IntVar(&o.K, "k", 0, "number of clusters (0 = k-means seeded from the segment rules, as segmint run)")
@@ -169,7 +170,7 @@ func segbeamOptions(o *options) (segbeam.Options, error) {
 	if o.K == 0 && o.KMin > o.KMax {
 		return so, usagef("--k-min %d is greater than --k-max %d", o.KMin, o.KMax)
 	}
-	layout, err := pipeline.Preset(o.Preset)
+	layout, err := source.Preset(o.Preset)
 	if err != nil {
 		return so, usagef("--preset: %v", err)
 	}
@@ -177,7 +178,7 @@ func segbeamOptions(o *options) (segbeam.Options, error) {
 		layout.EpochUnit = o.EpochUnit
 	}
 	if o.Map != "" {
-		m, err := pipeline.ParseMapping(o.Map, nil)
+		m, err := source.ParseMapping(o.Map, nil)
 		if err != nil {
 			return so, usagef("--map: %v", err)
 		}
@@ -211,7 +212,7 @@ func segbeamOptions(o *options) (segbeam.Options, error) {
 		}
 	}
 	if o.AsOf != "" {
-		t, err := pipeline.ParseTimestamp(o.AsOf)
+		t, err := source.ParseTimestamp(o.AsOf)
 		if err != nil {
 			return so, usagef("--as-of %q: want RFC 3339 or YYYY-MM-DD", o.AsOf)
 		}
@@ -258,8 +259,8 @@ func exitCode(err error, stderr io.Writer) int {
 	fmt.Fprintln(stderr, "segmint-beam:", err)
 	var ue *usageError
 	var ce *configError
-	var ie *pipeline.InputError
-	var col *pipeline.ColumnError
+	var ie *source.InputError
+	var col *source.ColumnError
 	switch {
 	case errors.As(err, &ue):
 		return exitUsage
@@ -269,7 +270,7 @@ func exitCode(err error, stderr io.Writer) int {
 		return exitInterrupted
 	case errors.Is(err, pipeline.ErrOutputExists):
 		return exitOutput
-	case errors.As(err, &ie), errors.As(err, &col), errors.Is(err, pipeline.ErrNoInput), errors.Is(err, pipeline.ErrNoEvents):
+	case errors.As(err, &ie), errors.As(err, &col), errors.Is(err, source.ErrNoInput), errors.Is(err, source.ErrNoEvents):
 		return exitInput
 	}
 	return exitFailure

@@ -1,4 +1,4 @@
-package pipeline
+package source
 
 import (
 	"context"
@@ -264,7 +264,7 @@ func openInput(path string, layout Layout) (*inputFile, error) {
 	if strings.HasSuffix(lower, ".csv") || strings.HasSuffix(lower, ".csv.gz") {
 		return openCSV(path, st.Size(), layout)
 	}
-	rdr, err := openParquet(path)
+	rdr, err := OpenParquet(path)
 	if err != nil {
 		return nil, err
 	}
@@ -375,7 +375,9 @@ func openInput(path string, layout Layout) (*inputFile, error) {
 	return in, nil
 }
 
-func openParquet(path string) (rdr *file.Reader, err error) {
+// OpenParquet opens path with Arrow's Parquet reader. A file that is not
+// readable Parquet, or whose footer is corrupt, is an InputError naming it.
+func OpenParquet(path string) (rdr *file.Reader, err error) {
 	// The Parquet reader panics on some corrupt footers; turn that into an
 	// error naming the file.
 	defer func() {
@@ -523,7 +525,7 @@ func scan(ctx context.Context, inputs []*inputFile, project []string, o ScanOpti
 						fast = nil
 					}
 					var err error
-					rdr, err = openParquet(u.in.Path)
+					rdr, err = OpenParquet(u.in.Path)
 					if err != nil {
 						cancel(err)
 						return
@@ -724,7 +726,7 @@ func readColumns(ctx context.Context, in *inputFile, rg int, project []string, f
 			err = &InputError{File: in.Path, Err: fmt.Errorf("row group %d: corrupt data: %v", rg, r)}
 		}
 	}()
-	rdr, err := openParquet(in.Path)
+	rdr, err := OpenParquet(in.Path)
 	if err != nil {
 		return err
 	}
@@ -757,7 +759,7 @@ func readColumns(ctx context.Context, in *inputFile, rg int, project []string, f
 		if err := toIDs(rec.Column(idIdx[0]), ids, ok); err != nil {
 			return err
 		}
-		if err := mapStrings(rec.Column(codeIdx[0]), codes, nil, func(s string) string { return s }); err != nil {
+		if err := MapStrings(rec.Column(codeIdx[0]), codes, nil, func(s string) string { return s }); err != nil {
 			return err
 		}
 		fn(ids, codes)

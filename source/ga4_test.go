@@ -1,4 +1,4 @@
-package pipeline_test
+package source_test
 
 import (
 	"context"
@@ -21,6 +21,7 @@ import (
 
 	"github.com/segmint/segmint/features"
 	"github.com/segmint/segmint/pipeline"
+	"github.com/segmint/segmint/source"
 	"github.com/segmint/segmint/synth"
 )
 
@@ -214,17 +215,17 @@ func TestGA4Preset(t *testing.T) {
 	}
 	path := filepath.Join(t.TempDir(), "events_20240301.parquet")
 	writeGA4(t, path, events[:5], events[5:])
-	layout, err := pipeline.Preset("ga4")
+	layout, err := source.Preset("ga4")
 	if err != nil {
 		t.Fatal(err)
 	}
-	tbl, rep, err := pipeline.ComputeFeatures(context.Background(), []string{path}, pipeline.ScanOptions{Layout: layout, Workers: 1})
+	tbl, rep, err := source.ComputeFeatures(context.Background(), []string{path}, source.ScanOptions{Layout: layout, Workers: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
 	// 11 events, the purchase exploded into 2 rows: 12 rows, 3 of them
 	// other events (session_start, page_view, scroll).
-	if rep.Rows != 12 || rep.Events != 9 || rep.Skipped[pipeline.SkipOtherEvent] != 3 || rep.Rejected != 0 {
+	if rep.Rows != 12 || rep.Events != 9 || rep.Skipped[source.SkipOtherEvent] != 3 || rep.Rejected != 0 {
 		t.Errorf("rows %d events %d skipped %v rejected %d: want 12 rows, 9 events, 3 other events, none rejected", rep.Rows, rep.Events, rep.Skipped, rep.Rejected)
 	}
 	if tbl.IDKind != features.IDString || !slices.Equal(tbl.IDs, []string{"1001.17", "2002.33"}) {
@@ -257,12 +258,12 @@ func TestGA4Preset(t *testing.T) {
 // TestGA4PresetBadColumns: a nested column of the wrong type, or a file
 // missing the export's required columns, names the file and the path.
 func TestGA4PresetBadColumns(t *testing.T) {
-	layout, _ := pipeline.Preset("ga4")
+	layout, _ := source.Preset("ga4")
 	path := filepath.Join(t.TempDir(), "flat.parquet")
 	// A file with neither event_timestamp nor the canonical event_time.
 	writeTableFile(t, path)
-	_, _, err := pipeline.ComputeFeatures(context.Background(), []string{path}, pipeline.ScanOptions{Layout: layout})
-	var ce *pipeline.ColumnError
+	_, _, err := source.ComputeFeatures(context.Background(), []string{path}, source.ScanOptions{Layout: layout})
+	var ce *source.ColumnError
 	if !errors.As(err, &ce) || ce.File != path || ce.Column != "event_timestamp or event_time" {
 		t.Errorf("file without a time column: err = %v, want a ColumnError naming event_timestamp", err)
 	}
@@ -280,11 +281,11 @@ func TestGA4PresetBadColumns(t *testing.T) {
 		{"user_session=event_params[name=ga_session_id].value.int_value", "event_params[name=ga_session_id].value.int_value", `no string field "name"`},
 	} {
 		l := layout
-		l.Columns, err = pipeline.ParseMapping(tc.mapping, nil)
+		l.Columns, err = source.ParseMapping(tc.mapping, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, _, err = pipeline.ComputeFeatures(context.Background(), []string{good}, pipeline.ScanOptions{Layout: l})
+		_, _, err = source.ComputeFeatures(context.Background(), []string{good}, source.ScanOptions{Layout: l})
 		if !errors.As(err, &ce) || ce.File != good || ce.Column != tc.column || !strings.Contains(ce.Problem, tc.problem) {
 			t.Errorf("--map %s: err = %v, want a ColumnError on %s saying %q", tc.mapping, err, tc.column, tc.problem)
 		}
@@ -293,14 +294,11 @@ func TestGA4PresetBadColumns(t *testing.T) {
 
 func writeTableFile(t *testing.T, path string) {
 	t.Helper()
-	err := pipeline.WriteEventsForTest(path, []pipeline.Column{
+	writeEvents(t, path, []pipeline.Column{
 		{Name: "ts", Timestamp: []int64{1_700_000_000_000_000}},
 		{Name: "event_name", String: []string{"view_item"}},
 		{Name: "user_pseudo_id", String: []string{"u"}},
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 }
 
 // toGA4 rewrites a generated events file in the GA4 export layout, one
@@ -311,7 +309,15 @@ func writeTableFile(t *testing.T, path string) {
 // names. GA4 has no discount column.
 func toGA4(t *testing.T, src, dst string, spell func(int64) string) {
 	t.Helper()
-	rdr, fr := openArrow(t, src, 1<<20)
+	rdr, err := source.OpenParquet(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rdr.Close()
+	fr, err := pqarrow.NewFileReader(rdr, pqarrow.ArrowReadProperties{BatchSize: 1 << 20}, memory.DefaultAllocator)
+	if err != nil {
+		t.Fatal(err)
+	}
 	sessions := make(map[string]int64)
 	var groups [][]ga4Event
 	for rg := 0; rg < rdr.NumRowGroups(); rg++ {
@@ -386,12 +392,12 @@ func TestGA4MatchesFlat(t *testing.T) {
 		files = append(files, dst)
 	}
 	ctx := context.Background()
-	flat, frep, err := pipeline.ComputeFeatures(ctx, sum.Files, pipeline.ScanOptions{Workers: 2})
+	flat, frep, err := source.ComputeFeatures(ctx, sum.Files, source.ScanOptions{Workers: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
-	layout, _ := pipeline.Preset("ga4")
-	ga, grep, err := pipeline.ComputeFeatures(ctx, files, pipeline.ScanOptions{Layout: layout, Workers: 2})
+	layout, _ := source.Preset("ga4")
+	ga, grep, err := source.ComputeFeatures(ctx, files, source.ScanOptions{Layout: layout, Workers: 2})
 	if err != nil {
 		t.Fatal(err)
 	}

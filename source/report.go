@@ -1,4 +1,4 @@
-package pipeline
+package source
 
 import (
 	"fmt"
@@ -6,7 +6,7 @@ import (
 	"github.com/segmint/segmint/features"
 )
 
-// NewInputReport validates the inputs named by paths (as Run does) and
+// NewInputReport validates the inputs named by paths (as pipeline.Run does) and
 // returns the manifest's account of them before they are read: the files,
 // their sizes, rows and row groups (SHA256 left empty) and the layout. A
 // distributed run fills in the rest with Summarise once its workers have

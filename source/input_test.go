@@ -1,6 +1,7 @@
-package pipeline
+package source_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -11,19 +12,25 @@ import (
 	"testing"
 
 	"github.com/segmint/segmint/features"
+	"github.com/segmint/segmint/pipeline"
+	"github.com/segmint/segmint/source"
 )
 
 // writeEvents writes a small REES46-layout file with string timestamps, as
 // the public dump's CSV converted to Parquet has them.
-func writeEvents(t *testing.T, path string, cols []Column) {
+func writeEvents(t *testing.T, path string, cols []pipeline.Column) {
 	t.Helper()
-	if err := writeTable(path, cols, nil); err != nil {
+	var buf bytes.Buffer
+	if err := pipeline.WriteColumns(&buf, cols, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
 		t.Fatal(err)
 	}
 }
 
-func rees46Columns() []Column {
-	return []Column{
+func rees46Columns() []pipeline.Column {
+	return []pipeline.Column{
 		{Name: "event_time", String: []string{"2019-10-01 00:00:00 UTC", "2019-10-01 00:01:00 UTC", "2019-10-01 00:02:00 UTC", "2019-10-20 10:00:00 UTC", "2019-10-31 23:59:59 UTC"}},
 		{Name: "event_type", String: []string{"view", "cart", "purchase", "view", "purchase"}},
 		{Name: "product_id", Int64: []int64{10, 10, 10, 11, 11}},
@@ -40,7 +47,7 @@ func TestREES46StringTimestampsNoConfiguration(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "2019-Oct.parquet")
 	writeEvents(t, path, rees46Columns())
-	tbl, rep, err := ComputeFeatures(context.Background(), []string{dir}, ScanOptions{})
+	tbl, rep, err := source.ComputeFeatures(context.Background(), []string{dir}, source.ScanOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,8 +80,8 @@ func TestREES46StringTimestampsNoConfiguration(t *testing.T) {
 
 func TestBadInputNamesFileAndWritesNothing(t *testing.T) {
 	good := rees46Columns()
-	without := func(name string) []Column {
-		var out []Column
+	without := func(name string) []pipeline.Column {
+		var out []pipeline.Column
 		for _, c := range good {
 			if c.Name != name {
 				out = append(out, c)
@@ -82,7 +89,7 @@ func TestBadInputNamesFileAndWritesNothing(t *testing.T) {
 		}
 		return out
 	}
-	replace := func(name string, c Column) []Column {
+	replace := func(name string, c pipeline.Column) []pipeline.Column {
 		out := without(name)
 		c.Name = name
 		return append(out, c)
@@ -94,10 +101,10 @@ func TestBadInputNamesFileAndWritesNothing(t *testing.T) {
 	}{
 		{"missing required column", func(t *testing.T, p string) { writeEvents(t, p, without("user_id")) }, []string{"user_id", "required column is missing"}},
 		{"wrong column type", func(t *testing.T, p string) {
-			writeEvents(t, p, replace("event_type", Column{Int64: []int64{1, 2, 3, 4, 5}}))
+			writeEvents(t, p, replace("event_type", pipeline.Column{Int64: []int64{1, 2, 3, 4, 5}}))
 		}, []string{"event_type", "want a string"}},
 		{"boolean customer ids", func(t *testing.T, p string) {
-			writeEvents(t, p, replace("user_id", Column{Bool: []bool{true, false, true, false, true}}))
+			writeEvents(t, p, replace("user_id", pipeline.Column{Bool: []bool{true, false, true, false, true}}))
 		}, []string{"user_id", "want an integer, a string or bytes"}},
 		{"empty file", func(t *testing.T, p string) { os.WriteFile(p, nil, 0o644) }, []string{"empty file"}},
 		{"not Parquet", func(t *testing.T, p string) {
@@ -123,7 +130,7 @@ func TestBadInputNamesFileAndWritesNothing(t *testing.T) {
 			path := filepath.Join(dir, "events.parquet")
 			tc.write(t, path)
 			out := filepath.Join(dir, "out")
-			_, err := Run(context.Background(), RunOptions{Events: []string{path}, Out: out})
+			_, err := pipeline.Run(context.Background(), pipeline.RunOptions{Events: []string{path}, Out: out})
 			if err == nil {
 				t.Fatal("want an error")
 			}
@@ -136,8 +143,8 @@ func TestBadInputNamesFileAndWritesNothing(t *testing.T) {
 					t.Errorf("error %q does not say %q", msg, w)
 				}
 			}
-			var ie *InputError
-			var ce *ColumnError
+			var ie *source.InputError
+			var ce *source.ColumnError
 			if !errors.As(err, &ie) && !errors.As(err, &ce) {
 				t.Errorf("error %T is neither an InputError nor a ColumnError", err)
 			}
@@ -156,17 +163,17 @@ func TestBadInputNamesFileAndWritesNothing(t *testing.T) {
 func TestRowsSkippedByReason(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "e.parquet")
-	writeEvents(t, path, []Column{
+	writeEvents(t, path, []pipeline.Column{
 		{Name: "event_time", String: []string{"2019-10-01 00:00:00 UTC", "yesterday", "2019-10-02 00:00:00 UTC", "2019-10-03 00:00:00 UTC", "2019-10-04 00:00:00 UTC"}},
 		{Name: "event_type", String: []string{"view", "view", "teleport", "purchase", "purchase"}},
 		{Name: "price", Float64: []float64{1, 1, 1, -5, 3}},
 		{Name: "user_id", Float64: []float64{1, 2, 3, 4, 5.5}},
 	})
-	tbl, rep, err := ComputeFeatures(context.Background(), []string{path}, ScanOptions{})
+	tbl, rep, err := source.ComputeFeatures(context.Background(), []string{path}, source.ScanOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]int64{SkipBadTime: 1, SkipUnknownType: 1, SkipBadPrice: 1, SkipNullCustomer: 1}
+	want := map[string]int64{source.SkipBadTime: 1, source.SkipUnknownType: 1, source.SkipBadPrice: 1, source.SkipNullCustomer: 1}
 	for k, v := range want {
 		if rep.Skipped[k] != v {
 			t.Errorf("skipped[%q] = %d, want %d (all: %v)", k, rep.Skipped[k], v, rep.Skipped)
@@ -184,7 +191,7 @@ func TestResolveFiles(t *testing.T) {
 		os.MkdirAll(filepath.Dir(p), 0o755)
 		os.WriteFile(p, []byte("x"), 0o644)
 	}
-	got, err := ResolveFiles([]string{dir, filepath.Join(dir, "a.parquet")})
+	got, err := source.ResolveFiles([]string{dir, filepath.Join(dir, "a.parquet")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -192,14 +199,14 @@ func TestResolveFiles(t *testing.T) {
 	if strings.Join(got, ",") != strings.Join(want, ",") {
 		t.Errorf("got %v, want %v", got, want)
 	}
-	got, err = ResolveFiles([]string{filepath.Join(dir, "*.parquet")})
+	got, err = source.ResolveFiles([]string{filepath.Join(dir, "*.parquet")})
 	if err != nil || len(got) != 2 {
 		t.Errorf("glob: %v %v", got, err)
 	}
-	if _, err := ResolveFiles([]string{filepath.Join(dir, "*.csv")}); !errors.Is(err, ErrNoInput) {
+	if _, err := source.ResolveFiles([]string{filepath.Join(dir, "*.csv")}); !errors.Is(err, source.ErrNoInput) {
 		t.Errorf("glob with no match: %v, want ErrNoInput", err)
 	}
-	if _, err := ResolveFiles([]string{filepath.Join(dir, "missing.parquet")}); err == nil {
+	if _, err := source.ResolveFiles([]string{filepath.Join(dir, "missing.parquet")}); err == nil {
 		t.Error("missing file: want an error")
 	}
 }
@@ -223,7 +230,7 @@ func TestParseTimestamp(t *testing.T) {
 		{"", 0, false},
 	}
 	for _, c := range cases {
-		got, err := ParseTimestamp(c.in)
+		got, err := source.ParseTimestamp(c.in)
 		if (err == nil) != c.ok || (c.ok && got != c.want) {
 			t.Errorf("ParseTimestamp(%q) = %d, %v; want %d, ok=%v", c.in, got, err, c.want, c.ok)
 		}
@@ -235,13 +242,13 @@ func FuzzParseTimestamp(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		us, err := ParseTimestamp(s)
+		us, err := source.ParseTimestamp(s)
 		if err != nil {
 			return
 		}
 		// A parsed canonical form must parse back to the same instant.
 		if len(s) >= 19 && s[10] == ' ' && strings.HasSuffix(s, " UTC") && len(s) == 23 {
-			again, err := ParseTimestamp(s[:10] + "T" + s[11:19] + "Z")
+			again, err := source.ParseTimestamp(s[:10] + "T" + s[11:19] + "Z")
 			if err != nil || again != us {
 				t.Errorf("%q -> %d, RFC 3339 form -> %d, %v", s, us, again, err)
 			}
@@ -249,39 +256,12 @@ func FuzzParseTimestamp(f *testing.F) {
 	})
 }
 
-func TestOutputNotOverwrittenWithoutForce(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "e.parquet")
-	writeEvents(t, path, rees46Columns())
-	out := filepath.Join(dir, "out")
-	os.MkdirAll(out, 0o755)
-	keep := filepath.Join(out, "mine.txt")
-	os.WriteFile(keep, []byte("precious"), 0o644)
-	_, err := Run(context.Background(), RunOptions{Events: []string{path}, Out: out, Cluster: ClusterOptions{K: 2, StabilityBoots: -1}})
-	if !errors.Is(err, ErrOutputExists) {
-		t.Fatalf("err = %v, want ErrOutputExists", err)
-	}
-	if data, _ := os.ReadFile(keep); string(data) != "precious" {
-		t.Error("the user's file was touched")
-	}
-	if _, err := Run(context.Background(), RunOptions{Events: []string{path}, Out: out, Force: true, Cluster: ClusterOptions{K: 2, StabilityBoots: -1}}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(filepath.Join(out, "customers.parquet")); err != nil {
-		t.Error(err)
-	}
-	entries, _ := os.ReadDir(dir)
-	if len(entries) != 2 {
-		t.Errorf("leftovers beside the output: %d entries", len(entries))
-	}
-}
-
 func TestExactDuplicatesDropped(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "e.parquet")
 	// The REES46 dump repeats some cart events many times at one timestamp.
 	times := []string{"2019-10-01 10:00:00 UTC", "2019-10-01 10:00:00 UTC", "2019-10-01 10:00:00 UTC", "2019-10-01 10:00:00 UTC", "2019-10-01 10:05:00 UTC"}
-	writeEvents(t, path, []Column{
+	writeEvents(t, path, []pipeline.Column{
 		{Name: "event_time", String: times},
 		{Name: "event_type", String: []string{"cart", "cart", "cart", "cart", "purchase"}},
 		{Name: "product_id", Int64: []int64{7, 7, 7, 8, 7}},
@@ -289,12 +269,12 @@ func TestExactDuplicatesDropped(t *testing.T) {
 		{Name: "user_id", Int64: []int64{1, 1, 1, 1, 1}},
 		{Name: "user_session", String: []string{"s", "s", "s", "s", "s"}},
 	})
-	tbl, rep, err := ComputeFeatures(context.Background(), []string{path}, ScanOptions{})
+	tbl, rep, err := source.ComputeFeatures(context.Background(), []string{path}, source.ScanOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rep.Skipped[SkipDuplicate] != 2 || rep.Events != 3 {
-		t.Errorf("duplicates %d events %d, want 2 and 3", rep.Skipped[SkipDuplicate], rep.Events)
+	if rep.Skipped[source.SkipDuplicate] != 2 || rep.Events != 3 {
+		t.Errorf("duplicates %d events %d, want 2 and 3", rep.Skipped[source.SkipDuplicate], rep.Events)
 	}
 	if c := tbl.Column("cart_adds")[0]; c != 2 {
 		t.Errorf("cart_adds = %v, want 2 (product 7 once, product 8 once)", c)
@@ -312,12 +292,12 @@ func TestExactDuplicatesDropped(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, workers := range []int{1, 2} {
-		_, rep, err := ComputeFeatures(context.Background(), []string{csv}, ScanOptions{BatchSize: 2, Workers: workers})
+		_, rep, err := source.ComputeFeatures(context.Background(), []string{csv}, source.ScanOptions{BatchSize: 2, Workers: workers})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if rep.Skipped[SkipDuplicate] != 2 || rep.Events != 3 {
-			t.Errorf("CSV, %d workers: duplicates %d events %d, want 2 and 3", workers, rep.Skipped[SkipDuplicate], rep.Events)
+		if rep.Skipped[source.SkipDuplicate] != 2 || rep.Events != 3 {
+			t.Errorf("CSV, %d workers: duplicates %d events %d, want 2 and 3", workers, rep.Skipped[source.SkipDuplicate], rep.Events)
 		}
 	}
 }
@@ -326,21 +306,21 @@ func TestReadSplitsMatchTheScan(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "e.parquet")
 	writeEvents(t, path, rees46Columns())
-	splits, err := Splits([]string{path}, Layout{})
+	splits, err := source.Splits([]string{path}, source.Layout{})
 	if err != nil || len(splits) != 1 {
 		t.Fatalf("splits %v, %v", splits, err)
 	}
 	launch := features.NewLaunches()
-	if _, err := ReadSplit(context.Background(), splits[0], Layout{}, 0, PassProducts, launch.Add); err != nil {
+	if _, err := source.ReadSplit(context.Background(), splits[0], source.Layout{}, 0, source.PassProducts, launch.Add); err != nil {
 		t.Fatal(err)
 	}
 	launch.Freeze(launch.MinTime, features.DefaultTrendWindowDays)
 	g := features.NewAggregator(launch)
-	if _, err := ReadSplit(context.Background(), splits[0], Layout{}, 0, PassEvents, g.Add); err != nil {
+	if _, err := source.ReadSplit(context.Background(), splits[0], source.Layout{}, 0, source.PassEvents, g.Add); err != nil {
 		t.Fatal(err)
 	}
 	got := g.Finalise(features.Context{AsOf: launch.MaxTime, WindowStart: launch.MinTime, Stats: g.Stats})
-	want, _, err := ComputeFeatures(context.Background(), []string{path}, ScanOptions{})
+	want, _, err := source.ComputeFeatures(context.Background(), []string{path}, source.ScanOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -361,13 +341,13 @@ func TestEventsAfterAsOfExcluded(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "e.parquet")
 	writeEvents(t, path, rees46Columns())
-	asOf, _ := ParseTimestamp("2019-10-15")
-	tbl, rep, err := ComputeFeatures(context.Background(), []string{path}, ScanOptions{AsOf: asOf})
+	asOf, _ := source.ParseTimestamp("2019-10-15")
+	tbl, rep, err := source.ComputeFeatures(context.Background(), []string{path}, source.ScanOptions{AsOf: asOf})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rep.Skipped[SkipAfterAsOf] != 2 || rep.Events != 3 {
-		t.Errorf("after as-of %d, events %d; want 2 and 3", rep.Skipped[SkipAfterAsOf], rep.Events)
+	if rep.Skipped[source.SkipAfterAsOf] != 2 || rep.Events != 3 {
+		t.Errorf("after as-of %d, events %d; want 2 and 3", rep.Skipped[source.SkipAfterAsOf], rep.Events)
 	}
 	if tbl.AsOf != asOf || len(tbl.Customers) != 1 {
 		t.Errorf("as-of %d customers %v", tbl.AsOf, tbl.Customers)
@@ -392,15 +372,15 @@ func TestMappedColumnMustExist(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, path := range []string{pq, csv} {
-		layout := Layout{Columns: map[string]string{ColPrice: "nosuch"}}
-		_, _, err := ComputeFeatures(context.Background(), []string{path}, ScanOptions{Layout: layout})
-		var ce *ColumnError
+		layout := source.Layout{Columns: map[string]string{source.ColPrice: "nosuch"}}
+		_, _, err := source.ComputeFeatures(context.Background(), []string{path}, source.ScanOptions{Layout: layout})
+		var ce *source.ColumnError
 		if !errors.As(err, &ce) || ce.File != path || ce.Column != "nosuch" || !strings.Contains(err.Error(), "--map price=nosuch") {
 			t.Errorf("%s: --map price=nosuch gave %v, want a ColumnError naming the file and column nosuch", path, err)
 		}
 		// A mapping to a column that exists is fine.
-		layout = Layout{Columns: map[string]string{ColPrice: "price"}}
-		if _, _, err := ComputeFeatures(context.Background(), []string{path}, ScanOptions{Layout: layout}); err != nil {
+		layout = source.Layout{Columns: map[string]string{source.ColPrice: "price"}}
+		if _, _, err := source.ComputeFeatures(context.Background(), []string{path}, source.ScanOptions{Layout: layout}); err != nil {
 			t.Errorf("%s: --map price=price: %v", path, err)
 		}
 	}

@@ -1,4 +1,4 @@
-package pipeline
+package source
 
 import (
 	"context"
@@ -73,7 +73,7 @@ func ReadSplitRows(ctx context.Context, s Split, layout Layout, asOf int64, pass
 		err = scanCSV(ctx, in, project, 1<<16, mem, dec, &batch, fn, &rows, nil)
 		return dec.skipped, rows.Load(), err
 	}
-	rdr, err := openParquet(in.Path)
+	rdr, err := OpenParquet(in.Path)
 	if err != nil {
 		return nil, 0, err
 	}

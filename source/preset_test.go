@@ -1,4 +1,4 @@
-package pipeline
+package source_test
 
 import (
 	"context"
@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/segmint/segmint/features"
+	"github.com/segmint/segmint/pipeline"
+	"github.com/segmint/segmint/source"
 )
 
 // TestSegmentPreset writes a small warehoused Segment tracks table and
@@ -20,7 +22,7 @@ func TestSegmentPreset(t *testing.T) {
 		return time.Date(2024, 3, day, hour, 0, 0, 0, time.UTC).UnixMicro()
 	}
 	path := filepath.Join(t.TempDir(), "tracks.parquet")
-	writeEvents(t, path, []Column{
+	writeEvents(t, path, []pipeline.Column{
 		{Name: "timestamp", Timestamp: []int64{at(1, 9), at(1, 10), at(1, 11), at(2, 9), at(5, 9), at(3, 9), at(3, 10), at(3, 11), at(3, 12)}},
 		{Name: "event", String: []string{"Product Viewed", "Product Added", "Order Completed", "order_completed", "Order Refunded", "Product Viewed", "Product Added", "Product Removed", "Checkout Started"}},
 		{Name: "user_id", String: []string{"u-1", "u-1", "u-1", "u-1", "u-1", "u-2", "u-2", "u-2", "u-2"}},
@@ -30,15 +32,15 @@ func TestSegmentPreset(t *testing.T) {
 		{Name: "quantity", Int64: []int64{1, 1, 2, 1, 2, 1, 1, 1, 1}},
 		{Name: "coupon", String: []string{"", "", "SAVE", "", "", "", "", "", ""}, NullEmpty: true},
 	})
-	layout, err := Preset("segment")
+	layout, err := source.Preset("segment")
 	if err != nil {
 		t.Fatal(err)
 	}
-	tbl, rep, err := ComputeFeatures(context.Background(), []string{path}, ScanOptions{Layout: layout, Workers: 1})
+	tbl, rep, err := source.ComputeFeatures(context.Background(), []string{path}, source.ScanOptions{Layout: layout, Workers: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rep.Events != 8 || rep.Skipped[SkipOtherEvent] != 1 || len(rep.Skipped) != 1 {
+	if rep.Events != 8 || rep.Skipped[source.SkipOtherEvent] != 1 || len(rep.Skipped) != 1 {
 		t.Errorf("events %d, skipped %v: want 8 events and 1 other event (Checkout Started)", rep.Events, rep.Skipped)
 	}
 	if tbl.IDKind != features.IDString {
@@ -79,14 +81,14 @@ func TestSegmentPreset(t *testing.T) {
 // the file and the column.
 func TestSegmentPresetBadColumn(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "tracks.parquet")
-	writeEvents(t, path, []Column{
+	writeEvents(t, path, []pipeline.Column{
 		{Name: "timestamp", Timestamp: []int64{1}},
 		{Name: "event", Int64: []int64{3}},
 		{Name: "user_id", Int64: []int64{1}},
 	})
-	layout, _ := Preset("segment")
-	_, _, err := ComputeFeatures(context.Background(), []string{path}, ScanOptions{Layout: layout})
-	var ce *ColumnError
+	layout, _ := source.Preset("segment")
+	_, _, err := source.ComputeFeatures(context.Background(), []string{path}, source.ScanOptions{Layout: layout})
+	var ce *source.ColumnError
 	if !errors.As(err, &ce) || ce.File != path || ce.Column != "event" {
 		t.Fatalf("err = %v, want a ColumnError naming %s and column event", err, path)
 	}
@@ -95,7 +97,7 @@ func TestSegmentPresetBadColumn(t *testing.T) {
 // TestSegmentPresetStringIDs: Segment's user_id is a string, kept as one.
 func TestSegmentPresetStringIDs(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "tracks.parquet")
-	writeEvents(t, path, []Column{
+	writeEvents(t, path, []pipeline.Column{
 		{Name: "timestamp", Timestamp: []int64{1_700_000_000_000_000, 1_700_000_001_000_000, 1_700_000_002_000_000}},
 		{Name: "event_text", String: []string{"Product Added", "Order Completed", "Order Completed"}},
 		{Name: "user_id", String: []string{"u-1", "u-1", "u-2"}},
@@ -103,8 +105,8 @@ func TestSegmentPresetStringIDs(t *testing.T) {
 		{Name: "price", Float64: []float64{10, 10, 5}},
 		{Name: "quantity", Int64: []int64{1, 2, 1}},
 	})
-	layout, _ := Preset("segment")
-	tbl, rep, err := ComputeFeatures(context.Background(), []string{path}, ScanOptions{Layout: layout, Workers: 1})
+	layout, _ := source.Preset("segment")
+	tbl, rep, err := source.ComputeFeatures(context.Background(), []string{path}, source.ScanOptions{Layout: layout, Workers: 1})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package pipeline
+package source
 
 import (
 	"context"
@@ -59,7 +59,7 @@ func TestAsOfSkipsLaterRowGroups(t *testing.T) {
 		t.Fatal(err)
 	}
 	in := ins[0]
-	rdr, err := openParquet(sorted)
+	rdr, err := OpenParquet(sorted)
 	if err != nil {
 		t.Fatal(err)
 	}

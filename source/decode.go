@@ -1,4 +1,4 @@
-package pipeline
+package source
 
 import (
 	"fmt"
@@ -132,7 +132,7 @@ func (d *decoder) decode(file string, rec arrow.Record, f fields, names map[stri
 		}
 		if a := col(ColOrderID); a != nil && d.layout.CancelPrefix != "" && fixed == features.EventPurchase {
 			d.cancel = grow(d.cancel, n)
-			if err := mapStrings(a, d.cancel, nil, func(s string) bool { return strings.HasPrefix(s, d.layout.CancelPrefix) }); err != nil {
+			if err := MapStrings(a, d.cancel, nil, func(s string) bool { return strings.HasPrefix(s, d.layout.CancelPrefix) }); err != nil {
 				return fail(ColOrderID, err)
 			}
 			for i, c := range d.cancel {
@@ -141,12 +141,12 @@ func (d *decoder) decode(file string, rec arrow.Record, f fields, names map[stri
 				}
 			}
 		}
-	} else if err := mapStrings(col(ColEventType), d.types, nil, d.lookupType); err != nil {
+	} else if err := MapStrings(col(ColEventType), d.types, nil, d.lookupType); err != nil {
 		return fail(ColEventType, err)
 	}
 	d.customers, d.custOK = grow(d.customers, n), grow(d.custOK, n)
 	if d.idKind == features.IDInteger {
-		if err := toInt64s(col(ColUserID), d.customers, d.custOK); err != nil {
+		if err := ToInt64s(col(ColUserID), d.customers, d.custOK); err != nil {
 			return fail(ColUserID, err)
 		}
 	} else {
@@ -179,7 +179,7 @@ func (d *decoder) decode(file string, rec arrow.Record, f fields, names map[stri
 	if a := col(ColPrice); a != nil {
 		present |= features.ColPrice
 		d.prices, d.priceOK = grow(d.prices, n), grow(d.priceOK, n)
-		if err := toFloat64s(a, d.prices, d.priceOK); err != nil {
+		if err := ToFloat64s(a, d.prices, d.priceOK); err != nil {
 			return fail(ColPrice, err)
 		}
 	}
@@ -187,7 +187,7 @@ func (d *decoder) decode(file string, rec arrow.Record, f fields, names map[stri
 	if a := col(ColQuantity); a != nil {
 		hasQty = true
 		d.qty, d.qtyOK = grow(d.qty, n), grow(d.qtyOK, n)
-		if err := toFloat64s(a, d.qty, d.qtyOK); err != nil {
+		if err := ToFloat64s(a, d.qty, d.qtyOK); err != nil {
 			return fail(ColQuantity, err)
 		}
 	}
@@ -208,21 +208,21 @@ func (d *decoder) decode(file string, rec arrow.Record, f fields, names map[stri
 	if a := col(ColCouponCode); a != nil {
 		present |= features.ColCoupon
 		d.coupons = grow(d.coupons, n)
-		if err := mapStrings(a, d.coupons, nil, func(s string) bool { return strings.TrimSpace(s) != "" }); err != nil {
+		if err := MapStrings(a, d.coupons, nil, func(s string) bool { return strings.TrimSpace(s) != "" }); err != nil {
 			return fail(ColCouponCode, err)
 		}
 	}
 	if a := col(ColDiscount); a != nil {
 		present |= features.ColDiscount
 		d.discounts, d.discOK = grow(d.discounts, n), grow(d.discOK, n)
-		if err := toFloat64s(a, d.discounts, d.discOK); err != nil {
+		if err := ToFloat64s(a, d.discounts, d.discOK); err != nil {
 			return fail(ColDiscount, err)
 		}
 	}
 	if a := col(ColCountry); a != nil {
 		present |= features.ColCountry
 		d.country = grow(d.country, n)
-		if err := mapStrings(a, d.country, nil, d.intern); err != nil {
+		if err := MapStrings(a, d.country, nil, d.intern); err != nil {
 			return fail(ColCountry, err)
 		}
 	}
@@ -437,7 +437,7 @@ func (d *decoder) decodeTime(a arrow.Array, dst []int64, ok []bool) error {
 		if err != nil {
 			return err
 		}
-		if err := toInt64s(a, dst, ok); err != nil {
+		if err := ToInt64s(a, dst, ok); err != nil {
 			return err
 		}
 		for i := range dst {
@@ -451,7 +451,7 @@ func (d *decoder) decodeTime(a arrow.Array, dst []int64, ok []bool) error {
 		if err != nil {
 			return err
 		}
-		if err := toInt64s(a, dst, ok); err != nil {
+		if err := ToInt64s(a, dst, ok); err != nil {
 			return err
 		}
 		for i := range dst {
@@ -459,7 +459,7 @@ func (d *decoder) decodeTime(a arrow.Array, dst []int64, ok []bool) error {
 		}
 		return nil
 	}
-	return mapStrings(a, dst, ok, func(s string) int64 {
+	return MapStrings(a, dst, ok, func(s string) int64 {
 		t, err := ParseTimestamp(s)
 		if err != nil {
 			return math.MinInt64
@@ -500,11 +500,11 @@ type stringValuer interface {
 	Value(i int) string
 }
 
-// mapStrings applies f to every string of a (plain, large or dictionary
+// MapStrings applies f to every string of a (plain, large or dictionary
 // encoded); a dictionary's values are mapped once each. ok, when not nil,
 // receives validity: false for nulls and for values that valid (if given)
 // rejects. Without ok, nulls map to f's zero value.
-func mapStrings[T any](a arrow.Array, dst []T, ok []bool, f func(string) T, valid ...func(T) bool) error {
+func MapStrings[T any](a arrow.Array, dst []T, ok []bool, f func(string) T, valid ...func(T) bool) error {
 	var zero T
 	set := func(i int, v T, isValid bool) {
 		if !isValid {
@@ -536,7 +536,7 @@ func mapStrings[T any](a arrow.Array, dst []T, ok []bool, f func(string) T, vali
 	case *array.Dictionary:
 		dict := arr.Dictionary()
 		mapped := make([]T, dict.Len())
-		if err := mapStrings(dict, mapped, nil, f); err != nil {
+		if err := MapStrings(dict, mapped, nil, f); err != nil {
 			return err
 		}
 		for i := range dst {
@@ -626,11 +626,11 @@ func parseWholeNumber(s string) (int64, bool) {
 	return int64(v), true
 }
 
-// toInt64s reads an integer column (any width), a floating-point column
+// ToInt64s reads an integer column (any width), a floating-point column
 // holding whole numbers (as pandas writes nullable integer ids), or a
 // string column of whole numbers (CSV). ok receives validity: false for
 // nulls and for values that are not whole numbers.
-func toInt64s(a arrow.Array, dst []int64, ok []bool) error {
+func ToInt64s(a arrow.Array, dst []int64, ok []bool) error {
 	switch arr := a.(type) {
 	case *array.Int64:
 		copyInts(dst, ok, arr.Int64Values(), a)
@@ -668,9 +668,9 @@ func toInt64s(a arrow.Array, dst []int64, ok []bool) error {
 	return nil
 }
 
-// toFloat64s reads a numeric column of any width, or a string column of
+// ToFloat64s reads a numeric column of any width, or a string column of
 // numbers (CSV), as float64. ok receives validity.
-func toFloat64s(a arrow.Array, dst []float64, ok []bool) error {
+func ToFloat64s(a arrow.Array, dst []float64, ok []bool) error {
 	switch arr := a.(type) {
 	case *array.Float64:
 		vals := arr.Float64Values()
@@ -737,9 +737,9 @@ func idOf(s string) int64 {
 func toIDs(a arrow.Array, dst []int64, ok []bool) error {
 	switch a.(type) {
 	case *array.String, *array.LargeString, *array.Binary, *array.Dictionary:
-		return mapStrings(a, dst, nil, idOf)
+		return MapStrings(a, dst, nil, idOf)
 	}
-	if err := toInt64s(a, dst, ok); err != nil {
+	if err := ToInt64s(a, dst, ok); err != nil {
 		return err
 	}
 	for i := range dst {
@@ -772,7 +772,7 @@ func toCustomerKeys(a arrow.Array, keys []int64, text []string, ok []bool) error
 			}
 			set(i, s, valid)
 		}
-	case bytesValuer:
+	case BytesValuer:
 		for i := range keys {
 			valid := !arr.IsNull(i)
 			var s string
@@ -804,8 +804,9 @@ func toCustomerKeys(a arrow.Array, keys []int64, text []string, ok []bool) error
 	return nil
 }
 
-// bytesValuer is what the binary arrays have in common.
-type bytesValuer interface {
+// BytesValuer is what the binary arrays (plain, large and fixed-size) have
+// in common.
+type BytesValuer interface {
 	IsNull(i int) bool
 	Value(i int) []byte
 }
@@ -834,7 +835,7 @@ func mixID(v int64) uint64 {
 func toHashes(a arrow.Array, dst []uint64, ints []int64, ok []bool) error {
 	switch a.(type) {
 	case *array.String, *array.LargeString, *array.Binary, *array.Dictionary:
-		return mapStrings(a, dst, nil, func(s string) uint64 {
+		return MapStrings(a, dst, nil, func(s string) uint64 {
 			if s == "" {
 				return 0
 			}
@@ -844,7 +845,7 @@ func toHashes(a arrow.Array, dst []uint64, ints []int64, ok []bool) error {
 			return features.Hash64(s)
 		})
 	}
-	if err := toInt64s(a, ints, ok); err != nil {
+	if err := ToInt64s(a, ints, ok); err != nil {
 		return err
 	}
 	for i, v := range ints {

@@ -1,4 +1,4 @@
-package pipeline
+package source
 
 import (
 	"github.com/apache/arrow/go/v17/parquet"

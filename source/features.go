@@ -1,4 +1,4 @@
-package pipeline
+package source
 
 import (
 	"cmp"
@@ -187,7 +187,7 @@ func OpenInputs(paths []string, layout Layout) ([]*inputFile, error) {
 // generate: a Parquet file whose columns are exactly customer_id and
 // archetype.
 func isPlantedLabels(path string) bool {
-	rdr, err := openParquet(path)
+	rdr, err := OpenParquet(path)
 	if err != nil {
 		return false
 	}
@@ -203,20 +203,24 @@ func isPlantedLabels(path string) bool {
 // its first appearance in any row with a valid time.
 var launchColumns = []string{ColEventTime, ColProductID}
 
-// ComputeFeatures runs the feature stage over the Parquet inputs named by
-// paths: a first pass over products (launch dates, the time window), then
-// the per-customer accumulators, one partial per worker, merged and
-// finalised. Memory is proportional to customers plus products.
+// ComputeFeatures runs the feature stage over the inputs named by paths
+// (OpenInputs): a first pass over products (launch dates, the time window),
+// then the per-customer accumulators, one per customer in a
+// features.Sharded aggregator that every worker adds to, finalised. Memory
+// is proportional to customers plus products.
 func ComputeFeatures(ctx context.Context, paths []string, o ScanOptions) (*features.Table, *FeatureReport, error) {
 	start := time.Now()
 	inputs, err := OpenInputs(paths, o.Layout)
 	if err != nil {
 		return nil, nil, err
 	}
-	return computeFeatures(ctx, inputs, o, start)
+	return ComputeFeaturesOf(ctx, inputs, o, start)
 }
 
-func computeFeatures(ctx context.Context, inputs []*inputFile, o ScanOptions, start time.Time) (*features.Table, *FeatureReport, error) {
+// ComputeFeaturesOf is ComputeFeatures over inputs that OpenInputs has
+// already validated (a run opens them before it claims its output); start
+// is when the stage began, for the report's Seconds.
+func ComputeFeaturesOf(ctx context.Context, inputs []*inputFile, o ScanOptions, start time.Time) (*features.Table, *FeatureReport, error) {
 	rep := newInputReport(inputs, o.Layout)
 	workers := o.Workers
 	if workers <= 0 {
@@ -287,11 +291,11 @@ func computeFeatures(ctx context.Context, inputs []*inputFile, o ScanOptions, st
 	return table, rep, nil
 }
 
-// categoryNames looks up the category_code of each of ids (category ids),
+// CategoryNames looks up the category_code of each of ids (category ids),
 // reading only the category columns, row group by row group, and stopping
 // as soon as every id is named: the names are for the report only, so the
 // feature pass does not decode category_code at all.
-func (r *FeatureReport) categoryNames(ctx context.Context, ids []int64) map[int64]string {
+func (r *FeatureReport) CategoryNames(ctx context.Context, ids []int64) map[int64]string {
 	names := make(map[int64]string)
 	if len(ids) == 0 || r == nil {
 		return names

@@ -1,0 +1,40 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/segmint/segmint/synth"
+)
+
+func TestOutputNotOverwrittenWithoutForce(t *testing.T) {
+	dir := t.TempDir()
+	sum, err := synth.Generate(context.Background(), filepath.Join(dir, "data"), synth.Settings{Customers: 200, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "out")
+	os.MkdirAll(out, 0o755)
+	keep := filepath.Join(out, "mine.txt")
+	os.WriteFile(keep, []byte("precious"), 0o644)
+	_, err = Run(context.Background(), RunOptions{Events: sum.Files, Out: out, Cluster: ClusterOptions{K: 2, StabilityBoots: -1}})
+	if !errors.Is(err, ErrOutputExists) {
+		t.Fatalf("err = %v, want ErrOutputExists", err)
+	}
+	if data, _ := os.ReadFile(keep); string(data) != "precious" {
+		t.Error("the user's file was touched")
+	}
+	if _, err := Run(context.Background(), RunOptions{Events: sum.Files, Out: out, Force: true, Cluster: ClusterOptions{K: 2, StabilityBoots: -1}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(out, "customers.parquet")); err != nil {
+		t.Error(err)
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 2 {
+		t.Errorf("leftovers beside the output: %d entries", len(entries))
+	}
+}
