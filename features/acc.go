@@ -330,7 +330,7 @@ func (a *Acc) orderGaps() []float64 {
 // launched before the data begins, so its launch is unknown: purchases of it
 // never count as trend purchases.
 type Launches struct {
-	first       map[int64]int64
+	first       productTable
 	windowStart int64
 	trendWindow int64
 	// MinTime and MaxTime are the earliest and latest event times seen, µs.
@@ -343,7 +343,7 @@ const DefaultTrendWindowDays = 14
 
 // NewLaunches returns an empty product accumulator.
 func NewLaunches() *Launches {
-	return &Launches{first: make(map[int64]int64), MinTime: math.MaxInt64, MaxTime: math.MinInt64, trendWindow: DefaultTrendWindowDays * MicrosPerDay}
+	return &Launches{MinTime: math.MaxInt64, MaxTime: math.MinInt64, trendWindow: DefaultTrendWindowDays * MicrosPerDay}
 }
 
 // Add folds the product and time columns of b into l.
@@ -360,9 +360,7 @@ func (l *Launches) Add(b *Batch) {
 		if p == 0 {
 			continue
 		}
-		if f, ok := l.first[p]; !ok || t < f {
-			l.first[p] = t
-		}
+		l.first.min(p, t)
 	}
 }
 
@@ -370,15 +368,11 @@ func (l *Launches) Add(b *Batch) {
 func (l *Launches) Merge(o *Launches) {
 	l.MinTime = min(l.MinTime, o.MinTime)
 	l.MaxTime = max(l.MaxTime, o.MaxTime)
-	for p, t := range o.first {
-		if f, ok := l.first[p]; !ok || t < f {
-			l.first[p] = t
-		}
-	}
+	o.first.each(l.first.min)
 }
 
 // Products is the number of distinct products seen.
-func (l *Launches) Products() int { return len(l.first) }
+func (l *Launches) Products() int { return l.first.len() }
 
 // Freeze fixes the window start (normally MinTime) and the trend window,
 // after which l is read-only and may be shared by many goroutines.
@@ -389,15 +383,14 @@ func (l *Launches) Freeze(windowStart int64, trendWindowDays float64) {
 
 // Launch returns the first time product p was seen, and whether it was.
 func (l *Launches) Launch(p int64) (int64, bool) {
-	t, ok := l.first[p]
-	return t, ok
+	return l.first.get(p)
 }
 
 // IsTrendPurchase reports whether buying product p at time t counts as trend
 // adoption: the product's launch is known (first seen at least TrendWindow
 // after the window start) and t is within TrendWindow after it.
 func (l *Launches) IsTrendPurchase(p int64, t int64) bool {
-	f, ok := l.first[p]
+	f, ok := l.first.get(p)
 	if !ok || f < l.windowStart+l.trendWindow {
 		return false
 	}

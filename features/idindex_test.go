@@ -51,3 +51,48 @@ func TestIDIndexMatchesMap(t *testing.T) {
 		r.Shuffle(len(ids), func(i, j int) { ids[i], ids[j] = ids[j], ids[i] })
 	}
 }
+
+// The product table keeps the earliest time of every product, as a map
+// does, through growth, for products of every shape (0 is never stored).
+func TestProductTableMatchesMap(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	var x productTable
+	want := map[int64]int64{}
+	for i := range 50_000 {
+		var p int64
+		switch i % 3 {
+		case 0:
+			p = 1 + r.Int64N(5000)
+		case 1:
+			p = -1 - r.Int64N(5000)
+		default:
+			p = int64(r.Uint64()) | 1
+		}
+		tm := r.Int64N(1 << 40)
+		x.min(p, tm)
+		if f, ok := want[p]; !ok || tm < f {
+			want[p] = tm
+		}
+	}
+	if x.len() != len(want) {
+		t.Fatalf("len %d, want %d", x.len(), len(want))
+	}
+	for p, w := range want {
+		if got, ok := x.get(p); !ok || got != w {
+			t.Fatalf("get(%d) = %d, %v; want %d", p, got, ok, w)
+		}
+	}
+	if _, ok := x.get(0); ok {
+		t.Fatal("product 0 found")
+	}
+	n := 0
+	x.each(func(p, tm int64) {
+		n++
+		if want[p] != tm {
+			t.Fatalf("each: %d at %d, want %d", p, tm, want[p])
+		}
+	})
+	if n != len(want) {
+		t.Fatalf("each visited %d products, want %d", n, len(want))
+	}
+}

@@ -1,6 +1,7 @@
 package features
 
 import (
+	"cmp"
 	"encoding/binary"
 	"errors"
 	"math"
@@ -207,20 +208,18 @@ func (a *Acc) UnmarshalBinary(data []byte) error {
 // MarshalBinary encodes the product launches (for a distributed runner's
 // side input).
 func (l *Launches) MarshalBinary() ([]byte, error) {
-	b := make([]byte, 0, 32+16*len(l.first))
+	b := make([]byte, 0, 32+16*l.first.len())
 	b = append(b, accVersion)
 	for _, v := range []int64{l.MinTime, l.MaxTime, l.windowStart, l.trendWindow} {
 		b = binary.AppendVarint(b, v)
 	}
-	b = binary.AppendUvarint(b, uint64(len(l.first)))
-	ids := make([]int64, 0, len(l.first))
-	for p := range l.first {
-		ids = append(ids, p)
-	}
-	slices.Sort(ids) // a stable encoding
-	for _, p := range ids {
-		b = binary.AppendVarint(b, p)
-		b = binary.AppendVarint(b, l.first[p])
+	b = binary.AppendUvarint(b, uint64(l.first.len()))
+	ents := make([]productEnt, 0, l.first.len())
+	l.first.each(func(p, t int64) { ents = append(ents, productEnt{p, t}) })
+	slices.SortFunc(ents, func(x, y productEnt) int { return cmp.Compare(x.p, y.p) }) // a stable encoding
+	for _, e := range ents {
+		b = binary.AppendVarint(b, e.p)
+		b = binary.AppendVarint(b, e.t)
 	}
 	return b, nil
 }
@@ -252,14 +251,14 @@ func (l *Launches) UnmarshalBinary(data []byte) error {
 		return ErrBadEncoding
 	}
 	r = r[k:]
-	*l = Launches{first: make(map[int64]int64, n), MinTime: head[0], MaxTime: head[1], windowStart: head[2], trendWindow: head[3]}
+	*l = Launches{MinTime: head[0], MaxTime: head[1], windowStart: head[2], trendWindow: head[3]}
 	for range n {
 		p, ok1 := next()
 		t, ok2 := next()
-		if !ok1 || !ok2 {
+		if !ok1 || !ok2 || p == 0 {
 			return ErrBadEncoding
 		}
-		l.first[p] = t
+		l.first.min(p, t)
 	}
 	if len(r) != 0 {
 		return ErrBadEncoding

@@ -187,9 +187,9 @@ func TestLaunchesEncodingRoundTrip(t *testing.T) {
 	if back.MinTime != l.MinTime || back.MaxTime != l.MaxTime || back.Products() != l.Products() {
 		t.Fatalf("decoded launches differ")
 	}
-	for p := range l.first {
+	for p, first := range launchMap(l) {
 		for _, dt := range []int64{0, 10 * MicrosPerDay, 20 * MicrosPerDay} {
-			tm := l.first[p] + dt
+			tm := first + dt
 			if back.IsTrendPurchase(p, tm) != l.IsTrendPurchase(p, tm) {
 				t.Fatalf("product %d at %d: trend purchase differs", p, tm)
 			}
