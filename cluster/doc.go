@@ -74,6 +74,21 @@
 // moved onto the row farthest from its centroid. Of NInit restarts, the
 // one with the lowest inertia is kept (the first, on a tie).
 //
+// With Settings.Refine (and no Init), the kept restart is then refined
+// by split–remove moves: one centroid is removed and another
+// cluster is split in two (along its principal direction, then by
+// 2-means on its rows), Lloyd iterations run from the k resulting
+// centroids, and the move is kept when it lowers the inertia. Lloyd's
+// iterations only move centroids locally, so a restart that ends with two
+// centroids in one group of the data and one centroid across two groups
+// stays there; with many clusters most restarts do, and more restarts
+// find the better optimum only slowly. Every removal is tried, paired
+// with the best split of another cluster, in order of the first-order
+// estimate of the change in inertia; the first move that lowers the
+// inertia is kept, and the refinement ends when none does (or after K
+// kept moves). It draws nothing at random. SelectK refines its fits
+// (unless SelectSettings.NoRefine); KMeans alone does not by default.
+//
 // # Determinism
 //
 // All randomness comes from a PCG generator (math/rand/v2) seeded with

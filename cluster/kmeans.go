@@ -44,6 +44,17 @@ type Settings struct {
 	// means every row has weight 1. Centroids are weighted means and the
 	// inertia is weighted.
 	Weights []float64
+	// Refine, when Init is nil and K is at least 2, refines the restart
+	// with the lowest inertia by split–remove moves: one centroid is
+	// removed and another cluster split in two, Lloyd iterations run from
+	// the result, and the move is kept when it lowers the inertia (see
+	// the package documentation, "Algorithm"). Lloyd's iterations cannot
+	// leave a local optimum where two centroids share one group of the
+	// data while another straddles two, and with many clusters random
+	// restarts rarely avoid one. The refinement draws nothing at random.
+	// Off by default, so that KMeans is plain k-means++ and Lloyd (as in
+	// scikit-learn); SelectK turns it on for its fits.
+	Refine bool
 }
 
 // Result is a fitted clustering. Clusters are numbered canonically: by size
@@ -235,6 +246,15 @@ func KMeans(ctx context.Context, data []float64, rows, cols int, s Settings) (*R
 				copy(bestAsg, ru.assign)
 				copy(bestDist, ru.upper)
 			}
+		}
+	}
+	if s.Init == nil && s.Refine {
+		in, ok, iters, conv, err := refineFit(ctx, e, data, rows, cols, s, tol, bestCent, bestAsg, bestDist, bestIn)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			bestIn, bestIters, bestConv = in, iters, conv
 		}
 	}
 	res := &Result{

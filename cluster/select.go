@@ -29,6 +29,12 @@ type SelectSettings struct {
 	// StabilitySample bounds the rows the stability scan resamples, drawn
 	// uniformly without replacement; default DefaultStabilitySample.
 	StabilitySample int
+	// NoRefine turns off the refinement of the fits (Settings.Refine,
+	// which SelectK otherwise sets for every fit, whatever Base.Refine):
+	// a fit left in a worse local optimum at one k distorts the curves
+	// across k and the reference partitions of the stability scan. The
+	// scan's bootstrap refits are never refined.
+	NoRefine bool
 }
 
 // Selection reports the fits and validity indices for each k tried, and
@@ -82,6 +88,7 @@ func SelectK(ctx context.Context, data []float64, rows, cols int, s SelectSettin
 	if s.SilhouetteSample == 0 {
 		s.SilhouetteSample = 5000
 	}
+	s.Base.Refine = !s.NoRefine
 	base := s.Base
 	base.K = s.KMax
 	base = base.withDefaults()

@@ -23,7 +23,7 @@ const (
 	// scan resamples.
 	DefaultStabilitySample = 20000
 	// stabilityNInit is the number of k-means++ restarts of each bootstrap
-	// fit in the scan.
+	// fit in the scan (without the refinement, Settings.Refine).
 	stabilityNInit = 3
 )
 
@@ -62,6 +62,12 @@ func stabilityScan(ctx context.Context, data []float64, rows, cols int, sel *Sel
 	bs := base
 	bs.Weights = nil
 	bs.NInit = stabilityNInit
+	// The bootstrap refits are plain restarts, without the refinement:
+	// refined fits are so reproducible that an arbitrary split of one
+	// group of the data (k one more than the groups) is recovered on
+	// every resample of the same rows, and the rule would count it as
+	// structure.
+	bs.Refine = false
 	if base.NInit > 0 {
 		bs.NInit = min(base.NInit, stabilityNInit)
 	}
