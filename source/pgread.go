@@ -1,6 +1,7 @@
 package source
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -224,11 +225,17 @@ func pgColumn(cc parquet.ColumnChunk, dt arrow.DataType, n int64, sc *pgScratch)
 			return nil, fmt.Errorf("column chunk has more than the row group's %d rows", rows)
 		}
 		defs := pg.DefinitionLevels()
-		present := func(i int) bool { return defs == nil || defs[i] != 0 }
 		if defs != nil && len(defs) != pr {
 			parquet.Release(pg)
 			return nil, errPGUnsupported
 		}
+		if bytes.IndexByte(defs, 0) < 0 {
+			// An optional column's page without nulls (as writers that
+			// mark every column optional write them) takes the path of a
+			// required column: one copy, no per-value validity bits.
+			defs = nil
+		}
+		present := func(i int) bool { return defs == nil || defs[i] != 0 }
 		v := pg.Data()
 		if kind != parquet.ByteArray {
 			var pn int
