@@ -539,6 +539,18 @@ func MapStrings[T any](a arrow.Array, dst []T, ok []bool, f func(string) T, vali
 		if err := MapStrings(dict, mapped, nil, f); err != nil {
 			return err
 		}
+		if ix, isInt32 := arr.Indices().(*array.Int32); isInt32 && arr.NullN() == 0 {
+			// The common case (both decoders give int32 indexes), read
+			// straight from the index buffer.
+			for i, k := range ix.Int32Values()[:len(dst)] {
+				v := mapped[k]
+				dst[i] = v
+				if ok != nil {
+					ok[i] = len(valid) == 0 || valid[0](v)
+				}
+			}
+			return nil
+		}
 		for i := range dst {
 			if arr.IsNull(i) {
 				set(i, zero, false)
