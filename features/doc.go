@@ -2,7 +2,7 @@
 // e-commerce events.
 //
 // The unit of input is a Batch: a column-oriented run of events as plain Go
-// slices (the Arrow and Parquet edges live in package pipeline). Times are
+// slices (the Arrow and Parquet edges live in package source). Times are
 // microseconds since the Unix epoch, UTC; money is int64 micro-units
 // (MoneyScale per currency unit), so sums are exact.
 //
@@ -24,6 +24,16 @@
 // Memory is proportional to the number of customers (plus their distinct
 // sessions, orders and purchased categories) and products, never to the
 // number of events.
+//
+// Layout for speed. Customers are found through an open-addressing index
+// (idIndex) whose entries hold the id and the slot side by side, and their
+// accumulators live in fixed chunks (accStore) that are never copied as
+// customers arrive. Several goroutines share one Sharded aggregator:
+// customers are spread over shards by a hash of their id, and a goroutine
+// takes each shard's lock once per batch for all of the batch's rows of that
+// shard. Finalisation runs row by row on every core, with the values derived
+// from a customer's key sets computed once and cached in the finalising
+// goroutine's Context, never in the accumulator.
 //
 // The features, their definitions, units and required inputs are listed in
 // one place, Catalogue (catalogue.go). A feature whose inputs the data lacks
