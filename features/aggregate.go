@@ -55,6 +55,9 @@ type Aggregator struct {
 
 	epoch uint32       // the current split, for dups
 	dups  []dedupState // per slot; only Add uses it
+
+	staged []*Acc // foldRows' scratch: the accumulator of each row
+	sink   int64  // foldRows' touched words, so the loads are kept
 }
 
 // NewAggregator returns an empty aggregator that reads product launches from
@@ -158,6 +161,53 @@ func (g *Aggregator) addRows(b *Batch, rows []int32, dedup bool) {
 	}
 	g.Stats.Duplicates += dups
 	g.Stats.Events += int64(n) - dups
+}
+
+// foldRows folds the events of b at rows (duplicates already dropped) into
+// the accumulators in three passes: find every row's accumulator, load the
+// words of each that every event touches, then fold. The events of a
+// time-sorted file interleave customers, so nearly every row's id entry
+// and accumulator is a cache miss; in the first two passes no iteration
+// depends on another, so the processor has many of those misses in flight
+// at once, where the fold, one row after another, would wait for each.
+func (g *Aggregator) foldRows(b *Batch, rows []int32) {
+	g.Stats.Present |= b.Present
+	launch := g.launch
+	if b.Present&ColProduct == 0 {
+		launch = nil
+	}
+	if cap(g.staged) < len(rows) {
+		g.staged = make([]*Acc, len(rows))
+	}
+	staged := g.staged[:len(rows)]
+	var last int64
+	var acc *Acc
+	k := int32(-1)
+	for r, i := range rows {
+		if id := b.Customer[i]; acc == nil || id != last {
+			var name *string
+			if b.CustomerID != nil {
+				name = &b.CustomerID[i]
+			}
+			k, last = g.slot(id, name), id
+			acc = g.accs.at(k)
+		}
+		if b.CustomerID != nil {
+			g.checkName(k, b.CustomerID[i])
+		}
+		staged[r] = acc
+	}
+	var sink int64
+	for _, a := range staged {
+		sink += a.LastEvent + a.CountryTime
+	}
+	g.sink += sink
+	for r, i := range rows {
+		g.Stats.ByType[b.Type[i]]++
+		staged[r].add(b, int(i), launch)
+	}
+	g.Stats.Events += int64(len(rows))
+	clear(staged) // hold no accumulator past the call
 }
 
 // Merge folds the partial o into g. o must not be used afterwards. The

@@ -84,7 +84,7 @@ func (s *Sharded) Add(b *Batch, buf *ShardBuffer) {
 		}
 		sh := &s.shards[k]
 		sh.mu.Lock()
-		sh.g.addRows(b, rows, false)
+		sh.g.foldRows(b, rows)
 		sh.mu.Unlock()
 	}
 }
