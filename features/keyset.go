@@ -25,6 +25,9 @@ type keySet[V any] struct {
 
 const keySetIndexAt = 24
 
+// keySetFirstCap is the capacity of a key set's first arrays.
+const keySetFirstCap = 4
+
 func (s *keySet[V]) find(k uint64) int {
 	if s.last > 0 && s.keys[s.last-1] == k {
 		return int(s.last - 1)
@@ -46,6 +49,13 @@ func (s *keySet[V]) find(k uint64) int {
 }
 
 func (s *keySet[V]) insert(k uint64, v V) {
+	if s.keys == nil {
+		// A customer with one session, order or category mostly gets
+		// more: start at four, skipping the arrays of one and two that
+		// would become garbage at once.
+		s.keys = make([]uint64, 0, keySetFirstCap)
+		s.vals = make([]V, 0, keySetFirstCap)
+	}
 	s.keys = append(s.keys, k)
 	s.vals = append(s.vals, v)
 	s.last = int32(len(s.keys))
