@@ -31,16 +31,7 @@ import (
 // fractions, default 1e-3); SEGMINT_PLANTED_CUSTOMERS and
 // SEGMINT_PLANTED_SEED choose another set.
 func TestPlantedGMM(t *testing.T) {
-	if os.Getenv("SEGMINT_PLANTED") == "" {
-		t.Skip("a measurement: set SEGMINT_PLANTED=1")
-	}
-	customers, seed := 3000, uint64(7)
-	if v, err := strconv.Atoi(os.Getenv("SEGMINT_PLANTED_CUSTOMERS")); err == nil {
-		customers = v
-	}
-	if v, err := strconv.ParseUint(os.Getenv("SEGMINT_PLANTED_SEED"), 10, 64); err == nil {
-		seed = v
-	}
+	customers, seed := plantedSet(t)
 	floors := []float64{cluster.DefaultGMMVarFloor}
 	if v := os.Getenv("SEGMINT_PLANTED_FLOOR"); v != "" {
 		floors = floors[:0]

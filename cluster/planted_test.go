@@ -20,6 +20,24 @@ import (
 	"github.com/segmint/segmint/synth"
 )
 
+// plantedSet skips a measurement unless SEGMINT_PLANTED is set, and returns
+// the planted set's size and seed: 3,000 customers and seed 7 unless
+// SEGMINT_PLANTED_CUSTOMERS or SEGMINT_PLANTED_SEED say otherwise.
+func plantedSet(t *testing.T) (customers int, seed uint64) {
+	t.Helper()
+	if os.Getenv("SEGMINT_PLANTED") == "" {
+		t.Skip("a measurement: set SEGMINT_PLANTED=1")
+	}
+	customers, seed = 3000, uint64(7)
+	if v, err := strconv.Atoi(os.Getenv("SEGMINT_PLANTED_CUSTOMERS")); err == nil {
+		customers = v
+	}
+	if v, err := strconv.ParseUint(os.Getenv("SEGMINT_PLANTED_SEED"), 10, 64); err == nil {
+		seed = v
+	}
+	return customers, seed
+}
+
 // plantedMatrix generates the planted data set of the end-to-end tests
 // and returns its clustering matrix (as the pipeline builds it) and each
 // row's planted archetype, as a dense label.
@@ -87,16 +105,7 @@ func plantedMatrix(t *testing.T, customers int, seed uint64) (data []float64, ro
 //
 // SEGMINT_PLANTED_CUSTOMERS and SEGMINT_PLANTED_SEED choose another set.
 func TestPlantedRefinement(t *testing.T) {
-	if os.Getenv("SEGMINT_PLANTED") == "" {
-		t.Skip("a measurement: set SEGMINT_PLANTED=1")
-	}
-	customers, seed := 3000, uint64(7)
-	if v, err := strconv.Atoi(os.Getenv("SEGMINT_PLANTED_CUSTOMERS")); err == nil {
-		customers = v
-	}
-	if v, err := strconv.ParseUint(os.Getenv("SEGMINT_PLANTED_SEED"), 10, 64); err == nil {
-		seed = v
-	}
+	customers, seed := plantedSet(t)
 	data, rows, cols, labels := plantedMatrix(t, customers, seed)
 	t.Logf("%d rows, %d columns", rows, cols)
 	ctx := context.Background()
