@@ -28,7 +28,7 @@ func plantedSet(t *testing.T) (customers int, seed uint64) {
 	if os.Getenv("SEGMINT_PLANTED") == "" {
 		t.Skip("a measurement: set SEGMINT_PLANTED=1")
 	}
-	customers, seed = 3000, uint64(7)
+	customers, seed = 3000, 7
 	if v, err := strconv.Atoi(os.Getenv("SEGMINT_PLANTED_CUSTOMERS")); err == nil {
 		customers = v
 	}
