@@ -1,0 +1,106 @@
+package clv
+
+import (
+	"context"
+	"errors"
+	"io/fs"
+	"math"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/parquet-go/parquet-go"
+)
+
+// cdnowPath is the CDNOW sample in the shared data folder beside the
+// repository; it is not copied into the repository.
+const cdnowPath = "../../shared/data/cdnow_sample.parquet"
+
+type cdnowRow struct {
+	CustomerID  int64   `parquet:"customer_id"`
+	Date        int32   `parquet:"date,date"`
+	NumberOfCDs int32   `parquet:"number_of_cds"`
+	DollarValue float64 `parquet:"dollar_value"`
+}
+
+// cdnowTxns reads the CDNOW sample as rows without order ids, so that
+// Summarise collapses them per customer and day, as the published fits do.
+func cdnowTxns(t testing.TB) []Txn {
+	t.Helper()
+	rows, err := parquet.ReadFile[cdnowRow](cdnowPath)
+	if errors.Is(err, fs.ErrNotExist) {
+		t.Skipf("CDNOW sample not found at %s (the shared data folder beside the repository): %v", cdnowPath, err)
+	}
+	if err != nil {
+		t.Fatalf("reading %s: %v", cdnowPath, err)
+	}
+	txns := make([]Txn, len(rows))
+	for i, r := range rows {
+		txns[i] = Txn{Customer: r.CustomerID, Time: int64(r.Date) * MicrosPerDay, Value: r.DollarValue}
+	}
+	return txns
+}
+
+var (
+	cdnowCalibrationEnd = time.Date(1997, 9, 30, 0, 0, 0, 0, time.UTC)
+	cdnowHoldoutEnd     = time.Date(1998, 6, 30, 0, 0, 0, 0, time.UTC)
+)
+
+func cdnowCustomers(t testing.TB) []Customer {
+	cs, err := Summarise(cdnowTxns(t), cdnowCalibrationEnd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cs
+}
+
+// sigfig3 reports whether got agrees with want to three significant
+// figures: within half a unit of want's third significant digit.
+func sigfig3(got, want float64) bool {
+	unit := math.Pow(10, math.Floor(math.Log10(math.Abs(want)))-2)
+	return math.Abs(got-want) <= unit/2
+}
+
+// weeksLogLik converts a log-likelihood with times in days to one with
+// times in weeks. The likelihood of a customer's transaction times is a
+// density in x times (the repeat purchases); measuring them in weeks
+// multiplies it by 7^x, so LL_weeks = LL_days + ln 7 · Σx.
+func weeksLogLik(llDays float64, cs []Customer) float64 {
+	var sumX float64
+	for _, c := range cs {
+		sumX += c.X
+	}
+	return llDays + math.Log(7)*sumX
+}
+
+func TestCDNOWBGNBD(t *testing.T) {
+	cs := cdnowCustomers(t)
+	if len(cs) != 2357 {
+		t.Fatalf("customers = %d, want 2357", len(cs))
+	}
+	fit, err := FitBGNBD(context.Background(), cs, FitSettings{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ll := weeksLogLik(fit.LogLikelihood, cs)
+	t.Logf("BG/NBD: r=%.4f alpha=%.4f weeks a=%.4f b=%.4f LL=%.2f (weeks) %+v",
+		fit.R, fit.Alpha/7, fit.A, fit.B, ll, fit.FitResult)
+	for _, c := range []struct {
+		name      string
+		got, want float64
+	}{
+		{"r", fit.R, 0.243}, {"alpha", fit.Alpha / 7, 4.414}, {"a", fit.A, 0.793}, {"b", fit.B, 2.426},
+	} {
+		if !sigfig3(c.got, c.want) {
+			t.Errorf("%s = %.4f, published %.4g", c.name, c.got, c.want)
+		}
+	}
+	if math.Abs(ll-(-9582.4)) > 0.1 {
+		t.Errorf("LL = %.2f, published -9582.4", ll)
+	}
+	if !fit.Converged {
+		t.Errorf("fit did not converge: %+v", fit.FitResult)
+	}
+}
+
+var _ = os.Getenv
