@@ -104,3 +104,56 @@ func TestCDNOWBGNBD(t *testing.T) {
 }
 
 var _ = os.Getenv
+
+func TestCDNOWParetoNBD(t *testing.T) {
+	cs := cdnowCustomers(t)
+	fit, err := FitParetoNBD(context.Background(), cs, FitSettings{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ll := weeksLogLik(fit.LogLikelihood, cs)
+	t.Logf("Pareto/NBD: r=%.4f alpha=%.4f weeks s=%.4f beta=%.4f weeks LL=%.2f (weeks) %+v",
+		fit.R, fit.Alpha/7, fit.S, fit.Beta/7, ll, fit.FitResult)
+	for _, c := range []struct {
+		name      string
+		got, want float64
+	}{
+		{"r", fit.R, 0.553}, {"alpha", fit.Alpha / 7, 10.578}, {"s", fit.S, 0.606}, {"beta", fit.Beta / 7, 11.669},
+	} {
+		if !sigfig3(c.got, c.want) {
+			t.Errorf("%s = %.4f, published %.5g", c.name, c.got, c.want)
+		}
+	}
+	if math.Abs(ll-(-9595.0)) > 0.1 {
+		t.Errorf("LL = %.2f, published -9595.0", ll)
+	}
+	if !fit.Converged {
+		t.Errorf("fit did not converge: %+v", fit.FitResult)
+	}
+}
+
+func TestCDNOWGammaGamma(t *testing.T) {
+	cs := cdnowCustomers(t)
+	fit, err := FitGammaGamma(context.Background(), cs, FitSettings{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("Gamma-Gamma: p=%.4f q=%.4f v=%.4f LL=%.2f corr=%.4f excluded=%d %+v",
+		fit.P, fit.Q, fit.V, fit.LogLikelihood, fit.Correlation, fit.Excluded, fit.FitResult)
+	if fit.Customers != 946 {
+		t.Errorf("fitted customers = %d, published 946", fit.Customers)
+	}
+	for _, c := range []struct {
+		name      string
+		got, want float64
+	}{
+		{"p", fit.P, 6.25}, {"q", fit.Q, 3.74}, {"v", fit.V, 15.44},
+	} {
+		if !sigfig3(c.got, c.want) {
+			t.Errorf("%s = %.4f, published %.4g", c.name, c.got, c.want)
+		}
+	}
+	if !fit.Converged {
+		t.Errorf("fit did not converge: %+v", fit.FitResult)
+	}
+}

@@ -1,0 +1,231 @@
+package clv
+
+import (
+	"context"
+	"math"
+	"slices"
+
+	"gonum.org/v1/gonum/stat"
+)
+
+// GammaGamma holds the parameters of the Gamma-Gamma model of spend
+// (Fader, Hardie and Lee 2005, "RFM and CLV"; Fader and Hardie, "The
+// Gamma-Gamma model of monetary value"): a customer's transaction values
+// are Gamma(P, ν) with ν ~ Gamma(Q, V) across customers, independent of
+// the purchase process. V is in the currency's units.
+type GammaGamma struct {
+	P, Q, V float64
+}
+
+// GammaGammaFit is a fitted Gamma-Gamma model and how its fit went.
+type GammaGammaFit struct {
+	GammaGamma
+	FitResult
+	// Excluded counts customers with repeat transactions whose MeanValue
+	// is zero or negative: their likelihood is undefined, so they are
+	// left out of the fit.
+	Excluded int
+	// Correlation is the Pearson correlation between X and MeanValue
+	// over the fitted customers. The model assumes spend independent of
+	// frequency; a correlation far from zero says it is not.
+	Correlation float64
+	// Starts is the number of starting points tried; the estimate is the
+	// one with the highest likelihood.
+	Starts int
+}
+
+// ridgeP is the P above which a fit is taken to have run along the
+// likelihood's ridge (P → ∞, V → 0 with P·V fixed) rather than to a
+// maximum; such a fit is reported as not converged.
+const ridgeP = 1e6
+
+// LogLikelihoodOf returns the log-likelihood of one customer's mean
+// repeat value m = MeanValue over x = X transactions:
+//
+//	ln Γ(px+q) − ln Γ(px) − ln Γ(q) + q ln v + (px−1) ln m + px ln x − (px+q) ln(v + x m).
+//
+// It is −Inf for MeanValue <= 0 and NaN for X == 0.
+func (m GammaGamma) LogLikelihoodOf(c Customer) float64 {
+	if c.X == 0 {
+		return math.NaN()
+	}
+	if c.MeanValue <= 0 {
+		return math.Inf(-1)
+	}
+	px := m.P * c.X
+	return lgamma(px+m.Q) - lgamma(px) - lgamma(m.Q) + m.Q*math.Log(m.V) +
+		(px-1)*math.Log(c.MeanValue) + px*math.Log(c.X) - (px+m.Q)*math.Log(m.V+c.X*c.MeanValue)
+}
+
+// PopulationMean returns the mean transaction value of a customer about
+// whom nothing is known, p·v/(q−1); NaN when q <= 1.
+func (m GammaGamma) PopulationMean() float64 {
+	if m.Q <= 1 {
+		return math.NaN()
+	}
+	return m.P * m.V / (m.Q - 1)
+}
+
+// ExpectedValue returns the expected value of the customer's future
+// transactions, E[M | x, m] = p(v + x m)/(p x + q − 1), a weighted mean of
+// the population mean and the customer's own mean. Customers without a
+// repeat transaction, or whose MeanValue is not positive, get the
+// population mean. NaN when q <= 1.
+func (m GammaGamma) ExpectedValue(c Customer) float64 {
+	if m.Q <= 1 {
+		return math.NaN()
+	}
+	if c.X <= 0 || !(c.MeanValue > 0) {
+		return m.PopulationMean()
+	}
+	return m.P * (m.V + c.X*c.MeanValue) / (m.P*c.X + m.Q - 1)
+}
+
+// spendData is the fitted customers sorted by x, with the sums the
+// likelihood needs.
+type spendData struct {
+	x, m, xm []float64 // per customer
+	xs       []float64 // distinct x
+	n        []float64 // customers per distinct x
+	sumLnM   float64   // Σ ln m
+	sumXLnM  float64   // Σ x ln m
+	total    float64
+}
+
+func newSpendData(cs []Customer) (*spendData, int) {
+	var fit []Customer
+	excluded := 0
+	for _, c := range cs {
+		switch {
+		case c.X > 0 && c.MeanValue > 0:
+			fit = append(fit, c)
+		case c.X > 0:
+			excluded++
+		}
+	}
+	slices.SortStableFunc(fit, func(a, b Customer) int {
+		switch {
+		case a.X < b.X:
+			return -1
+		case a.X > b.X:
+			return 1
+		}
+		return 0
+	})
+	d := &spendData{total: float64(len(fit))}
+	for _, c := range fit {
+		d.x = append(d.x, c.X)
+		d.m = append(d.m, c.MeanValue)
+		d.xm = append(d.xm, c.X*c.MeanValue)
+		if k := len(d.xs); k == 0 || d.xs[k-1] != c.X {
+			d.xs = append(d.xs, c.X)
+			d.n = append(d.n, 0)
+		}
+		d.n[len(d.n)-1]++
+		lm := math.Log(c.MeanValue)
+		d.sumLnM += lm
+		d.sumXLnM += c.X * lm
+	}
+	return d, excluded
+}
+
+// ggLogLik returns the log-likelihood summed over d and, when grad is not
+// nil, writes its gradient with respect to (p, q, v) into grad.
+func ggLogLik(m GammaGamma, d *spendData, grad []float64, workers int) float64 {
+	p, q, v := m.P, m.Q, m.V
+	lnV := math.Log(v)
+	// Σ_i ln(v + x_i m_i) times x_i and 1, and Σ_i 1/(v + x_i m_i) times
+	// x_i and 1.
+	s := sumBlocks(len(d.x), 4, workers, func(dst []float64, lo, hi int) {
+		for i := lo; i < hi; i++ {
+			den := v + d.xm[i]
+			l := math.Log(den)
+			dst[0] += d.x[i] * l
+			dst[1] += l
+			dst[2] += d.x[i] / den
+			dst[3] += 1 / den
+		}
+	})
+	ll := p*d.sumXLnM - d.sumLnM - p*s[0] - q*s[1]
+	lgq, psq := lgamma(q), digamma(q)
+	var dp, dq float64
+	for k, x := range d.xs {
+		px := p * x
+		ll += d.n[k] * (lgamma(px+q) - lgamma(px) - lgq + q*lnV + px*math.Log(x))
+		if grad != nil {
+			ps := digamma(px + q)
+			dp += d.n[k] * x * (ps - digamma(px) + math.Log(x))
+			dq += d.n[k] * (ps - psq + lnV)
+		}
+	}
+	if grad != nil {
+		grad[0] = dp + d.sumXLnM - s[0]
+		grad[1] = dq - s[1]
+		grad[2] = d.total*q/v - p*s[2] - q*s[3]
+	}
+	return ll
+}
+
+// ggStarts are the (p, q) of the starting points; v starts where the
+// population mean p·v/(q−1) equals the customers' mean value.
+var ggStarts = [][2]float64{{1, 2}, {5, 4}, {20, 10}}
+
+// FitGammaGamma fits the Gamma-Gamma model by maximum likelihood on the
+// customers with X > 0 and MeanValue > 0 (the others are counted in
+// Excluded, or ignored when X == 0). It runs BFGS with the analytic
+// gradient over the logs of the parameters from several starting points,
+// since the likelihood has a ridge with p → ∞ and v → 0 along which a
+// single run can drift, and keeps the best. A fit on the ridge (p >
+// 1e6) is reported as not converged. Q <= 1 is returned as fitted: the
+// population mean, and so ExpectedValue, is then undefined, which
+// Guards.CheckSpend reports.
+func FitGammaGamma(ctx context.Context, customers []Customer, s FitSettings) (GammaGammaFit, error) {
+	if err := checkCustomers(customers); err != nil {
+		return GammaGammaFit{}, err
+	}
+	d, excluded := newSpendData(customers)
+	if d.total == 0 {
+		return GammaGammaFit{Excluded: excluded}, ErrNoCustomers
+	}
+	W := d.total
+	obj := objective{dim: 3, eval: func(theta, grad []float64) float64 {
+		m := GammaGamma{math.Exp(theta[0]), math.Exp(theta[1]), math.Exp(theta[2])}
+		if !(m.P > 0 && m.Q > 0 && m.V > 0) || math.IsInf(m.P+m.Q+m.V, 0) {
+			return math.NaN()
+		}
+		var g []float64
+		if grad != nil {
+			g = make([]float64, 3)
+		}
+		ll := ggLogLik(m, d, g, s.Workers)
+		for j := range grad {
+			grad[j] = -g[j] * math.Exp(theta[j]) / W
+		}
+		return -ll / W
+	}}
+	mean := stat.Mean(d.m, nil)
+	best := GammaGammaFit{Excluded: excluded, Starts: len(ggStarts)}
+	bestLL, evals := math.Inf(-1), 0
+	for _, st := range ggStarts {
+		theta0 := []float64{math.Log(st[0]), math.Log(st[1]), math.Log(mean * (st[1] - 1) / st[0])}
+		theta, res, err := minimise(ctx, obj, theta0, s)
+		evals += res.Evaluations
+		if err != nil {
+			return GammaGammaFit{}, err
+		}
+		m := GammaGamma{math.Exp(theta[0]), math.Exp(theta[1]), math.Exp(theta[2])}
+		ll := ggLogLik(m, d, nil, s.Workers)
+		if ll > bestLL {
+			bestLL = ll
+			best.GammaGamma, best.FitResult = m, res
+		}
+	}
+	best.LogLikelihood = bestLL
+	best.Evaluations = evals
+	best.Customers, best.Unique = len(d.x), len(d.x)
+	if best.P > ridgeP {
+		best.Converged = false
+	}
+	best.Correlation = stat.Correlation(d.x, d.m, nil)
+	return best, nil
+}
