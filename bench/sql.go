@@ -185,7 +185,7 @@ SELECT
   CASE WHEN n_gaps >= 2 AND mean_gap > 0 THEN sd_gap / mean_gap END AS gap_regularity,
   CASE WHEN n_gaps >= 1 THEN recency / greatest(mean_gap, 1) END AS overdue_ratio,
   CAST(categories AS DOUBLE) AS distinct_categories,
-  CASE WHEN purchase_rows > 0 THEN CAST(refund_rows AS DOUBLE) / CAST(purchase_rows AS DOUBLE) END AS refund_rate,
+  CASE WHEN purchase_rows > 0 THEN least(CAST(refund_rows AS DOUBLE) / CAST(purchase_rows AS DOUBLE), 1) END AS refund_rate,
   CASE WHEN subscribes > 0 THEN 1.0 ELSE 0.0 END AS subscribed,
   latest_country.country AS country
 FROM joined

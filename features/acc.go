@@ -64,6 +64,9 @@ func signature(b *Batch, i int) uint64 {
 	if b.Present&ColPrice != 0 {
 		h ^= uint64(b.Price[i]) * 0xC2B2AE3D27D4EB4F
 	}
+	if b.Present&ColAmount != 0 {
+		h = (h<<29 | h>>35) ^ uint64(b.Amount[i])*0xD6E8FEB86659FD93
+	}
 	if b.Present&ColProduct != 0 {
 		h ^= uint64(b.Product[i]) * 0x27D4EB2F165667C5
 	}
@@ -130,7 +133,13 @@ func (a *Acc) add(b *Batch, i int, launch *Launches) {
 		a.addPurchase(b, i, t, session, launch)
 	case EventRefund:
 		a.RefundRows++
-		if b.Present&ColPrice != 0 {
+		if b.Present&ColAmount != 0 {
+			m := b.Amount[i]
+			if m < 0 {
+				m = -m
+			}
+			a.RefundAmount += m
+		} else if b.Present&ColPrice != 0 {
 			q := b.Quantity[i]
 			if q < 0 {
 				q = -q
@@ -160,7 +169,9 @@ func (a *Acc) addPurchase(b *Batch, i int, t int64, session uint64, launch *Laun
 	}
 	q := b.Quantity[i]
 	a.Units += q
-	if b.Present&ColPrice != 0 {
+	if b.Present&ColAmount != 0 {
+		a.Spend += b.Amount[i]
+	} else if b.Present&ColPrice != 0 {
 		a.Spend += b.Price[i] * q
 	}
 	if b.Present&ColDiscount != 0 && b.Discount[i] > 0 {

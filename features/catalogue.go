@@ -31,8 +31,18 @@ type Feature struct {
 // Unavailable returns why f cannot be computed on a data set described by c,
 // or "" when it can.
 func (f *Feature) Unavailable(c *Context) string {
-	if missing := f.Needs &^ c.Stats.Present; missing != 0 {
-		return "input has no " + strings.Join(missing.Names(), ", ") + " column"
+	have := c.Stats.Present
+	if have&ColAmount != 0 {
+		have |= ColPrice // a line's total is the money of its row
+	}
+	if missing := f.Needs &^ have; missing != 0 {
+		names := missing.Names()
+		for i, n := range names {
+			if n == "price" {
+				names[i] = "price (or amount)"
+			}
+		}
+		return "input has no " + strings.Join(names, ", ") + " column"
 	}
 	if f.NeedsAny != 0 && f.NeedsAny&c.Stats.Present == 0 {
 		return "input has none of the " + strings.Join(f.NeedsAny.Names(), ", ") + " columns"
@@ -68,13 +78,13 @@ var purchases = []EventType{EventPurchase}
 var catalogue = []*Feature{
 	{
 		Name: "total_spend", Unit: "currency",
-		Description: "Sum of price × quantity over the customer's purchase events.",
+		Description: "Sum of price × quantity (or of amount, a line's total, where the input has one) over the customer's purchase events.",
 		Needs:       ColPrice, NeedsEvents: purchases,
 		Value: func(a *Acc, _ *Context) (float64, bool) { return FromMoney(a.Spend), true },
 	},
 	{
 		Name: "orders", Unit: "count",
-		Description: "Distinct orders: order_id where present, else the session of the purchase, else the purchase minute.",
+		Description: "Distinct orders: order_id where present (in the transactions layout without one, the purchase day), else the session of the purchase, else the purchase minute.",
 		NeedsEvents: purchases,
 		Value:       func(a *Acc, _ *Context) (float64, bool) { return float64(a.Orders()), true },
 	},
@@ -263,13 +273,13 @@ var catalogue = []*Feature{
 	},
 	{
 		Name: "refund_rate", Unit: "share",
-		Description: "Refund events / purchase rows (can exceed 1 when refunds of earlier purchases fall in the window); null without purchases.",
+		Description: "Refund events / purchase rows, at most 1 (refunds of purchases made before the window would otherwise push it above); null without purchases, so a customer with refunds and no purchase has a null refund_rate and 0 orders.",
 		NeedsEvents: []EventType{EventRefund},
 		Value: func(a *Acc, _ *Context) (float64, bool) {
 			if a.PurchaseRows == 0 {
 				return 0, false
 			}
-			return float64(a.RefundRows) / float64(a.PurchaseRows), true
+			return min(float64(a.RefundRows)/float64(a.PurchaseRows), 1), true
 		},
 		Fill: fillConst(0), FillNote: "0 (no purchases)",
 	},

@@ -200,11 +200,11 @@ func TestCatalogueFeatureValues(t *testing.T) {
 			buy(1, 5, 1, 0, 1), buy(1.5, 5, 1, 0, 1),
 			{cust: 1, day: 3, typ: EventRefund, price: 5, qty: -1},
 		}, 10, 0.5},
-		{"refund_rate can exceed 1", "refund_rate", 0, []ev{
+		{"refund_rate at most 1", "refund_rate", 0, []ev{
 			buy(1, 5, 1, 0, 1),
 			{cust: 1, day: 3, typ: EventRefund},
 			{cust: 1, day: 4, typ: EventRefund},
-		}, 10, 2},
+		}, 10, 1},
 		{"refund_rate null without purchases", "refund_rate", 0,
 			[]ev{{cust: 1, day: 3, typ: EventRefund}}, 10, nan},
 

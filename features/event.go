@@ -83,10 +83,14 @@ const (
 	ColCoupon
 	ColDiscount
 	ColCountry
+	// ColAmount is a line's total (the money of the row, price × quantity
+	// already applied); where present it is the row's money and Price is
+	// not read. It stands in for ColPrice in the features that need money.
+	ColAmount
 	numColumns = iota
 )
 
-var columnNames = [numColumns]string{"event_time", "event_type", "user_id", "product_id", "category_id", "price", "user_session", "order_id", "quantity", "coupon_code", "discount", "country"}
+var columnNames = [numColumns]string{"event_time", "event_type", "user_id", "product_id", "category_id", "price", "user_session", "order_id", "quantity", "coupon_code", "discount", "country", "amount"}
 
 // Has reports whether every column of want is in c.
 func (c Columns) Has(want Columns) bool { return c&want == want }
@@ -125,7 +129,7 @@ func FromMoney(m int64) float64 { return float64(m) / MoneyScale }
 // Category 0 "no category", Country "" "unknown". Quantity must be present
 // (the source fills 1 where the input has no quantity column).
 //
-// Money columns (Price, Discount) are micro-units (MoneyScale per currency
+// Money columns (Price, Amount, Discount) are micro-units (MoneyScale per currency
 // unit). Strings in Country must not alias memory the source will reuse.
 type Batch struct {
 	Len      int
@@ -141,12 +145,16 @@ type Batch struct {
 	Product    []int64
 	Category   []int64
 	Price      []int64 // unit price, micro-units
-	Quantity   []int64 // units; negative on cancellations is allowed for refunds
-	Session    []uint64
-	Order      []uint64
-	Coupon     []bool
-	Discount   []int64 // money discounted on the row, micro-units
-	Country    []string
+	// Amount is the line's total, micro-units (ColAmount): a purchase's
+	// spend is Amount, not Price × Quantity, and a refund's amount its
+	// absolute value. Quantity still counts the units.
+	Amount   []int64
+	Quantity []int64 // units; negative on cancellations is allowed for refunds
+	Session  []uint64
+	Order    []uint64
+	Coupon   []bool
+	Discount []int64 // money discounted on the row, micro-units
+	Country  []string
 }
 
 // Reset empties b for reuse, keeping its buffers.
@@ -160,6 +168,7 @@ func (b *Batch) Reset(present Columns) {
 	b.Product = b.Product[:0]
 	b.Category = b.Category[:0]
 	b.Price = b.Price[:0]
+	b.Amount = b.Amount[:0]
 	b.Quantity = b.Quantity[:0]
 	b.Session = b.Session[:0]
 	b.Order = b.Order[:0]

@@ -129,7 +129,7 @@ func TestColumnsNames(t *testing.T) {
 	if got := (ColTime | ColSession | ColCountry).Names(); !slices.Equal(got, []string{"event_time", "user_session", "country"}) {
 		t.Errorf("Names = %v", got)
 	}
-	if got := allColumns.Names(); len(got) != numColumns {
+	if got := (allColumns | ColAmount).Names(); len(got) != numColumns {
 		t.Errorf("all columns: %d names, want %d", len(got), numColumns)
 	}
 	if Columns(0).Names() != nil {

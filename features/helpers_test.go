@@ -5,7 +5,8 @@ import (
 	"testing"
 )
 
-// allColumns is every event column.
+// allColumns is every event column of a layout with unit prices (ColAmount,
+// a line's total, replaces ColPrice's money where present).
 const allColumns = ColTime | ColType | ColCustomer | ColProduct | ColCategory | ColPrice |
 	ColSession | ColOrder | ColQuantity | ColCoupon | ColDiscount | ColCountry
 
@@ -24,6 +25,7 @@ type ev struct {
 	product  int64
 	category int64
 	price    float64 // currency units
+	amount   float64 // currency units, the line's total (ColAmount)
 	qty      int64
 	session  uint64
 	order    uint64
@@ -53,6 +55,9 @@ func batchOf(present Columns, evs ...ev) *Batch {
 		}
 		if present.Has(ColPrice) {
 			b.Price = append(b.Price, ToMoney(e.price))
+		}
+		if present.Has(ColAmount) {
+			b.Amount = append(b.Amount, ToMoney(e.amount))
 		}
 		if present.Has(ColSession) {
 			b.Session = append(b.Session, e.session)

@@ -18,6 +18,7 @@ type Event struct {
 	Product  int64
 	Category int64
 	Price    int64
+	Amount   int64
 	Quantity int64
 	Session  uint64
 	Order    uint64
@@ -42,6 +43,7 @@ func (a *Acc) AddEvent(e *Event, present Columns, launch *Launches) {
 		product  = [1]int64{e.Product}
 		category = [1]int64{e.Category}
 		price    = [1]int64{e.Price}
+		amount   = [1]int64{e.Amount}
 		qty      = [1]int64{e.Quantity}
 		session  = [1]uint64{e.Session}
 		order    = [1]uint64{e.Order}
@@ -49,7 +51,7 @@ func (a *Acc) AddEvent(e *Event, present Columns, launch *Launches) {
 		discount = [1]int64{e.Discount}
 		country  = [1]string{e.Country}
 	)
-	b := Batch{Len: 1, Present: present, Customer: cust[:], Time: tm[:], Type: typ[:], Product: product[:], Category: category[:], Price: price[:], Quantity: qty[:], Session: session[:], Order: order[:], Coupon: coupon[:], Discount: discount[:], Country: country[:]}
+	b := Batch{Len: 1, Present: present, Customer: cust[:], Time: tm[:], Type: typ[:], Product: product[:], Category: category[:], Price: price[:], Amount: amount[:], Quantity: qty[:], Session: session[:], Order: order[:], Coupon: coupon[:], Discount: discount[:], Country: country[:]}
 	if present&ColProduct == 0 {
 		launch = nil
 	}

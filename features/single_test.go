@@ -11,7 +11,10 @@ import (
 func eventsOf(b *Batch) []Event {
 	out := make([]Event, b.Len)
 	for i := range out {
-		e := Event{Customer: b.Customer[i], Time: b.Time[i], Type: b.Type[i], Price: b.Price[i], Quantity: b.Quantity[i]}
+		e := Event{Customer: b.Customer[i], Time: b.Time[i], Type: b.Type[i], Quantity: b.Quantity[i]}
+		if b.Present&ColPrice != 0 {
+			e.Price = b.Price[i]
+		}
 		if b.Present&ColProduct != 0 {
 			e.Product = b.Product[i]
 		}
@@ -32,6 +35,9 @@ func eventsOf(b *Batch) []Event {
 		}
 		if b.Present&ColCountry != 0 {
 			e.Country = b.Country[i]
+		}
+		if b.Present&ColAmount != 0 {
+			e.Amount = b.Amount[i]
 		}
 		out[i] = e
 	}
