@@ -157,3 +157,25 @@ func TestCDNOWGammaGamma(t *testing.T) {
 		t.Errorf("fit did not converge: %+v", fit.FitResult)
 	}
 }
+
+// TestCDNOWBacktest fits on the 39 calibration weeks and predicts the 39
+// holdout weeks, for both models and the naive baseline.
+func TestCDNOWBacktest(t *testing.T) {
+	txns := cdnowTxns(t)
+	for _, kind := range []ModelKind{KindBGNBD, KindParetoNBD} {
+		t.Run(kind.String(), func(t *testing.T) {
+			res, err := Backtest(context.Background(), txns, cdnowCalibrationEnd, cdnowHoldoutEnd, BacktestSettings{Model: kind})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Reason != ReasonNone {
+				t.Fatalf("reason %q", res.Reason)
+			}
+			if res.Customers != 2357 || res.HoldoutDays != 273 {
+				t.Errorf("customers %d, holdout days %v; want 2357, 273", res.Customers, res.HoldoutDays)
+			}
+			t.Logf("%v: model %+v", kind, res.Model)
+			t.Logf("%v: naive %+v", kind, res.Baseline)
+		})
+	}
+}

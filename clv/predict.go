@@ -1,0 +1,243 @@
+package clv
+
+import (
+	"context"
+	"fmt"
+	"math"
+)
+
+// Model is a fitted model of repeat purchasing; BGNBD and ParetoNBD
+// implement it. Times are in days; t is a horizon after the customer's T.
+type Model interface {
+	// PAlive returns the probability that the customer is alive at T.
+	PAlive(c Customer) float64
+	// ExpectedTransactions returns the expected number of transactions
+	// in (T, T+t].
+	ExpectedTransactions(c Customer, t float64) float64
+	// ProbNoPurchase returns the probability of no transaction in
+	// (T, T+t].
+	ProbNoPurchase(c Customer, t float64) float64
+}
+
+// Prediction holds one customer's predictions over a horizon. A NaN
+// means that the value does not exist for the customer or could not be
+// computed; callers write it as null.
+type Prediction struct {
+	// PAlive is the probability that the customer is alive at the end
+	// of the calibration period.
+	PAlive float64
+	// ChurnProbability is the probability of no purchase in the horizon.
+	ChurnProbability float64
+	// ExpectedOrders is the expected number of purchases in the horizon.
+	ExpectedOrders float64
+	// ExpectedOrderValue is the Gamma-Gamma expected value of a future
+	// purchase (the population mean for customers without a repeat
+	// purchase); NaN without a spend model.
+	ExpectedOrderValue float64
+	// PredictedCLV is the discounted expected value of the horizon's
+	// purchases (see PredictSettings); NaN without a spend model.
+	PredictedCLV float64
+	// AvgDaysBetweenOrders is TX/X; NaN when X == 0.
+	AvgDaysBetweenOrders float64
+	// ExpectedNextOrder is the number of days after the end of the
+	// calibration period at which the expected number of purchases
+	// reaches 1; NaN when it does not within NextOrderLimitDays.
+	ExpectedNextOrder float64
+}
+
+// Defaults of PredictSettings.
+const (
+	DefaultAnnualDiscount = 0.10
+	DefaultStepDays       = 365.25 / 12
+	DefaultNextOrderLimit = 5 * 365.25
+	daysPerYear           = 365.25
+)
+
+// PredictSettings sets the horizon and discounting of Predict. Apart
+// from HorizonDays, the zero value of each field is a documented default.
+//
+// PredictedCLV sums the expected value of the purchases of each step of
+// StepDays (the last step ends at the horizon), discounted from the
+// step's end at the continuous rate equivalent to the annual rate d:
+//
+//	CLV = E[M] · Σ_k (E[Y(t_k)] − E[Y(t_{k−1})]) · (1+d)^{−t_k/365.25},
+//	t_k = min(k·StepDays, HorizonDays), t_0 = 0,
+//
+// as lifetimes' customer_lifetime_value does with monthly steps, with E[M]
+// the Gamma-Gamma expected value and E[Y(t)] the expected purchases in
+// (T, T+t].
+type PredictSettings struct {
+	// HorizonDays is the length of the horizon after the end of the
+	// calibration period; it must be positive.
+	HorizonDays float64
+	// AnnualDiscount is the annual discount rate d; zero means
+	// DefaultAnnualDiscount (0.10). Set NoDiscount for none.
+	AnnualDiscount float64
+	// NoDiscount turns discounting off.
+	NoDiscount bool
+	// StepDays is the length of a discounting step; zero means a month,
+	// DefaultStepDays.
+	StepDays float64
+	// NextOrderLimitDays bounds the search for ExpectedNextOrder; zero
+	// means five years, DefaultNextOrderLimit.
+	NextOrderLimitDays float64
+	// Workers is the number of goroutines; zero means GOMAXPROCS.
+	// Results do not depend on it.
+	Workers int
+}
+
+func (s PredictSettings) discountRate() float64 {
+	switch {
+	case s.NoDiscount:
+		return 0
+	case s.AnnualDiscount == 0:
+		return DefaultAnnualDiscount
+	}
+	return s.AnnualDiscount
+}
+
+// tripleForecast is what Predict computes per distinct summary.
+type tripleForecast struct {
+	pAlive, churn, orders, discounted, next float64
+}
+
+// Predict returns the predictions of every customer, in the order of
+// customers, over the horizon of s, written into dst when dst is not nil
+// (it must then have len(customers) elements). spend may be nil: the
+// order value and CLV are then NaN. Customers sharing a summary
+// (X, TX, T) share the model's computations, which run on s.Workers
+// goroutines; results do not depend on their number. Bad summaries
+// return a *CustomerError; a cancelled context returns ctx.Err(). The
+// model's predictions for a customer are NaN, not an error, where the
+// model's formulas fail.
+func Predict(ctx context.Context, dst []Prediction, customers []Customer, model Model, spend *GammaGamma, s PredictSettings) ([]Prediction, error) {
+	if model == nil {
+		panic("clv: Predict with a nil model")
+	}
+	if !(s.HorizonDays > 0) || math.IsInf(s.HorizonDays, 0) || s.StepDays < 0 || s.NextOrderLimitDays < 0 {
+		panic(fmt.Sprintf("clv: bad PredictSettings %+v", s))
+	}
+	if dst == nil {
+		dst = make([]Prediction, len(customers))
+	}
+	if len(dst) != len(customers) {
+		panic(fmt.Sprintf("clv: Predict: len(dst) = %d, want %d", len(dst), len(customers)))
+	}
+	if err := checkCustomers(customers); err != nil {
+		return dst, err
+	}
+	tr := collapseTriples(customers)
+	fc := make([]tripleForecast, len(tr.x))
+	forBlocks(len(fc), s.Workers, func(_, lo, hi int) {
+		if ctx.Err() != nil {
+			return
+		}
+		for i := lo; i < hi; i++ {
+			fc[i] = forecast(model, tr.customer(i), s)
+		}
+	})
+	if err := ctx.Err(); err != nil {
+		return dst, err
+	}
+	for i, c := range customers {
+		f := fc[tr.of[i]]
+		p := Prediction{
+			PAlive:               f.pAlive,
+			ChurnProbability:     f.churn,
+			ExpectedOrders:       f.orders,
+			ExpectedOrderValue:   math.NaN(),
+			PredictedCLV:         math.NaN(),
+			AvgDaysBetweenOrders: math.NaN(),
+			ExpectedNextOrder:    f.next,
+		}
+		if spend != nil {
+			p.ExpectedOrderValue = spend.ExpectedValue(c)
+			p.PredictedCLV = f.discounted * p.ExpectedOrderValue
+		}
+		if c.X > 0 {
+			p.AvgDaysBetweenOrders = c.TX / c.X
+		}
+		dst[i] = p
+	}
+	return dst, nil
+}
+
+// forecast computes the per-summary predictions of c.
+func forecast(m Model, c Customer, s PredictSettings) tripleForecast {
+	h := s.HorizonDays
+	f := tripleForecast{
+		pAlive:     m.PAlive(c),
+		churn:      m.ProbNoPurchase(c, h),
+		discounted: discountedTransactions(m, c, s),
+		next:       nextOrder(m, c, s),
+	}
+	f.orders = m.ExpectedTransactions(c, h)
+	return f
+}
+
+// discountedTransactions returns Σ_k (E[Y(t_k)] − E[Y(t_{k−1})]) ·
+// (1+d)^{−t_k/365.25} over the steps of s.
+func discountedTransactions(m Model, c Customer, s PredictSettings) float64 {
+	step := s.StepDays
+	if step == 0 {
+		step = DefaultStepDays
+	}
+	delta := math.Log1p(s.discountRate()) / daysPerYear
+	var sum, prev float64
+	for k := 1; ; k++ {
+		t := min(float64(k)*step, s.HorizonDays)
+		e := m.ExpectedTransactions(c, t)
+		sum += (e - prev) * math.Exp(-delta*t)
+		prev = e
+		if t >= s.HorizonDays {
+			return sum
+		}
+	}
+}
+
+// nextOrder returns the t in (0, limit] at which E[Y(t)] = 1, to within
+// a hundredth of a day, or NaN. E[Y(t)] increases with t, so the root is
+// bracketed by 0 and limit and found by the Illinois variant of regula
+// falsi, which keeps the bracket.
+func nextOrder(m Model, c Customer, s PredictSettings) float64 {
+	limit := s.NextOrderLimitDays
+	if limit == 0 {
+		limit = DefaultNextOrderLimit
+	}
+	f := func(t float64) float64 { return m.ExpectedTransactions(c, t) - 1 }
+	lo, hi := 0.0, limit
+	flo, fhi := -1.0, f(hi)
+	if !(fhi >= 0) {
+		return math.NaN()
+	}
+	side := 0
+	for range 200 {
+		if hi-lo <= 0.01 {
+			break
+		}
+		t := hi - fhi*(hi-lo)/(fhi-flo)
+		if !(t > lo && t < hi) {
+			t = (lo + hi) / 2
+		}
+		ft := f(t)
+		switch {
+		case math.IsNaN(ft):
+			return math.NaN()
+		case ft == 0:
+			return t
+		case ft < 0:
+			lo, flo = t, ft
+			if side == -1 {
+				fhi /= 2
+			}
+			side = -1
+		default:
+			hi, fhi = t, ft
+			if side == 1 {
+				flo /= 2
+			}
+			side = 1
+		}
+	}
+	return (lo + hi) / 2
+}
