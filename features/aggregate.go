@@ -108,8 +108,9 @@ func (g *Aggregator) checkName(k int32, name string) {
 }
 
 // Add folds every event of b, except exact duplicates within the current
-// split (see Dedup), into the per-customer accumulators.
-func (g *Aggregator) Add(b *Batch) { g.addRows(b, nil, true) }
+// split (see Dedup; none are dropped from a batch with KeepRepeats), into
+// the per-customer accumulators.
+func (g *Aggregator) Add(b *Batch) { g.addRows(b, nil, !b.KeepRepeats) }
 
 // Split starts a new split: the duplicate-detection memory is reset.
 func (g *Aggregator) Split() { g.epoch++ }

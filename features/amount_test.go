@@ -86,3 +86,37 @@ func TestAmountEventPath(t *testing.T) {
 		t.Errorf("events: spend %d units %d refunded %d; batch: %d %d %d", a.Spend, a.Units, a.RefundAmount, want.Spend, want.Units, want.RefundAmount)
 	}
 }
+
+// TestKeepRepeats: a batch with KeepRepeats keeps rows that repeat each
+// other exactly, through Dedup, Aggregator.Add and Sharded.Add alike; the
+// same batch without it drops them.
+func TestKeepRepeats(t *testing.T) {
+	evs := []ev{
+		{cust: 1, day: 1, typ: EventPurchase, amount: 9.99, qty: 1, order: 7},
+		{cust: 1, day: 1, typ: EventPurchase, amount: 9.99, qty: 1, order: 7},
+		{cust: 2, day: 1, typ: EventPurchase, amount: 5, qty: 1, order: 8},
+	}
+	for _, keep := range []bool{false, true} {
+		b := batchOf(amountColumns, evs...)
+		b.KeepRepeats = keep
+		want, wantDups := ToMoney(2*9.99), int64(0)
+		if !keep {
+			want, wantDups = ToMoney(9.99), 1
+		}
+		var d Dedup
+		if rows := d.Keep(b, nil); len(rows) != b.Len-int(wantDups) {
+			t.Errorf("KeepRepeats %v: Dedup kept %d of %d rows", keep, len(rows), b.Len)
+		}
+		g := NewAggregator(nil)
+		g.Add(b)
+		if a := g.Acc(1); a.Spend != want || g.Stats.Duplicates != wantDups {
+			t.Errorf("KeepRepeats %v: Aggregator spend %d duplicates %d, want %d and %d", keep, a.Spend, g.Stats.Duplicates, want, wantDups)
+		}
+		s := NewSharded(nil, 4)
+		s.Add(b, new(ShardBuffer))
+		tab := s.Finalise(Context{AsOf: at(2), WindowStart: at(0), Stats: s.Stats()})
+		if got := value(t, tab, "total_spend", 1); got != FromMoney(want) || s.Stats().Duplicates != wantDups {
+			t.Errorf("KeepRepeats %v: Sharded spend %v duplicates %d, want %v and %d", keep, got, s.Stats().Duplicates, FromMoney(want), wantDups)
+		}
+	}
+}

@@ -46,8 +46,15 @@ func (d *Dedup) Reset() {
 }
 
 // Keep appends to rows the indexes of the events of b that are not
-// duplicates, in order, and returns the extended slice.
+// duplicates, in order, and returns the extended slice. Every row of a
+// batch with KeepRepeats is kept.
 func (d *Dedup) Keep(b *Batch, rows []int32) []int32 {
+	if b.KeepRepeats {
+		for i := 0; i < b.Len; i++ {
+			rows = append(rows, int32(i))
+		}
+		return rows
+	}
 	if d.epoch == 0 {
 		d.epoch = 1
 	}

@@ -129,8 +129,13 @@ func FromMoney(m int64) float64 { return float64(m) / MoneyScale }
 // Category 0 "no category", Country "" "unknown". Quantity must be present
 // (the source fills 1 where the input has no quantity column).
 //
-// Money columns (Price, Amount, Discount) are micro-units (MoneyScale per currency
-// unit). Strings in Country must not alias memory the source will reuse.
+// Amount (ColAmount) is a line's total: where present, a purchase's spend
+// is its Amount, not Price × Quantity, and a refund's amount its absolute
+// value; Quantity still counts the units.
+//
+// Money columns (Price, Amount, Discount) are micro-units (MoneyScale per
+// currency unit). Strings in Country must not alias memory the source will
+// reuse.
 type Batch struct {
 	Len      int
 	Present  Columns
@@ -145,16 +150,18 @@ type Batch struct {
 	Product    []int64
 	Category   []int64
 	Price      []int64 // unit price, micro-units
-	// Amount is the line's total, micro-units (ColAmount): a purchase's
-	// spend is Amount, not Price × Quantity, and a refund's amount its
-	// absolute value. Quantity still counts the units.
-	Amount   []int64
-	Quantity []int64 // units; negative on cancellations is allowed for refunds
-	Session  []uint64
-	Order    []uint64
-	Coupon   []bool
-	Discount []int64 // money discounted on the row, micro-units
-	Country  []string
+	Amount     []int64 // the line's total, micro-units (see above)
+	Quantity   []int64 // units; negative on cancellations is allowed for refunds
+	Session    []uint64
+	Order      []uint64
+	Coupon     []bool
+	Discount   []int64 // money discounted on the row, micro-units
+	Country    []string
+	// KeepRepeats says every row is an event of its own even when it
+	// repeats another exactly: exact duplicates are not dropped (see
+	// Dedup). A table of purchases dated by the day cannot tell a copied
+	// row from a second purchase of the same value on the same day.
+	KeepRepeats bool
 }
 
 // Reset empties b for reuse, keeping its buffers.
@@ -175,6 +182,7 @@ func (b *Batch) Reset(present Columns) {
 	b.Coupon = b.Coupon[:0]
 	b.Discount = b.Discount[:0]
 	b.Country = b.Country[:0]
+	b.KeepRepeats = false
 }
 
 // IDKind is the type of an input's customer ids, which every output keeps.
