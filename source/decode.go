@@ -26,9 +26,16 @@ const (
 	SkipBadQuantity   = "NaN or absurd quantity"
 	SkipDuplicate     = "exact duplicate event"
 	SkipOtherEvent    = "other event (not an e-commerce event segmint reads)"
+	SkipNullAmount    = "purchase or refund without an amount"
+	SkipBadAmount     = "NaN or absurd amount, or a purchase's negative amount"
 	maxAbsurdPrice    = 1e9
 	maxAbsurdQuantity = 1e7
 )
+
+// SkipNonProduct begins the reasons of rows whose product_id is one of the
+// layout's non-product codes (Layout.NonProductCodes), one reason per code:
+// "non-product code POST". They are dropped by design, not rejected.
+const SkipNonProduct = "non-product code"
 
 // ColumnError is a problem with a whole column of an input file: a missing
 // required column or a type segmint cannot read.
@@ -62,6 +69,8 @@ type decoder struct {
 	cats      []int64
 	prices    []float64
 	priceOK   []bool
+	amounts   []float64
+	amountOK  []bool
 	qty       []float64
 	qtyOK     []bool
 	sessions  []uint64
@@ -72,9 +81,17 @@ type decoder struct {
 	country   []string
 	cancel    []bool
 	money     []int64 // price in micro-units
+	amtMoney  []int64 // amount in micro-units
 	units     []int64
 	discMoney []int64
 	keep      []bool
+	// nonProducts matches the layout's non-product codes (nil when it has
+	// none); nonProduct receives, per row, 0 for a product or 1 + the
+	// index of the code matched.
+	nonProducts *nonProducts
+	nonProduct  []int32
+	// codeTypes caches the event type of each integer event code.
+	codeTypes map[int64]features.EventType
 	// productsOnly: the first pass, which needs times and products only.
 	productsOnly bool
 	sInts        []int64
@@ -92,7 +109,8 @@ func (d *decoder) scratchInts(n int) []int64 {
 }
 
 func newDecoder(layout Layout, asOf int64) *decoder {
-	return &decoder{layout: layout, asOf: asOf, eventType: make(map[string]features.EventType), countries: make(map[string]string), skipped: make(map[string]int64)}
+	return &decoder{layout: layout, asOf: asOf, eventType: make(map[string]features.EventType), countries: make(map[string]string), skipped: make(map[string]int64),
+		nonProducts: newNonProducts(layout.NonProductCodes)}
 }
 
 // fields locates the canonical columns in a record's schema.
@@ -141,7 +159,7 @@ func (d *decoder) decode(file string, rec arrow.Record, f fields, names map[stri
 				}
 			}
 		}
-	} else if err := MapStrings(col(ColEventType), d.types, nil, d.lookupType); err != nil {
+	} else if err := d.decodeTypes(col(ColEventType), d.types); err != nil {
 		return fail(ColEventType, err)
 	}
 	d.customers, d.custOK = grow(d.customers, n), grow(d.custOK, n)
@@ -162,7 +180,11 @@ func (d *decoder) decode(file string, rec arrow.Record, f fields, names map[stri
 		if err := toIDs(a, d.products, d.scratchOK(n)); err != nil {
 			return fail(ColProductID, err)
 		}
+		if err := d.matchNonProducts(a, n); err != nil {
+			return fail(ColProductID, err)
+		}
 	}
+	nonProducts := d.nonProducts != nil && present&features.ColProduct != 0
 	if a := col(ColCategoryID); a != nil {
 		present |= features.ColCategory
 		d.cats = grow(d.cats, n)
@@ -181,6 +203,13 @@ func (d *decoder) decode(file string, rec arrow.Record, f fields, names map[stri
 		d.prices, d.priceOK = grow(d.prices, n), grow(d.priceOK, n)
 		if err := ToFloat64s(a, d.prices, d.priceOK); err != nil {
 			return fail(ColPrice, err)
+		}
+	}
+	if a := col(ColAmount); a != nil {
+		present |= features.ColAmount
+		d.amounts, d.amountOK = grow(d.amounts, n), grow(d.amountOK, n)
+		if err := ToFloat64s(a, d.amounts, d.amountOK); err != nil {
+			return fail(ColAmount, err)
 		}
 	}
 	hasQty := false
@@ -205,6 +234,13 @@ func (d *decoder) decode(file string, rec arrow.Record, f fields, names map[stri
 			return fail(ColOrderID, err)
 		}
 	}
+	dayOrders := d.layout.DayOrders
+	if dayOrders && present&features.ColOrder == 0 {
+		// No order id at all: every purchase is its day's order.
+		present |= features.ColOrder
+		d.orders = grow(d.orders, n)
+		clear(d.orders)
+	}
 	if a := col(ColCouponCode); a != nil {
 		present |= features.ColCoupon
 		d.coupons = grow(d.coupons, n)
@@ -227,10 +263,11 @@ func (d *decoder) decode(file string, rec arrow.Record, f fields, names map[stri
 		}
 	}
 	dst.Present = present
+	dst.KeepRepeats = d.layout.KeepRepeats
 	// Row filters and money conversion, in place in the scratch columns;
 	// kept rows are then compacted (also in place) unless every row is
 	// kept, the common case, in which the batch aliases the scratch.
-	d.money, d.units, d.discMoney = grow(d.money, n), grow(d.units, n), grow(d.discMoney, n)
+	d.money, d.units, d.discMoney, d.amtMoney = grow(d.money, n), grow(d.units, n), grow(d.discMoney, n), grow(d.amtMoney, n)
 	d.keep = grow(d.keep, n)
 	kept := 0
 	for i := 0; i < n; i++ {
@@ -245,6 +282,10 @@ func (d *decoder) decode(file string, rec arrow.Record, f fields, names map[stri
 		}
 		if d.asOf != 0 && d.times[i] > d.asOf {
 			d.skipped[SkipAfterAsOf]++
+			continue
+		}
+		if nonProducts && d.nonProduct[i] != 0 {
+			d.skipped[d.nonProducts.reasons[d.nonProduct[i]-1]]++
 			continue
 		}
 		typ := d.types[i]
@@ -272,6 +313,21 @@ func (d *decoder) decode(file string, rec arrow.Record, f fields, names map[stri
 			}
 			d.money[i] = features.ToMoney(p)
 		}
+		if present&features.ColAmount != 0 {
+			v := d.amounts[i]
+			if !d.amountOK[i] {
+				if typ == features.EventPurchase || typ == features.EventRefund {
+					d.skipped[SkipNullAmount]++
+					continue
+				}
+				v = 0
+			}
+			if math.IsNaN(v) || math.Abs(v) > maxAbsurdPrice || (v < 0 && typ != features.EventRefund) {
+				d.skipped[SkipBadAmount]++
+				continue
+			}
+			d.amtMoney[i] = features.ToMoney(v)
+		}
 		d.units[i] = 1
 		if hasQty && d.qtyOK[i] {
 			q := d.qty[i]
@@ -289,6 +345,9 @@ func (d *decoder) decode(file string, rec arrow.Record, f fields, names map[stri
 				}
 			}
 		}
+		if dayOrders && d.orders[i] == 0 {
+			d.orders[i] = dayOrder(d.times[i])
+		}
 		d.keep[i] = true
 		kept++
 	}
@@ -299,6 +358,9 @@ func (d *decoder) decode(file string, rec arrow.Record, f fields, names map[stri
 		dst.CustomerID = keepRows(d.custText, keep, all)
 	}
 	dst.Price, dst.Quantity = keepRows(d.money, keep, all), keepRows(d.units, keep, all)
+	if present&features.ColAmount != 0 {
+		dst.Amount = keepRows(d.amtMoney, keep, all)
+	}
 	if present&features.ColProduct != 0 {
 		dst.Product = keepRows(d.products, keep, all)
 	}
@@ -365,6 +427,17 @@ func (d *decoder) decodeProducts(file string, rec arrow.Record, f fields, names 
 		if err := toIDs(rec.Column(i), d.products, d.scratchOK(n)); err != nil {
 			return fail(ColProductID, err)
 		}
+		if err := d.matchNonProducts(rec.Column(i), n); err != nil {
+			return fail(ColProductID, err)
+		}
+		if d.nonProducts != nil {
+			// A non-product's row still dates the window; it launches no product.
+			for j, k := range d.nonProduct[:n] {
+				if k != 0 {
+					d.products[j] = 0
+				}
+			}
+		}
 	}
 	dst.Present = present
 	for i := 0; i < n; i++ {
@@ -391,15 +464,138 @@ func (d *decoder) lookupType(s string) features.EventType {
 	}
 	name := s
 	if d.layout.EventNames != nil {
-		var ok bool
-		if name, ok = d.layout.EventNames[strings.TrimSpace(s)]; !ok && d.layout.OtherEvents && strings.TrimSpace(s) != "" {
-			d.eventType[strings.Clone(s)] = eventOther
-			return eventOther
+		if mapped, ok := d.layout.EventNames[strings.TrimSpace(s)]; ok {
+			name = mapped
+		} else if d.layout.OtherEvents {
+			t := eventOther
+			if strings.TrimSpace(s) == "" {
+				t = features.EventUnknown
+			}
+			d.eventType[strings.Clone(s)] = t
+			return t
 		}
 	}
 	t, _ := features.ParseEventType(name)
 	d.eventType[strings.Clone(s)] = t
 	return t
+}
+
+// decodeTypes reads the event_type column: strings through lookupType,
+// integer codes (when the layout names them) as their decimal strings.
+func (d *decoder) decodeTypes(a arrow.Array, dst []features.EventType) error {
+	switch a.(type) {
+	case *array.Int8, *array.Int16, *array.Int32, *array.Int64, *array.Uint8, *array.Uint16, *array.Uint32, *array.Uint64:
+		n := len(dst)
+		codes, ok := d.scratchInts(n), d.scratchOK(n)
+		if err := ToInt64s(a, codes, ok); err != nil {
+			return err
+		}
+		if d.codeTypes == nil {
+			d.codeTypes = make(map[int64]features.EventType)
+		}
+		for i, c := range codes {
+			if !ok[i] {
+				dst[i] = features.EventUnknown
+				continue
+			}
+			t, seen := d.codeTypes[c]
+			if !seen {
+				t = d.lookupType(strconv.FormatInt(c, 10))
+				d.codeTypes[c] = t
+			}
+			dst[i] = t
+		}
+		return nil
+	}
+	return MapStrings(a, dst, nil, d.lookupType)
+}
+
+// dayOrder is the order key of a purchase without an order id under
+// Layout.DayOrders: its day, UTC (orders are kept per customer, so the
+// day alone keys the customer's order of that day).
+func dayOrder(t int64) uint64 {
+	day := t / features.MicrosPerDay
+	if t < 0 && t%features.MicrosPerDay != 0 {
+		day--
+	}
+	return mixID(day) ^ 0x4441595F4F524452 // "DAY_ORDR": apart from mixID's order ids
+}
+
+// nonProducts matches product_id values against a layout's non-product
+// codes.
+type nonProducts struct {
+	exact    map[string]int32 // code -> 1 + its index
+	prefixes []string         // codes ending in "*", without it
+	prefixAt []int32          // 1 + the index of each prefix code
+	ints     map[int64]int32  // whole-number codes, for integer columns
+	reasons  []string         // the skip reason of each code
+}
+
+// newNonProducts returns the matcher of codes, or nil when there are none.
+func newNonProducts(codes []string) *nonProducts {
+	if len(codes) == 0 {
+		return nil
+	}
+	np := &nonProducts{exact: make(map[string]int32), ints: make(map[int64]int32)}
+	for i, c := range codes {
+		c = strings.TrimSpace(c)
+		k := int32(i + 1)
+		np.reasons = append(np.reasons, SkipNonProduct+" "+c)
+		if p, ok := strings.CutSuffix(c, "*"); ok {
+			np.prefixes, np.prefixAt = append(np.prefixes, p), append(np.prefixAt, k)
+			continue
+		}
+		if _, dup := np.exact[c]; !dup {
+			np.exact[c] = k
+		}
+		if v, err := strconv.ParseInt(c, 10, 64); err == nil {
+			if _, dup := np.ints[v]; !dup {
+				np.ints[v] = k
+			}
+		}
+	}
+	return np
+}
+
+// match returns 0 when s is a product, else 1 + the index of the code it
+// matches.
+func (np *nonProducts) match(s string) int32 {
+	s = strings.TrimSpace(s)
+	if k, ok := np.exact[s]; ok {
+		return k
+	}
+	for j, p := range np.prefixes {
+		if strings.HasPrefix(s, p) {
+			return np.prefixAt[j]
+		}
+	}
+	return 0
+}
+
+// matchNonProducts fills d.nonProduct for the product column a of n rows
+// (a string column by value, an integer one against the whole-number
+// codes); it does nothing when the layout has no non-product codes.
+func (d *decoder) matchNonProducts(a arrow.Array, n int) error {
+	np := d.nonProducts
+	if np == nil {
+		return nil
+	}
+	d.nonProduct = grow(d.nonProduct, n)
+	switch a.(type) {
+	case stringValuer, *array.Binary, *array.Dictionary:
+		return MapStrings(a, d.nonProduct, nil, np.match)
+	}
+	ints, ok := d.scratchInts(n), d.scratchOK(n)
+	if err := ToInt64s(a, ints, ok); err != nil {
+		return err
+	}
+	for i, v := range ints {
+		d.nonProduct[i] = 0
+		if ok[i] {
+			d.nonProduct[i] = np.ints[v]
+		}
+	}
+	return nil
 }
 
 func (d *decoder) intern(s string) string {

@@ -73,12 +73,13 @@ func skippedList(skipped map[string]int64) string {
 }
 
 // rejectedRows counts the rows the filters rejected: every skipped row but
-// exact duplicates, events after the as-of time and a layout's other
-// events, which are dropped by design rather than for being bad.
+// exact duplicates, events after the as-of time, a layout's other events
+// and its non-product rows, which are dropped by design rather than for
+// being bad.
 func rejectedRows(skipped map[string]int64) int64 {
 	var n int64
 	for r, c := range skipped {
-		if r != SkipDuplicate && r != SkipAfterAsOf && r != SkipOtherEvent {
+		if r != SkipDuplicate && r != SkipAfterAsOf && r != SkipOtherEvent && !strings.HasPrefix(r, SkipNonProduct) {
 			n += c
 		}
 	}

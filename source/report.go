@@ -58,7 +58,7 @@ func (rep *FeatureReport) Summarise(stats features.Stats, rows int64, skipped ma
 			rep.Rejected, rep.Rows, 100*rep.RejectedShare, 100*maxShare, skippedList(rep.Skipped)))
 	}
 	rep.Products = products
-	rep.Columns = stats.Present.Names()
+	rep.Columns = rep.inputColumns(stats.Present)
 	rep.ByType = make(map[string]int64)
 	for _, t := range features.EventTypes() {
 		rep.ByType[t.String()] = stats.Seen(t)
@@ -73,4 +73,21 @@ func (rep *FeatureReport) IDKind() (kind features.IDKind, column string) {
 		return features.IDInteger, ""
 	}
 	return rep.inputs[0].idKind, rep.inputs[0].names[ColUserID]
+}
+
+// inputColumns names the columns of present that the inputs hold: under
+// Layout.DayOrders the order key of an input without an order_id column
+// is the purchase day, which is not an input column.
+func (rep *FeatureReport) inputColumns(present features.Columns) []string {
+	if rep.layout.DayOrders && present&features.ColOrder != 0 {
+		mapped := false
+		for _, in := range rep.inputs {
+			_, has := in.names[ColOrderID]
+			mapped = mapped || has
+		}
+		if !mapped {
+			present &^= features.ColOrder
+		}
+	}
+	return present.Names()
 }

@@ -185,14 +185,14 @@ func checkType(c string, t arrow.DataType) error {
 	ok := true
 	switch c {
 	case ColEventTime:
-		ok = t.ID() == arrow.TIMESTAMP || t.ID() == arrow.DATE32 || isString() || isInt()
+		ok = t.ID() == arrow.TIMESTAMP || t.ID() == arrow.DATE32 || t.ID() == arrow.DATE64 || isString() || isInt()
 	case ColEventType, ColCouponCode, ColCountry, ColCategory, ColBrand:
 		ok = isString()
 	case ColUserID:
 		ok = isInt() || isFloat() || idKindOf(t) != features.IDInteger
 	case ColProductID, ColCategoryID, ColUserSession, ColOrderID:
 		ok = isInt() || isFloat() || isString()
-	case ColPrice, ColQuantity, ColDiscount:
+	case ColPrice, ColAmount, ColQuantity, ColDiscount:
 		ok = isInt() || isFloat() || t.ID() == arrow.DECIMAL128
 	}
 	if !ok {
@@ -200,11 +200,28 @@ func checkType(c string, t arrow.DataType) error {
 			ColEventTime: "a timestamp, date, string or integer epoch", ColUserID: "an integer, a string or bytes",
 			ColEventType: "a string", ColCouponCode: "a string", ColCountry: "a string", ColCategory: "a string", ColBrand: "a string",
 			ColProductID: "an integer or a string", ColCategoryID: "an integer or a string", ColUserSession: "an integer or a string", ColOrderID: "an integer or a string",
-			ColPrice: "a number", ColQuantity: "a number", ColDiscount: "a number",
+			ColPrice: "a number", ColAmount: "a number", ColQuantity: "a number", ColDiscount: "a number",
 		}[c]
 		return fmt.Errorf("has type %s, want %s", t, want)
 	}
 	return nil
+}
+
+// checkColumnType is checkType under layout: an integer event_type column
+// is read when the layout names integer event codes.
+func checkColumnType(c string, t arrow.DataType, layout Layout) error {
+	err := checkType(c, t)
+	if err == nil || c != ColEventType {
+		return err
+	}
+	switch t.ID() {
+	case arrow.INT8, arrow.INT16, arrow.INT32, arrow.INT64, arrow.UINT8, arrow.UINT16, arrow.UINT32, arrow.UINT64:
+		if layout.integerEventCodes() {
+			return nil
+		}
+		return fmt.Errorf("%w; integer event codes are read with --event-names, for example --event-names view=0,cart=1,purchase=2", err)
+	}
+	return err
 }
 
 // requiredColumns are the canonical columns an input must have under layout.
@@ -234,7 +251,22 @@ func resolveNames(path string, layout Layout, has func(string) bool) (map[string
 	}
 	for _, c := range requiredColumns(layout) {
 		if _, ok := names[c]; !ok {
-			return nil, &ColumnError{File: path, Column: layout.Source(c), Problem: "required column is missing"}
+			return nil, &ColumnError{File: path, Column: layout.Source(c), Problem: "required column is missing" + missingHint(c)}
+		}
+	}
+	// amount (a line's total) and price (a unit price) are two ways of
+	// saying what a row cost: one is read. A mapped one wins over one
+	// found by name; two of the same standing are an error.
+	if p, a := names[ColPrice], names[ColAmount]; p != "" && a != "" {
+		_, pm := layout.Columns[ColPrice]
+		_, am := layout.Columns[ColAmount]
+		switch {
+		case am && !pm:
+			delete(names, ColPrice)
+		case pm && !am:
+			delete(names, ColAmount)
+		default:
+			return nil, &ColumnError{File: path, Column: a, Problem: fmt.Sprintf("is read as amount (a line's total) and %s as price (a unit price); map one of them: --map amount=%s if %s is the line's total (price is then not read), or --map price=%s if it is a unit price", p, a, a, p)}
 		}
 	}
 	// A column the user mapped by name must exist, optional or not: a
@@ -245,6 +277,17 @@ func resolveNames(path string, layout Layout, has func(string) bool) (map[string
 		}
 	}
 	return names, nil
+}
+
+// missingHint says what to do about a missing required column c.
+func missingHint(c string) string {
+	switch c {
+	case ColEventType:
+		return "; if every row is a purchase (a table of transactions or order lines), use --preset transactions, with --map for the other columns"
+	case ColUserID, ColEventTime:
+		return fmt.Sprintf("; name the input's column with --map %s=COLUMN", c)
+	}
+	return ""
 }
 
 // openInput opens path, checks it is readable with the required columns in
@@ -334,7 +377,7 @@ func openInput(path string, layout Layout) (*inputFile, error) {
 		case arrow.STRUCT, arrow.LIST, arrow.LARGE_LIST, arrow.MAP:
 			return nil, &ColumnError{File: path, Column: src, Problem: fmt.Sprintf("is nested (%s); name a field inside it, for example %s", typ, nestedExample(src, typ))}
 		}
-		if err := checkType(c, field.Type); err != nil {
+		if err := checkColumnType(c, field.Type, layout); err != nil {
 			return nil, &ColumnError{File: path, Column: src, Problem: err.Error()}
 		}
 		if in.nested[c] != nil {
@@ -359,10 +402,10 @@ func openInput(path string, layout Layout) (*inputFile, error) {
 			}
 		}
 		switch c {
-		case ColEventType, ColCountry, ColCategory, ColCouponCode, ColUserSession, ColOrderID:
+		case ColCountry, ColCategory, ColCouponCode, ColUserSession, ColOrderID:
 			in.dict = append(in.dict, leaf)
-		case ColEventTime:
-			if field.Type.ID() == arrow.STRING {
+		case ColEventTime, ColEventType, ColProductID:
+			if field.Type.ID() == arrow.STRING && (c != ColProductID || len(layout.NonProductCodes) > 0) {
 				in.dict = append(in.dict, leaf)
 			}
 		}
