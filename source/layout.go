@@ -71,7 +71,8 @@ type Layout struct {
 	// skipped and counted per code as SkipNonProduct. A code ending in
 	// "*" matches every value starting with the rest. Matching is exact
 	// otherwise (case and inner spaces count; surrounding spaces of the
-	// input's values do not).
+	// input's values do not). An integer product_id column matches the
+	// whole-number codes.
 	NonProductCodes []string
 	// CancelPrefix, when set, turns rows whose order_id starts with it into
 	// refunds (Online Retail marks cancelled invoices with "C").
@@ -392,7 +393,7 @@ func CheckNonProductCodes(codes []string) error {
 		if strings.TrimSpace(c) == "" {
 			return fmt.Errorf("non-product codes: a code is empty")
 		}
-		if strings.TrimSpace(strings.TrimSuffix(c, "*")) == "" {
+		if strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(c), "*")) == "" {
 			return fmt.Errorf("non-product codes: %q would match every product", c)
 		}
 	}
