@@ -64,7 +64,7 @@ func (m BGNBD) ExpectedTransactions(c Customer, t float64) float64 {
 	if t <= 0 {
 		return 0
 	}
-	return m.PAlive(c) * bgAlive(m.R, m.A, m.B, c.X, t/(m.Alpha+c.T))
+	return m.PAlive(c) * m.expectedGivenAlive(c.X, c.T, t)
 }
 
 // ProbNoPurchase returns the probability of no purchase in (T, T+t]. A
@@ -103,11 +103,13 @@ func bgLogLik(m BGNBD, tr *triples, grad []float64, workers int) float64 {
 		}
 	}
 	lnT, lnTx := logShift(tr.ts, al), logShift(tr.txs, al)
+	invT, invTx := invShift(tr.ts, al), invShift(tr.txs, al)
 	sum := sumBlocks(len(tr.x), 5, workers, func(dst []float64, lo, hi int) {
 		for i := lo; i < hi; i++ {
 			w, x := tr.weight[i], tr.x[i]
 			k := tr.ix[i]
-			lt, ltx := lnT[tr.it[i]], lnTx[tr.itx[i]]
+			it, itx := tr.it[i], tr.itx[i]
+			lt, ltx := lnT[it], lnTx[itx]
 			ll := xt[k].ll - (r+x)*lt
 			var pd float64 // weight of A4 in A3 + A4
 			if x > 0 {
@@ -120,7 +122,7 @@ func bgLogLik(m BGNBD, tr *triples, grad []float64, workers int) float64 {
 				continue
 			}
 			dst[1] += w * (xt[k].dr - (1-pd)*lt - pd*ltx)
-			dst[2] -= w * (r + x) * ((1-pd)/(al+tr.t[i]) + pd/(al+tr.tx[i]))
+			dst[2] -= w * (r + x) * ((1-pd)*invT[it] + pd*invTx[itx])
 			dst[3] += w * (xt[k].da + pd/a)
 			if x > 0 {
 				dst[4] += w * (xt[k].db - pd/(b+x-1))
@@ -146,6 +148,15 @@ func logShift(v []float64, alpha float64) []float64 {
 	out := make([]float64, len(v))
 	for i, x := range v {
 		out[i] = math.Log(alpha + x)
+	}
+	return out
+}
+
+// invShift returns 1/(α+v) for each v.
+func invShift(v []float64, alpha float64) []float64 {
+	out := make([]float64, len(v))
+	for i, x := range v {
+		out[i] = 1 / (alpha + x)
 	}
 	return out
 }
@@ -215,3 +226,12 @@ func lgamma(x float64) float64 {
 }
 
 func digamma(x float64) float64 { return mathext.Digamma(x) }
+
+// expectedGivenAlive returns the expected number of transactions in
+// (T, T+t] of a customer alive at T with x repeat transactions.
+func (m BGNBD) expectedGivenAlive(x, T, t float64) float64 {
+	if t <= 0 {
+		return 0
+	}
+	return bgAlive(m.R, m.A, m.B, x, t/(m.Alpha+T))
+}

@@ -125,7 +125,7 @@ func minimise(ctx context.Context, obj objective, theta0 []float64, s FitSetting
 	c := &cached{obj: obj, ctx: ctx}
 	settings := &optimize.Settings{
 		MajorIterations:   s.maxIterations(),
-		GradientThreshold: 1e-9,
+		GradientThreshold: s.gradientTolerance() / 100,
 		Converger:         &optimize.FunctionConverge{Absolute: 1e-13, Relative: 1e-13, Iterations: 50},
 	}
 	best, bestF := slices.Clone(theta0), math.Inf(1)

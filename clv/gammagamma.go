@@ -90,6 +90,7 @@ type spendData struct {
 	sumLnM   float64   // Σ ln m
 	sumXLnM  float64   // Σ x ln m
 	total    float64
+	fitted   []Customer // the customers, sorted by x
 }
 
 func newSpendData(cs []Customer) (*spendData, int) {
@@ -103,16 +104,39 @@ func newSpendData(cs []Customer) (*spendData, int) {
 			excluded++
 		}
 	}
-	slices.SortStableFunc(fit, func(a, b Customer) int {
-		switch {
-		case a.X < b.X:
-			return -1
-		case a.X > b.X:
-			return 1
+	// A counting sort by x: stable, and linear in the customers.
+	slot := make(map[float64]int)
+	var xs []float64
+	for _, c := range fit {
+		if _, ok := slot[c.X]; !ok {
+			slot[c.X] = 0
+			xs = append(xs, c.X)
 		}
-		return 0
-	})
-	d := &spendData{total: float64(len(fit))}
+	}
+	slices.Sort(xs)
+	counts := make([]int, len(xs)+1)
+	for k, x := range xs {
+		slot[x] = k
+	}
+	for _, c := range fit {
+		counts[slot[c.X]+1]++
+	}
+	for k := 1; k < len(counts); k++ {
+		counts[k] += counts[k-1]
+	}
+	sorted := make([]Customer, len(fit))
+	for _, c := range fit {
+		k := slot[c.X]
+		sorted[counts[k]] = c
+		counts[k]++
+	}
+	fit = sorted
+	return spendDataOf(fit), excluded
+}
+
+// spendDataOf returns the spend data of customers sorted by X.
+func spendDataOf(fit []Customer) *spendData {
+	d := &spendData{total: float64(len(fit)), fitted: fit}
 	for _, c := range fit {
 		d.x = append(d.x, c.X)
 		d.m = append(d.m, c.MeanValue)
@@ -126,7 +150,21 @@ func newSpendData(cs []Customer) (*spendData, int) {
 		d.sumLnM += lm
 		d.sumXLnM += c.X * lm
 	}
-	return d, excluded
+	return d
+}
+
+// subsample returns every k-th customer of d, in its order by x, so that
+// about n remain; d itself when it has no more than n.
+func (d *spendData) subsample(n int) *spendData {
+	k := (len(d.fitted) + n - 1) / n
+	if k <= 1 {
+		return d
+	}
+	sub := make([]Customer, 0, n)
+	for i := 0; i < len(d.fitted); i += k {
+		sub = append(sub, d.fitted[i])
+	}
+	return spendDataOf(sub)
 }
 
 // ggLogLik returns the log-likelihood summed over d and, when grad is not
@@ -170,12 +208,39 @@ func ggLogLik(m GammaGamma, d *spendData, grad []float64, workers int) float64 {
 // population mean p·v/(q−1) equals the customers' mean value.
 var ggStarts = [][2]float64{{1, 2}, {5, 4}, {20, 10}}
 
+// ggSearchCustomers is the size of the subsample on which the starting
+// points are compared.
+const ggSearchCustomers = 20_000
+
+// ggObjective returns the mean negative log-likelihood of d over the logs
+// of (p, q, v).
+func ggObjective(d *spendData, workers int) objective {
+	return objective{dim: 3, eval: func(theta, grad []float64) float64 {
+		m := GammaGamma{math.Exp(theta[0]), math.Exp(theta[1]), math.Exp(theta[2])}
+		if !(m.P > 0 && m.Q > 0 && m.V > 0) || math.IsInf(m.P+m.Q+m.V, 0) {
+			return math.NaN()
+		}
+		var g []float64
+		if grad != nil {
+			g = make([]float64, 3)
+		}
+		ll := ggLogLik(m, d, g, workers)
+		for j := range grad {
+			grad[j] = -g[j] * math.Exp(theta[j]) / d.total
+		}
+		return -ll / d.total
+	}}
+}
+
 // FitGammaGamma fits the Gamma-Gamma model by maximum likelihood on the
 // customers with X > 0 and MeanValue > 0 (the others are counted in
 // Excluded, or ignored when X == 0). It runs BFGS with the analytic
 // gradient over the logs of the parameters from several starting points,
 // since the likelihood has a ridge with p → ∞ and v → 0 along which a
-// single run can drift, and keeps the best. A fit on the ridge (p >
+// single run can drift, and keeps the best. With more than 20,000
+// customers the starts are compared on a subsample of 20,000 (every k-th
+// customer in order of X) and the best is then refined on all of them.
+// A fit on the ridge (p >
 // 1e6) is reported as not converged. Q <= 1 is returned as fitted: the
 // population mean, and so ExpectedValue, is then undefined, which
 // Guards.CheckSpend reports.
@@ -187,38 +252,33 @@ func FitGammaGamma(ctx context.Context, customers []Customer, s FitSettings) (Ga
 	if d.total == 0 {
 		return GammaGammaFit{Excluded: excluded}, ErrNoCustomers
 	}
-	W := d.total
-	obj := objective{dim: 3, eval: func(theta, grad []float64) float64 {
-		m := GammaGamma{math.Exp(theta[0]), math.Exp(theta[1]), math.Exp(theta[2])}
-		if !(m.P > 0 && m.Q > 0 && m.V > 0) || math.IsInf(m.P+m.Q+m.V, 0) {
-			return math.NaN()
-		}
-		var g []float64
-		if grad != nil {
-			g = make([]float64, 3)
-		}
-		ll := ggLogLik(m, d, g, s.Workers)
-		for j := range grad {
-			grad[j] = -g[j] * math.Exp(theta[j]) / W
-		}
-		return -ll / W
-	}}
 	mean := stat.Mean(d.m, nil)
 	best := GammaGammaFit{Excluded: excluded, Starts: len(ggStarts)}
+	search := d.subsample(ggSearchCustomers)
+	var bestTheta []float64
 	bestLL, evals := math.Inf(-1), 0
 	for _, st := range ggStarts {
 		theta0 := []float64{math.Log(st[0]), math.Log(st[1]), math.Log(mean * (st[1] - 1) / st[0])}
-		theta, res, err := minimise(ctx, obj, theta0, s)
+		theta, res, err := minimise(ctx, ggObjective(search, s.Workers), theta0, s)
 		evals += res.Evaluations
 		if err != nil {
 			return GammaGammaFit{}, err
 		}
 		m := GammaGamma{math.Exp(theta[0]), math.Exp(theta[1]), math.Exp(theta[2])}
-		ll := ggLogLik(m, d, nil, s.Workers)
-		if ll > bestLL {
-			bestLL = ll
+		if ll := ggLogLik(m, search, nil, s.Workers); ll > bestLL {
+			bestLL, bestTheta = ll, theta
 			best.GammaGamma, best.FitResult = m, res
 		}
+	}
+	if search != d {
+		theta, res, err := minimise(ctx, ggObjective(d, s.Workers), bestTheta, s)
+		evals += res.Evaluations
+		if err != nil {
+			return GammaGammaFit{}, err
+		}
+		best.GammaGamma = GammaGamma{math.Exp(theta[0]), math.Exp(theta[1]), math.Exp(theta[2])}
+		best.FitResult = res
+		bestLL = ggLogLik(best.GammaGamma, d, nil, s.Workers)
 	}
 	best.LogLikelihood = bestLL
 	best.Evaluations = evals

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"gonum.org/v1/gonum/diff/fd"
@@ -220,5 +221,29 @@ func TestBGNBDNoPurchaseMonteCarlo(t *testing.T) {
 	want, se := 1-pa*(1-mc), pa*math.Sqrt(mc*(1-mc)/n)
 	if got := m.ProbNoPurchase(c, 90); math.Abs(got-want) > 4*se {
 		t.Errorf("P(no purchase) = %.5f, simulation %.5f ± %.5f", got, want, se)
+	}
+}
+
+// TestCollapseTriplesPacked checks that whole-day summaries, collapsed
+// through packed integer keys, give the same triples as fractional ones.
+func TestCollapseTriplesPacked(t *testing.T) {
+	sim := cdnowLike
+	sim.Days, sim.MinT, sim.MaxT = true, 0, 200
+	cs := sim.customers(5000, 9)
+	packed := collapseTriples(cs)
+	// Halving every time makes some fractional: the float-key path.
+	half := slices.Clone(cs)
+	for i := range half {
+		half[i].TX /= 2
+		half[i].T /= 2
+	}
+	float := collapseTriples(half)
+	if len(packed.x) != len(float.x) || !slices.Equal(packed.of, float.of) || !slices.Equal(packed.weight, float.weight) {
+		t.Fatalf("packed and float collapses differ: %d and %d triples", len(packed.x), len(float.x))
+	}
+	for i := range packed.x {
+		if packed.x[i] != float.x[i] || packed.tx[i] != 2*float.tx[i] || packed.t[i] != 2*float.t[i] {
+			t.Fatalf("triple %d: %v %v %v and %v %v %v", i, packed.x[i], packed.tx[i], packed.t[i], float.x[i], float.tx[i], float.t[i])
+		}
 	}
 }

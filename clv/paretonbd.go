@@ -66,15 +66,21 @@ func (m ParetoNBD) PAlive(c Customer) float64 {
 //
 // with the limit ln((β+T+t)/(β+T)) for the bracket over s−1 at s = 1.
 func (m ParetoNBD) ExpectedTransactions(c Customer, t float64) float64 {
+	return m.PAlive(c) * m.expectedGivenAlive(c.X, c.T, t)
+}
+
+// expectedGivenAlive returns the expected number of transactions in
+// (T, T+t] of a customer alive at T with x repeat transactions.
+func (m ParetoNBD) expectedGivenAlive(x, T, t float64) float64 {
 	if t <= 0 {
 		return 0
 	}
-	l := math.Log1p(t / (m.Beta + c.T))
+	l := math.Log1p(t / (m.Beta + T))
 	g := l
 	if e := m.S - 1; math.Abs(e*l) > 1e-300 {
 		g = -math.Expm1(-e*l) / e
 	}
-	return m.PAlive(c) * (m.R + c.X) * (m.Beta + c.T) / (m.Alpha + c.T) * g
+	return (m.R + x) * (m.Beta + T) / (m.Alpha + T) * g
 }
 
 // ProbNoPurchase returns the probability of no purchase in (T, T+t].

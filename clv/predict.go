@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 )
 
 // Model is a fitted model of repeat purchasing; BGNBD and ParetoNBD
@@ -127,15 +128,20 @@ func Predict(ctx context.Context, dst []Prediction, customers []Customer, model 
 		return dst, err
 	}
 	tr := collapseTriples(customers)
-	fc := make([]tripleForecast, len(tr.x))
-	forBlocks(len(fc), s.Workers, func(_, lo, hi int) {
-		if ctx.Err() != nil {
-			return
-		}
-		for i := lo; i < hi; i++ {
-			fc[i] = forecast(model, tr.customer(i), s)
-		}
-	})
+	var fc []tripleForecast
+	if am, ok := model.(aliveModel); ok {
+		fc = forecastShared(ctx, am, tr, s)
+	} else {
+		fc = make([]tripleForecast, len(tr.x))
+		forBlocks(len(fc), s.Workers, func(_, lo, hi int) {
+			if ctx.Err() != nil {
+				return
+			}
+			for i := lo; i < hi; i++ {
+				fc[i] = forecast(model, tr.customer(i), s)
+			}
+		})
+	}
 	if err := ctx.Err(); err != nil {
 		return dst, err
 	}
@@ -162,64 +168,178 @@ func Predict(ctx context.Context, dst []Prediction, customers []Customer, model 
 	return dst, nil
 }
 
-// forecast computes the per-summary predictions of c.
+// forecast computes the per-summary predictions of c from any Model.
 func forecast(m Model, c Customer, s PredictSettings) tripleForecast {
 	h := s.HorizonDays
+	steps := s.steps()
 	f := tripleForecast{
-		pAlive:     m.PAlive(c),
-		churn:      m.ProbNoPurchase(c, h),
-		discounted: discountedTransactions(m, c, s),
-		next:       nextOrder(m, c, s),
+		pAlive: m.PAlive(c),
+		churn:  m.ProbNoPurchase(c, h),
+		orders: m.ExpectedTransactions(c, h),
 	}
-	f.orders = m.ExpectedTransactions(c, h)
+	var prev float64
+	for _, st := range steps {
+		e := m.ExpectedTransactions(c, st.t)
+		f.discounted += (e - prev) * st.discount
+		prev = e
+	}
+	limit := s.nextOrderLimit()
+	g := func(t float64) float64 { return m.ExpectedTransactions(c, t) }
+	f.next = solveIncreasing(g, 1, 0, 0, limit, g(limit))
 	return f
 }
 
-// discountedTransactions returns Σ_k (E[Y(t_k)] − E[Y(t_{k−1})]) ·
-// (1+d)^{−t_k/365.25} over the steps of s.
-func discountedTransactions(m Model, c Customer, s PredictSettings) float64 {
+// discountStep is the end of a discounting step and its discount factor.
+type discountStep struct{ t, discount float64 }
+
+// steps returns the discounting steps of s: their ends t_k =
+// min(k·StepDays, HorizonDays) and factors (1+d)^{−t_k/365.25}.
+func (s PredictSettings) steps() []discountStep {
 	step := s.StepDays
 	if step == 0 {
 		step = DefaultStepDays
 	}
 	delta := math.Log1p(s.discountRate()) / daysPerYear
-	var sum, prev float64
+	var out []discountStep
 	for k := 1; ; k++ {
 		t := min(float64(k)*step, s.HorizonDays)
-		e := m.ExpectedTransactions(c, t)
-		sum += (e - prev) * math.Exp(-delta*t)
-		prev = e
+		out = append(out, discountStep{t, math.Exp(-delta * t)})
 		if t >= s.HorizonDays {
-			return sum
+			return out
 		}
 	}
 }
 
-// nextOrder returns the t in (0, limit] at which E[Y(t)] = 1, to within
-// a hundredth of a day, or NaN. E[Y(t)] increases with t, so the root is
-// bracketed by 0 and limit and found by the Illinois variant of regula
-// falsi, which keeps the bracket.
-func nextOrder(m Model, c Customer, s PredictSettings) float64 {
-	limit := s.NextOrderLimitDays
-	if limit == 0 {
-		limit = DefaultNextOrderLimit
+func (s PredictSettings) nextOrderLimit() float64 {
+	if s.NextOrderLimitDays == 0 {
+		return DefaultNextOrderLimit
 	}
-	f := func(t float64) float64 { return m.ExpectedTransactions(c, t) - 1 }
-	lo, hi := 0.0, limit
-	flo, fhi := -1.0, f(hi)
+	return s.NextOrderLimitDays
+}
+
+// aliveModel is a Model whose expected transactions are P(alive) times
+// an expectation given alive that depends on X and T alone, as BG/NBD's
+// and Pareto/NBD's do; Predict computes the latter once for all the
+// customers sharing X and T.
+type aliveModel interface {
+	Model
+	// expectedGivenAlive returns the expected number of transactions
+	// in (T, T+t] of a customer alive at T with x repeat transactions.
+	expectedGivenAlive(x, T, t float64) float64
+}
+
+// nextGrid is the number of horizons, spaced geometrically up to the
+// limit, at which forecastShared tabulates the expectation given alive to
+// bracket the next order.
+const nextGrid = 24
+
+// forecastShared computes the per-summary predictions of an aliveModel,
+// sharing the expectations given alive among summaries with equal X and
+// T: per pair, the expectation at the steps' ends and at a grid of
+// horizons; per summary, P(alive) and the horizon at which the
+// expectation given alive reaches 1/P(alive), bracketed by the grid.
+func forecastShared(ctx context.Context, m aliveModel, tr *triples, s PredictSettings) []tripleForecast {
+	type pairKey struct{ x, t float64 }
+	pairIndex := make(map[pairKey]int32)
+	pairOf := make([]int32, len(tr.x))
+	var pairs []pairKey
+	for i := range tr.x {
+		k := pairKey{tr.x[i], tr.t[i]}
+		j, ok := pairIndex[k]
+		if !ok {
+			j = int32(len(pairs))
+			pairIndex[k] = j
+			pairs = append(pairs, k)
+		}
+		pairOf[i] = j
+	}
+	steps := s.steps()
+	limit := s.nextOrderLimit()
+	grid := make([]float64, nextGrid)
+	for j := range grid {
+		grid[j] = limit * math.Pow(2, float64(j+1-nextGrid)/2)
+	}
+	// Per pair: discounted sum, expectation at the horizon, expectation
+	// at the grid's horizons.
+	discounted := make([]float64, len(pairs))
+	atHorizon := make([]float64, len(pairs))
+	atGrid := make([]float64, len(pairs)*nextGrid)
+	forBlocks(len(pairs), s.Workers, func(_, lo, hi int) {
+		if ctx.Err() != nil {
+			return
+		}
+		for p := lo; p < hi; p++ {
+			x, T := pairs[p].x, pairs[p].t
+			var prev float64
+			for _, st := range steps {
+				e := m.expectedGivenAlive(x, T, st.t)
+				discounted[p] += (e - prev) * st.discount
+				prev = e
+			}
+			atHorizon[p] = prev
+			for j, t := range grid {
+				atGrid[p*nextGrid+j] = m.expectedGivenAlive(x, T, t)
+			}
+		}
+	})
+	fc := make([]tripleForecast, len(tr.x))
+	forBlocks(len(fc), s.Workers, func(_, lo, hi int) {
+		if ctx.Err() != nil {
+			return
+		}
+		for i := lo; i < hi; i++ {
+			c, p := tr.customer(i), pairOf[i]
+			pa := m.PAlive(c)
+			f := tripleForecast{
+				pAlive:     pa,
+				churn:      m.ProbNoPurchase(c, s.HorizonDays),
+				orders:     pa * atHorizon[p],
+				discounted: pa * discounted[p],
+				next:       math.NaN(),
+			}
+			g := atGrid[p*nextGrid : (p+1)*nextGrid]
+			target := 1 / pa
+			if j, _ := slices.BinarySearch(g, target); j < len(g) {
+				lo, glo := 0.0, 0.0
+				if j > 0 {
+					lo, glo = grid[j-1], g[j-1]
+				}
+				ga := func(t float64) float64 { return m.expectedGivenAlive(c.X, c.T, t) }
+				f.next = solveIncreasing(ga, target, lo, glo, grid[j], g[j])
+			}
+			fc[i] = f
+		}
+	})
+	return fc
+}
+
+// solveIncreasing returns the t in (lo, hi] at which the increasing g
+// reaches target, to within a hundredth of a day, given glo = g(lo) <
+// target and ghi = g(hi); NaN when ghi < target or g returns NaN. It uses
+// the Illinois variant of regula falsi, which keeps the bracket.
+func solveIncreasing(g func(float64) float64, target, lo, glo, hi, ghi float64) float64 {
+	flo, fhi := glo-target, ghi-target
 	if !(fhi >= 0) {
 		return math.NaN()
 	}
+	if fhi == 0 {
+		return hi
+	}
 	side := 0
-	for range 200 {
+	for iter := 0; iter < 200; iter++ {
 		if hi-lo <= 0.01 {
 			break
 		}
 		t := hi - fhi*(hi-lo)/(fhi-flo)
+		if iter == 0 && lo > 0 && glo > 0 {
+			// g is close to a power of t over a bracket: interpolate
+			// the first point on the log scales.
+			t = math.Exp(math.Log(lo) + math.Log(target/glo)*math.Log(hi/lo)/math.Log(ghi/glo))
+		}
 		if !(t > lo && t < hi) {
 			t = (lo + hi) / 2
 		}
-		ft := f(t)
+		ft := g(t) - target
 		switch {
 		case math.IsNaN(ft):
 			return math.NaN()

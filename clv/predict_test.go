@@ -77,6 +77,30 @@ func TestPredict(t *testing.T) {
 			}
 		}
 	})
+	t.Run("shared and generic paths agree", func(t *testing.T) {
+		// Wrapping the model hides its factorisation, so Predict takes the
+		// path of any Model, summary by summary.
+		type anyModel struct{ Model }
+		for _, m := range []Model{model, testPareto[0]} {
+			fast, err := Predict(context.Background(), nil, customers[:300], m, &spend, s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			slow, err := Predict(context.Background(), nil, customers[:300], anyModel{m}, &spend, s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := range fast {
+				f, g := fast[i], slow[i]
+				if relErr(f.ExpectedOrders, g.ExpectedOrders) > 1e-12 || relErr(f.PredictedCLV, g.PredictedCLV) > 1e-12 ||
+					f.PAlive != g.PAlive || f.ChurnProbability != g.ChurnProbability ||
+					math.IsNaN(f.ExpectedNextOrder) != math.IsNaN(g.ExpectedNextOrder) ||
+					math.Abs(f.ExpectedNextOrder-g.ExpectedNextOrder) > 0.02 {
+					t.Errorf("%T %+v: shared %+v, generic %+v", m, customers[i], f, g)
+				}
+			}
+		}
+	})
 	t.Run("no discount", func(t *testing.T) {
 		s := s
 		s.NoDiscount = true
