@@ -62,8 +62,8 @@ func TestGammaGammaGradient(t *testing.T) {
 	d, _ := newSpendData(cs)
 	for _, m := range []GammaGamma{{6.25, 3.74, 15.44}, {0.5, 1.2, 300}, {40, 10, 2}} {
 		got := make([]float64, 3)
-		ggLogLik(m, d, got, 1)
-		f := func(p []float64) float64 { return ggLogLik(GammaGamma{p[0], p[1], p[2]}, d, nil, 1) }
+		ggLogLik(m, d, got, nil, 1)
+		f := func(p []float64) float64 { return ggLogLik(GammaGamma{p[0], p[1], p[2]}, d, nil, nil, 1) }
 		want := fd.Gradient(nil, f, []float64{m.P, m.Q, m.V}, &fd.Settings{Formula: fd.Central})
 		for j := range got {
 			if math.Abs(got[j]-want[j]) > 1e-6*math.Max(1, math.Abs(want[j])) {
@@ -115,7 +115,7 @@ func TestCollapsedLikelihood(t *testing.T) {
 				want += m.LogLikelihoodOf(c)
 			}
 		}
-		if got := ggLogLik(m, d, nil, 3); relErr(got, want) > 1e-12 {
+		if got := ggLogLik(m, d, nil, nil, 3); relErr(got, want) > 1e-12 {
 			t.Errorf("collapsed %.12g, per customer %.12g", got, want)
 		}
 	})
@@ -246,4 +246,67 @@ func TestCollapseTriplesPacked(t *testing.T) {
 			t.Fatalf("triple %d: %v %v %v and %v %v %v", i, packed.x[i], packed.tx[i], packed.t[i], float.x[i], float.tx[i], float.t[i])
 		}
 	}
+}
+
+// TestGammaGammaHessian checks the analytic Hessian against central
+// differences of the analytic gradient, and trigamma against exact values.
+func TestGammaGammaHessian(t *testing.T) {
+	for _, tc := range []struct{ x, want float64 }{
+		{1, math.Pi * math.Pi / 6},
+		{0.5, math.Pi * math.Pi / 2},
+		{6, math.Pi*math.Pi/6 - (1 + 1.0/4 + 1.0/9 + 1.0/16 + 1.0/25)},
+		{7.5, math.Pi*math.Pi/2 - 4*(1+1.0/9+1.0/25+1.0/49+1.0/81+1.0/121+1.0/169)},
+		{1e-3, 1e6 + math.Pi*math.Pi/6 - 2*1.2020569031595942e-3 + 3*1.0823232337111382e-6},
+	} {
+		if e := relErr(trigamma(tc.x), tc.want); e > 1e-12 {
+			t.Errorf("trigamma(%v) = %.16g, want %.16g", tc.x, trigamma(tc.x), tc.want)
+		}
+	}
+	d, _ := newSpendData(cdnowLike.customers(500, 3))
+	for _, m := range []GammaGamma{{6.25, 3.74, 15.44}, {0.5, 1.2, 300}} {
+		grad, hess := make([]float64, 3), make([]float64, 9)
+		ggLogLik(m, d, grad, hess, 1)
+		for j := range 3 {
+			for k := range 3 {
+				h := 1e-6 * []float64{m.P, m.Q, m.V}[k]
+				g1, g2 := make([]float64, 3), make([]float64, 3)
+				plus, minus := []float64{m.P, m.Q, m.V}, []float64{m.P, m.Q, m.V}
+				plus[k] += h
+				minus[k] -= h
+				ggLogLik(GammaGamma{plus[0], plus[1], plus[2]}, d, g1, nil, 1)
+				ggLogLik(GammaGamma{minus[0], minus[1], minus[2]}, d, g2, nil, 1)
+				want := (g1[j] - g2[j]) / (2 * h)
+				if math.Abs(hess[3*j+k]-want) > 1e-5*math.Max(1, math.Abs(want)) {
+					t.Errorf("%+v: H[%d][%d] = %.8g, differences %.8g", m, j, k, hess[3*j+k], want)
+				}
+			}
+		}
+	}
+}
+
+// TestGammaGammaPolish checks that a fit whose starts are compared on a
+// subsample and refined by Newton's method finds the optimum that BFGS
+// finds on all the customers.
+func TestGammaGammaPolish(t *testing.T) {
+	sim := cdnowLike
+	sim.MinT, sim.MaxT = 30, 365
+	cs := sim.customers(80_000, 21)
+	fit, err := FitGammaGamma(t.Context(), cs, FitSettings{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fit.Customers <= ggSearchCustomers || fit.Method != "Newton" || !fit.Converged {
+		t.Fatalf("%d customers, method %q, converged %v: the test needs a Newton refinement", fit.Customers, fit.Method, fit.Converged)
+	}
+	d, _ := newSpendData(cs)
+	theta, res, err := minimise(t.Context(), ggObjective(d, 0), []float64{math.Log(5), math.Log(4), math.Log(15)}, FitSettings{})
+	if err != nil || !res.Converged {
+		t.Fatalf("BFGS on all customers: %v %+v", err, res)
+	}
+	for j, got := range []float64{fit.P, fit.Q, fit.V} {
+		if want := math.Exp(theta[j]); relErr(got, want) > 1e-4 {
+			t.Errorf("parameter %d: %v after the subsample and Newton, %v by BFGS on all", j, got, want)
+		}
+	}
+	t.Logf("%d evaluations; BFGS on all customers alone took %d", fit.Evaluations, res.Evaluations)
 }

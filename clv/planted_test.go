@@ -75,7 +75,7 @@ func TestPlanted(t *testing.T) {
 		}
 		d, _ := newSpendData(customers)
 		est := []float64{fit.P, fit.Q, fit.V}
-		se := standardErrors(t, func(dst, p []float64) { ggLogLik(GammaGamma{p[0], p[1], p[2]}, d, dst, 0) }, est)
+		se := standardErrors(t, func(dst, p []float64) { ggLogLik(GammaGamma{p[0], p[1], p[2]}, d, dst, nil, 0) }, est)
 		want := []float64{sim.Spend.P, sim.Spend.Q, sim.Spend.V}
 		for i, name := range []string{"p", "q", "v"} {
 			t.Logf("%s = %.4f ± %.4f, planted %.4f", name, est[i], se[i], want[i])
