@@ -28,6 +28,7 @@ const (
 	SkipOtherEvent    = "other event (not an e-commerce event segmint reads)"
 	SkipNullAmount    = "purchase or refund without an amount"
 	SkipBadAmount     = "NaN or absurd amount, or a purchase's negative amount"
+	SkipEventCode     = "integer event_type code (name the codes with --event-names)"
 	maxAbsurdPrice    = 1e9
 	maxAbsurdQuantity = 1e7
 )
@@ -297,6 +298,10 @@ func (d *decoder) decode(file string, rec arrow.Record, f fields, names map[stri
 			d.skipped[SkipOtherEvent]++
 			continue
 		}
+		if typ == eventCode {
+			d.skipped[SkipEventCode]++
+			continue
+		}
 		d.money[i] = 0
 		if present&features.ColPrice != 0 {
 			p := d.prices[i]
@@ -458,6 +463,10 @@ func (d *decoder) decodeProducts(file string, rec arrow.Record, f fields, names 
 // vocabulary that segmint does not read (Layout.OtherEvents).
 const eventOther features.EventType = 255
 
+// eventCode marks, in the decoder only, an integer event_type value of a
+// layout that names no integer codes (CSV holds codes as text).
+const eventCode features.EventType = 254
+
 func (d *decoder) lookupType(s string) features.EventType {
 	if t, ok := d.eventType[s]; ok {
 		return t
@@ -476,6 +485,11 @@ func (d *decoder) lookupType(s string) features.EventType {
 		}
 	}
 	t, _ := features.ParseEventType(name)
+	if t == features.EventUnknown && !d.layout.integerEventCodes() {
+		if _, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64); err == nil {
+			t = eventCode
+		}
+	}
 	d.eventType[strings.Clone(s)] = t
 	return t
 }
