@@ -220,6 +220,39 @@ type inputOptions struct {
 	// MaxRejected is the share of rows the filters may reject before the
 	// run warns.
 	MaxRejected float64
+	// EventNames maps segmint event types to the input's values
+	// (type=value,...), laid over the preset's.
+	EventNames listFlag
+	// NonProductCodes, when set, replaces the preset's non-product codes.
+	NonProductCodes codesFlag
+}
+
+// codesFlag is a list of codes, comma-separated and repeatable, that
+// knows whether it was given: "none" (or an empty value) gives the empty
+// list.
+type codesFlag struct {
+	set   bool
+	codes []string
+}
+
+func (c *codesFlag) String() string {
+	if c == nil {
+		return ""
+	}
+	return strings.Join(c.codes, ",")
+}
+
+func (c *codesFlag) Set(v string) error {
+	c.set = true
+	if strings.TrimSpace(v) == "none" {
+		return nil
+	}
+	for _, p := range strings.Split(v, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			c.codes = append(c.codes, p)
+		}
+	}
+	return nil
 }
 
 func (o *inputOptions) register(fs *flag.FlagSet) {
@@ -229,6 +262,8 @@ func (o *inputOptions) register(fs *flag.FlagSet) {
 	fs.StringVar(&o.EpochUnit, "epoch-unit", "", "unit of an integer event_time column: s, ms, us or ns")
 	fs.StringVar(&o.AsOf, "as-of", "", "measure recency from this `TIME` (RFC 3339 or YYYY-MM-DD) and drop later events; default: the latest event")
 	fs.IntVar(&o.Workers, "workers", 0, "goroutines decoding the input (0 = all cores)")
+	fs.Var(&o.EventNames, "event-names", "the input's event_type `VALUES` for segmint's event types, type=value,... (view, cart, remove_from_cart, purchase, refund, subscribe; a type may repeat), e.g. view=0,cart=1,purchase=2 for integer codes; laid over the preset's names (repeatable)")
+	fs.Var(&o.NonProductCodes, "non-product-codes", "product_id `CODES` that are not products (postage, fees, vouchers; CODE* matches a prefix), skipped and counted by code; replaces the preset's list (online-retail: "+strings.Join(source.OnlineRetailNonProductCodes, ",")+"); none for no list (repeatable)")
 	fs.Float64Var(&o.MaxRejected, "max-rejected-share", source.DefaultMaxRejectedShare, "warn (log, report, manifest) when the row filters reject more than this `SHARE` of the input rows (0 warns on any, 1 never). A run whose rows are all rejected fails with exit 3 and the counts by reason")
 }
 
@@ -265,6 +300,19 @@ func (o *inputOptions) scanOptions() (source.ScanOptions, error) {
 		}
 		layout.Columns = m
 		layout.Name += "+map"
+	}
+	if len(o.EventNames) > 0 {
+		names, err := source.ParseEventNames(strings.Join(o.EventNames, ","), nil)
+		if err != nil {
+			return source.ScanOptions{}, &configError{err}
+		}
+		layout = layout.WithEventNames(names)
+	}
+	if o.NonProductCodes.set {
+		if err := source.CheckNonProductCodes(o.NonProductCodes.codes); err != nil {
+			return source.ScanOptions{}, &configError{err}
+		}
+		layout.NonProductCodes = o.NonProductCodes.codes
 	}
 	switch o.EpochUnit {
 	case "", "s", "ms", "us", "ns":
