@@ -177,13 +177,16 @@ func limited(s optimize.Status) bool {
 }
 
 // softplus returns ln(1+e^d) and the logistic sigmoid 1/(1+e^{−d}).
+// ln(1+e) rather than log1p(e): the absolute error, which is what a sum
+// of log-likelihoods feels, stays below 1e-16, and the logarithm is
+// several times faster.
 func softplus(d float64) (sp, sig float64) {
 	if d > 0 {
 		e := math.Exp(-d)
-		return d + math.Log1p(e), 1 / (1 + e)
+		return d + math.Log(1+e), 1 / (1 + e)
 	}
 	e := math.Exp(d)
-	return math.Log1p(e), e / (1 + e)
+	return math.Log(1 + e), e / (1 + e)
 }
 
 // logAddExp returns ln(e^a + e^b).

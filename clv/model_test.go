@@ -225,7 +225,8 @@ func TestBGNBDNoPurchaseMonteCarlo(t *testing.T) {
 }
 
 // TestCollapseTriplesPacked checks that whole-day summaries, collapsed
-// through packed integer keys, give the same triples as fractional ones.
+// through packed integer keys, give the same triples as fractional ones,
+// collapsed by hashing.
 func TestCollapseTriplesPacked(t *testing.T) {
 	sim := cdnowLike
 	sim.Days, sim.MinT, sim.MaxT = true, 0, 200

@@ -145,26 +145,28 @@ func Predict(ctx context.Context, dst []Prediction, customers []Customer, model 
 	if err := ctx.Err(); err != nil {
 		return dst, err
 	}
-	for i, c := range customers {
-		f := fc[tr.of[i]]
-		p := Prediction{
-			PAlive:               f.pAlive,
-			ChurnProbability:     f.churn,
-			ExpectedOrders:       f.orders,
-			ExpectedOrderValue:   math.NaN(),
-			PredictedCLV:         math.NaN(),
-			AvgDaysBetweenOrders: math.NaN(),
-			ExpectedNextOrder:    f.next,
+	forBlocks(len(customers), s.Workers, func(_, lo, hi int) {
+		for i := lo; i < hi; i++ {
+			c, f := customers[i], fc[tr.of[i]]
+			p := Prediction{
+				PAlive:               f.pAlive,
+				ChurnProbability:     f.churn,
+				ExpectedOrders:       f.orders,
+				ExpectedOrderValue:   math.NaN(),
+				PredictedCLV:         math.NaN(),
+				AvgDaysBetweenOrders: math.NaN(),
+				ExpectedNextOrder:    f.next,
+			}
+			if spend != nil {
+				p.ExpectedOrderValue = spend.ExpectedValue(c)
+				p.PredictedCLV = f.discounted * p.ExpectedOrderValue
+			}
+			if c.X > 0 {
+				p.AvgDaysBetweenOrders = c.TX / c.X
+			}
+			dst[i] = p
 		}
-		if spend != nil {
-			p.ExpectedOrderValue = spend.ExpectedValue(c)
-			p.PredictedCLV = f.discounted * p.ExpectedOrderValue
-		}
-		if c.X > 0 {
-			p.AvgDaysBetweenOrders = c.TX / c.X
-		}
-		dst[i] = p
-	}
+	})
 	return dst, nil
 }
 
