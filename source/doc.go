@@ -11,18 +11,27 @@
 // missing required column (event_time, event_type, user_id) or a column
 // of an unusable type is an error that names the file and the column
 // (InputError, ColumnError). Row-level problems (null customer ids,
-// unparseable times, unknown event types, negative, NaN or absurd prices,
-// events after the as-of time) skip the row and are counted by reason
-// (the Skip constants) in the FeatureReport, which a run writes into its
-// manifest and report.
+// unparseable times, unknown event types, negative, NaN or absurd prices
+// or amounts, events after the as-of time) skip the row and are counted by
+// reason (the Skip constants) in the FeatureReport, which a run writes into
+// its manifest and report. So are, by design rather than as rejections,
+// the rows whose product_id is one of the layout's non-product codes
+// (postage, fees, vouchers), one count per code.
 //
 // Layouts. The REES46 layout is read with no configuration; a Layout (a
 // Preset, or a user's --map through ParseMapping) maps other column names,
 // or paths into nested columns ("geo.country", "items.item_id", exploding a
 // list into one row per element), onto the canonical ones. event_time may
-// be a Parquet timestamp of any unit, a date, a string ("2019-10-01
-// 00:00:00 UTC", RFC 3339, ...; zone-less times are UTC, see
-// ParseTimestamp) or an integer epoch with an explicit unit.
+// be a Parquet timestamp of any unit (a zone's instants are read as
+// such), a date, a string ("2019-10-01 00:00:00 UTC", RFC 3339,
+// "2019-10-01", ...; zone-less times are UTC, see ParseTimestamp) or an
+// integer epoch with an explicit unit. A layout may also give every row
+// one event type (a table of purchases: the transactions preset, where a
+// purchase without an order id is its customer's order of the day), name
+// the input's event values, integer codes included (EventNames,
+// ParseEventNames), and list non-product codes. A row's money is its
+// price x quantity, or its amount (a line's total) where the input has
+// one.
 //
 // Decoding. Parquet is read through Apache Arrow (pqarrow) with column
 // projection, one row group and one record batch at a time. A flat file's
