@@ -5,7 +5,6 @@ import (
 	"errors"
 	"io/fs"
 	"math"
-	"os"
 	"testing"
 	"time"
 
@@ -103,8 +102,6 @@ func TestCDNOWBGNBD(t *testing.T) {
 	}
 }
 
-var _ = os.Getenv
-
 func TestCDNOWParetoNBD(t *testing.T) {
 	cs := cdnowCustomers(t)
 	fit, err := FitParetoNBD(context.Background(), cs, FitSettings{})
@@ -176,6 +173,72 @@ func TestCDNOWBacktest(t *testing.T) {
 			}
 			t.Logf("%v: model %+v", kind, res.Model)
 			t.Logf("%v: naive %+v", kind, res.Baseline)
+			if res.Model.Actual != 1882 {
+				t.Errorf("actual holdout repeat transactions %v, want 1882", res.Model.Actual)
+			}
+			m, b := res.Model, res.Baseline
+			if !(math.Abs(m.BiasPercent) < math.Abs(b.BiasPercent) && m.MAE < b.MAE && m.Correlation > b.Correlation) {
+				t.Errorf("the model does not beat the naive baseline: %+v against %+v", m, b)
+			}
 		})
+	}
+}
+
+// TestCDNOWTimeConvention checks which T reproduces the published fit: T
+// counted to the last calibration day, 1997-09-30 (272 days for a
+// customer who started on 1 January, 38.86 weeks, as in the published
+// summaries), and not to the start of the next day.
+func TestCDNOWTimeConvention(t *testing.T) {
+	cs := cdnowCustomers(t)
+	if cs[0].ID != 1 || cs[0].T != 272 {
+		t.Errorf("customer 1, a buyer since 1 January 1997: %+v, want T = 272 days", cs[0])
+	}
+	next := make([]Customer, len(cs))
+	for i, c := range cs {
+		next[i] = c
+		next[i].T++
+	}
+	fit, err := FitBGNBD(context.Background(), next, FitSettings{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ll := weeksLogLik(fit.LogLikelihood, next)
+	t.Logf("T to 1997-10-01: r=%.4f alpha=%.4f weeks a=%.4f b=%.4f LL=%.2f", fit.R, fit.Alpha/7, fit.A, fit.B, ll)
+	if math.Abs(ll-(-9582.4)) <= 0.1 {
+		t.Errorf("T counted to 1997-10-01 also reproduces the published LL (%.2f)", ll)
+	}
+}
+
+// TestCDNOWWeeks fits BG/NBD to the CDNOW summaries in weeks and checks
+// the relationship between the units: alpha scales by 7, the other
+// parameters do not move, and LL_weeks = LL_days + ln 7 · Σx.
+func TestCDNOWWeeks(t *testing.T) {
+	cs := cdnowCustomers(t)
+	weeks := make([]Customer, len(cs))
+	for i, c := range cs {
+		weeks[i] = c
+		weeks[i].TX, weeks[i].T = c.TX/7, c.T/7
+	}
+	days, err := FitBGNBD(context.Background(), cs, FitSettings{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wk, err := FitBGNBD(context.Background(), weeks, FitSettings{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("in weeks: r=%.4f alpha=%.4f a=%.4f b=%.4f LL=%.3f", wk.R, wk.Alpha, wk.A, wk.B, wk.LogLikelihood)
+	if math.Abs(wk.LogLikelihood-weeksLogLik(days.LogLikelihood, cs)) > 1e-6 {
+		t.Errorf("LL in weeks %.6f, LL in days + ln 7·Σx = %.6f", wk.LogLikelihood, weeksLogLik(days.LogLikelihood, cs))
+	}
+	for _, c := range []struct {
+		name string
+		w, d float64
+	}{
+		{"r", wk.R, days.R}, {"alpha", wk.Alpha, days.Alpha / 7}, {"a", wk.A, days.A}, {"b", wk.B, days.B},
+	} {
+		if relErr(c.w, c.d) > 1e-4 {
+			t.Errorf("%s: %.6f in weeks, %.6f from days", c.name, c.w, c.d)
+		}
 	}
 }
