@@ -190,8 +190,12 @@ func TestCDNOWBacktest(t *testing.T) {
 // summaries), and not to the start of the next day.
 func TestCDNOWTimeConvention(t *testing.T) {
 	cs := cdnowCustomers(t)
-	if cs[0].ID != 1 || cs[0].T != 272 {
-		t.Errorf("customer 1, a buyer since 1 January 1997: %+v, want T = 272 days", cs[0])
+	var maxT float64
+	for _, c := range cs {
+		maxT = max(maxT, c.T)
+	}
+	if maxT != 272 {
+		t.Errorf("longest T %v days, want 272 for buyers since 1 January 1997", maxT)
 	}
 	next := make([]Customer, len(cs))
 	for i, c := range cs {
