@@ -185,7 +185,7 @@ func checkType(c string, t arrow.DataType) error {
 	ok := true
 	switch c {
 	case ColEventTime:
-		ok = t.ID() == arrow.TIMESTAMP || t.ID() == arrow.DATE32 || t.ID() == arrow.DATE64 || isString() || isInt()
+		ok = t.ID() == arrow.TIMESTAMP || t.ID() == arrow.DATE32 || isString() || isInt()
 	case ColEventType, ColCouponCode, ColCountry, ColCategory, ColBrand:
 		ok = isString()
 	case ColUserID:

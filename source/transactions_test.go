@@ -31,7 +31,8 @@ type arrowCol struct {
 	arr  arrow.Array
 }
 
-// writeArrowColumns writes cols as one row group and releases them.
+// writeArrowColumns writes cols as one row group, with the Arrow schema
+// stored, and releases them.
 func writeArrowColumns(t *testing.T, path string, cols ...arrowCol) {
 	t.Helper()
 	fields := make([]arrow.Field, len(cols))
@@ -50,7 +51,9 @@ func writeArrowColumns(t *testing.T, path string, cols ...arrowCol) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w, err := pqarrow.NewFileWriter(sch, f, nil, pqarrow.DefaultWriterProps())
+	// The Arrow schema is stored, as pyarrow stores it: date64 and zoned
+	// timestamps are read back as written.
+	w, err := pqarrow.NewFileWriter(sch, f, nil, pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,6 +111,21 @@ func dates(t *testing.T, v ...string) arrow.Array {
 			t.Fatal(err)
 		}
 		b.Append(arrow.Date32FromTime(d))
+	}
+	return b.NewArray()
+}
+
+// dates64 builds a date64 column (milliseconds of whole days) from
+// "2006-01-02" strings; Arrow's Parquet writer stores it as a DATE.
+func dates64(t *testing.T, v ...string) arrow.Array {
+	b := array.NewDate64Builder(memory.DefaultAllocator)
+	defer b.Release()
+	for _, s := range v {
+		d, err := time.Parse(time.DateOnly, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b.Append(arrow.Date64FromTime(d))
 	}
 	return b.NewArray()
 }
@@ -319,6 +337,7 @@ func TestTransactionsEventTimes(t *testing.T) {
 		orders float64
 	}{
 		{"date", dates(t, "2024-03-01", "2024-03-02", "2024-03-02"), 2},
+		{"date64", dates64(t, "2024-03-01", "2024-03-02", "2024-03-02"), 2},
 		{"timestamp us no zone", timestamps(arrow.Microsecond, "", at...), 2},
 		{"timestamp ms UTC", timestamps(arrow.Millisecond, "UTC", at...), 2},
 		{"timestamp us America/New_York", timestamps(arrow.Microsecond, "America/New_York", at...), 2},
