@@ -14,6 +14,7 @@ import (
 
 	"github.com/segmint/segmint/cluster"
 	"github.com/segmint/segmint/features"
+	"github.com/segmint/segmint/outdir"
 	"github.com/segmint/segmint/source"
 )
 
@@ -49,6 +50,9 @@ type ClusterFileManifest struct {
 	Stability     *Stability         `json:"stability,omitempty"`
 	Filled        map[string]int     `json:"nulls_filled"`
 	Timings       map[string]float64 `json:"timings_seconds"`
+	// Files lists the output's other files (a later --force replaces
+	// these and nothing else).
+	Files []string `json:"files"`
 }
 
 type idColumn struct {
@@ -200,6 +204,9 @@ func ClusterFile(ctx context.Context, o ClusterFileOptions) (*ClusterFileManifes
 	if rows < 2 {
 		return nil, &source.InputError{File: o.Features, Err: fmt.Errorf("%d row(s): nothing to cluster", rows)}
 	}
+	if err := outdir.CheckDisjoint(o.Out, []outdir.Input{{Flag: "--features", Path: o.Features}}); err != nil {
+		return nil, err
+	}
 	stage, err := newStaging(o.Out, o.Force, LayoutFlat)
 	if err != nil {
 		return nil, err
@@ -294,6 +301,9 @@ func ClusterFile(ctx context.Context, o ClusterFileOptions) (*ClusterFileManifes
 		ccols = append(ccols, Column{Name: name, Float64: col})
 	}
 	if err := writeTable(stage.path("centroids.parquet"), ccols, meta); err != nil {
+		return nil, err
+	}
+	if m.Files, err = stage.files(); err != nil {
 		return nil, err
 	}
 	if err := writeJSON(stage.path("manifest.json"), m); err != nil {

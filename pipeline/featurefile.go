@@ -2,14 +2,13 @@ package pipeline
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
 	"time"
 
 	"github.com/segmint/segmint/features"
+	"github.com/segmint/segmint/outdir"
 	"github.com/segmint/segmint/source"
 )
 
@@ -40,11 +39,10 @@ func customerIDColumn(t *features.Table) Column {
 
 // WriteFeatureTable writes t to path as Parquet, atomically: the file is
 // written under a temporary name beside path and renamed at the end. An
-// existing path is an error unless force is set.
+// existing path is an error unless force is set and it is a feature table
+// segmint wrote.
 func WriteFeatureTable(path string, t *features.Table, force bool) error {
-	if _, err := os.Stat(path); err == nil && !force {
-		return fmt.Errorf("%s: %w", path, ErrOutputExists)
-	} else if err != nil && !errors.Is(err, os.ErrNotExist) {
+	if err := checkFeatureFile(path, force); err != nil {
 		return err
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
@@ -69,10 +67,23 @@ func WriteFeatureTable(path string, t *features.Table, force bool) error {
 	return nil
 }
 
+// featureTableKeys are the Parquet metadata keys that mark a feature table
+// segmint wrote.
+var featureTableKeys = []string{"segmint.schema_version", "segmint.window_days"}
+
+// checkFeatureFile checks that a feature table may be written to path: it
+// does not exist, or force is set and segmint wrote the file there.
+func checkFeatureFile(path string, force bool) error {
+	return outdir.CheckFile(path, force, outdir.ParquetOwned(featureTableKeys...))
+}
+
 // FeaturesToFile runs the feature stage and writes the table to out.
 func FeaturesToFile(ctx context.Context, paths []string, o source.ScanOptions, out string, force bool) (*features.Table, *source.FeatureReport, error) {
-	if _, err := os.Stat(out); err == nil && !force {
-		return nil, nil, fmt.Errorf("%s: %w", out, ErrOutputExists)
+	if err := outdir.CheckDisjoint(out, EventInputs(paths)); err != nil {
+		return nil, nil, err
+	}
+	if err := checkFeatureFile(out, force); err != nil {
+		return nil, nil, err
 	}
 	t, rep, err := source.ComputeFeatures(ctx, paths, o)
 	if err != nil {

@@ -1,18 +1,18 @@
 package pipeline
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
 
-	"golang.org/x/sys/unix"
+	"github.com/segmint/segmint/outdir"
 )
 
-// ErrOutputExists is returned when the output directory exists and is not
-// empty and the caller did not ask to replace it.
-var ErrOutputExists = errors.New("output directory exists and is not empty (use --force to replace it)")
+// ErrOutputExists is returned (wrapped) when the output exists and may not
+// be replaced: it is not empty and the caller did not ask to replace it, or
+// it holds files segmint did not write (an *outdir.ForeignError).
+var ErrOutputExists = outdir.ErrExists
 
 // OutputLayout is how a run's files are laid out under --out.
 type OutputLayout int
@@ -51,15 +51,20 @@ type staging struct {
 	date   string // the as-of date of hive partitions, YYYY-MM-DD
 }
 
+// newStaging checks that out may be written and makes its staging
+// directory. A flat out is replaced only with force and only when it holds
+// an earlier segmint output and nothing else (outdir.CheckDir); a hive
+// root accumulates partitions, each checked when it is replaced (commit).
 func newStaging(out string, force bool, layout OutputLayout) (*staging, error) {
-	out = filepath.Clean(out)
+	out, err := filepath.Abs(out)
+	if err != nil {
+		return nil, err
+	}
 	if st, err := os.Stat(out); err == nil && !st.IsDir() {
-		return nil, fmt.Errorf("%s: exists and is not a directory", out)
+		return nil, fmt.Errorf("%s: exists and is not a directory: %w", out, ErrOutputExists)
 	}
 	if layout == LayoutFlat {
-		if entries, err := os.ReadDir(out); err == nil && len(entries) > 0 && !force {
-			return nil, fmt.Errorf("%s: %w", out, ErrOutputExists)
-		} else if err != nil && !errors.Is(err, os.ErrNotExist) {
+		if err := outdir.CheckDir(out, force, outdir.ManifestOwned); err != nil {
 			return nil, err
 		}
 	}
@@ -98,7 +103,7 @@ func (s *staging) file(name string) (string, error) {
 	if s.layout == LayoutFlat {
 		return filepath.Join(s.dir, name), nil
 	}
-	dir := filepath.Join(s.dir, "_runs", "as_of_date="+s.date)
+	dir := filepath.Join(s.dir, runsDir, "as_of_date="+s.date)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", err
 	}
@@ -117,7 +122,7 @@ func (s *staging) abort() { os.RemoveAll(s.dir) }
 // partitions are untouched.
 func (s *staging) commit() error {
 	if s.layout == LayoutFlat {
-		if err := swapInto(s.dir, s.final); err != nil {
+		if err := outdir.Exchange(s.dir, s.final); err != nil {
 			return err
 		}
 		return nil
@@ -131,43 +136,61 @@ func (s *staging) commit() error {
 		names = append(names, t.Name())
 	}
 	sort.Strings(names)
+	part := "as_of_date=" + s.date
 	for _, t := range names {
-		part := "as_of_date=" + s.date
+		if err := checkPartition(filepath.Join(s.final, t, part), t == runsDir); err != nil {
+			return err
+		}
+	}
+	for _, t := range names {
 		src := filepath.Join(s.dir, t, part)
 		dst := filepath.Join(s.final, t, part)
 		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
 			return err
 		}
-		if err := swapInto(src, dst); err != nil {
+		if err := outdir.Exchange(src, dst); err != nil {
 			return err
 		}
 	}
 	return os.RemoveAll(s.dir)
 }
 
-// swapInto moves directory src to dst. When dst exists, the two are
-// exchanged atomically (renameat2 RENAME_EXCHANGE) and the old content,
-// now at src, is removed: a reader or a crash sees dst either wholly old or
-// wholly new. Where the exchange is not supported, dst is first renamed
-// aside, then src renamed into place.
-func swapInto(src, dst string) error {
-	if _, err := os.Lstat(dst); errors.Is(err, os.ErrNotExist) {
-		return os.Rename(src, dst)
+// runsDir is the hive layout's directory of the run files (report.html,
+// report.md, manifest.json), one partition per as-of date.
+const runsDir = "_runs"
+
+// checkPartition checks that an existing hive partition may be replaced:
+// the run files' partition holds only what its manifest lists, a table's
+// partition only Parquet files that segmint wrote (a segmint run id in
+// their metadata).
+func checkPartition(dir string, runs bool) error {
+	if !outdir.Exists(dir) {
+		return nil
 	}
-	err := unix.Renameat2(unix.AT_FDCWD, src, unix.AT_FDCWD, dst, unix.RENAME_EXCHANGE)
-	if err == nil {
-		return os.RemoveAll(src)
+	owned := func(string) (outdir.Owned, error) { return outdir.ParquetOwned("segmint.run_id"), nil }
+	if runs {
+		owned = outdir.ManifestOwned
 	}
-	if !errors.Is(err, unix.ENOSYS) && !errors.Is(err, unix.EINVAL) && !errors.Is(err, unix.EXDEV) {
+	return outdir.CheckDir(dir, true, owned)
+}
+
+// files lists the files staged in the directory of the run files (every
+// file of a flat output; a hive run's report and manifest), relative to it,
+// for the manifest: they are what a later --force may replace.
+func (s *staging) files() ([]string, error) {
+	dir := s.dir
+	if s.layout == LayoutHive {
+		dir = filepath.Join(s.dir, runsDir, "as_of_date="+s.date)
+	}
+	var files []string
+	err := filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, err := filepath.Rel(dir, path)
+		files = append(files, filepath.ToSlash(rel))
 		return err
-	}
-	old := src + ".old"
-	if err := os.Rename(dst, old); err != nil {
-		return err
-	}
-	if err := os.Rename(src, dst); err != nil {
-		os.Rename(old, dst)
-		return err
-	}
-	return os.RemoveAll(old)
+	})
+	sort.Strings(files)
+	return files, err
 }

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/segmint/segmint/outdir"
 	"github.com/segmint/segmint/synth"
 )
 
@@ -27,8 +28,21 @@ func TestOutputNotOverwrittenWithoutForce(t *testing.T) {
 	if data, _ := os.ReadFile(keep); string(data) != "precious" {
 		t.Error("the user's file was touched")
 	}
-	if _, err := Run(context.Background(), RunOptions{Events: sum.Files, Out: out, Force: true, Cluster: ClusterOptions{K: 2, StabilityBoots: -1}}); err != nil {
-		t.Fatal(err)
+	// --force replaces segmint's own output only: not a directory holding
+	// a user's file.
+	_, err = Run(context.Background(), RunOptions{Events: sum.Files, Out: out, Force: true, Cluster: ClusterOptions{K: 2, StabilityBoots: -1}})
+	var fe *outdir.ForeignError
+	if !errors.As(err, &fe) || !errors.Is(err, ErrOutputExists) || fe.Foreign[0] != "mine.txt" {
+		t.Fatalf("err = %v, want a ForeignError naming mine.txt", err)
+	}
+	if data, _ := os.ReadFile(keep); string(data) != "precious" {
+		t.Error("the user's file was touched by --force")
+	}
+	os.Remove(keep)
+	for range 2 { // into the emptied directory, then over the first run
+		if _, err := Run(context.Background(), RunOptions{Events: sum.Files, Out: out, Force: true, Cluster: ClusterOptions{K: 2, StabilityBoots: -1}}); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if _, err := os.Stat(filepath.Join(out, "customers.parquet")); err != nil {
 		t.Error(err)

@@ -156,5 +156,8 @@ func (s *OutputSet) write(stage *staging, m *Manifest) error {
 	if err != nil {
 		return err
 	}
+	if m.Files, err = stage.files(); err != nil {
+		return err
+	}
 	return writeJSON(manPath, m)
 }

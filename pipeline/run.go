@@ -13,6 +13,7 @@ import (
 
 	"github.com/segmint/segmint/cluster"
 	"github.com/segmint/segmint/features"
+	"github.com/segmint/segmint/outdir"
 	"github.com/segmint/segmint/segments"
 	"github.com/segmint/segmint/source"
 )
@@ -71,11 +72,15 @@ type Manifest struct {
 	// cluster's segment rather than the catalogue precedence's first choice
 	// (segments.Memberships.Reconcile); FromCluster counts the customers
 	// who meet no rule and take their cluster's segment.
-	Reconciled  int                `json:"primary_reconciled"`
-	FromCluster int                `json:"primary_from_cluster"`
-	Movement    *MovementSummary   `json:"movement,omitempty"`
-	Outputs     map[string]int64   `json:"outputs"` // file -> rows
-	Timings     map[string]float64 `json:"timings_seconds"`
+	Reconciled  int              `json:"primary_reconciled"`
+	FromCluster int              `json:"primary_from_cluster"`
+	Movement    *MovementSummary `json:"movement,omitempty"`
+	Outputs     map[string]int64 `json:"outputs"` // file -> rows
+	// Files lists every file of the output's run directory but the
+	// manifest itself (a flat --out; a hive run's _runs partition),
+	// relative to it: a later --force replaces these and nothing else.
+	Files   []string           `json:"files"`
+	Timings map[string]float64 `json:"timings_seconds"`
 }
 
 // MovementSummary is the manifest's account of movement since a previous run.
@@ -186,6 +191,9 @@ func Run(ctx context.Context, o RunOptions) (*Manifest, error) {
 		cat = segments.Default()
 	}
 	// Validate inputs and claim the output before any heavy work.
+	if err := outdir.CheckDisjoint(o.Out, EventInputs(o.Events)); err != nil {
+		return nil, err
+	}
 	inputs, err := source.OpenInputs(o.Events, o.Scan.Layout)
 	if err != nil {
 		return nil, err
@@ -256,6 +264,16 @@ func Run(ctx context.Context, o RunOptions) (*Manifest, error) {
 	}
 	committed = true
 	return m, nil
+}
+
+// EventInputs names event paths as the inputs of --events, for
+// outdir.CheckDisjoint.
+func EventInputs(paths []string) []outdir.Input {
+	inputs := make([]outdir.Input, len(paths))
+	for i, p := range paths {
+		inputs[i] = outdir.Input{Flag: "--events", Path: p}
+	}
+	return inputs
 }
 
 func summariseSegments(cat *segments.Catalogue, mem *segments.Memberships, mp *segments.Mapping, t *features.Table) []SegmentSummary {

@@ -24,6 +24,7 @@ import (
 	"github.com/parquet-go/parquet-go"
 
 	"github.com/segmint/segmint/beam/segbeam"
+	"github.com/segmint/segmint/outdir"
 	"github.com/segmint/segmint/pipeline"
 	"github.com/segmint/segmint/source"
 	"github.com/segmint/segmint/synth"
@@ -762,4 +763,53 @@ func TestStringIDsRejectedAtSubmission(t *testing.T) {
 		t.Errorf("got %v, want a column error naming %s, user_id and string ids", err, path)
 	}
 	t.Log(err)
+}
+
+// TestForceReplacesOnlySegmintsOutput: the job's local --out follows
+// segmint run's rule: --force replaces an earlier output, never a directory
+// holding a file segmint did not write, and an output that is or contains
+// the events is refused before any work; every file is left as it was.
+func TestForceReplacesOnlySegmintsOutput(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	events := filepath.Join(dir, "events")
+	if _, err := synth.Generate(ctx, events, synth.Settings{Customers: 50, Seed: 3}); err != nil {
+		t.Fatal(err)
+	}
+	mine := filepath.Join(dir, "out", "thesis.txt")
+	os.MkdirAll(filepath.Dir(mine), 0o755)
+	os.WriteFile(mine, []byte("chapter one"), 0o644)
+	for _, tc := range []struct {
+		name string
+		out  string
+		want func(error) bool
+	}{
+		{"a user's file", filepath.Join(dir, "out"), func(err error) bool {
+			var fe *outdir.ForeignError
+			return errors.As(err, &fe) && errors.Is(err, pipeline.ErrOutputExists) && fe.Foreign[0] == "thesis.txt"
+		}},
+		{"the events' folder", events, func(err error) bool {
+			var oe *outdir.OverlapError
+			return errors.As(err, &oe) && oe.Relation == "is"
+		}},
+		{"the events' parent", dir, func(err error) bool {
+			var oe *outdir.OverlapError
+			return errors.As(err, &oe) && oe.Relation == "contains"
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			before, _ := filepath.Glob(filepath.Join(dir, "*", "*"))
+			_, err := segbeam.Run(ctx, segbeam.Options{Events: []string{events}, Out: tc.out, Force: true}, runPrism)
+			if !tc.want(err) {
+				t.Errorf("err = %v", err)
+			}
+			after, _ := filepath.Glob(filepath.Join(dir, "*", "*"))
+			if strings.Join(after, ",") != strings.Join(before, ",") {
+				t.Errorf("files changed: %v -> %v", before, after)
+			}
+		})
+	}
+	if data, _ := os.ReadFile(mine); string(data) != "chapter one" {
+		t.Error("the user's file was touched")
+	}
 }

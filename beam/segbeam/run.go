@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -14,6 +13,7 @@ import (
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
 
 	"github.com/segmint/segmint/features"
+	"github.com/segmint/segmint/outdir"
 	"github.com/segmint/segmint/pipeline"
 	"github.com/segmint/segmint/segments"
 	"github.com/segmint/segmint/source"
@@ -224,6 +224,11 @@ func Run(ctx context.Context, o Options, run Runner) (Counters, error) {
 		}
 	}
 	local := !isURL(o.Out)
+	if local {
+		if err := outdir.CheckDisjoint(o.Out, pipeline.EventInputs(o.Events)); err != nil {
+			return nil, err
+		}
+	}
 	stage := o.Out
 	if local && o.FeaturesOnly {
 		if stage, err = newStaging(o.Out, o.Force, o.RunID); err != nil {
@@ -281,19 +286,24 @@ func (c Counters) rejected(featuresOnly bool) error {
 	return &source.RejectedError{Rows: c["rows"], Skipped: skipped, Customers: int(c["customers"]), Need: need}
 }
 
-// checkOut checks that out may be written: not a file, and empty unless
-// force.
+// checkOut checks that out may be written: it does not exist, or is empty,
+// or (with force) holds nothing but an earlier output of segmint's:
+// the files its manifest lists, or a features-only run's feature shards.
 func checkOut(out string, force bool) error {
-	out = filepath.Clean(out)
-	if st, err := os.Stat(out); err == nil && !st.IsDir() {
-		return fmt.Errorf("%s: exists and is not a directory", out)
+	return outdir.CheckDir(filepath.Clean(out), force, owned)
+}
+
+// owned is the rule of an earlier local output: the files of its
+// manifest, or, for a features-only output (which has no manifest), the
+// Parquet shards under features/ that segmint wrote.
+func owned(dir string) (outdir.Owned, error) {
+	if outdir.Exists(filepath.Join(dir, outdir.ManifestName)) {
+		return outdir.ManifestOwned(dir)
 	}
-	if entries, err := os.ReadDir(out); err == nil && len(entries) > 0 && !force {
-		return fmt.Errorf("%s: %w", out, pipeline.ErrOutputExists)
-	} else if err != nil && !errors.Is(err, os.ErrNotExist) {
-		return err
-	}
-	return nil
+	shard := outdir.ParquetOwned("segmint.schema_version")
+	return func(rel, path string) bool {
+		return strings.HasPrefix(rel, "features"+string(filepath.Separator)) && shard(rel, path)
+	}, nil
 }
 
 // newStaging checks that out may be written and makes the staging
@@ -312,18 +322,4 @@ func newStaging(out string, force bool, runID string) (string, error) {
 
 // commit replaces out by the staged directory; the old output is removed
 // only once the new one is in place.
-func commit(stage, out string) error {
-	out = filepath.Clean(out)
-	if _, err := os.Lstat(out); errors.Is(err, os.ErrNotExist) {
-		return os.Rename(stage, out)
-	}
-	old := stage + ".old"
-	if err := os.Rename(out, old); err != nil {
-		return err
-	}
-	if err := os.Rename(stage, out); err != nil {
-		os.Rename(old, out)
-		return err
-	}
-	return os.RemoveAll(old)
-}
+func commit(stage, out string) error { return outdir.Exchange(stage, filepath.Clean(out)) }

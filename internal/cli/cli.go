@@ -13,6 +13,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/segmint/segmint/outdir"
 	"github.com/segmint/segmint/pipeline"
 	"github.com/segmint/segmint/segments"
 	"github.com/segmint/segmint/source"
@@ -50,7 +51,9 @@ Exit codes:
   1  unexpected failure
   2  usage error (bad flags or arguments)
   3  bad input (unreadable, corrupt or empty file; missing or mistyped column; no events)
-  4  output error (output exists without --force, or cannot be written)
+  2  also: --out is, contains or lies inside an input (--events, --config, --segments)
+  4  output error: the output exists without --force, holds files segmint did
+     not write (--force replaces only segmint's own output), or cannot be written
   5  bad configuration (segment catalogue, column mapping)
   130 interrupted
 `
@@ -112,12 +115,13 @@ func exitCode(err error, stderr io.Writer) int {
 	}
 	fmt.Fprintln(stderr, "segmint:", err)
 	var ue *usageError
+	var oe *outdir.OverlapError
 	var ce *configError
 	var re *segments.RuleError
 	var ie *source.InputError
 	var col *source.ColumnError
 	switch {
-	case errors.As(err, &ue):
+	case errors.As(err, &ue), errors.As(err, &oe):
 		return ExitUsage
 	case errors.Is(err, context.Canceled):
 		return ExitInterrupted
@@ -128,8 +132,8 @@ func exitCode(err error, stderr io.Writer) int {
 	case errors.As(err, &ie), errors.As(err, &col), errors.Is(err, source.ErrNoInput), errors.Is(err, source.ErrNoEvents):
 		return ExitInput
 	}
-	var oe *outputError
-	if errors.As(err, &oe) {
+	var we *outputError
+	if errors.As(err, &we) {
 		return ExitOutput
 	}
 	return ExitFailure
@@ -140,6 +144,15 @@ type outputError struct{ err error }
 
 func (e *outputError) Error() string { return e.err.Error() }
 func (e *outputError) Unwrap() error { return e.err }
+
+// checkOutput refuses, before any work, an output that is, contains or
+// lies inside one of the command's inputs: the event paths, and the files
+// named by --config and --segments (empty ones are skipped).
+func checkOutput(out string, events []string, config, segments string) error {
+	inputs := pipeline.EventInputs(events)
+	inputs = append(inputs, outdir.Input{Flag: "--config", Path: config}, outdir.Input{Flag: "--segments", Path: segments})
+	return outdir.CheckDisjoint(out, inputs)
+}
 
 // newFlagSet returns a flag set that prints its usage to stderr.
 func newFlagSet(name, synopsis string, stderr io.Writer) *flag.FlagSet {

@@ -76,6 +76,9 @@ func cmdCluster(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if o.KStrategy != pipeline.KIndices && o.KStrategy != pipeline.KStability {
 		return usagef("--k-strategy %q: want indices or stability (a feature table has no segment rules to seed from)", o.KStrategy)
 	}
+	if err := checkOutput(o.Out, nil, o.Config, ""); err != nil {
+		return err
+	}
 	co := pipeline.ClusterFileOptions{Features: o.Features, ID: o.ID, Columns: o.Columns, Out: o.Out, Force: o.Force,
 		Cluster: pipeline.ClusterOptions{K: o.K, KMin: o.KMin, KMax: o.KMax, KStrategy: o.KStrategy, NInit: o.NInit, Seed: o.Seed, StabilityBoots: o.Boots}}
 	switch o.Transform {

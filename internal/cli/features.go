@@ -52,6 +52,9 @@ func cmdFeatures(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if len(o.input.Events) == 0 {
 		return usagef("--events is required")
 	}
+	if err := checkOutput(o.Out, o.input.Events, o.Config, ""); err != nil {
+		return err
+	}
 	log, so, done, err := o.input.prepare(&o.log, stderr)
 	if err != nil {
 		return err

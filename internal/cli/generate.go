@@ -2,18 +2,18 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"math"
 	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/segmint/segmint/pipeline"
+	"github.com/segmint/segmint/outdir"
 	"github.com/segmint/segmint/synth"
 )
 
@@ -46,7 +46,7 @@ flags and seed give byte-identical files.`, stderr)
 	fs.IntVar(&o.Customers, "customers", 10000, "number of customers")
 	fs.Uint64Var(&o.Seed, "seed", 1, "random seed")
 	fs.StringVar(&o.Out, "out", "", "output `DIR`ectory (required; must not exist or be empty unless --force)")
-	fs.BoolVar(&o.Force, "force", false, "write into a non-empty --out, replacing files of the same names")
+	fs.BoolVar(&o.Force, "force", false, "replace an earlier generated data set in --out (only a directory holding nothing but the generator's Parquet files; anything else is refused with exit 4)")
 	fs.StringVar(&o.Start, "start", "", "first day of the window, YYYY-MM-DD (default 2025-01-01)")
 	fs.IntVar(&o.Days, "days", synth.DefaultDays, fmt.Sprintf("length of the window in days (at least %d)", synth.MinDays))
 	fs.StringVar(&o.Layout, "layout", "full", "columns: full (REES46 plus order_id, quantity, coupon_code, discount, country, refund and subscribe events) or rees46 (the nine REES46 columns only)")
@@ -123,18 +123,28 @@ func cmdGenerate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		}
 		s.Start = t
 	}
-	if entries, err := os.ReadDir(o.Out); err == nil && len(entries) > 0 && !o.Force {
-		return fmt.Errorf("%s: %w", o.Out, pipeline.ErrOutputExists)
-	} else if err != nil && !errors.Is(err, os.ErrNotExist) {
+	if err := checkOutput(o.Out, nil, o.Config, ""); err != nil {
+		return err
+	}
+	if err := outdir.CheckDir(o.Out, o.Force, generatedOwned); err != nil {
+		return err
+	}
+	stage, err := outdir.Stage(o.Out)
+	if err != nil {
 		return &outputError{err}
 	}
-	if err := os.MkdirAll(o.Out, 0o755); err != nil {
-		return &outputError{err}
-	}
+	defer os.RemoveAll(stage)
 	start := time.Now()
-	sum, err := synth.Generate(ctx, o.Out, s)
+	sum, err := synth.Generate(ctx, stage, s)
 	if err != nil {
 		return err
+	}
+	if err := outdir.Exchange(stage, o.Out); err != nil {
+		return &outputError{fmt.Errorf("moving the output into %s: %w", o.Out, err)}
+	}
+	sum.Labels = filepath.Join(o.Out, filepath.Base(sum.Labels))
+	for i, f := range sum.Files {
+		sum.Files[i] = filepath.Join(o.Out, filepath.Base(f))
 	}
 	if !o.Quiet {
 		secs := time.Since(start).Seconds()
@@ -142,6 +152,13 @@ func cmdGenerate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 			sum.Events, sum.Customers, sum.Products, len(sum.Files), secs, float64(sum.Events)/secs, sum.Labels)
 	}
 	return nil
+}
+
+// generatedOwned is the rule of a generated data set's directory: every
+// file is a Parquet file the generator wrote (its metadata carries the
+// generator's seed).
+func generatedOwned(string) (outdir.Owned, error) {
+	return outdir.ParquetOwned("segmint.synth.seed"), nil
 }
 
 // parseMix reads --mix: id=weight pairs that change DefaultMix.

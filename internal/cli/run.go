@@ -43,8 +43,8 @@ memberships.parquet, report.html and manifest.json into --out. With no
 moved into place at the end: a failed run writes nothing.`, stderr)
 	o.input.register(fs)
 	o.log.register(fs)
-	fs.StringVar(&o.Out, "out", "segmint-out", "output `DIR`ectory; must not exist or be empty unless --force")
-	fs.BoolVar(&o.Force, "force", false, "replace a non-empty --out (the old output is removed only after the new one is complete)")
+	fs.StringVar(&o.Out, "out", "segmint-out", "output `DIR`ectory; must not exist or be empty unless --force, and must not be, contain or lie inside an input")
+	fs.BoolVar(&o.Force, "force", false, "replace an earlier run's output in --out: only a directory holding a segmint manifest.json and nothing but the files it lists (with --layout hive, the partitions of the run's as-of date, each holding only segmint's files); anything else is refused with exit 4. The old output is removed only after the new one is complete")
 	fs.IntVar(&o.K, "k", 0, "number of clusters (0 = choose k in [--k-min, --k-max])")
 	fs.IntVar(&o.KMin, "k-min", pipeline.DefaultKMin, "smallest k tried when --k is 0")
 	fs.IntVar(&o.KMax, "k-max", pipeline.DefaultKMax, "largest k tried when --k is 0")
@@ -53,7 +53,7 @@ moved into place at the end: a failed run writes nothing.`, stderr)
 	fs.Uint64Var(&o.Seed, "seed", 1, "random seed: the same input, flags and seed give the same segments")
 	fs.IntVar(&o.Boots, "stability-boots", 10, "bootstrap refits for cluster stability (0 disables)")
 	fs.StringVar(&o.Segments, "segments", "", "segment catalogue `FILE` (YAML) replacing or extending the built-in one")
-	fs.StringVar(&o.Previous, "previous", "", "an earlier run's output `DIR`: report the movement of customers between segments since then (movement.parquet, and a transition matrix in the report)")
+	fs.StringVar(&o.Previous, "previous", "", "an earlier run's output `DIR` (it may be --out itself: it is read before anything is replaced): report the movement of customers between segments since then (movement.parquet, and a transition matrix in the report)")
 	fs.StringVar(&o.Layout, "layout", "flat", "output layout: flat (every file in --out) or hive (TABLE/as_of_date=YYYY-MM-DD/part-00000.parquet partitions for external tables; a run replaces the partitions of its as-of date and leaves the others)")
 	fs.StringVar(&o.SegmentsMode, "segments-mode", "extend", "how --segments combines with the built-in catalogue: extend or replace")
 	registerConfig(fs, &o.Config)
@@ -95,6 +95,9 @@ func run(ctx context.Context, o runOptions, stdout, stderr io.Writer) error {
 	layout, err := pipeline.ParseOutputLayout(o.Layout)
 	if err != nil {
 		return usagef("--layout: %v", err)
+	}
+	if err := checkOutput(o.Out, o.input.Events, o.Config, o.Segments); err != nil {
+		return err
 	}
 	cat := segments.Default()
 	if o.Segments != "" {

@@ -60,6 +60,7 @@ import (
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/x/beamx"
 
 	"github.com/segmint/segmint/beam/segbeam"
+	"github.com/segmint/segmint/outdir"
 	"github.com/segmint/segmint/pipeline"
 	"github.com/segmint/segmint/source"
 )
@@ -198,6 +199,11 @@ func segbeamOptions(o *options) (segbeam.Options, error) {
 	if o.MaxReject == 0 {
 		so.MaxRejectedShare = math.SmallestNonzeroFloat64 // warn on any rejected row (0 is the default)
 	}
+	if !strings.Contains(o.Out, "://") {
+		if err := outdir.CheckDisjoint(o.Out, []outdir.Input{{Flag: "--segments", Path: o.Segments}}); err != nil {
+			return so, err
+		}
+	}
 	if o.Segments != "" {
 		if o.SegMode != "extend" && o.SegMode != "replace" {
 			return so, usagef("--segments-mode %q: want extend or replace", o.SegMode)
@@ -258,11 +264,12 @@ func Main(args []string, stdout, stderr io.Writer) int {
 func exitCode(err error, stderr io.Writer) int {
 	fmt.Fprintln(stderr, "segmint-beam:", err)
 	var ue *usageError
+	var oe *outdir.OverlapError
 	var ce *configError
 	var ie *source.InputError
 	var col *source.ColumnError
 	switch {
-	case errors.As(err, &ue):
+	case errors.As(err, &ue), errors.As(err, &oe):
 		return exitUsage
 	case errors.As(err, &ce):
 		return exitConfig
