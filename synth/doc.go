@@ -38,7 +38,7 @@
 // low-cardinality columns (event_type, product_id, category_id,
 // category_code, brand, price, quantity, coupon_code, country) are
 // dictionary-encoded. Each file's key-value metadata records the seed,
-// customers, start, days, scale, layout and archetype mix it was made
+// customers, start, days, scale, layout, order and archetype mix it was made
 // with, and the variation knobs PriceScale, QuantityMax, GapScale and
 // NoiseShare when they are set (segmint.synth.price_scale, ...; absent at
 // their defaults, so that default files are byte for byte those of a
@@ -61,10 +61,19 @@
 // Customers are generated in blocks of consecutive customers on
 // Settings.Workers goroutines and collected in customer order into a shard.
 // When the next customer would push the shard past EventsPerFile, the shard
-// is sorted by event_time (a stable radix sort: ties keep customer and
-// visit order) and written as one file, so every file is sorted by time,
-// covers the whole window and holds whole customers, interleaved in time.
-// Peak memory is one shard of compact 40-byte events, an index of 16 bytes
+// gets its noise rows and is sorted by event_time (a stable radix sort:
+// ties keep customer and visit order). In OrderSession it is written as one
+// file, so every file is sorted by time, covers the whole window and holds
+// whole customers, interleaved in time. In OrderTime (the default) it is
+// spilled to a hidden directory in buckets of one day of the window (at
+// most 256 buckets); once every customer is generated the buckets are read
+// in time order, each sorted by time (ties keep the spill order), and cut
+// into files of EventsPerFile rows, so the rows are those of OrderSession
+// in one time order across the files: every file covers a span of the
+// window and holds the events of every customer active then. The spill
+// takes 40 bytes per event on disk and is removed at the end.
+// Peak memory is one shard of compact 40-byte events (in OrderTime, one
+// file's events and one bucket's), an index of 16 bytes
 // per event for the sort, a few blocks in flight, one byte per customer
 // for the labels and Parquet's buffers: about 300 MB of live data at the
 // default EventsPerFile (about 600 MB resident with the default GOGC).

@@ -149,27 +149,53 @@ func Generate(ctx context.Context, dir string, s Settings) (*Summary, error) {
 	if cfg.NoiseShare > 0 {
 		nz = newNoiser(cfg, cat)
 	}
-	flush := func() error {
+	write := func(events []event, order []uint64) error {
 		name := eventsName(len(temps))
-		if nz != nil {
-			planted := len(shard)
-			shard = nz.add(shard, len(temps), shardLo, next)
-			sum.Noise += int64(len(shard) - planted)
-		}
-		keys, scratch = sortByTime(shard, keys, scratch)
 		var tmp string
 		var err error
 		if cfg.rees46 {
-			tmp, err = writeEvents(ctx, dir, name, cfg, id, shard, keys, fillREES46)
+			tmp, err = writeEvents(ctx, dir, name, cfg, id, events, order, fillREES46)
 		} else {
-			tmp, err = writeEvents(ctx, dir, name, cfg, id, shard, keys, fillFull)
+			tmp, err = writeEvents(ctx, dir, name, cfg, id, events, order, fillFull)
 		}
 		if err != nil {
 			return err
 		}
 		temps = append(temps, tmp)
 		sum.Files = append(sum.Files, filepath.Join(dir, name))
-		sum.Events += int64(len(shard))
+		sum.Events += int64(len(events))
+		return nil
+	}
+	// In OrderTime the groups of whole customers go to a spill, sorted by
+	// time, and are written once every customer is generated.
+	var spill *timeSpill
+	if cfg.Order == OrderTime {
+		if spill, err = newTimeSpill(dir, cfg.window, cfg.Days); err != nil {
+			return nil, err
+		}
+		defer spill.remove()
+	}
+	groups := 0
+	// flush ends the group of customers shardLo..next-1: it adds the
+	// group's noise, sorts it by time and writes it as a file
+	// (OrderSession) or spills it (OrderTime).
+	flush := func() error {
+		if nz != nil {
+			planted := len(shard)
+			shard = nz.add(shard, groups, shardLo, next)
+			sum.Noise += int64(len(shard) - planted)
+		}
+		groups++
+		keys, scratch = sortByTime(shard, keys, scratch)
+		var err error
+		if spill != nil {
+			err = spill.add(shard, keys)
+		} else {
+			err = write(shard, keys)
+		}
+		if err != nil {
+			return err
+		}
 		shard = shard[:0]
 		shardLo = next
 		return nil
@@ -200,8 +226,13 @@ func Generate(ctx context.Context, dir string, s Settings) (*Summary, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("synth: generate: %w", err)
 	}
-	if len(shard) > 0 || len(temps) == 0 {
+	if len(shard) > 0 || groups == 0 {
 		if err := flush(); err != nil {
+			return nil, err
+		}
+	}
+	if spill != nil {
+		if err := writeTimeOrder(ctx, spill, shard, cfg.EventsPerFile, write); err != nil {
 			return nil, err
 		}
 	}
@@ -230,4 +261,48 @@ func Generate(ctx context.Context, dir string, s Settings) (*Summary, error) {
 		return sum, err
 	}
 	return sum, nil
+}
+
+// writeTimeOrder writes the spilled events in time order, in files of
+// perFile rows (the last may hold fewer; one empty file when there is no
+// event). Events of one second keep the order they were spilled in: group
+// after group, each group's events in its own time order. buf is memory
+// to reuse for the files' events.
+func writeTimeOrder(ctx context.Context, spill *timeSpill, buf []event, perFile int, write func([]event, []uint64) error) error {
+	file := buf[:0]
+	var bucket []event
+	var keys, scratch, identity []uint64
+	flush := func() error {
+		for len(identity) < len(file) {
+			identity = append(identity, uint64(len(identity)))
+		}
+		err := write(file, identity[:len(file)])
+		file = file[:0]
+		return err
+	}
+	written := false
+	for k := range spill.buckets() {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("synth: generate: %w", err)
+		}
+		var err error
+		if bucket, err = spill.read(k, bucket); err != nil {
+			return err
+		}
+		spill.release(k)
+		keys, scratch = sortByTime(bucket, keys, scratch)
+		for _, key := range keys {
+			file = append(file, bucket[uint32(key)])
+			if len(file) == perFile {
+				if err := flush(); err != nil {
+					return err
+				}
+				written = true
+			}
+		}
+	}
+	if len(file) > 0 || !written {
+		return flush()
+	}
+	return nil
 }

@@ -45,7 +45,8 @@ func rowsDigest(t *testing.T, sum *Summary, layout Layout) string {
 // TestZeroKnobsPinned: with the knobs at zero (or at their neutral value
 // 1) the generator writes exactly the rows it wrote before the knobs
 // existed. The digests and counts were taken from the generator without
-// GapScale and NoiseShare.
+// GapScale and NoiseShare (and without Order: these data sets fit in one
+// file, where both orders write the same rows).
 func TestZeroKnobsPinned(t *testing.T) {
 	for _, tc := range []struct {
 		s      Settings
@@ -285,12 +286,14 @@ func TestNoiseShare(t *testing.T) {
 	}
 }
 
-// TestNoiseFiles: with several files every file holds whole customers,
-// its noise is by its own customers, EventsPerFile bounds the rows noise
-// included, and the output does not depend on Workers.
+// TestNoiseFiles: with several files in OrderSession every file holds
+// whole customers, its noise is by its own customers, EventsPerFile bounds
+// the rows noise included, and the output does not depend on Workers;
+// OrderTime writes the same rows, noise included, in time order, also
+// whatever the Workers.
 func TestNoiseFiles(t *testing.T) {
 	const perFile = 6000
-	s := Settings{Customers: 500, Seed: 37, EventsPerFile: perFile, NoiseShare: 0.5, Workers: 1}
+	s := Settings{Customers: 500, Seed: 37, EventsPerFile: perFile, NoiseShare: 0.5, Workers: 1, Order: OrderSession}
 	one := filepath.Join(t.TempDir(), "one")
 	sum, err := Generate(t.Context(), one, s)
 	if err != nil {
@@ -329,6 +332,38 @@ func TestNoiseFiles(t *testing.T) {
 	for name, data := range fa {
 		if !bytes.Equal(data, fb[name]) {
 			t.Errorf("1 vs 3 workers: %s differs", name)
+		}
+	}
+	var sessionRows []EventRow
+	for _, f := range sum.Files {
+		sessionRows = append(sessionRows, readRows[EventRow](t, f)...)
+	}
+	var timeRows []EventRow
+	for _, workers := range []int{1, 3} {
+		ts := s
+		ts.Order, ts.Workers = OrderTime, workers
+		dir := filepath.Join(t.TempDir(), fmt.Sprint("time", workers))
+		tsum, err := Generate(t.Context(), dir, ts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tsum.Noise != sum.Noise || tsum.Events != sum.Events {
+			t.Errorf("OrderTime, %d workers: %d rows, %d noise; OrderSession %d, %d", workers, tsum.Events, tsum.Noise, sum.Events, sum.Noise)
+		}
+		var rows []EventRow
+		for _, f := range tsum.Files {
+			rows = append(rows, readRows[EventRow](t, f)...)
+		}
+		if !sort.SliceIsSorted(rows, func(a, b int) bool { return rows[a].EventTime < rows[b].EventTime }) {
+			t.Errorf("OrderTime, %d workers: the files are not in one time order", workers)
+		}
+		if workers == 1 {
+			timeRows = rows
+			if !sameRows(rows, sessionRows) {
+				t.Error("OrderTime writes other rows than OrderSession")
+			}
+		} else if !slices.Equal(rows, timeRows) {
+			t.Error("OrderTime: 1 vs 3 workers write different rows")
 		}
 	}
 }

@@ -264,46 +264,105 @@ func TestMix(t *testing.T) {
 	}
 }
 
+// TestFiles checks the files of both orders: named in sequence, each
+// sorted by time and inside the window, EventsPerFile bounding the rows.
+// OrderSession keeps each customer in one file; OrderTime continues one
+// time order from file to file, fills every file but the last, and writes
+// the same rows as OrderSession.
 func TestFiles(t *testing.T) {
-	s := Settings{Customers: 1000, Seed: 9, EventsPerFile: 10_000}
-	sum := generateTemp(t, s)
-	if len(sum.Files) < 3 {
-		t.Fatalf("%d files, want several", len(sum.Files))
+	rowsOf := map[Order][]EventRow{}
+	for _, order := range []Order{OrderSession, OrderTime} {
+		t.Run(order.String(), func(t *testing.T) {
+			s := Settings{Customers: 1000, Seed: 9, EventsPerFile: 10_000, Order: order}
+			sum := generateTemp(t, s)
+			if len(sum.Files) < 3 {
+				t.Fatalf("%d files, want several", len(sum.Files))
+			}
+			startUS, asOfUS := DefaultStart.UnixMicro(), sum.AsOf.UnixMicro()
+			var all []EventRow
+			users := map[int64]int{}
+			for i, f := range sum.Files {
+				if filepath.Base(f) != eventsName(i) {
+					t.Errorf("file %d named %s", i, f)
+				}
+				rows := readRows[EventRow](t, f)
+				if len(rows) > s.EventsPerFile {
+					t.Errorf("%s: %d rows > EventsPerFile", f, len(rows))
+				}
+				if order == OrderTime && i < len(sum.Files)-1 && len(rows) != s.EventsPerFile {
+					t.Errorf("%s: %d rows, want EventsPerFile (%d) in every file but the last", f, len(rows), s.EventsPerFile)
+				}
+				if order == OrderTime && len(all) > 0 && len(rows) > 0 && rows[0].EventTime < all[len(all)-1].EventTime {
+					t.Errorf("%s starts before the end of the file before it", f)
+				}
+				for k, r := range rows {
+					if k > 0 && r.EventTime < rows[k-1].EventTime {
+						t.Fatalf("%s: row %d out of time order", f, k)
+					}
+					if r.EventTime < startUS || r.EventTime >= asOfUS {
+						t.Fatalf("%s: row %d at %d outside the window", f, k, r.EventTime)
+					}
+					if r.Price < 0 || r.Discount < 0 || math.IsNaN(r.Price) {
+						t.Fatalf("%s: row %d price %v discount %v", f, k, r.Price, r.Discount)
+					}
+					if last, ok := users[r.UserID]; ok && last != i && order == OrderSession {
+						t.Fatalf("user %d split across files %d and %d", r.UserID, last, i)
+					}
+					users[r.UserID] = i
+				}
+				all = append(all, rows...)
+			}
+			if int64(len(all)) != sum.Events {
+				t.Errorf("%d rows, Summary.Events %d", len(all), sum.Events)
+			}
+			if got := float64(sum.Events) / float64(s.Customers); got < 30 || got > 60 {
+				t.Errorf("%.1f events per customer, want 30-60", got)
+			}
+			rowsOf[order] = all
+		})
 	}
-	startUS, asOfUS := DefaultStart.UnixMicro(), sum.AsOf.UnixMicro()
-	var total int64
-	users := map[int64]int{}
-	for i, f := range sum.Files {
-		if filepath.Base(f) != eventsName(i) {
-			t.Errorf("file %d named %s", i, f)
+	session, byTime := rowsOf[OrderSession], rowsOf[OrderTime]
+	if len(session) == 0 || len(byTime) == 0 {
+		return
+	}
+	if !sameRows(session, byTime) {
+		t.Error("OrderTime and OrderSession write different rows")
+	}
+	// Time order interleaves customers: far fewer rows follow a row of
+	// the same customer than in OrderSession's files.
+	if a, b := sameCustomerShare(byTime), sameCustomerShare(session); a >= b {
+		t.Errorf("rows following their customer's row: %.3f in OrderTime, %.3f in OrderSession", a, b)
+	}
+}
+
+// sameRows reports whether a and b hold the same rows, in any order.
+func sameRows(a, b []EventRow) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	count := map[EventRow]int{}
+	for _, r := range a {
+		count[r]++
+	}
+	for _, r := range b {
+		if count[r] == 0 {
+			return false
 		}
-		rows := readRows[EventRow](t, f)
-		total += int64(len(rows))
-		if len(rows) > s.EventsPerFile {
-			t.Errorf("%s: %d rows > EventsPerFile", f, len(rows))
-		}
-		for k, r := range rows {
-			if k > 0 && r.EventTime < rows[k-1].EventTime {
-				t.Fatalf("%s: row %d out of time order", f, k)
-			}
-			if r.EventTime < startUS || r.EventTime >= asOfUS {
-				t.Fatalf("%s: row %d at %d outside the window", f, k, r.EventTime)
-			}
-			if r.Price < 0 || r.Discount < 0 || math.IsNaN(r.Price) {
-				t.Fatalf("%s: row %d price %v discount %v", f, k, r.Price, r.Discount)
-			}
-			if last, ok := users[r.UserID]; ok && last != i {
-				t.Fatalf("user %d split across files %d and %d", r.UserID, last, i)
-			}
-			users[r.UserID] = i
+		count[r]--
+	}
+	return true
+}
+
+// sameCustomerShare is the share of rows whose customer is that of the row
+// before.
+func sameCustomerShare(rows []EventRow) float64 {
+	n := 0
+	for i := 1; i < len(rows); i++ {
+		if rows[i].UserID == rows[i-1].UserID {
+			n++
 		}
 	}
-	if total != sum.Events {
-		t.Errorf("%d rows, Summary.Events %d", total, sum.Events)
-	}
-	if got := float64(sum.Events) / float64(s.Customers); got < 30 || got > 60 {
-		t.Errorf("%.1f events per customer, want 30-60", got)
-	}
+	return float64(n) / float64(len(rows))
 }
 
 // TestRows checks the row-level rules of the full layout.

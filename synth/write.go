@@ -287,6 +287,7 @@ func writerOptions(cfg *config, kind string) []parquet.WriterOption {
 		parquet.KeyValueMetadata("segmint.synth.layout", cfg.Layout.String()),
 		parquet.KeyValueMetadata("segmint.synth.mix", mixString(cfg)),
 		parquet.KeyValueMetadata("segmint.synth.file", kind),
+		parquet.KeyValueMetadata("segmint.synth.order", cfg.Order.String()),
 	}
 	// The variation knobs are recorded only when set, so that the default
 	// files are those of a generator without them.

@@ -26,6 +26,7 @@ type generateOptions struct {
 	Start     string
 	Days      int
 	Layout    string
+	Order     string
 	Scale     float64
 	Prices    float64
 	QtyMax    int
@@ -50,6 +51,7 @@ flags and seed give byte-identical files.`, stderr)
 	fs.StringVar(&o.Start, "start", "", "first day of the window, YYYY-MM-DD (default 2025-01-01)")
 	fs.IntVar(&o.Days, "days", synth.DefaultDays, fmt.Sprintf("length of the window in days (at least %d)", synth.MinDays))
 	fs.StringVar(&o.Layout, "layout", "full", "columns: full (REES46 plus order_id, quantity, coupon_code, discount, country, refund and subscribe events) or rees46 (the nine REES46 columns only)")
+	fs.StringVar(&o.Order, "order", "time", "row order: time (the whole data set in one time order across the files, customers interleaved, as an export of an events table) or session (whole customers per file, each file sorted by time)")
 	fs.Float64Var(&o.Scale, "scale", 1, "multiply every customer's events per session (same customers, more events)")
 	fs.Float64Var(&o.Prices, "price-scale", 1, "multiply every price and discount as written (the same shop in another currency or price segment)")
 	fs.IntVar(&o.QtyMax, "quantity-max", 0, "draw every purchase line's quantity uniformly from 1..N (0: the archetypes' own quantities)")
@@ -116,6 +118,11 @@ func cmdGenerate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	default:
 		return usagef("--layout %q: want full or rees46", o.Layout)
 	}
+	order, err := synth.ParseOrder(o.Order)
+	if err != nil {
+		return usagef("--order %q: want time or session", o.Order)
+	}
+	s.Order = order
 	if o.Start != "" {
 		t, err := time.Parse("2006-01-02", o.Start)
 		if err != nil {
