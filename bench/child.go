@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/segmint/segmint/pipeline"
 )
@@ -31,12 +32,19 @@ type childRequest struct {
 	TempDir string   `json:"temp_dir"`
 	// ResultPath, when not "", receives the per-customer results.
 	ResultPath string `json:"result_path"`
+	// StartUnixNano is when the parent started the child, for
+	// Measurement.ProcessSeconds; 0 when unknown.
+	StartUnixNano int64 `json:"start_unix_nano"`
 }
 
 // Measurement is one engine run as the child reports it.
 type Measurement struct {
 	Engine  string  `json:"engine"`
 	Seconds float64 `json:"seconds"`
+	// ProcessSeconds is from the parent's start of the child to the end
+	// of the timed phase: the whole process of a command that computes
+	// the features and nothing more (0 when the start is unknown).
+	ProcessSeconds float64 `json:"process_seconds"`
 	// PeakRSSKiB is the child's VmHWM right after the timed phase.
 	PeakRSSKiB int64 `json:"peak_rss_kib"`
 	// MaxRSSKiB is the child's rusage ru_maxrss over its whole life,
@@ -66,7 +74,13 @@ func childMain(args []string, stdout io.Writer) error {
 	var t *Timed
 	var peak int64
 	var peakErr error
-	markPeak := func() { peak, peakErr = vmHWM() }
+	var processSecs float64
+	markPeak := func() {
+		if req.StartUnixNano > 0 {
+			processSecs = time.Since(time.Unix(0, req.StartUnixNano)).Seconds()
+		}
+		peak, peakErr = vmHWM()
+	}
 	var err error
 	switch req.Engine {
 	case EngineSegmint:
@@ -92,7 +106,7 @@ func childMain(args []string, stdout io.Writer) error {
 	}
 	var ru syscall.Rusage
 	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	m := Measurement{Engine: req.Engine, Seconds: t.Seconds, PeakRSSKiB: peak, MaxRSSKiB: ru.Maxrss,
+	m := Measurement{Engine: req.Engine, Seconds: t.Seconds, ProcessSeconds: processSecs, PeakRSSKiB: peak, MaxRSSKiB: ru.Maxrss,
 		Customers: len(t.Result.Customers), Events: t.Events}
 	return json.NewEncoder(stdout).Encode(m)
 }
@@ -120,6 +134,7 @@ func runChild(ctx context.Context, req childRequest, stderr io.Writer) (*Measure
 	if err != nil {
 		return nil, fmt.Errorf("bench: %w", err)
 	}
+	req.StartUnixNano = time.Now().UnixNano()
 	b, err := json.Marshal(req)
 	if err != nil {
 		return nil, fmt.Errorf("bench: %w", err)

@@ -40,6 +40,7 @@ func parseArgs(args []string, stderr io.Writer) (o Options, help bool, err error
 	fs.IntVar(&o.Runs, "runs", 2, "runs per engine and size; the best is reported")
 	engines := fs.String("engines", "segmint,duckdb", "comma-separated engines to run")
 	writers := fs.String("writers", "segmint,duckdb", "comma-separated writers of the data sets: segmint (the generator's files) and duckdb (the same rows rewritten by DuckDB's COPY with its defaults: snappy, row groups of 122,880 rows)")
+	orders := fs.String("orders", "time,session", "comma-separated row orders of the generated data: time (the whole data set in one time order, customers interleaved) and session (whole customers per file)")
 	fs.Float64Var(&o.ScaleFactor, "scale-check", 5, "generator scale of the memory-scaling check on the smallest size's customers (negative: skip)")
 	fs.StringVar(&o.OutDir, "out", "out", "`directory` for cached data, results and DuckDB spill files")
 	fs.IntVar(&o.EventsPerFile, "events-per-file", 0, "events per generated file (0: the generator's default)")
@@ -67,6 +68,9 @@ func parseArgs(args []string, stderr io.Writer) (o Options, help bool, err error
 	}
 	for _, w := range strings.Split(*writers, ",") {
 		o.Writers = append(o.Writers, strings.TrimSpace(w))
+	}
+	for _, r := range strings.Split(*orders, ",") {
+		o.Orders = append(o.Orders, strings.TrimSpace(r))
 	}
 	if o.Threads < 0 || o.Runs < 1 || o.EventsPerCustomer <= 0 {
 		return o, false, fmt.Errorf("%w: --threads, --runs and --events-per-customer must be positive", errUsage)

@@ -22,6 +22,8 @@ type Dataset struct {
 	// Writer is the tool that wrote Files: WriterSegmint (the generator)
 	// or WriterDuckDB (DuckDB's COPY of the generator's rows).
 	Writer string
+	// Order is the generator's row order ("time" or "session").
+	Order string
 }
 
 // The writers of benchmark data sets.
@@ -40,7 +42,10 @@ type DataSettings struct {
 	Seed          uint64
 	EventsPerFile int // 0: synth's default
 	RowGroupSize  int // 0: synth's default
-	CacheDir      string
+	// Order is the order of the rows across the files (synth.OrderTime
+	// or synth.OrderSession).
+	Order    synth.Order
+	CacheDir string
 }
 
 // cacheKey names a data set's directory after every generator setting that
@@ -53,8 +58,8 @@ func (s DataSettings) cacheKey(customers int, scale float64) string {
 	if rg <= 0 {
 		rg = synth.DefaultRowGroupSize
 	}
-	return fmt.Sprintf("events-c%d-seed%d-scale%s-days%d-epf%d-rg%d",
-		customers, s.Seed, strconv.FormatFloat(scale, 'g', -1, 64), synth.DefaultDays, epf, rg)
+	return fmt.Sprintf("events-c%d-seed%d-scale%s-days%d-epf%d-rg%d-%s",
+		customers, s.Seed, strconv.FormatFloat(scale, 'g', -1, 64), synth.DefaultDays, epf, rg, s.Order)
 }
 
 // summaryName marks a complete data set; it is written last.
@@ -67,18 +72,18 @@ func EnsureDataset(ctx context.Context, s DataSettings, customers int, scale flo
 	summary := filepath.Join(dir, summaryName)
 	if d := cachedDataset(summary, func(d *Dataset) bool { return d.Customers == customers }); d != nil {
 		log("using cached data %s (%d events)", dir, d.Events)
-		d.Writer = WriterSegmint
+		d.Writer, d.Order = WriterSegmint, s.Order.String()
 		return d, nil
 	}
 	log("generating %d customers at scale %g into %s", customers, scale, dir)
 	sum, err := synth.Generate(ctx, dir, synth.Settings{
 		Customers: customers, Seed: s.Seed, Scale: scale,
-		EventsPerFile: s.EventsPerFile, RowGroupSize: s.RowGroupSize,
+		EventsPerFile: s.EventsPerFile, RowGroupSize: s.RowGroupSize, Order: s.Order,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("bench: generate %s: %w", dir, err)
 	}
-	d := &Dataset{Customers: customers, Scale: scale, Dir: dir, Files: sum.Files, Events: sum.Events, Writer: WriterSegmint}
+	d := &Dataset{Customers: customers, Scale: scale, Dir: dir, Files: sum.Files, Events: sum.Events, Writer: WriterSegmint, Order: s.Order.String()}
 	if err := markComplete(summary, d); err != nil {
 		return nil, err
 	}

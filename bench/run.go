@@ -11,6 +11,8 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+
+	"github.com/segmint/segmint/synth"
 )
 
 // Options configure a benchmark run. The zero value of a field means the
@@ -33,6 +35,9 @@ type Options struct {
 	// Writers of the data sets each size is measured on (WriterSegmint,
 	// WriterDuckDB); nil means both.
 	Writers []string
+	// Orders are the generator's row orders each size is measured in
+	// ("time", "session"); nil means both, time first.
+	Orders []string
 	// ScaleFactor is the generator scale of the memory-scaling check:
 	// segmint on the customers of the smallest size with ScaleFactor times
 	// the events. 0 means 5; negative skips the check.
@@ -69,6 +74,9 @@ func (o *Options) setDefaults() {
 	if o.Writers == nil {
 		o.Writers = []string{WriterSegmint, WriterDuckDB}
 	}
+	if o.Orders == nil {
+		o.Orders = []string{synth.OrderTime.String(), synth.OrderSession.String()}
+	}
 	if o.ScaleFactor == 0 {
 		o.ScaleFactor = 5
 	}
@@ -81,17 +89,26 @@ func (o *Options) setDefaults() {
 // on one data set.
 type Row struct {
 	// Writer is the tool that wrote the data set's files.
-	Writer     string
-	Events     int64
-	Customers  int
-	Scale      float64
-	Engine     string
-	Threads    int
-	Seconds    float64 // best run
+	Writer string
+	// Order is the generator's row order of the data set.
+	Order     string
+	Events    int64
+	Customers int
+	Scale     float64
+	Engine    string
+	Threads   int
+	Seconds   float64 // best run
+	// ProcessSeconds is the best run's whole process: from the start of
+	// the child (exec, runtime and library start-up, opening the
+	// database) to the end of the timed phase.
+	ProcessSeconds float64
+	// Spread is the slowest run's Seconds over the best's.
+	Spread     float64
 	PeakRSSMiB float64 // highest of the runs
 	// Ratio is DuckDB's seconds / segmint's seconds on the same data (on
-	// the DuckDB row; 0 elsewhere).
-	Ratio float64
+	// the DuckDB row; 0 elsewhere); ProcessRatio the same of
+	// ProcessSeconds.
+	Ratio, ProcessRatio float64
 	// Mismatches is the comparison's total on this data set; -1 when not
 	// compared.
 	Mismatches int
@@ -113,6 +130,7 @@ type Report struct {
 // NamedComparison is the agreement check on one data set.
 type NamedComparison struct {
 	Writer    string
+	Order     string
 	Events    int64
 	Customers int
 	*Comparison
@@ -129,6 +147,13 @@ func Run(ctx context.Context, o Options, logw io.Writer) (*Report, error) {
 	for _, w := range o.Writers {
 		if w != WriterSegmint && w != WriterDuckDB {
 			return nil, fmt.Errorf("bench: unknown writer %q (want %s or %s)", w, WriterSegmint, WriterDuckDB)
+		}
+	}
+	orders := make([]synth.Order, len(o.Orders))
+	for i, name := range o.Orders {
+		var err error
+		if orders[i], err = synth.ParseOrder(name); err != nil {
+			return nil, fmt.Errorf("bench: %w", err)
 		}
 	}
 	out, err := filepath.Abs(o.OutDir)
@@ -150,7 +175,7 @@ func Run(ctx context.Context, o Options, logw io.Writer) (*Report, error) {
 		rows := make([]Row, len(engines))
 		paths := make(map[string]string)
 		for i, e := range engines {
-			rows[i] = Row{Writer: ds.Writer, Events: ds.Events, Customers: ds.Customers, Scale: ds.Scale, Engine: e, Threads: o.Threads, Seconds: math.Inf(1), Mismatches: -1}
+			rows[i] = Row{Writer: ds.Writer, Order: ds.Order, Events: ds.Events, Customers: ds.Customers, Scale: ds.Scale, Engine: e, Threads: o.Threads, Seconds: math.Inf(1), Mismatches: -1}
 			paths[e] = filepath.Join(resultsDir, filepath.Base(ds.Dir)+"-"+e+".gob")
 		}
 		// Runs are interleaved so that both engines see the same state
@@ -165,16 +190,48 @@ func Run(ctx context.Context, o Options, logw io.Writer) (*Report, error) {
 				if err != nil {
 					return nil, nil, err
 				}
-				logf("%s, %d events (%s files), %d customers, run %d: %.2f s, peak RSS %.0f MiB",
-					e, ds.Events, ds.Writer, ds.Customers, r+1, m.Seconds, float64(m.PeakRSSKiB)/1024)
+				logf("%s, %d events (%s files, %s order), %d customers, run %d: %.2f s (process %.2f s), peak RSS %.0f MiB",
+					e, ds.Events, ds.Writer, ds.Order, ds.Customers, r+1, m.Seconds, m.ProcessSeconds, float64(m.PeakRSSKiB)/1024)
 				if m.Customers != ds.Customers {
 					logf("warning: %s found %d customers, the data has %d", e, m.Customers, ds.Customers)
 				}
-				rows[i].Seconds = min(rows[i].Seconds, m.Seconds)
+				if m.Seconds < rows[i].Seconds {
+					rows[i].Seconds, rows[i].ProcessSeconds = m.Seconds, m.ProcessSeconds
+				}
+				rows[i].Spread = max(rows[i].Spread, m.Seconds)
 				rows[i].PeakRSSMiB = max(rows[i].PeakRSSMiB, float64(m.PeakRSSKiB)/1024)
 			}
 		}
+		for i := range rows {
+			rows[i].Spread /= rows[i].Seconds
+		}
 		return rows, paths, nil
+	}
+
+	// benchCompared runs the engines on ds and compares their results.
+	benchCompared := func(ds *Dataset) ([]Row, error) {
+		rows, paths, err := bench(ds, o.Engines)
+		if err != nil || len(o.Engines) != 2 {
+			return rows, err
+		}
+		logf("comparing the results")
+		a, err := ReadResult(paths[o.Engines[0]])
+		if err != nil {
+			return nil, err
+		}
+		b, err := ReadResult(paths[o.Engines[1]])
+		if err != nil {
+			return nil, err
+		}
+		cmp := Compare(a, b)
+		rep.Comparisons = append(rep.Comparisons, NamedComparison{Writer: ds.Writer, Order: ds.Order, Events: ds.Events, Customers: ds.Customers, Comparison: cmp})
+		for i := range rows {
+			rows[i].Mismatches = cmp.Total()
+		}
+		seg, duck := rowOf(rows, EngineSegmint), rowOf(rows, EngineDuckDB)
+		duck.Ratio = duck.Seconds / seg.Seconds
+		duck.ProcessRatio = duck.ProcessSeconds / seg.ProcessSeconds
+		return rows, nil
 	}
 
 	var first *Row // segmint at the smallest size, for the scaling check
@@ -183,48 +240,36 @@ func Run(ctx context.Context, o Options, logw io.Writer) (*Report, error) {
 		if customers < 1 {
 			return nil, fmt.Errorf("bench: %g events is less than one customer", target)
 		}
-		gen, err := EnsureDataset(ctx, data, customers, 1, logf)
-		if err != nil {
-			return nil, err
-		}
-		for _, w := range o.Writers {
-			ds := gen
-			if w == WriterDuckDB {
-				if ds, err = EnsureDuckDBCopy(ctx, gen, logf); err != nil {
-					return nil, err
-				}
-			}
-			rows, paths, err := bench(ds, o.Engines)
+		for _, order := range orders {
+			settings := data
+			settings.Order = order
+			gen, err := EnsureDataset(ctx, settings, customers, 1, logf)
 			if err != nil {
 				return nil, err
 			}
-			if len(o.Engines) == 2 {
-				logf("comparing the results")
-				a, err := ReadResult(paths[o.Engines[0]])
+			for _, w := range o.Writers {
+				ds := gen
+				if w == WriterDuckDB {
+					if ds, err = EnsureDuckDBCopy(ctx, gen, logf); err != nil {
+						return nil, err
+					}
+				}
+				rows, err := benchCompared(ds)
 				if err != nil {
 					return nil, err
 				}
-				b, err := ReadResult(paths[o.Engines[1]])
-				if err != nil {
-					return nil, err
+				rep.Rows = append(rep.Rows, rows...)
+				if r := rowOf(rows, EngineSegmint); r != nil && ds.Writer == WriterSegmint && (first == nil || r.Customers < first.Customers) {
+					c := *r
+					first = &c
 				}
-				cmp := Compare(a, b)
-				rep.Comparisons = append(rep.Comparisons, NamedComparison{Writer: ds.Writer, Events: ds.Events, Customers: ds.Customers, Comparison: cmp})
-				for i := range rows {
-					rows[i].Mismatches = cmp.Total()
-				}
-				seg, duck := rowOf(rows, EngineSegmint), rowOf(rows, EngineDuckDB)
-				duck.Ratio = duck.Seconds / seg.Seconds
-			}
-			rep.Rows = append(rep.Rows, rows...)
-			if r := rowOf(rows, EngineSegmint); r != nil && ds.Writer == WriterSegmint && (first == nil || r.Customers < first.Customers) {
-				c := *r
-				first = &c
 			}
 		}
 	}
 	if o.ScaleFactor > 0 && first != nil {
-		ds, err := EnsureDataset(ctx, data, first.Customers, o.ScaleFactor, logf)
+		settings := data
+		settings.Order = orders[0]
+		ds, err := EnsureDataset(ctx, settings, first.Customers, o.ScaleFactor, logf)
 		if err != nil {
 			return nil, err
 		}
@@ -249,28 +294,29 @@ func rowOf(rows []Row, engine string) *Row {
 // WriteText writes the report as aligned text, or as markdown when md.
 func (r *Report) Write(w io.Writer, md bool) error {
 	var b strings.Builder
-	header := []string{"files by", "events", "customers", "engine", "threads", "seconds", "events/s", "peak RSS (MiB)", "ratio (DuckDB s / segmint s)", "mismatches"}
+	header := []string{"order", "files by", "events", "customers", "engine", "threads", "seconds", "slowest / best", "events/s", "process s", "peak RSS (MiB)", "ratio (DuckDB s / segmint s)", "process ratio", "mismatches"}
 	var cells [][]string
 	for _, row := range r.Rows {
-		ratio, mism := "", "not compared"
+		ratio, pratio, mism := "", "", "not compared"
 		if row.Ratio > 0 {
 			ratio = fmt.Sprintf("%.2f", row.Ratio)
+			pratio = fmt.Sprintf("%.2f", row.ProcessRatio)
 		}
 		if row.Mismatches >= 0 {
 			mism = fmt.Sprint(row.Mismatches)
 		}
 		cells = append(cells, []string{
-			row.Writer, humanCount(row.Events), humanCount(int64(row.Customers)), row.Engine, fmt.Sprint(row.Threads),
-			fmt.Sprintf("%.2f", row.Seconds), humanCount(int64(float64(row.Events) / row.Seconds)),
-			fmt.Sprintf("%.0f", row.PeakRSSMiB), ratio, mism,
+			row.Order, row.Writer, humanCount(row.Events), humanCount(int64(row.Customers)), row.Engine, fmt.Sprint(row.Threads),
+			fmt.Sprintf("%.2f", row.Seconds), fmt.Sprintf("%.2f", row.Spread), humanCount(int64(float64(row.Events) / row.Seconds)),
+			fmt.Sprintf("%.2f", row.ProcessSeconds), fmt.Sprintf("%.0f", row.PeakRSSMiB), ratio, pratio, mism,
 		})
 	}
 	fmt.Fprintf(&b, "Feature stage, best of %d runs per engine (peak RSS: highest of the runs); Go %s, DuckDB %s.\n\n",
 		r.Options.Runs, r.GoVersion, r.DuckDBVersion)
 	writeTable(&b, header, cells, md)
 	for _, c := range r.Comparisons {
-		fmt.Fprintf(&b, "\nAgreement on %s events (%s customers, files by %s): tolerance %g relative + %g absolute, null = null.\n\n",
-			humanCount(c.Events), humanCount(int64(c.Customers)), c.Writer, RelTol, AbsTol)
+		fmt.Fprintf(&b, "\nAgreement on %s events (%s customers, files by %s, %s order): tolerance %g relative + %g absolute, null = null.\n\n",
+			humanCount(c.Events), humanCount(int64(c.Customers)), c.Writer, c.Order, RelTol, AbsTol)
 		var cc [][]string
 		if c.OnlyA+c.OnlyB > 0 {
 			cc = append(cc, []string{"(customers)", "", fmt.Sprint(c.OnlyA + c.OnlyB), fmt.Sprintf("%d only in segmint, %d only in DuckDB", c.OnlyA, c.OnlyB)})
