@@ -31,6 +31,15 @@ type Segment struct {
 	Description string   `yaml:"description"`
 	Rule        string   `yaml:"rule"`
 	Actions     []string `yaml:"actions"`
+	// NeedsDays is the observation window, in days, the rule needs to tell
+	// its members from the other customers (dormant: 90 days of silence);
+	// 0 when any window will do. A segment is not evaluated on a shorter
+	// window.
+	NeedsDays float64 `yaml:"needs_days"`
+	// Fallbacks are readings of the segment from other inputs, tried in
+	// order when Rule reads a feature the input cannot provide (sessions,
+	// on a transaction log).
+	Fallbacks []Fallback `yaml:"fallbacks"`
 	// Facet segments (location) are views across the others and never a
 	// customer's primary segment.
 	Facet bool `yaml:"facet"`
@@ -39,6 +48,22 @@ type Segment struct {
 	uses    []string // features the rule reads
 }
 
+// Fallback is a documented reading of a segment from the inputs present,
+// for data that lacks what the segment's own rule reads.
+type Fallback struct {
+	Rule string `yaml:"rule"`
+	// Reading says, for the report, how the fallback reads the segment and
+	// what it stands in for ("without sessions, visits are read as
+	// purchases: ...").
+	Reading string `yaml:"reading"`
+
+	program *vm.Program
+	uses    []string
+}
+
+// Uses lists the features the fallback's rule reads.
+func (f *Fallback) Uses() []string { return f.uses }
+
 // Uses lists the features the segment's rule reads.
 func (s *Segment) Uses() []string { return s.uses }
 
@@ -46,17 +71,52 @@ func (s *Segment) Uses() []string { return s.uses }
 type Stage struct {
 	Stage string `yaml:"stage"`
 	Rule  string `yaml:"rule"`
+	// NeedsDays is as for Segment: on a shorter window the stage is
+	// skipped and the next one tried.
+	NeedsDays float64 `yaml:"needs_days"`
 
 	program *vm.Program
 	uses    []string
 }
 
+// Document is one of the source documents a segment's docs tags name.
+type Document struct {
+	ID string `yaml:"id"`
+	// Title is the document's title in English; Originals are its titles
+	// as published, each with its language ("… (Korean)").
+	Title     string   `yaml:"title"`
+	Originals []string `yaml:"originals"`
+}
+
 // Catalogue is an ordered list of segments (the order is the precedence of
-// the primary segment) and life-cycle stages.
+// the primary segment) and life-cycle stages, with the documents the
+// segments come from.
 type Catalogue struct {
-	Version   int       `yaml:"version"`
-	Segments  []Segment `yaml:"segments"`
-	Lifecycle []Stage   `yaml:"lifecycle"`
+	Version   int        `yaml:"version"`
+	Documents []Document `yaml:"documents"`
+	Segments  []Segment  `yaml:"segments"`
+	Lifecycle []Stage    `yaml:"lifecycle"`
+}
+
+// Document returns the document with the given id, or nil.
+func (c *Catalogue) Document(id string) *Document {
+	for d := range c.Documents {
+		if c.Documents[d].ID == id {
+			return &c.Documents[d]
+		}
+	}
+	return nil
+}
+
+// LongestNeed returns the longest history any segment of c needs, in days,
+// and the id of the first segment that needs it ("" when none needs any).
+func (c *Catalogue) LongestNeed() (days float64, id string) {
+	for _, s := range c.Segments {
+		if s.NeedsDays > days {
+			days, id = s.NeedsDays, s.ID
+		}
+	}
+	return days, id
 }
 
 // Index returns the position of the segment with the given id, or -1.
@@ -114,9 +174,19 @@ func LoadBytes(data []byte, source string, extend bool) (*Catalogue, error) {
 		if len(c.Lifecycle) == 0 {
 			c.Lifecycle = Default().Lifecycle
 		}
+		if len(c.Documents) == 0 {
+			c.Documents = Default().Documents
+		}
 		return c, nil
 	}
 	base := Default()
+	for _, d := range c.Documents {
+		if b := base.Document(d.ID); b != nil {
+			*b = d
+		} else {
+			base.Documents = append(base.Documents, d)
+		}
+	}
 	for _, s := range c.Segments {
 		replaced := false
 		for i := range base.Segments {
@@ -167,6 +237,20 @@ func Parse(data []byte, source string) (*Catalogue, error) {
 			return nil, &RuleError{Source: source, Segment: s.ID, Problem: err.Error()}
 		}
 		s.program, s.uses = prog, uses
+		if err := checkNeed(s.NeedsDays); err != nil {
+			return nil, &RuleError{Source: source, Segment: s.ID, Problem: err.Error()}
+		}
+		for k := range s.Fallbacks {
+			f := &s.Fallbacks[k]
+			prog, uses, err := compileRule(f.Rule)
+			if err != nil {
+				return nil, &RuleError{Source: source, Segment: s.ID, Problem: fmt.Sprintf("fallback %d: %v", k+1, err)}
+			}
+			if f.Reading == "" {
+				return nil, &RuleError{Source: source, Segment: s.ID, Problem: fmt.Sprintf("fallback %d: no reading (say how it reads the segment)", k+1)}
+			}
+			f.program, f.uses = prog, uses
+		}
 	}
 	for i := range c.Lifecycle {
 		st := &c.Lifecycle[i]
@@ -174,9 +258,25 @@ func Parse(data []byte, source string) (*Catalogue, error) {
 		if err != nil {
 			return nil, &RuleError{Source: source, Segment: "lifecycle " + st.Stage, Problem: err.Error()}
 		}
+		if err := checkNeed(st.NeedsDays); err != nil {
+			return nil, &RuleError{Source: source, Segment: "lifecycle " + st.Stage, Problem: err.Error()}
+		}
 		st.program, st.uses = prog, uses
 	}
+	for _, d := range c.Documents {
+		if d.ID == "" || d.Title == "" {
+			return nil, fmt.Errorf("%s: a document needs an id and a title (got id %q, title %q)", source, d.ID, d.Title)
+		}
+	}
 	return &c, nil
+}
+
+// checkNeed accepts a history need: a finite number of days, not negative.
+func checkNeed(days float64) error {
+	if math.IsNaN(days) || math.IsInf(days, 0) || days < 0 {
+		return fmt.Errorf("needs_days %v: want a number of days, 0 or more", days)
+	}
+	return nil
 }
 
 // env is the evaluation environment of one customer. It is a map so that

@@ -6,8 +6,21 @@
 // the features, evaluated with the expr-lang library. Rules may use feature
 // values by name and pct.<feature>, the customer's percentile rank (mid-rank
 // for ties) among the customers for whom the feature is defined. A segment
-// whose rule reads a feature the input cannot provide is not evaluated and
-// carries the reason.
+// whose rule reads a feature the input cannot provide is evaluated through
+// its first fallback that reads only features present (a documented
+// reading of the segment from other inputs, such as active customers read
+// from purchase recency and rhythm on a transaction log without sessions;
+// Memberships.Fallback records it, and the report marks it), else is not
+// evaluated and carries the reason.
+//
+// History: each segment states the observation window it needs to tell
+// its members from the other customers (needs_days: 90 for dormant, 30
+// for a purchase "in the last 30 days"). On a shorter window (the
+// population's WindowDays) the segment is not evaluated, its reason saying
+// so ("needs 90 days of history; the data covers 2.8 hours"), and
+// Catalogue.HistoryWarning words the warning a run raises when the window
+// is shorter than the longest need. A life-cycle stage with a need the
+// window does not meet is skipped.
 //
 // Memberships: a customer may meet several rules. Its primary segment
 // (document C warns against one customer in many segments) is settled in two
@@ -23,6 +36,9 @@
 // the rules'. Basis records which of these applies to each customer. Its
 // life-cycle stage is the first matching stage of the catalogue's lifecycle
 // list.
+//
+// Documents: the catalogue lists the source documents its segments' docs
+// tags name, by title.
 //
 // Mapping: each cluster is compared with each evaluated segment by the
 // overlap of their members: precision (the share of the cluster meeting the

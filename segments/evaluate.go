@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -20,8 +21,14 @@ import (
 type Memberships struct {
 	Catalogue *Catalogue
 	// Reason[s] is "" when segment s was evaluated, else why it could not
-	// be (a feature its rule needs is absent from the input).
+	// be: a feature its rule needs is absent from the input (and no
+	// fallback reads it from the features present), or the observation
+	// window is shorter than the history it needs.
 	Reason []string
+	// Fallback[s] is the index into Segments[s].Fallbacks of the reading
+	// evaluated in place of the segment's own rule, -1 when the rule
+	// itself was (or nothing was) evaluated. nil means no fallback.
+	Fallback []int
 	// Member[s][i] says whether customer i meets segment s's rule.
 	Member [][]bool
 	// Sizes[s] is the number of members of segment s.
@@ -41,6 +48,24 @@ type Memberships struct {
 
 // Evaluated reports whether segment s could be evaluated.
 func (m *Memberships) Evaluated(s int) bool { return m.Reason[s] == "" }
+
+// FallbackOf returns the fallback evaluated in place of segment s's rule,
+// or nil when its own rule was.
+func (m *Memberships) FallbackOf(s int) *Fallback {
+	if m.Fallback == nil || m.Fallback[s] < 0 {
+		return nil
+	}
+	return &m.Catalogue.Segments[s].Fallbacks[m.Fallback[s]]
+}
+
+// RuleOf returns the rule evaluated for segment s: its own, or the
+// fallback's.
+func (m *Memberships) RuleOf(s int) string {
+	if f := m.FallbackOf(s); f != nil {
+		return f.Rule
+	}
+	return m.Catalogue.Segments[s].Rule
+}
 
 // PrimaryID returns the id of customer i's primary segment, or "none".
 func (m *Memberships) PrimaryID(i int) string {
@@ -243,6 +268,53 @@ func midRank(below, equal, n int) float64 {
 	return (float64(below) + 0.5*float64(equal)) / float64(n)
 }
 
+// shortWindow says why a rule needing needDays of history cannot be
+// evaluated on the population's window, or "" when it can.
+func (p *Population) shortWindow(needDays float64) string {
+	if needDays <= 0 || p.WindowDays >= needDays {
+		return ""
+	}
+	return fmt.Sprintf("needs %s of history; the data covers %s", Days(needDays), Days(p.WindowDays))
+}
+
+// Days formats a span of days for a reader: minutes below an hour, hours
+// (to a tenth) below two days, else days (to a tenth); a fraction is cut,
+// never rounded up, so the data is not said to cover more than it does:
+// "50 minutes", "2.8 hours", "89.9 days", "90 days".
+func Days(d float64) string {
+	cut := func(v float64) string { return trimZeros(strconv.FormatFloat(math.Floor(v*10)/10, 'f', 1, 64)) }
+	switch {
+	case !finite(d) || d < 0:
+		return number(d) + " days"
+	case d*24 < 1:
+		m := math.Floor(d * 24 * 60)
+		return plural(m, "minute", "minutes")
+	case d < 2:
+		h := cut(d * 24)
+		return h + pick(h == "1", " hour", " hours")
+	}
+	v := cut(d)
+	return v + pick(v == "1", " day", " days")
+}
+
+// HistoryWarning returns a warning when the window (in days) is shorter
+// than the longest history a segment of c needs, naming the segments a
+// window this short leaves unevaluated; "" otherwise.
+func (c *Catalogue) HistoryWarning(windowDays float64) string {
+	longest, id := c.LongestNeed()
+	if longest <= 0 || windowDays >= longest {
+		return ""
+	}
+	var short []string
+	for _, s := range c.Segments {
+		if s.NeedsDays > windowDays {
+			short = append(short, fmt.Sprintf("%s (%s)", s.ID, Days(s.NeedsDays)))
+		}
+	}
+	return fmt.Sprintf("the data covers %s, less than the %s of history %s needs: %d segment(s) are not evaluated, for want of history: %s",
+		Days(windowDays), Days(longest), id, len(short), strings.Join(short, ", "))
+}
+
 func (p *Population) unavailable(uses []string) string {
 	var missing []string
 	for _, u := range uses {
@@ -262,14 +334,50 @@ func (p *Population) unavailable(uses []string) string {
 	return "needs " + strings.Join(missing, "; ")
 }
 
+// choose picks what is evaluated for segment seg on this population: its
+// rule when the features it reads are present, else the first fallback
+// whose features are; nothing (a reason) when the window is shorter than
+// the history the segment needs or neither rule can be read.
+func (p *Population) choose(seg *Segment) (reason string, fallback int, prog *vm.Program) {
+	short := p.shortWindow(seg.NeedsDays)
+	missing := p.unavailable(seg.uses)
+	if missing == "" {
+		return short, -1, seg.program
+	}
+	for k := range seg.Fallbacks {
+		if p.unavailable(seg.Fallbacks[k].uses) == "" {
+			if short != "" {
+				return short, -1, nil
+			}
+			return "", k, seg.Fallbacks[k].program
+		}
+	}
+	return joinReasons(short, missing), -1, nil
+}
+
+// joinReasons joins the reasons that are not "".
+func joinReasons(reasons ...string) string {
+	var out []string
+	for _, r := range reasons {
+		if r != "" {
+			out = append(out, r)
+		}
+	}
+	return strings.Join(out, "; ")
+}
+
 // Evaluator evaluates the catalogue's rules for one customer at a time. It
 // is not safe for concurrent use: each goroutine (or distributed worker)
 // makes its own with NewEvaluator.
 type Evaluator struct {
-	cat         *Catalogue
-	pop         *Population
-	Reason      []string // per segment: "" when evaluable
+	cat    *Catalogue
+	pop    *Population
+	Reason []string // per segment: "" when evaluable
+	// Fallback per segment: the index of the fallback evaluated in place of
+	// its rule, -1 for the rule itself (Memberships.Fallback).
+	Fallback    []int
 	StageReason []string // per life-cycle stage
+	programs    []*vm.Program
 	env         map[string]any
 	pm          map[string]float64
 	hm          map[string]float64
@@ -278,12 +386,14 @@ type Evaluator struct {
 
 // NewEvaluator prepares an evaluator of c's rules against population p.
 func NewEvaluator(c *Catalogue, p *Population) *Evaluator {
-	e := &Evaluator{cat: c, pop: p, Reason: make([]string, len(c.Segments)), StageReason: make([]string, len(c.Lifecycle)), env: templateEnv()}
+	e := &Evaluator{cat: c, pop: p, Reason: make([]string, len(c.Segments)), Fallback: make([]int, len(c.Segments)),
+		StageReason: make([]string, len(c.Lifecycle)), programs: make([]*vm.Program, len(c.Segments)), env: templateEnv()}
 	for s := range c.Segments {
-		e.Reason[s] = p.unavailable(c.Segments[s].uses)
+		e.Reason[s], e.Fallback[s], e.programs[s] = p.choose(&c.Segments[s])
 	}
 	for k := range c.Lifecycle {
-		e.StageReason[k] = p.unavailable(c.Lifecycle[k].uses)
+		st := &c.Lifecycle[k]
+		e.StageReason[k] = joinReasons(p.shortWindow(st.NeedsDays), p.unavailable(st.uses))
 	}
 	e.pm = e.env["pct"].(map[string]float64)
 	e.hm = e.env["head"].(map[string]float64)
@@ -327,7 +437,7 @@ func (e *Evaluator) Evaluate(values, pct []float64, country string, member []boo
 		if e.Reason[s] != "" {
 			continue
 		}
-		out, err := e.machine.Run(e.cat.Segments[s].program, e.env)
+		out, err := e.machine.Run(e.programs[s], e.env)
 		if err != nil {
 			return -1, -1, fmt.Errorf("segment %q: %w", e.cat.Segments[s].ID, err)
 		}
@@ -360,7 +470,7 @@ func Evaluate(c *Catalogue, t *features.Table, threads int) (*Memberships, error
 	n := len(t.Customers)
 	pop := NewPopulation(t)
 	probe := NewEvaluator(c, pop)
-	m := &Memberships{Catalogue: c, Reason: probe.Reason, Member: make([][]bool, len(c.Segments)), Sizes: make([]int, len(c.Segments)), Primary: make([]int, n), Stage: make([]int, n), StageReason: probe.StageReason}
+	m := &Memberships{Catalogue: c, Reason: probe.Reason, Fallback: probe.Fallback, Member: make([][]bool, len(c.Segments)), Sizes: make([]int, len(c.Segments)), Primary: make([]int, n), Stage: make([]int, n), StageReason: probe.StageReason}
 	for s := range c.Segments {
 		m.Member[s] = make([]bool, n)
 	}

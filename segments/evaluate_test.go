@@ -264,7 +264,9 @@ func randomTable(seed uint64, n int) *features.Table {
 	for i := range ids {
 		ids[i] = int64(i * 3)
 	}
-	return table(ids, country, cols)
+	tab := table(ids, country, cols)
+	tab.AsOf = 365 * features.MicrosPerDay // a year: every segment's history
+	return tab
 }
 
 func TestEvaluateSameForAnyThreads(t *testing.T) {
@@ -323,7 +325,11 @@ func TestEvaluateDefaultOnRealFeatures(t *testing.T) {
 		t.Errorf("customer 2: stage %s, want prospect", m.StageName(1))
 	}
 	for s, seg := range m.Catalogue.Segments {
-		for _, u := range seg.Uses() {
+		uses := seg.Uses()
+		if f := m.FallbackOf(s); f != nil {
+			uses = f.Uses()
+		}
+		for _, u := range uses {
 			if tab.Column(u) == nil && m.Evaluated(s) {
 				t.Errorf("segment %s uses absent %s but was evaluated", seg.ID, u)
 			}
