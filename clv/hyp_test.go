@@ -102,13 +102,29 @@ func TestBGAliveLimit(t *testing.T) {
 }
 
 // TestHyp1 checks 2F1(1, b; c; z) against the direct series, on both
-// sides of hypSeriesMaxZ.
+// sides of hypSeriesMaxZ, and against mathext.Hypergeo where c−1−b is not
+// whole (where it is, Hypergeo can take seconds).
 func TestHyp1(t *testing.T) {
-	for _, p := range []struct{ b, c float64 }{{0.5, 1.6}, {1.6, 2.2}, {7.5, 8.1}, {300.2, 301.8}, {0.1, 50}} {
+	for _, p := range []struct{ b, c float64 }{
+		{0.5, 1.6}, {1.6, 2.2}, {7.5, 8.1}, {300.2, 301.8}, {0.1, 50},
+		// c−1−b whole or nearly: the transformation's poles cancel.
+		{1.5, 3.5}, {0.3, 1.3}, {2, 3.0005}, {500.001, 1501.001}, {0.606, 2.606},
+		// Large b near c: the transformation's terms cancel.
+		{2346, 2349.9},
+	} {
 		for _, z := range []float64{0, 0.3, 0.9, 0.995, 0.9995, 0.99999} {
 			got, want := hyp1(p.b, p.c, z), directSeries(1, p.b, p.c, z)
-			if e := relErr(got, want); e > 1e-9 {
+			tol := 1e-9
+			if d := p.c - 1 - p.b; math.Abs(d-math.Round(d)) < 1e-3 {
+				tol = 3e-7 // extrapolated across the poles
+			}
+			if e := relErr(got, want); e > tol {
 				t.Errorf("2F1(1, %v; %v; %v) = %.15g, direct series %.15g (rel. error %.2g)", p.b, p.c, z, got, want, e)
+			}
+			if d := p.c - 1 - p.b; math.Abs(d-math.Round(d)) > 0.05 {
+				if h := mathext.Hypergeo(1, p.b, p.c, z); relErr(got, h) > 1e-9 {
+					t.Errorf("2F1(1, %v; %v; %v) = %.15g, mathext.Hypergeo %.15g", p.b, p.c, z, got, h)
+				}
 			}
 		}
 	}
@@ -139,5 +155,20 @@ func TestLogIntegral(t *testing.T) {
 	}
 	if v := logIntegral(1, 2, 3, 4, 5, 5); !math.IsInf(v, -1) {
 		t.Errorf("empty interval: %v, want -Inf", v)
+	}
+}
+
+// TestBGAliveLargeR checks the printed form, used when r > a+b+1, against
+// integration over the dropout probability, including a near 1.
+func TestBGAliveLargeR(t *testing.T) {
+	for _, p := range []struct{ r, a, b, x float64 }{
+		{5, 0.793, 2.426, 0}, {50, 0.793, 2.426, 3}, {289.944, 0.793, 2.426, 21}, {40, 1 + 1e-6, 3, 2}, {12, 3, 0.5, 1},
+	} {
+		for _, u := range []float64{0.01, 1, 3} {
+			got, want := bgAlive(p.r, p.a, p.b, p.x, u), bgAliveQuad(p.r, p.a, p.b, p.x, u)
+			if e := relErr(got, want); e > 1e-7 {
+				t.Errorf("%+v u=%v: bgAlive = %.12g, quadrature %.12g (rel. error %.2g)", p, u, got, want, e)
+			}
+		}
 	}
 }

@@ -311,3 +311,36 @@ func TestGammaGammaPolish(t *testing.T) {
 	}
 	t.Logf("%d evaluations; BFGS on all customers alone took %d", fit.Evaluations, res.Evaluations)
 }
+
+// FuzzModels checks that for any valid summary and parameters the models
+// return probabilities in [0, 1] and finite, non-negative expectations
+// that grow with the horizon, or NaN, never a panic or an infinity.
+func FuzzModels(f *testing.F) {
+	f.Add(0.243, 30.9, 0.793, 2.426, uint16(3), 100.0, 200.0, 365.0)
+	f.Add(1e-3, 1e-3, 1e3, 1e-3, uint16(500), 0.0, 1e4, 1e5)
+	f.Add(50.0, 1e4, 0.999999, 1e4, uint16(0), 0.0, 0.0, 1e-3)
+	f.Fuzz(func(t *testing.T, r, alpha, a, b float64, x uint16, tx, T, h float64) {
+		for _, v := range []float64{r, alpha, a, b} {
+			if !(v >= 1e-3 && v <= 1e4) {
+				return
+			}
+		}
+		if !(T >= 0 && T <= 1e5 && tx >= 0 && tx <= T && h > 0 && h <= 1e6) {
+			return
+		}
+		c := Customer{X: float64(x), TX: tx, T: T}
+		if x == 0 {
+			c.TX = 0
+		}
+		for _, m := range []Model{BGNBD{r, alpha, a, b}, ParetoNBD{r, alpha, a, b}} {
+			pa, p := m.PAlive(c), m.ProbNoPurchase(c, h)
+			e, e2 := m.ExpectedTransactions(c, h), m.ExpectedTransactions(c, 2*h)
+			if !(pa >= 0 && pa <= 1) || !(p >= 0 && p <= 1) {
+				t.Fatalf("%T%+v %+v h=%v: P(alive) %v, P(no purchase) %v", m, m, c, h, pa, p)
+			}
+			if math.IsInf(e, 0) || e < 0 || e2 < e*(1-1e-9) {
+				t.Fatalf("%T%+v %+v h=%v: E[Y(h)] %v, E[Y(2h)] %v", m, m, c, h, e, e2)
+			}
+		}
+	})
+}
