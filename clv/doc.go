@@ -81,14 +81,20 @@
 // Both integrals are instances of ∫ (A+u)^{−p1} (B+u)^{−p2} du, whose
 // antiderivative, after Euler's transformation, is a power times
 // ₂F₁(1, b; c; z) with c > b and 0 <= z < 1, a series of positive terms
-// each less than z times the one before. BG/NBD's ₂F₁ is evaluated in
-// Euler's transformed form (1−z)^{a−1} ₂F₁(a+b−1−r, a−1; a+b+x−1; z),
-// which neither overflows for customers with many purchases, as the
-// printed form does, nor divides 0 by 0 at a = 1. The series are summed
-// directly up to z = 0.999; closer to 1, mathext.Hypergeo (Cephes, which
-// switches to the 1−z transformation) takes over, with the direct series
-// as its fallback. Tests check them against the printed series summed
-// term by term and against quadrature.
+// each less than z times the one before; it is summed directly up to
+// z = 0.99 and, closer to 1, from the 1−z transformation (Abramowitz and
+// Stegun 15.3.6), extrapolated across its poles where c−1−b is a whole
+// number, with the direct series as the fallback where the
+// transformation's two terms cancel. BG/NBD's ₂F₁ is evaluated in Euler's
+// transformed form (1−z)^{a−1} ₂F₁(a+b−1−r, a−1; a+b+x−1; z), which
+// neither overflows for customers with many purchases, as the printed form
+// does, nor divides 0 by 0 at a = 1; for r > a+b+1, where that form's
+// series alternates and cancels, the printed form is summed with
+// rescaling instead. These series converge slowly as z nears 1, which
+// happens only when t is hundreds of times α+T. mathext.Hypergeo is not
+// used: for some whole c−a−b its digamma expansion does not return. Tests
+// check the evaluations against the printed series summed term by term,
+// against quadrature and against mathext.Hypergeo where it is safe.
 //
 // # Gamma-Gamma
 //
