@@ -203,17 +203,18 @@ func bgAliveSeries(r, a, b, x, z, lnq float64, maxTerms int) float64 {
 	// and the sum are rescaled by 2^-600 whenever a term passes 2^600,
 	// and the scale is carried in logScale.
 	var logScale float64
+	scaledHead := head // head in the units of the rescaled terms
 	for n := 1; n < maxTerms; n++ {
 		fn := float64(n)
 		rho := (A + fn) * (eps + fn) / ((c + fn) * (fn + 1)) * z
 		u *= rho
 		sum += u
 		if math.Abs(u) > 0x1p600 {
-			u, sum = u*0x1p-600, sum*0x1p-600
+			u, sum, scaledHead = u*0x1p-600, sum*0x1p-600, scaledHead*0x1p-600
 			logScale += 600 * math.Ln2
 		}
 		bound := max(math.Abs(rho), z)
-		if bound < 1 && math.Abs(u)*bound/(1-bound) <= hypTol*max(math.Abs(sum), head*math.Exp(-logScale)) {
+		if bound < 1 && math.Abs(u)*bound <= (1-bound)*hypTol*max(math.Abs(sum), scaledHead) {
 			break
 		}
 	}
