@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 	"testing"
+	"time"
 )
 
 // samePredictions compares predictions bit for bit, NaN equal to NaN.
@@ -192,5 +193,40 @@ func TestGuards(t *testing.T) {
 	spend := GammaGammaFit{GammaGamma: GammaGamma{1, 0.9, 1}, FitResult: FitResult{Customers: 60, Converged: true}}
 	if got := g.CheckSpend(spend); got != ReasonSpendUndefined {
 		t.Errorf("CheckSpend q < 1: %q", got)
+	}
+}
+
+// TestBacktestGuards checks that a backtest on too little data reports
+// the reason and still scores the naive baseline.
+func TestBacktestGuards(t *testing.T) {
+	day := func(d int) int64 { return int64(d) * MicrosPerDay }
+	var rows []Txn
+	for c := range 40 {
+		for k := range c%4 + 1 {
+			rows = append(rows, Txn{Customer: int64(c), Time: day(c + 30*k), Value: 10})
+		}
+	}
+	orig := slices.Clone(rows)
+	cal, end := time.UnixMicro(day(100)), time.UnixMicro(day(200))
+	res, err := Backtest(context.Background(), rows, cal, end, BacktestSettings{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Reason != ReasonFewCustomers || res.Customers != 40 || res.HoldoutDays != 100 {
+		t.Errorf("reason %q, %d customers, %v holdout days; want %q, 40, 100", res.Reason, res.Customers, res.HoldoutDays, ReasonFewCustomers)
+	}
+	if res.Baseline.Actual == 0 || res.Model != (Score{}) {
+		t.Errorf("baseline %+v, model %+v", res.Baseline, res.Model)
+	}
+	if !slices.Equal(rows, orig) {
+		t.Error("rows modified")
+	}
+	// With the guards lowered, the fit runs.
+	res, err = Backtest(context.Background(), rows, cal, end, BacktestSettings{Guards: Guards{MinCustomers: 10, MinHistoryDays: 10, MinRepeatBuyers: 5}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Reason != ReasonNone && res.Reason != ReasonNotConverged {
+		t.Errorf("reason %q with lowered guards", res.Reason)
 	}
 }
