@@ -2,7 +2,9 @@ package clv
 
 import (
 	"context"
+	"errors"
 	"math"
+	"slices"
 	"testing"
 
 	"gonum.org/v1/gonum/diff/fd"
@@ -87,4 +89,42 @@ func TestPlanted(t *testing.T) {
 			t.Errorf("correlation of frequency and spend %.3f; the simulation draws them independently", fit.Correlation)
 		}
 	})
+}
+
+// TestFitsLeaveInputs checks that the fits neither modify the customers
+// nor depend on their order.
+func TestFitsLeaveInputs(t *testing.T) {
+	sim := cdnowLike
+	sim.Days, sim.MinT, sim.MaxT = true, 0, 300
+	cs := sim.customers(3000, 8)
+	orig := slices.Clone(cs)
+	rev := slices.Clone(cs)
+	slices.Reverse(rev)
+	ctx := context.Background()
+	bg1, err1 := FitBGNBD(ctx, cs, FitSettings{})
+	bg2, err2 := FitBGNBD(ctx, rev, FitSettings{Workers: 1})
+	gg1, err3 := FitGammaGamma(ctx, cs, FitSettings{})
+	gg2, err4 := FitGammaGamma(ctx, rev, FitSettings{Workers: 1})
+	pn, err5 := FitParetoNBD(ctx, cs, FitSettings{})
+	if err := errors.Join(err1, err2, err3, err4, err5); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(cs, orig) {
+		t.Error("customers modified")
+	}
+	if bg1.BGNBD != bg2.BGNBD {
+		t.Errorf("BG/NBD depends on the order or the workers: %+v and %+v", bg1.BGNBD, bg2.BGNBD)
+	}
+	if gg1.GammaGamma != gg2.GammaGamma {
+		// The x-sorted order keeps the original order within each x, so
+		// the sums may round differently; the estimates must still agree.
+		for j, p := range []float64{gg1.P, gg1.Q, gg1.V} {
+			if q := []float64{gg2.P, gg2.Q, gg2.V}[j]; relErr(p, q) > 1e-6 {
+				t.Errorf("Gamma-Gamma depends on the order: %+v and %+v", gg1.GammaGamma, gg2.GammaGamma)
+			}
+		}
+	}
+	if !pn.Converged {
+		t.Errorf("Pareto/NBD did not converge: %+v", pn.FitResult)
+	}
 }
