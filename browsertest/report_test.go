@@ -17,9 +17,11 @@ import (
 	"github.com/segmint/segmint/report"
 )
 
-// sections are the section ids every report has, in page order.
-var sections = []string{"summary", "features", "k-selection", "clusters", "profiles", "projection", "mapping", "segments",
-	"overlaps", "lifecycle", "revenue", "abandoned-categories", "location", "movement"}
+// sections are the section ids every report has, in page order: the
+// segment table first after the summary, then the segment cards, the
+// clustering diagnostics after them.
+var sections = []string{"summary", "segment-table", "segments", "overlaps", "lifecycle", "revenue", "abandoned-categories",
+	"location", "movement", "features", "k-selection", "clusters", "profiles", "projection", "mapping", "documents"}
 
 // pageFacts is what the page script reports about the rendered DOM.
 type pageFacts struct {
@@ -27,8 +29,22 @@ type pageFacts struct {
 	SVGs     int      `json:"svgs"`
 	TinySVGs []string `json:"tinySvgs"` // charts laid out smaller than 40 × 40 px
 	Overlaps []string `json:"overlaps"` // chart text boxes that overlap each other
-	Width    int      `json:"width"`
-	Height   int      `json:"height"`
+	// Outside lists chart labels drawn (partly) outside their chart's box,
+	// where they are cut off; Untitled the abbreviated ones ("…") that do
+	// not carry their full text for the hover.
+	Outside  []string `json:"outside"`
+	Untitled []string `json:"untitled"`
+	// Overflowing lists table cells and tags whose text is wider than
+	// their box.
+	Overflowing []string `json:"overflowing"`
+	// BrokenLinks are in-page links to no element; DocLinks counts the
+	// doc tags that link to the list of documents.
+	BrokenLinks []string `json:"brokenLinks"`
+	DocLinks    int      `json:"docLinks"`
+	// FirstRow is the segment table's first row, as text.
+	FirstRow string `json:"firstRow"`
+	Width    int    `json:"width"`
+	Height   int    `json:"height"`
 }
 
 const factsScript = `(() => {
@@ -48,8 +64,32 @@ const factsScript = `(() => {
         overlaps.push((s.getAttribute('aria-label') || '?') + ': "' + boxes[i].t + '" and "' + boxes[j].t + '"');
     }
   }
+  const outside = [], untitled = [];
+  for (const s of svgs) {
+    const box = s.getBoundingClientRect();
+    for (const t of s.querySelectorAll('text')) {
+      const text = [...t.childNodes].filter(n => n.nodeType === 3).map(n => n.textContent).join('').trim();
+      if (text === '') continue;
+      const r = t.getBoundingClientRect();
+      if (r.left < box.left - 1 || r.right > box.right + 1 || r.top < box.top - 1 || r.bottom > box.bottom + 1)
+        outside.push((s.getAttribute('aria-label') || '?') + ': "' + text + '" (' +
+          [r.left - box.left, box.right - r.right, r.top - box.top, box.bottom - r.bottom].map(v => v.toFixed(1)).join(', ') + ' px inside left, right, top, bottom)');
+      if (text.includes('…') && !t.querySelector('title'))
+        untitled.push((s.getAttribute('aria-label') || '?') + ': "' + text + '"');
+    }
+  }
+  const overflowing = [...document.querySelectorAll('td, th, .tag, .kpi b, .card h3')]
+    .filter(e => e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).display !== 'inline')
+    .map(e => e.tagName.toLowerCase() + ': "' + e.textContent.trim().slice(0, 60) + '"');
+  const brokenLinks = [...document.querySelectorAll('a[href^="#"]')]
+    .filter(a => !document.getElementById(decodeURIComponent(a.getAttribute('href').slice(1))))
+    .map(a => a.getAttribute('href'));
+  const docLinks = [...document.querySelectorAll('a.tag[href^="#doc-"]')]
+    .filter(a => document.getElementById(a.getAttribute('href').slice(1))?.closest('section')?.id === 'documents').length;
+  const first = document.querySelector('#segment-table tr:nth-child(2)');
   const el = document.documentElement;
-  return {sections, svgs: svgs.length, tinySvgs, overlaps, width: el.scrollWidth, height: el.scrollHeight};
+  return {sections, svgs: svgs.length, tinySvgs, overlaps, outside, untitled, overflowing, brokenLinks, docLinks,
+    firstRow: first ? first.textContent : '', width: el.scrollWidth, height: el.scrollHeight};
 })()`
 
 func TestReportInBrowser(t *testing.T) {
@@ -116,6 +156,24 @@ func TestReportInBrowser(t *testing.T) {
 			}
 			for _, o := range facts.Overlaps {
 				t.Errorf("chart labels overlap: %s", o)
+			}
+			for _, o := range facts.Outside {
+				t.Errorf("chart label cut off by its chart's box: %s", o)
+			}
+			for _, o := range facts.Untitled {
+				t.Errorf("abbreviated chart label without its full text on hover: %s", o)
+			}
+			for _, o := range facts.Overflowing {
+				t.Errorf("text overflows its box: %s", o)
+			}
+			for _, l := range facts.BrokenLinks {
+				t.Errorf("in-page link %s points at nothing", l)
+			}
+			if facts.DocLinks == 0 {
+				t.Error("no doc tag links to the list of source documents")
+			}
+			if facts.FirstRow == "" {
+				t.Error("the segment table has no rows")
 			}
 			if facts.Width > 1280 {
 				t.Errorf("page is %d px wide in a 1280 px window: something overflows", facts.Width)

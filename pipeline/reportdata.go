@@ -3,6 +3,7 @@ package pipeline
 import (
 	"cmp"
 	"context"
+	"fmt"
 	"math"
 	"slices"
 	"strings"
@@ -33,7 +34,11 @@ func buildReport(m *Manifest, t *features.Table, cs *ClusterStage, mem *segments
 		}
 		d.Input = strings.Join(names, ", ")
 	}
-	d.Warnings = m.Input.Warnings
+	d.Warnings = slices.Clone(m.Input.Warnings)
+	// The window's warning, when the run has not already raised it.
+	if w := cat.HistoryWarning(t.WindowDays()); w != "" && !slices.Contains(d.Warnings, w) {
+		d.Warnings = append(d.Warnings, w)
+	}
 	for k, v := range m.Input.Skipped {
 		d.Skipped = append(d.Skipped, report.Count{Label: k, N: v})
 	}
@@ -82,10 +87,26 @@ func buildReport(m *Manifest, t *features.Table, cs *ClusterStage, mem *segments
 		}
 		d.Clusters = append(d.Clusters, rc)
 	}
+	fromCluster := make([]int, len(cat.Segments))
+	for i, p := range mem.Primary {
+		if p >= 0 && mem.Basis != nil && mem.Basis[i] == segments.BasisCluster {
+			fromCluster[p]++
+		}
+	}
 	for s, seg := range cat.Segments {
 		ss := m.Segments[s]
-		d.Segments = append(d.Segments, report.Segment{ID: seg.ID, Name: seg.Name, Description: seg.Description, Rule: seg.Rule, Docs: seg.Docs, Evaluated: ss.Evaluated, Reason: ss.Reason, Members: ss.Members, Primary: ss.Primary, Share: float64(ss.Members) / float64(len(t.Customers)), Revenue: ss.Revenue, Clusters: ss.Clusters, Actions: seg.Actions, Facet: seg.Facet})
+		rs := report.Segment{ID: seg.ID, Name: seg.Name, Description: seg.Description, Rule: mem.RuleOf(s), Docs: seg.Docs, Evaluated: ss.Evaluated, Reason: ss.Reason, Members: ss.Members, Primary: ss.Primary, Share: float64(ss.Members) / float64(len(t.Customers)), Revenue: ss.Revenue, Clusters: ss.Clusters, Actions: seg.Actions, Facet: seg.Facet,
+			NeedsDays: seg.NeedsDays, FromCluster: fromCluster[s]}
+		if f := mem.FallbackOf(s); f != nil {
+			rs.Reading, rs.OwnRule = f.Reading, seg.Rule
+		}
+		d.Segments = append(d.Segments, rs)
 	}
+	for _, doc := range cat.Documents {
+		d.Documents = append(d.Documents, report.Document{ID: doc.ID, Title: doc.Title, Originals: doc.Originals})
+	}
+	d.Unnamed = unnamedGroups(t, mem, mp, cs.Result.Assign)
+	d.SegmentTable = segmentTable(t, mem, cat, d.Unnamed)
 	stages := make([]int64, len(cat.Lifecycle))
 	var unknown int64
 	for i := range t.Customers {
@@ -162,4 +183,111 @@ func Pareto(spend []float64, points int) (top20 float64, curve [][2]float64) {
 		curve = append(curve, [2]float64{x, at(x)})
 	}
 	return at(0.2), curve
+}
+
+// unnamedGroups gathers the customers whose primary segment is none by
+// their cluster: each group is described by its cluster, with the segment
+// the cluster comes closest to.
+func unnamedGroups(t *features.Table, mem *segments.Memberships, mp *segments.Mapping, assign []int) []report.UnnamedGroup {
+	spend := t.Column("total_spend")
+	byCluster := make(map[int]*report.UnnamedGroup)
+	var order []int
+	for i, p := range mem.Primary {
+		if p >= 0 {
+			continue
+		}
+		c := -1
+		if i < len(assign) {
+			c = assign[i]
+		}
+		g, ok := byCluster[c]
+		if !ok {
+			g = &report.UnnamedGroup{Cluster: c, Revenue: math.NaN()}
+			if spend != nil {
+				g.Revenue = 0
+			}
+			if c >= 0 && c < len(mp.Clusters) {
+				cm := mp.Clusters[c]
+				g.Label, g.Description, g.Why = cm.Label, cm.Description, cm.Why
+				for _, cand := range cm.Candidates {
+					g.Candidates = append(g.Candidates, report.Candidate{Segment: cand.Segment, Precision: cand.Precision, Recall: cand.Recall, Lift: cand.Lift, F1: cand.F1})
+				}
+				if len(cm.Candidates) > 0 {
+					g.Closest = cm.Candidates[0].Segment
+				}
+			}
+			byCluster[c] = g
+			order = append(order, c)
+		}
+		g.Customers++
+		if spend != nil && !math.IsNaN(spend[i]) {
+			g.Revenue += spend[i]
+		}
+	}
+	slices.Sort(order)
+	out := make([]report.UnnamedGroup, 0, len(order))
+	for _, c := range order {
+		g := byCluster[c]
+		g.Share = float64(g.Customers) / float64(max(len(t.Customers), 1))
+		out = append(out, *g)
+	}
+	return out
+}
+
+// segmentTable is the report's opening table: the primary segments with
+// customers in catalogue order, then the unnamed groups.
+func segmentTable(t *features.Table, mem *segments.Memberships, cat *segments.Catalogue, unnamed []report.UnnamedGroup) []report.SegmentRow {
+	spend := t.Column("total_spend")
+	n := len(t.Customers)
+	customers := make([]int, len(cat.Segments))
+	revenue := make([]float64, len(cat.Segments))
+	var total float64
+	for i, p := range mem.Primary {
+		v := 0.0
+		if spend != nil && !math.IsNaN(spend[i]) {
+			v = spend[i]
+		}
+		total += v
+		if p >= 0 {
+			customers[p]++
+			revenue[p] += v
+		}
+	}
+	row := func(r report.SegmentRow, rev float64) report.SegmentRow {
+		r.Share = float64(r.Customers) / float64(max(n, 1))
+		r.RevenueShare, r.AvgSpend = math.NaN(), math.NaN()
+		if spend != nil {
+			r.AvgSpend = rev / float64(max(r.Customers, 1))
+			if total > 0 {
+				r.RevenueShare = rev / total
+			}
+		}
+		return r
+	}
+	var out []report.SegmentRow
+	for s, seg := range cat.Segments {
+		if seg.Facet || customers[s] == 0 {
+			continue
+		}
+		r := report.SegmentRow{ID: seg.ID, Name: seg.Name, Anchor: "segment-" + seg.ID, Customers: customers[s]}
+		if len(seg.Actions) > 0 {
+			r.Action = seg.Actions[0]
+		}
+		out = append(out, row(r, revenue[s]))
+	}
+	for _, g := range unnamed {
+		r := report.SegmentRow{Name: g.Label, Anchor: fmt.Sprintf("unnamed-%d", g.Cluster), Unnamed: true, Customers: g.Customers,
+			Action: "No segment's rule describes them: see what sets the group apart in its card."}
+		if g.Closest != "" {
+			if s := cat.Index(g.Closest); s >= 0 {
+				r.Action = "No segment's rule describes them; closest to " + cat.Segments[s].Name + ": see the group's card."
+			}
+		}
+		rev := g.Revenue
+		if math.IsNaN(rev) {
+			rev = 0
+		}
+		out = append(out, row(r, rev))
+	}
+	return out
 }

@@ -227,6 +227,10 @@ func Run(ctx context.Context, o RunOptions) (*Manifest, error) {
 	stage.date = m.AsOf.Format("2006-01-02")
 	m.WindowStart = time.UnixMicro(table.WindowStart).UTC()
 	log.Info("features computed", "events", frep.Events, "customers", frep.Customers, "seconds", m.Timings["features"])
+	// A window shorter than the history a segment needs.
+	if w := cat.HistoryWarning(table.WindowDays()); w != "" {
+		frep.Warnings = append(frep.Warnings, w)
+	}
 	for _, w := range frep.Warnings {
 		log.Warn(w)
 	}

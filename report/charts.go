@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"fmt"
+	"html"
 	"html/template"
 	"image/color"
 	"math"
@@ -128,6 +129,9 @@ func chartNote(msg string) template.HTML {
 
 func esc(s string) string { return template.HTMLEscapeString(s) }
 
+// chartMargin is the blank margin around every chart.
+const chartMargin = vg.Length(4)
+
 // renderSVG draws onto a w × h SVG canvas and returns the SVG inline. A
 // failure (gonum/plot panics on some degenerate input) becomes a note, so
 // one odd chart never loses the report.
@@ -138,7 +142,10 @@ func renderSVG(w, h vg.Length, label string, paint func(dc draw.Canvas) error) (
 		}
 	}()
 	c := vgsvg.NewWith(vgsvg.UseWH(w, h))
-	if err := paint(draw.New(c)); err != nil {
+	// gonum/plot sets text flush with the canvas's edge by the glyphs'
+	// extent; a browser's text box, a line's height, reaches a pixel or
+	// two further, beyond the SVG's box, where it is cut off.
+	if err := paint(draw.Crop(draw.New(c), chartMargin, -chartMargin, chartMargin, -chartMargin)); err != nil {
 		return chartNote(fmt.Sprintf("%s: chart not drawn (%v)", label, err))
 	}
 	var buf bytes.Buffer
@@ -174,6 +181,39 @@ func shorten(s string, n int) string {
 		return string(r[:n-1]) + "…"
 	}
 	return s
+}
+
+// fullText remembers the full text of the labels a chart abbreviates, so
+// that each abbreviation shows its full text on hover.
+type fullText map[string]string
+
+// shorten is shorten(s, n), remembering s when it is cut. Two labels cut
+// to the same text share one hover text naming both.
+func (f fullText) shorten(s string, n int) string {
+	short := shorten(s, n)
+	if short == s {
+		return s
+	}
+	if prev, ok := f[short]; ok && prev != s && !strings.Contains(prev, s) {
+		s = prev + " / " + s
+	}
+	f[short] = s
+	return short
+}
+
+// titled gives every text element of svg whose content an abbreviation
+// of f is an SVG <title> child with the full text: the browser shows it
+// on hover, and it is the text's accessible name.
+func (f fullText) titled(svg template.HTML) template.HTML {
+	if len(f) == 0 {
+		return svg
+	}
+	out := string(svg)
+	for short, full := range f {
+		text := ">" + html.EscapeString(short) + "</text>"
+		out = strings.ReplaceAll(out, text, "><title>"+html.EscapeString(full)+"</title>"+text[1:])
+	}
+	return template.HTML(out)
 }
 
 func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
@@ -295,12 +335,13 @@ func sizeChart(d *Data) template.HTML {
 	p.X.Tick.Marker = thousandsTicks{}
 	p.Add(grid(true, false))
 	names := make([]string, n)
+	full := fullText{}
 	maxSize := 1.0
 	var labels plotter.XYLabels
 	var styles []draw.TextStyle
 	for i, c := range d.Clusters {
 		pos := float64(n - 1 - i) // cluster 0 at the top
-		names[n-1-i] = shorten(clusterName(c), 44)
+		names[n-1-i] = full.shorten(clusterName(c), 44)
 		bar, err := plotter.NewBarChart(plotter.Values{float64(c.Size)}, vg.Points(16))
 		if err != nil {
 			return chartNote("cluster sizes: " + err.Error())
@@ -337,7 +378,7 @@ func sizeChart(d *Data) template.HTML {
 	p.Add(lab)
 	p.NominalY(names...)
 	p.X.Min, p.X.Max = 0, maxSize*1.3
-	return renderSVG(vg.Points(820), vg.Points(float64(26*n+56)), "cluster sizes", paintPlot(p))
+	return full.titled(renderSVG(vg.Points(820), vg.Points(float64(26*n+56)), "cluster sizes", paintPlot(p)))
 }
 
 // projectionChart draws the customers on the first two principal
@@ -362,8 +403,9 @@ func projectionChart(d *Data) template.HTML {
 	}
 	slices.Sort(ids)
 	names := map[int]string{}
+	full := fullText{}
 	for _, c := range d.Clusters {
-		names[c.ID] = shorten(clusterName(c), 32)
+		names[c.ID] = clusterName(c)
 	}
 	p := newPlot("")
 	p.X.Label.Text = fmt.Sprintf("PC1 (%s of variance)", pct(d.ExplainedVariance[0]))
@@ -390,16 +432,16 @@ func projectionChart(d *Data) template.HTML {
 		if !ok {
 			name = fmt.Sprintf("cluster %d", id)
 		}
-		legend.Add(fmt.Sprintf("%s (%s)", name, commas(int64(len(byCluster[id])))), &thumb)
+		legend.Add(full.shorten(fmt.Sprintf("%s (%s)", name, commas(int64(len(byCluster[id])))), 40), &thumb)
 	}
 	const w, h = 760, 460
-	return renderSVG(vg.Points(w), vg.Points(h), "principal-component projection", func(dc draw.Canvas) error {
+	return full.titled(renderSVG(vg.Points(w), vg.Points(h), "principal-component projection", func(dc draw.Canvas) error {
 		lw := legend.Rectangle(dc).Size().X + vg.Points(16)
 		lw = min(lw, vg.Points(w/2))
 		p.Draw(draw.Crop(dc, 0, -lw, 0, 0))
-		legend.Draw(draw.Crop(dc, vg.Points(w)-lw+vg.Points(10), 0, 0, -vg.Points(8)))
+		legend.Draw(draw.Crop(dc, dc.Max.X-dc.Min.X-lw+vg.Points(10), 0, 0, -vg.Points(8)))
 		return nil
-	})
+	}))
 }
 
 // paretoChart draws the revenue concentration curve with the top-20 %
@@ -453,6 +495,7 @@ func funnelChart(stages []Count) template.HTML {
 	p.Y.Tick.Marker = thousandsTicks{}
 	p.Add(grid(false, true))
 	var names []string
+	full := fullText{}
 	var labels plotter.XYLabels
 	top := 1.0
 	for i, s := range stages {
@@ -463,7 +506,7 @@ func funnelChart(stages []Count) template.HTML {
 		bar.XMin, bar.LineStyle.Width = float64(i), 0
 		bar.Color = lineBlue
 		p.Add(bar)
-		names = append(names, shorten(s.Label, 18))
+		names = append(names, full.shorten(s.Label, 18))
 		labels.XYs = append(labels.XYs, plotter.XY{X: float64(i), Y: float64(s.N)})
 		labels.Labels = append(labels.Labels, commas(s.N))
 		top = math.Max(top, float64(s.N))
@@ -481,7 +524,7 @@ func funnelChart(stages []Count) template.HTML {
 	p.NominalX(names...)
 	p.Y.Min, p.Y.Max = 0, top*1.12
 	w := max(360, 90*len(stages)+90)
-	return renderSVG(vg.Points(float64(w)), vg.Points(260), "life-cycle funnel", paintPlot(p))
+	return full.titled(renderSVG(vg.Points(float64(w)), vg.Points(260), "life-cycle funnel", paintPlot(p)))
 }
 
 // blues is a white-to-blue ramp for heat maps.
@@ -530,9 +573,10 @@ func movementChart(m *Movement) template.HTML {
 			g.rowSum[i] += n
 		}
 	}
+	full := fullText{}
 	label := func(i int) string {
 		if i < len(m.Segments) {
-			return shorten(m.Segments[i], 22)
+			return full.shorten(m.Segments[i], 22)
 		}
 		return fmt.Sprint(i)
 	}
@@ -585,7 +629,7 @@ func movementChart(m *Movement) template.HTML {
 	p.Y.Min, p.Y.Max = -0.5, float64(rows)-0.5
 	w := min(1100, 200+64*cols)
 	h := min(900, 170+36*rows)
-	return renderSVG(vg.Points(float64(w)), vg.Points(float64(h)), "movement between segments", paintPlot(p))
+	return full.titled(renderSVG(vg.Points(float64(w)), vg.Points(float64(h)), "movement between segments", paintPlot(p)))
 }
 
 // pct formats a share as a percentage, "–" when not a number.

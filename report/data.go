@@ -35,6 +35,16 @@ type Data struct {
 
 	Clusters []Cluster
 	Segments []Segment
+	// SegmentTable is the report's opening table: one row per primary
+	// segment with customers, in catalogue order, then one per group of
+	// customers no segment describes (Unnamed), each with its first action.
+	SegmentTable []SegmentRow
+	// Unnamed are the customers whose primary segment is none (they meet
+	// no rule and their cluster maps to no segment), one group per
+	// cluster, each described by its cluster.
+	Unnamed []UnnamedGroup
+	// Documents are the source documents the segments' doc tags name.
+	Documents []Document
 	// Reconciled is the number of customers whose primary segment is
 	// their cluster's segment rather than the precedence's first choice;
 	// FromCluster the number who meet no rule and take their cluster's
@@ -186,4 +196,51 @@ type Segment struct {
 	Clusters                    []int
 	Actions                     []string
 	Facet                       bool
+	// NeedsDays is the history the segment needs (0: any window).
+	NeedsDays float64
+	// Reading is set when a fallback was evaluated in place of the
+	// segment's own rule (which the input cannot feed): how it reads the
+	// segment; Rule is then the fallback's rule and OwnRule the segment's.
+	Reading, OwnRule string
+	// FromCluster is the number of the Primary customers who meet no rule
+	// and have the segment through their cluster.
+	FromCluster int
+}
+
+// SegmentRow is one row of the segment table: a primary segment, or a
+// group of customers no segment describes (Unnamed true, ID "").
+type SegmentRow struct {
+	ID, Name string
+	// Anchor is the id of the row's card on the page.
+	Anchor    string
+	Unnamed   bool
+	Customers int
+	// Share is of all customers; RevenueShare of all spend and AvgSpend
+	// per customer, both NaN without spend.
+	Share, RevenueShare, AvgSpend float64
+	// Action is the segment's first action; for an unnamed group, a
+	// pointer to the segment it is closest to, if any.
+	Action string
+}
+
+// UnnamedGroup is the customers of one cluster whose primary segment is
+// none: they meet no segment's rule and their cluster maps to none.
+type UnnamedGroup struct {
+	Cluster   int
+	Label     string // the cluster's label: what sets it apart
+	Customers int
+	Share     float64
+	Revenue   float64 // NaN without spend
+	// Description and Why are the cluster's (Cluster.Description, .Why).
+	Description, Why string
+	// Closest is the catalogue segment the cluster overlaps best (by F1),
+	// "" when none; Candidates are the cluster's candidate segments.
+	Closest    string
+	Candidates []Candidate
+}
+
+// Document is one source document of the catalogue, by title.
+type Document struct {
+	ID, Title string
+	Originals []string
 }

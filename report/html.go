@@ -7,7 +7,9 @@ import (
 	"html/template"
 	"math"
 	"os"
+	"strconv"
 	"strings"
+	"time"
 )
 
 //go:embed report.html.tmpl
@@ -44,6 +46,13 @@ var funcs = template.FuncMap{
 	"movementRows":    movementRows,
 	"clusterMatches":  clusterMatches,
 	"stages":          stages,
+	"window":          windowDates,
+	"span":            func(start, end time.Time) string { return days(end.Sub(start).Hours() / 24) },
+	"days":            days,
+	"document":        document,
+	"readSegments":    readSegments,
+	"notEvaluated":    notEvaluated,
+	"evaluatedFirst":  evaluatedFirst,
 }
 
 // formatNum prints a number for people: thousands separators from 1,000,
@@ -133,4 +142,43 @@ func joinInts(xs []int) string {
 		parts[i] = fmt.Sprint(x)
 	}
 	return strings.Join(parts, ", ")
+}
+
+// windowDates shows an observation window: its dates, and its times too
+// when it is shorter than two days ("2019-10-01 00:00 → 02:50"), where the
+// dates alone would read "2019-10-01 → 2019-10-01".
+func windowDates(start, end time.Time) string {
+	if end.Sub(start) >= 48*time.Hour {
+		return start.Format("2006-01-02") + " → " + end.Format("2006-01-02")
+	}
+	to := end.Format("15:04")
+	if end.Format("2006-01-02") != start.Format("2006-01-02") {
+		to = end.Format("2006-01-02 15:04")
+	}
+	return start.Format("2006-01-02 15:04") + " → " + to
+}
+
+// days formats a span of days: minutes below an hour, hours to a tenth
+// below two days, else days to a tenth, every fraction cut rather than
+// rounded up ("50 minutes", "2.8 hours", "373.2 days").
+func days(d float64) string {
+	cut := func(v float64) string {
+		s := strconv.FormatFloat(math.Floor(v*10)/10, 'f', 1, 64)
+		return strings.TrimSuffix(s, ".0")
+	}
+	unit := func(v, one, many string) string {
+		if v == "1" {
+			return v + " " + one
+		}
+		return v + " " + many
+	}
+	switch {
+	case !finite(d) || d < 0:
+		return "–"
+	case d*24 < 1:
+		return unit(strconv.Itoa(int(d*24*60)), "minute", "minutes")
+	case d < 2:
+		return unit(cut(d*24), "hour", "hours")
+	}
+	return unit(cut(d), "day", "days")
 }

@@ -48,10 +48,19 @@ func fullData() *Data {
 		Segments: []Segment{
 			{ID: "loyal", Name: "Loyal customers", Description: "Many orders.", Rule: "orders >= 4 && pct.orders >= 0.8", Docs: []string{"A", "B"},
 				Evaluated: true, Members: 2500, Primary: 2000, Share: 0.58, Revenue: 123456.7, Clusters: []int{0}, Actions: []string{"Reward them."}},
-			{ID: "hero", Name: "Hero customers", Rule: "pct.total_spend >= 0.9", Docs: []string{"D"}, Evaluated: true, Members: 300, Primary: 300, Share: 0.07, Revenue: 5000},
+			{ID: "hero", Name: "Hero customers", Rule: "pct.total_spend >= 0.9 && pct.order_frequency >= 0.9", Docs: []string{"D"}, Evaluated: true, Members: 300, Primary: 300, Share: 0.07, Revenue: 5000,
+				NeedsDays: 30, Reading: "Without sessions, visits read as purchases.", OwnRule: "pct.total_spend >= 0.9 && pct.sessions >= 0.9", FromCluster: 20},
 			{ID: "cart_abandoners", Name: "Cart abandoners", Rule: "cart_adds >= 3", Docs: []string{"A"}, Reason: "needs cart_adds (input has no cart events)"},
 			{ID: "location", Name: "Location", Rule: `country != ""`, Docs: []string{"A"}, Evaluated: true, Facet: true, Members: 4000, Share: 0.93},
 		},
+		SegmentTable: []SegmentRow{
+			{ID: "loyal", Name: "Loyal customers", Anchor: "segment-loyal", Customers: 2000, Share: 0.463, RevenueShare: 0.71, AvgSpend: 61.7, Action: "Reward them."},
+			{ID: "hero", Name: "Hero customers", Anchor: "segment-hero", Customers: 300, Share: 0.069, RevenueShare: 0.2, AvgSpend: 16.7},
+			{Name: "high views, low orders", Anchor: "unnamed-1", Unnamed: true, Customers: 21, Share: 0.005, RevenueShare: 0.01, AvgSpend: 3.2, Action: "No segment's rule describes them."},
+		},
+		Unnamed: []UnnamedGroup{{Cluster: 1, Label: "high views, low orders", Customers: 21, Share: 0.005, Revenue: 67, Description: "many views (all customers: 3)",
+			Why: "no segment's rule is met by at least 30% of the cluster", Closest: "loyal", Candidates: []Candidate{{Segment: "loyal", Precision: 0.2, Recall: 0.01, Lift: 0.4, F1: 0.02}}}},
+		Documents:  []Document{{ID: "A", Title: "Guide A", Originals: []string{"가이드 A (Korean)"}}, {ID: "B", Title: "Guide B"}, {ID: "D", Title: "Guide D"}},
 		Uncarried:  []string{"thrifty"},
 		Lifecycle:  []Count{{Label: "prospect", N: 100}, {Label: "active", N: 4221}},
 		Top20Share: 0.62,
@@ -149,8 +158,8 @@ func wellFormed(t *testing.T, page string) (sections []string, attrs []html.Attr
 
 // allSections are the section ids of every page, in order; a section
 // without data shows a note instead of disappearing.
-var allSections = []string{"summary", "features", "k-selection", "clusters", "profiles", "projection", "mapping", "segments",
-	"overlaps", "lifecycle", "revenue", "abandoned-categories", "location", "movement"}
+var allSections = []string{"summary", "segment-table", "segments", "overlaps", "lifecycle", "revenue", "abandoned-categories",
+	"location", "movement", "features", "k-selection", "clusters", "profiles", "projection", "mapping", "documents"}
 
 func TestRenderSections(t *testing.T) {
 	cases := []struct {
@@ -299,8 +308,12 @@ func TestSizeBarsLongLabel(t *testing.T) {
 	d := minimalData()
 	d.Clusters[0].Label = strings.Repeat("x", 100)
 	out := string(sizeChart(d))
-	if strings.Contains(out, strings.Repeat("x", 50)) || !strings.Contains(out, "…") {
-		t.Errorf("long label not shortened: %s", out)
+	cut := "0 · " + strings.Repeat("x", 39) + "…"
+	if !strings.Contains(out, ">"+cut+"</text>") {
+		t.Errorf("long label not shortened to %q: %s", cut, out)
+	}
+	if !strings.Contains(out, "<title>0 · "+strings.Repeat("x", 100)+"</title>"+cut+"</text>") {
+		t.Errorf("the shortened label does not carry its full text: %s", out)
 	}
 }
 

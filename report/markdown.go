@@ -42,7 +42,7 @@ func RenderMarkdown(d *Data) []byte {
 	fmt.Fprintf(&b, "| input files | %d |\n", d.Files)
 	fmt.Fprintf(&b, "| clusters (k) | %d |\n", d.K)
 	if !d.AsOf.IsZero() {
-		fmt.Fprintf(&b, "| observation window | %s → %s |\n", d.WindowStart.Format("2006-01-02"), d.AsOf.Format("2006-01-02"))
+		fmt.Fprintf(&b, "| observation window | %s (%s) |\n", windowDates(d.WindowStart, d.AsOf), days(d.AsOf.Sub(d.WindowStart).Hours()/24))
 	}
 	if len(d.Pareto) > 0 {
 		fmt.Fprintf(&b, "| revenue from the top 20%% of customers | %s |\n", pct(d.Top20Share))
@@ -61,70 +61,45 @@ func RenderMarkdown(d *Data) []byte {
 		b.WriteString("\n")
 	}
 
-	b.WriteString("## Features\n\n")
-	fmt.Fprintf(&b, "Clustered on %d features: %s.\n\n", len(d.Clustered), mdList(d.Clustered))
-	if len(d.Absent) > 0 {
-		b.WriteString("Absent (the input lacks what they need; never zero-filled):\n\n")
-		for _, a := range d.Absent {
-			fmt.Fprintf(&b, "- %s: %s\n", mdCode(a.Name), mdText(a.Reason))
-		}
-		b.WriteString("\n")
-	}
-
-	b.WriteString("## Choice of k\n\n")
-	fmt.Fprintf(&b, "k = %d, seed %d", d.K, d.Seed)
-	if d.KRule != "" {
-		fmt.Fprintf(&b, ": %s", mdText(d.KRule))
-	}
-	b.WriteString(".\n\n")
-
-	b.WriteString("## Clusters\n\n")
-	if len(d.Clusters) == 0 {
-		b.WriteString("No clusters.\n\n")
-	} else {
-		b.WriteString("| cluster | size | share | segment or label | confidence | stability |\n|---:|---:|---:|---|---:|---|\n")
-		for _, c := range d.Clusters {
-			seg, conf := "new, not in the catalogue: _"+mdText(c.Label)+"_", "–"
-			if c.Description != "" {
-				seg += " (" + mdText(c.Description) + ")"
-			}
-			if c.Segment != "" {
-				seg, conf = mdCode(c.Segment), pct(c.Confidence)
-				if c.SubGroup > 0 {
-					seg += " " + mdText(c.Label)
-				}
-			}
-			stab := mdNum(c.Jaccard)
-			if c.Unstable {
-				stab += " **unstable**"
-			}
-			fmt.Fprintf(&b, "| %d | %s | %s | %s | %s | %s |\n", c.ID, commas(int64(c.Size)), pct(c.Share), seg, conf, stab)
-		}
-		b.WriteString("\n")
-	}
+	writeSegmentTable(&b, d)
 
 	b.WriteString("## Segments\n\n")
 	if len(d.Segments) == 0 {
 		b.WriteString("No segments.\n\n")
 	} else {
 		fmt.Fprintf(&b, "Primary segment: the cluster's segment when the customer meets its rule, else the first rule met in catalogue order (%s customers took their cluster's segment over it); a customer who meets no rule takes its cluster's segment (%s customers). The `primary_basis` column says which applies.\n\n", commas(int64(d.Reconciled)), commas(int64(d.FromCluster)))
-		b.WriteString("| segment | members | primary | revenue | carried by clusters |\n|---|---:|---:|---:|---|\n")
+		b.WriteString("| segment | docs | members | primary | revenue | carried by clusters |\n|---|---|---:|---:|---:|---|\n")
 		for _, s := range d.Segments {
 			id := mdCode(s.ID)
 			if s.Facet {
 				id += " (facet)"
 			}
+			if s.Reading != "" && s.Evaluated {
+				id += " (read from the inputs present)"
+			}
+			docs := mdText(strings.Join(s.Docs, ", "))
 			if !s.Evaluated {
-				fmt.Fprintf(&b, "| %s | – | – | – | not evaluated: %s |\n", id, mdText(s.Reason))
+				fmt.Fprintf(&b, "| %s | %s | – | – | – | not evaluated: %s |\n", id, docs, mdText(s.Reason))
 				continue
 			}
 			carried := "–"
 			if len(s.Clusters) > 0 {
 				carried = joinInts(s.Clusters)
 			}
-			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", id, commas(int64(s.Members)), commas(int64(s.Primary)), mdNum(s.Revenue), carried)
+			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", id, docs, commas(int64(s.Members)), commas(int64(s.Primary)), mdNum(s.Revenue), carried)
 		}
 		b.WriteString("\n")
+		for _, s := range d.Segments {
+			if s.Reading != "" && s.Evaluated {
+				fmt.Fprintf(&b, "- %s, read from the inputs present: %s Rule evaluated: %s.\n", mdCode(s.ID), mdText(s.Reading), mdCode(s.Rule))
+			}
+		}
+		for _, g := range d.Unnamed {
+			fmt.Fprintf(&b, "- Not in the catalogue, %s customers of cluster %d (%s): they meet no segment's rule and their cluster maps to no segment. %s\n", commas(int64(g.Customers)), g.Cluster, mdText(g.Label), mdText(g.Description))
+		}
+		if len(d.Unnamed) > 0 || len(readSegments(d)) > 0 {
+			b.WriteString("\n")
+		}
 	}
 	if d.NewCustomers > 0 {
 		fmt.Fprintf(&b, "%s customers are in clusters that no catalogue segment describes (marked new).\n\n", commas(int64(d.NewCustomers)))
@@ -171,7 +146,92 @@ func RenderMarkdown(d *Data) []byte {
 			b.WriteString(strings.Join(parts, ", ") + ".\n")
 		}
 	}
+
+	b.WriteString("\n## Features\n\n")
+	fmt.Fprintf(&b, "Clustered on %d features: %s.\n\n", len(d.Clustered), mdList(d.Clustered))
+	if len(d.Absent) > 0 {
+		b.WriteString("Absent (the input lacks what they need; never zero-filled):\n\n")
+		for _, a := range d.Absent {
+			fmt.Fprintf(&b, "- %s: %s\n", mdCode(a.Name), mdText(a.Reason))
+		}
+		b.WriteString("\n")
+	}
+
+	b.WriteString("## Choice of k\n\n")
+	fmt.Fprintf(&b, "k = %d, seed %d", d.K, d.Seed)
+	if d.KRule != "" {
+		fmt.Fprintf(&b, ": %s", mdText(d.KRule))
+	}
+	b.WriteString(".\n\n")
+
+	b.WriteString("## Clusters\n\n")
+	if len(d.Clusters) == 0 {
+		b.WriteString("No clusters.\n\n")
+	} else {
+		b.WriteString("| cluster | size | share | segment or label | confidence | stability |\n|---:|---:|---:|---|---:|---|\n")
+		for _, c := range d.Clusters {
+			seg, conf := "new, not in the catalogue: _"+mdText(c.Label)+"_", "–"
+			if c.Description != "" {
+				seg += " (" + mdText(c.Description) + ")"
+			}
+			if c.Segment != "" {
+				seg, conf = mdCode(c.Segment), pct(c.Confidence)
+				if c.SubGroup > 0 {
+					seg += " " + mdText(c.Label)
+				}
+			}
+			stab := mdNum(c.Jaccard)
+			if c.Unstable {
+				stab += " **unstable**"
+			}
+			fmt.Fprintf(&b, "| %d | %s | %s | %s | %s | %s |\n", c.ID, commas(int64(c.Size)), pct(c.Share), seg, conf, stab)
+		}
+		b.WriteString("\n")
+	}
+
+	writeDocuments(&b, d)
 	return b.Bytes()
+}
+
+// writeSegmentTable writes the opening table: each primary segment (and
+// each group of customers no segment describes) with its customers, share,
+// revenue share, average spend and first action.
+func writeSegmentTable(b *bytes.Buffer, d *Data) {
+	b.WriteString("## Segments at a glance\n\n")
+	if len(d.SegmentTable) == 0 {
+		b.WriteString("No customer has a primary segment.\n\n")
+		return
+	}
+	b.WriteString("| segment | customers | share | revenue share | average spend | first action |\n|---|---:|---:|---:|---:|---|\n")
+	for _, r := range d.SegmentTable {
+		name := mdText(r.Name)
+		if r.Unnamed {
+			name = "not in the catalogue: _" + name + "_"
+		} else if r.ID != "" {
+			name += " " + mdCode(r.ID)
+		}
+		fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s |\n", name, commas(int64(r.Customers)), pct(r.Share), pct(r.RevenueShare), mdNum(r.AvgSpend), mdText(r.Action))
+	}
+	b.WriteString("\n")
+}
+
+// writeDocuments lists the source documents the segments' docs name.
+func writeDocuments(b *bytes.Buffer, d *Data) {
+	if len(d.Documents) == 0 {
+		return
+	}
+	b.WriteString("\n## Source documents\n\n")
+	for _, doc := range d.Documents {
+		fmt.Fprintf(b, "- **%s**: %s", mdText(doc.ID), mdText(doc.Title))
+		if len(doc.Originals) > 0 {
+			parts := make([]string, len(doc.Originals))
+			for i, o := range doc.Originals {
+				parts[i] = mdText(o)
+			}
+			fmt.Fprintf(b, " (%s)", strings.Join(parts, "; "))
+		}
+		b.WriteString("\n")
+	}
 }
 
 // WriteMarkdown renders d as markdown into a new file at path.

@@ -22,7 +22,11 @@ func TestRenderMarkdownContent(t *testing.T) {
 		"| events | 1,234,567 |",
 		"| customers | 4,321 |",
 		"| clusters (k) | 3 |",
-		"| observation window | 2024-01-01 → 2024-03-31 |",
+		"| observation window | 2024-01-01 → 2024-03-31 (90 days) |",
+		// the segment table opens the report
+		"## Segments at a glance\n\n| segment | customers | share | revenue share | average spend | first action |",
+		"| Loyal customers `loyal` | 2,000 | 46.3% | 71.0% | 61.7 | Reward them. |",
+		"| not in the catalogue: _high views, low orders_ | 21 | 0.5% | 1.0% | 3.20 | No segment's rule describes them. |",
 		"| revenue from the top 20% of customers | 62.0% |",
 		"| stability (mean adjusted Rand index, 20 refits) | 0.87 |",
 		"- Rows skipped, bad time: 12",
@@ -36,10 +40,14 @@ func TestRenderMarkdownContent(t *testing.T) {
 		"| 1 | 1,000 | 23.1% | new, not in the catalogue: _high views, low orders_ | – | 0.40 **unstable** |",
 		// segments: id, members, primary, revenue, clusters or the reason
 		"(1,234 customers took their cluster's segment over it); a customer who meets no rule takes its cluster's segment (56 customers).",
-		"| segment | members | primary | revenue | carried by clusters |",
-		"| `loyal` | 2,500 | 2,000 | 123,457 | 0 |",
-		"| `cart_abandoners` | – | – | – | not evaluated: needs cart\\_adds (input has no cart events) |",
-		"| `location` (facet) | 4,000 | 0 | 0.00 | – |",
+		"| segment | docs | members | primary | revenue | carried by clusters |",
+		"| `loyal` | A, B | 2,500 | 2,000 | 123,457 | 0 |",
+		"| `cart_abandoners` | A | – | – | – | not evaluated: needs cart\\_adds (input has no cart events) |",
+		"| `location` (facet) | A | 4,000 | 0 | 0.00 | – |",
+		"| `hero` (read from the inputs present) | D | 300 | 300 | 5,000 | – |",
+		"- `hero`, read from the inputs present: Without sessions, visits read as purchases. Rule evaluated: `pct.total_spend >= 0.9 && pct.order_frequency >= 0.9`.",
+		"- Not in the catalogue, 21 customers of cluster 1 (high views, low orders)",
+		"## Source documents\n\n- **A**: Guide A (가이드 A (Korean))\n- **B**: Guide B\n",
 		"Present in the rules but not a cluster of their own: `thrifty`.",
 		// life cycle, revenue, movement
 		"| prospect | 100 |",
@@ -115,7 +123,7 @@ func TestRenderMarkdownNaN(t *testing.T) {
 	if strings.Contains(md, "NaN") || strings.Contains(md, "Inf") {
 		t.Errorf("NaN or Inf printed:\n%s", md)
 	}
-	for _, want := range []string{"| 0 | 3,000 | – | `loyal` | – | – |", "| `loyal` | 2,500 | 2,000 | – | 0 |", "20 refits) | – |"} {
+	for _, want := range []string{"| 0 | 3,000 | – | `loyal` | – | – |", "| `loyal` | A, B | 2,500 | 2,000 | – | 0 |", "20 refits) | – |"} {
 		if !strings.Contains(md, want) {
 			t.Errorf("markdown lacks %q", want)
 		}

@@ -265,3 +265,51 @@ func stages(counts []Count) []Count {
 	slices.SortStableFunc(out, func(a, b Count) int { return cmp.Compare(rank(a.Label), rank(b.Label)) })
 	return out
 }
+
+// document returns the source document with the given id, or nil.
+func document(d *Data, id string) *Document {
+	for i := range d.Documents {
+		if d.Documents[i].ID == id {
+			return &d.Documents[i]
+		}
+	}
+	return nil
+}
+
+// readSegments lists the segments evaluated through a fallback reading.
+func readSegments(d *Data) []Segment {
+	var out []Segment
+	for _, s := range d.Segments {
+		if s.Evaluated && s.Reading != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// notEvaluated lists the segments that could not be evaluated.
+func notEvaluated(d *Data) []Segment {
+	var out []Segment
+	for _, s := range d.Segments {
+		if !s.Evaluated {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// evaluatedFirst returns the segments with the evaluated ones first, each
+// part in catalogue order. The caller's slice is not changed.
+func evaluatedFirst(segs []Segment) []Segment {
+	out := slices.Clone(segs)
+	slices.SortStableFunc(out, func(a, b Segment) int {
+		switch {
+		case a.Evaluated == b.Evaluated:
+			return 0
+		case a.Evaluated:
+			return -1
+		}
+		return 1
+	})
+	return out
+}
