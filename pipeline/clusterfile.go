@@ -3,17 +3,10 @@ package pipeline
 import (
 	"context"
 	"fmt"
-	"math"
 	"slices"
 	"time"
 
-	"github.com/apache/arrow/go/v17/arrow"
-	"github.com/apache/arrow/go/v17/arrow/memory"
-	"github.com/apache/arrow/go/v17/parquet/pqarrow"
-	"strconv"
-
 	"github.com/segmint/segmint/cluster"
-	"github.com/segmint/segmint/features"
 	"github.com/segmint/segmint/outdir"
 	"github.com/segmint/segmint/source"
 )
@@ -62,132 +55,15 @@ type idColumn struct {
 }
 
 // readFeatureFile reads the id column and the numeric columns of a feature
-// table. Nulls in a column named after a segmint feature are replaced by the
-// feature's documented fill; nulls elsewhere are an error.
+// table (source.ReadFeatureTable). Nulls in a column named after a segmint
+// feature are replaced by the feature's documented fill; nulls elsewhere
+// are an error.
 func readFeatureFile(ctx context.Context, path, idName string, want []string) (id idColumn, names []string, data []float64, filled map[string]int, err error) {
-	rdr, err := source.OpenParquet(path)
+	t, err := source.ReadFeatureTable(ctx, path, idName, want)
 	if err != nil {
 		return id, nil, nil, nil, err
 	}
-	defer rdr.Close()
-	fr, err := pqarrow.NewFileReader(rdr, pqarrow.ArrowReadProperties{BatchSize: 1 << 16}, memory.DefaultAllocator)
-	if err != nil {
-		return id, nil, nil, nil, &source.InputError{File: path, Err: err}
-	}
-	tbl, err := fr.ReadTable(ctx)
-	if err != nil {
-		return id, nil, nil, nil, &source.InputError{File: path, Err: err}
-	}
-	defer tbl.Release()
-	sch := tbl.Schema()
-	idIdx := sch.FieldIndices(idName)
-	if len(idIdx) == 0 {
-		return id, nil, nil, nil, &source.ColumnError{File: path, Column: idName, Problem: "id column is missing"}
-	}
-	rows := int(tbl.NumRows())
-	idCol := tbl.Column(idIdx[0]).Data()
-	switch idCol.DataType().ID() {
-	case arrow.STRING, arrow.LARGE_STRING:
-		id.strs = make([]string, 0, rows)
-		for _, ch := range idCol.Chunks() {
-			tmp := make([]string, ch.Len())
-			if err := source.MapStrings(ch, tmp, nil, func(s string) string { return string([]byte(s)) }); err != nil {
-				return id, nil, nil, nil, &source.ColumnError{File: path, Column: idName, Problem: err.Error()}
-			}
-			id.strs = append(id.strs, tmp...)
-		}
-	case arrow.BINARY, arrow.LARGE_BINARY, arrow.FIXED_SIZE_BINARY:
-		id.strs, id.binary = make([]string, 0, rows), true
-		for _, ch := range idCol.Chunks() {
-			arr := ch.(source.BytesValuer)
-			for i := 0; i < ch.Len(); i++ {
-				if arr.IsNull(i) {
-					return id, nil, nil, nil, &source.ColumnError{File: path, Column: idName, Problem: fmt.Sprintf("null id at row %d", len(id.strs))}
-				}
-				id.strs = append(id.strs, string(arr.Value(i)))
-			}
-		}
-	default:
-		id.ints = make([]int64, 0, rows)
-		for _, ch := range idCol.Chunks() {
-			tmp := make([]int64, ch.Len())
-			ok := make([]bool, ch.Len())
-			if err := source.ToInt64s(ch, tmp, ok); err != nil {
-				return id, nil, nil, nil, &source.ColumnError{File: path, Column: idName, Problem: err.Error() + " or a string"}
-			}
-			for i, v := range ok {
-				if !v {
-					return id, nil, nil, nil, &source.ColumnError{File: path, Column: idName, Problem: fmt.Sprintf("null or non-integer id at row %d", len(id.ints)+i)}
-				}
-			}
-			id.ints = append(id.ints, tmp...)
-		}
-	}
-	if len(want) == 0 {
-		for i, f := range sch.Fields() {
-			if i == idIdx[0] || !isNumeric(f.Type) {
-				continue
-			}
-			want = append(want, f.Name)
-		}
-	}
-	if len(want) == 0 {
-		return id, nil, nil, nil, &source.InputError{File: path, Err: fmt.Errorf("no numeric column to cluster")}
-	}
-	// A segmint feature table records its window length, which some
-	// features' fill values need.
-	fctx := &features.Context{}
-	if i := sch.Metadata().FindKey("segmint.window_days"); i >= 0 {
-		if d, err := strconv.ParseFloat(sch.Metadata().Values()[i], 64); err == nil {
-			fctx.AsOf = int64(d * features.MicrosPerDay)
-		}
-	}
-	filled = make(map[string]int)
-	data = make([]float64, rows*len(want))
-	for j, name := range want {
-		idx := sch.FieldIndices(name)
-		if len(idx) == 0 {
-			return id, nil, nil, nil, &source.ColumnError{File: path, Column: name, Problem: "column is missing"}
-		}
-		if !isNumeric(sch.Field(idx[0]).Type) {
-			return id, nil, nil, nil, &source.ColumnError{File: path, Column: name, Problem: fmt.Sprintf("has type %s, want a number", sch.Field(idx[0]).Type)}
-		}
-		fill := math.NaN()
-		if f := features.Lookup(name); f != nil && f.Fill != nil {
-			fill = f.Fill(fctx)
-		}
-		r := 0
-		for _, ch := range tbl.Column(idx[0]).Data().Chunks() {
-			vals := make([]float64, ch.Len())
-			ok := make([]bool, ch.Len())
-			if err := source.ToFloat64s(ch, vals, ok); err != nil {
-				return id, nil, nil, nil, &source.ColumnError{File: path, Column: name, Problem: err.Error()}
-			}
-			for i, v := range vals {
-				if !ok[i] || math.IsNaN(v) {
-					if math.IsNaN(fill) {
-						return id, nil, nil, nil, &source.ColumnError{File: path, Column: name, Problem: fmt.Sprintf("null or NaN at row %d; leave the column out with --columns or fill it first", r+i)}
-					}
-					v = fill
-					filled[name]++
-				}
-				if math.IsInf(v, 0) {
-					return id, nil, nil, nil, &source.ColumnError{File: path, Column: name, Problem: fmt.Sprintf("infinite value at row %d", r+i)}
-				}
-				data[(r+i)*len(want)+j] = v
-			}
-			r += ch.Len()
-		}
-	}
-	return id, want, data, filled, nil
-}
-
-func isNumeric(t arrow.DataType) bool {
-	switch t.ID() {
-	case arrow.INT8, arrow.INT16, arrow.INT32, arrow.INT64, arrow.UINT8, arrow.UINT16, arrow.UINT32, arrow.UINT64, arrow.FLOAT32, arrow.FLOAT64, arrow.DECIMAL128:
-		return true
-	}
-	return false
+	return idColumn{ints: t.IDs, strs: t.Keys, binary: t.Binary}, t.Columns, t.Data, t.Filled, nil
 }
 
 // ClusterFile clusters the rows of a feature table and writes
