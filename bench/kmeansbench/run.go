@@ -35,6 +35,10 @@ type Options struct {
 	MuesliRepeats, MuesliMaxRows int
 	Python                       string // python3 with sklearn; empty: look for one
 	SkipSklearn                  bool
+	// ClusterCommand, when set, is a segmint binary: each matrix is also
+	// written as a feature table by DuckDB and "segmint cluster
+	// --transform none" is timed as a whole process (see command.go).
+	ClusterCommand string
 }
 
 // Row is one line of the table.
@@ -80,6 +84,7 @@ func parseArgs(args []string, stderr io.Writer) (o Options, help bool, err error
 	fs.IntVar(&o.MuesliMaxRows, "muesli-max-rows", 100_000, "skip muesli/kmeans above this many rows")
 	fs.StringVar(&o.Python, "python", "", "python3 `interpreter` with sklearn (default: python3, then /usr/bin/python3)")
 	fs.BoolVar(&o.SkipSklearn, "no-sklearn", false, "do not run scikit-learn")
+	fs.StringVar(&o.ClusterCommand, "cluster-command", "", "a segmint `binary`: also time \"segmint cluster --transform none\" as a whole process on the matrix written as a Parquet feature table by DuckDB")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return o, true, nil
@@ -167,9 +172,25 @@ func Run(ctx context.Context, o Options, stdout, stderr io.Writer) error {
 		fmt.Fprintln(stderr, sklearnNote)
 	}
 	var rows []Row
+	var notes []string
+	logf := func(format string, args ...any) { fmt.Fprintf(stderr, format+"\n", args...) }
 	for _, n := range o.Rows {
 		fmt.Fprintf(stderr, "generating %d×%d matrix\n", n, o.Cols)
 		data := Blobs(o.Seed, n, o.Cols, o.Blobs, o.Spread)
+		if o.ClusterCommand != "" {
+			table, err := writeFeatureTable(ctx, dir, data, n, o.Cols)
+			if err != nil {
+				return err
+			}
+			r, read, fit, err := timeClusterCommand(ctx, o.ClusterCommand, table, dir, n, o, logf)
+			if err != nil {
+				return err
+			}
+			r.Threads = runtime.GOMAXPROCS(0)
+			rows = append(rows, r)
+			notes = append(notes, fmt.Sprintf("segmint cluster, %d rows: best whole process %.3f s, of which its manifest's read %.3f s and k-means %.3f s.", n, r.Seconds, read, fit))
+			os.Remove(table)
+		}
 		for _, th := range o.Threads {
 			r, err := timeSegmint(ctx, data, n, o, th, stderr)
 			if err != nil {
@@ -216,6 +237,9 @@ func Run(ctx context.Context, o Options, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "Matrix: %d Gaussian components, spread %g, seed %d, standardised. GOMAXPROCS %d.\n", o.Blobs, o.Spread, o.Seed, runtime.GOMAXPROCS(0))
 	if sklearnNote != "" {
 		fmt.Fprintln(stdout, sklearnNote)
+	}
+	for _, n := range notes {
+		fmt.Fprintln(stdout, n)
 	}
 	for _, v := range []string{"OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"} {
 		if val, ok := os.LookupEnv(v); ok {
