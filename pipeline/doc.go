@@ -1,16 +1,21 @@
-// Package pipeline is segmint's orchestration and outputs: it runs the
-// stages of a job in one direction, source -> features -> cluster ->
-// segments -> outputs, and writes what they produce.
+// Package pipeline is segmint's orchestration: it runs a job's stages in
+// one direction and writes what they produce.
 //
-// Input is package source: resolving and validating the event files,
-// layouts, decoding (Arrow pqarrow, with a parquet-go fast path for flat
-// Parquet files, and CSV) and the feature stage's parallel scan are
-// described there. pipeline keeps the input side's exported names
-// (ScanOptions, Layout, ComputeFeatures, InputError, ...) as aliases of
-// source's, so that its callers compile unchanged.
+//	source.ComputeFeatures     events -> feature table (package source)
+//	Fit                        feature table -> segment rules (segments.Evaluate)
+//	                           -> clusters (Cluster) -> the clusters mapped onto
+//	                           the segments and every customer's primary
+//	                           segment settled (Settle)
+//	WriteOutputSet / Run       Fitted -> tables, report, manifest
+//
+// Fit and Settle return new values and modify none of their arguments; the
+// writers take no decision, so writing one Fitted twice gives the same
+// files. A distributed run (the Beam job) computes the feature table and
+// the clusters on its workers and calls the same Settle and WriteOutputSet.
 //
 // Output. Every output of a run is written into a staging directory beside
 // --out and moved into place at the end; on any error nothing is written.
 // An existing non-empty --out is replaced only when asked (Force), and then
-// the old output is removed only after the new one is in place.
+// only when it holds nothing but an earlier segmint output (package
+// outdir); the old output is removed only after the new one is in place.
 package pipeline

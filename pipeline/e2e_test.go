@@ -57,6 +57,10 @@ func readRows[T any](t *testing.T, path string) []T {
 type recovery struct {
 	ARI          float64
 	MappingShare float64 // customers whose cluster maps to their archetype
+	// Purity is the share of customers whose cluster's majority archetype
+	// is theirs; K the number of clusters.
+	Purity float64
+	K      int
 	// per archetype: precision and recall of the primary segment rules,
 	// and the share of the archetype's customers in a cluster mapped to it.
 	Rows []recoveryRow
@@ -68,6 +72,10 @@ type recoveryRow struct {
 	RulePrecision, RuleRecall     float64
 	MemberPrecision, MemberRecall float64
 	Mapped                        float64
+	// Found is the share of the archetype's customers in clusters where
+	// it is the majority, Clusters the number of such clusters.
+	Found    float64
+	Clusters int
 }
 
 func measure(t *testing.T, runDir, labelsPath string) recovery {
@@ -134,6 +142,34 @@ func measure(t *testing.T, runDir, labelsPath string) recovery {
 		}
 	}
 	r := recovery{ARI: cluster.AdjustedRand(a, b), MappingShare: float64(mapped) / float64(len(custs))}
+	// Each cluster's majority archetype (ties to the lower index).
+	byCluster := map[int][]int{}
+	for i := range a {
+		if byCluster[b[i]] == nil {
+			byCluster[b[i]] = make([]int, len(arch))
+		}
+		byCluster[b[i]][a[i]]++
+	}
+	majority := map[int]int{}
+	for c, n := range byCluster {
+		best := 0
+		for x := range n {
+			if n[x] > n[best] {
+				best = x
+			}
+		}
+		majority[c] = best
+	}
+	r.K = len(byCluster)
+	pure := 0
+	inMajority := make([]int, len(arch))
+	clustersOf := make([]int, len(arch))
+	for c, m := range majority {
+		clustersOf[m]++
+		pure += byCluster[c][m]
+		inMajority[m] += byCluster[c][m]
+	}
+	r.Purity = float64(pure) / float64(len(custs))
 	var names []string
 	for k := range arch {
 		names = append(names, k)
@@ -147,7 +183,8 @@ func measure(t *testing.T, runDir, labelsPath string) recovery {
 	}
 	for _, k := range names {
 		c := per[k]
-		r.Rows = append(r.Rows, recoveryRow{Archetype: k, Customers: c.n, RulePrecision: div(c.primaryHit, c.primary), RuleRecall: div(c.primaryHit, c.n), MemberPrecision: div(c.memberHit, c.member), MemberRecall: div(c.memberHit, c.n), Mapped: div(c.mapped, c.n)})
+		r.Rows = append(r.Rows, recoveryRow{Archetype: k, Customers: c.n, RulePrecision: div(c.primaryHit, c.primary), RuleRecall: div(c.primaryHit, c.n), MemberPrecision: div(c.memberHit, c.member), MemberRecall: div(c.memberHit, c.n), Mapped: div(c.mapped, c.n),
+			Found: div(inMajority[arch[k]], c.n), Clusters: clustersOf[arch[k]]})
 	}
 	return r
 }
@@ -156,22 +193,24 @@ func measure(t *testing.T, runDir, labelsPath string) recovery {
 // customers.parquet gives for it and the customer's memberships.
 func checkBasis(t *testing.T, c customerRow, member map[string]bool) {
 	t.Helper()
-	// meetsRule: the customer meets a rule that competes for the primary
+	// rules: the rules the customer meets that compete for the primary
 	// segment (location is a facet, never a primary segment).
-	meetsRule := false
+	rules := 0
 	for s := range member {
-		meetsRule = meetsRule || s != "location"
+		if s != "location" {
+			rules++
+		}
 	}
 	ok := false
 	switch c.PrimaryBasis {
-	case "cluster_and_rule":
-		ok = member[c.PrimarySegment] && c.PrimarySegment == c.Segment
 	case "rule":
-		ok = member[c.PrimarySegment] && !member[c.Segment]
+		ok = member[c.PrimarySegment] && rules == 1
+	case "closest_rule":
+		ok = member[c.PrimarySegment] && rules > 1
 	case "cluster":
-		ok = !meetsRule && c.Segment != "" && c.PrimarySegment == c.Segment
+		ok = rules == 0 && c.Segment != "" && c.PrimarySegment == c.Segment
 	case "none":
-		ok = !meetsRule && c.Segment == "" && c.PrimarySegment == "none"
+		ok = rules == 0 && c.Segment == "" && c.PrimarySegment == "none"
 	}
 	if !ok {
 		t.Errorf("customer %d: primary segment %q with basis %q, cluster's segment %q, memberships %v", c.CustomerID, c.PrimarySegment, c.PrimaryBasis, c.Segment, member)

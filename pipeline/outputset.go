@@ -4,35 +4,8 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/segmint/segmint/cluster"
-	"github.com/segmint/segmint/features"
 	"github.com/segmint/segmint/report"
-	"github.com/segmint/segmint/segments"
 )
-
-// OutputSet is what a run's whole output set is written from: every table
-// of docs/outputs.md, report.html, report.md and manifest.json. Run builds
-// one from its feature table, clustering stage and segment memberships; a
-// distributed run (the Beam job) builds one from the same pieces computed
-// on its workers, and both write it with the same code.
-type OutputSet struct {
-	// Table is the feature table of every customer, rows in ascending id
-	// order.
-	Table *features.Table
-	// Clusters is the clustering stage: Result.Assign and Result.Distance
-	// hold every customer of Table, Matrix the customers' rows in the
-	// clustering space.
-	Clusters *ClusterStage
-	// Memberships are the customers' segment memberships as
-	// segments.Evaluate returns them (primary segments by the catalogue's
-	// precedence); writing maps the clusters onto the segments and
-	// reconciles the primary segments with them.
-	Memberships *segments.Memberships
-	Catalogue   *segments.Catalogue
-	// Previous, when not nil, is an earlier run's output: the set then
-	// includes the movement table.
-	Previous *PreviousRun
-}
 
 // PreviousRun is an earlier run's output, read for the movement of
 // customers between segments (--previous).
@@ -49,17 +22,19 @@ func ReadPreviousRun(dir string) (*PreviousRun, error) {
 	return &PreviousRun{p}, nil
 }
 
-// WriteOutputSet writes the whole output set of s into out in layout,
-// staged and moved into place as Run does, and fills in m: m must already
-// hold the run's identity (RunID, Version, ...), Input, AsOf, WindowStart
-// and Parameters; WriteOutputSet adds the features, the clustering, the
-// mapping, the segments, the movement and the outputs written.
-func WriteOutputSet(out string, force bool, layout OutputLayout, m *Manifest, s *OutputSet) error {
+// WriteOutputSet writes the whole output set of f (every table of
+// docs/outputs.md, report.html, report.md and manifest.json) into out in
+// layout, staged and moved into place as Run does, and fills in m: m must
+// already hold the run's identity (RunID, Version, ...), Input, AsOf,
+// WindowStart and Parameters; WriteOutputSet adds the features, the
+// clustering, the mapping, the segments, the movement and the outputs
+// written. It takes no decision: f holds them all (Fit, Settle).
+func WriteOutputSet(out string, force bool, layout OutputLayout, m *Manifest, f *Fitted) error {
 	stage, err := newStaging(out, force, layout)
 	if err != nil {
 		return err
 	}
-	if err := s.write(stage, m); err != nil {
+	if err := write(stage, m, f); err != nil {
 		stage.abort()
 		return err
 	}
@@ -70,10 +45,9 @@ func WriteOutputSet(out string, force bool, layout OutputLayout, m *Manifest, s 
 	return nil
 }
 
-// write maps the clusters onto the segments, fills in m and writes every
-// output file into stage.
-func (s *OutputSet) write(stage *staging, m *Manifest) error {
-	table, cs, mem, cat := s.Table, s.Clusters, s.Memberships, s.Catalogue
+// write fills in m and writes every output file of f into stage.
+func write(stage *staging, m *Manifest, f *Fitted) error {
+	table, cs, mem, cat, mapping := f.Table, f.Clusters, f.Memberships, f.Catalogue, f.Mapping
 	if m.Timings == nil {
 		m.Timings = map[string]float64{}
 	}
@@ -81,19 +55,7 @@ func (s *OutputSet) write(stage *staging, m *Manifest) error {
 		m.Outputs = map[string]int64{}
 	}
 	stage.date = m.AsOf.Format("2006-01-02")
-
-	// Every customer's distance to its centroid by one formula: the fit's
-	// vector kernels and a distributed assignment's loop may differ in
-	// the last bits, the output set may not.
-	res := cs.Result
-	for i, c := range res.Assign {
-		res.Distance[i] = cluster.Distance(cs.Matrix[i*res.Cols:(i+1)*res.Cols], res.Centroid(c))
-	}
-
-	profile := cs.Profile(table)
-	mapping := segments.MapClusters(cs.Result.Assign, cs.Result.K, mem, profile)
-	rec := mem.Reconcile(cs.Result.Assign, mapping)
-	m.Reconciled, m.FromCluster = rec.Moved, rec.FromCluster
+	m.Reconciled, m.FromCluster = f.Reconciliation.Moved, f.Reconciliation.FromCluster
 
 	m.Features = ManifestFeatures{}
 	for _, f := range table.Features {
@@ -120,14 +82,9 @@ func (s *OutputSet) write(stage *staging, m *Manifest) error {
 
 	var mv *report.Movement
 	var mvRows movementRows
-	if s.Previous != nil {
-		prev := s.Previous.p
-		var err error
-		mv, mvRows, err = compareMovement(prev, table, cs.Result.Assign, func(i int) string { return mapping.Clusters[cs.Result.Assign[i]].Segment }, cs.Result.K)
-		if err != nil {
-			return err
-		}
-		m.Movement = &MovementSummary{PreviousRun: prev.Dir, Stayed: mv.Stayed, Moved: mv.Moved, New: mv.New, Gone: mv.Gone, ClusterMatch: mv.ClusterMatch}
+	if f.Movement != nil {
+		mv, mvRows = f.Movement.Report, f.Movement.rows
+		m.Movement = &MovementSummary{PreviousRun: f.Movement.Previous, Stayed: mv.Stayed, Moved: mv.Moved, New: mv.New, Gone: mv.Gone, ClusterMatch: mv.ClusterMatch}
 	}
 
 	t3 := time.Now()

@@ -117,9 +117,15 @@ func TestRobustness(t *testing.T) {
 					t.Fatal(err)
 				}
 				r := measure(t, out, sum.Labels)
-				var cells, below, found []string
-				minR, minP := 1.0, 1.0
+				var cells, below, found, lost []string
+				minR, minP, minFound := 1.0, 1.0, 1.0
 				for _, row := range r.Rows {
+					if row.Customers >= 100 {
+						minFound = min(minFound, row.Found)
+						if row.Found < 0.9 {
+							lost = append(lost, fmt.Sprintf("%s found %.2f", row.Archetype, row.Found))
+						}
+					}
 					if slices.Contains(synth.UnlistedArchetypes(), row.Archetype) {
 						f := unlisted(t, out, sum.Labels, row.Archetype)
 						cells, found = append(cells, f), append(found, f)
@@ -134,7 +140,8 @@ func TestRobustness(t *testing.T) {
 						below = append(below, fmt.Sprintf("%s %.2f/%.2f", row.Archetype, row.RulePrecision, row.RuleRecall))
 					}
 				}
-				line := fmt.Sprintf("| %s | %s | %d | %.3f | %.3f | %.2f | %.2f | %d | %s |", v.name, strategy, m.K, r.ARI, r.MappingShare, minP, minR, len(below), strings.Join(append(below, found...), ", "))
+				perArchetype := float64(m.K) / float64(len(r.Rows))
+				line := fmt.Sprintf("| %s | %s | %d | %.2f | %.3f | %.2f | %.3f | %.3f | %.2f | %.2f | %d | %s |", v.name, strategy, m.K, perArchetype, r.Purity, minFound, r.ARI, r.MappingShare, minP, minR, len(below), strings.Join(append(append(below, lost...), found...), ", "))
 				table = append(table, line)
 				weak[strategy] = append(weak[strategy], below...)
 				t.Logf("%s: k=%d ARI=%.3f mapping=%.3f; primary P/R: %s", strategy, m.K, r.ARI, r.MappingShare, strings.Join(cells, "; "))
@@ -147,7 +154,7 @@ func TestRobustness(t *testing.T) {
 			}
 		})
 	}
-	t.Logf("\n| variant | k strategy | k | ARI | mapping share | min primary P | min primary R | segments below 0.9 | which (P/R) |\n|---|---|---|---|---|---|---|---|---|\n%s", strings.Join(table, "\n"))
+	t.Logf("\n| variant | k strategy | k | clusters per archetype | purity | min found | ARI | mapping share | min primary P | min primary R | segments below 0.9 | which (P/R, found) |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n%s", strings.Join(table, "\n"))
 	for s, w := range weak {
 		t.Logf("%s: %d segment×variant cells below 0.9", s, len(w))
 	}

@@ -68,9 +68,9 @@ type Manifest struct {
 	Stability     *Stability            `json:"stability,omitempty"`
 	Mapping       *segments.Mapping     `json:"mapping"`
 	Segments      []SegmentSummary      `json:"segments"`
-	// Reconciled counts the customers whose primary segment is their
-	// cluster's segment rather than the catalogue precedence's first choice
-	// (segments.Memberships.Reconcile); FromCluster counts the customers
+	// Reconciled counts the customers who meet several rules and whose
+	// primary segment is not the first of them in catalogue order
+	// (segments.Memberships.Settle); FromCluster counts the customers
 	// who meet no rule and take their cluster's segment.
 	Reconciled  int              `json:"primary_reconciled"`
 	FromCluster int              `json:"primary_from_cluster"`
@@ -198,9 +198,9 @@ func Run(ctx context.Context, o RunOptions) (*Manifest, error) {
 	if err != nil {
 		return nil, err
 	}
-	var prev *previousRun
+	var prev *PreviousRun
 	if o.Previous != "" {
-		if prev, err = readPrevious(o.Previous); err != nil {
+		if prev, err = ReadPreviousRun(o.Previous); err != nil {
 			return nil, err
 		}
 	}
@@ -239,28 +239,18 @@ func Run(ctx context.Context, o RunOptions) (*Manifest, error) {
 	}
 
 	t1 := time.Now()
-	mem, err := segments.Evaluate(cat, table, o.Cluster.Threads)
+	fit, err := Fit(ctx, table, cat, o.Cluster, prev)
 	if err != nil {
-		return nil, fmt.Errorf("segments: %w", err)
+		return nil, err
 	}
-	m.Timings["segments"] = time.Since(t1).Seconds()
-
-	t2 := time.Now()
-	cs, err := Cluster(ctx, table, o.Cluster, mem.Primary, func(s int) string { return cat.Segments[s].ID })
-	if err != nil {
-		return nil, fmt.Errorf("clustering: %w", err)
-	}
-	m.Timings["clustering"] = time.Since(t2).Seconds()
+	m.Timings["clustering"] = time.Since(t1).Seconds()
+	cs := fit.Clusters
 	log.Info("clustered", "k", cs.Result.K, "inertia", cs.Result.Inertia, "seconds", m.Timings["clustering"], "strategy", cs.Strategy)
 
 	m.Parameters = ManifestParams{K: o.Cluster.K, KMin: o.Cluster.KMin, KMax: o.Cluster.KMax, NInit: o.Cluster.NInit, Seed: o.Cluster.Seed, StabilityBoots: o.Cluster.StabilityBoots, Transform: "auto", Workers: o.Scan.Workers}
-	// The mapping, the manifest's account of the run and every output file,
-	// by the code a distributed run writes its output set with.
-	set := &OutputSet{Table: table, Clusters: cs, Memberships: mem, Catalogue: cat}
-	if prev != nil {
-		set.Previous = &PreviousRun{prev}
-	}
-	if err := set.write(stage, m); err != nil {
+	// The manifest's account of the run and every output file, by the
+	// code a distributed run writes its output set with.
+	if err := write(stage, m, fit); err != nil {
 		return nil, err
 	}
 	if err := stage.commit(); err != nil {

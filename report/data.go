@@ -45,8 +45,8 @@ type Data struct {
 	Unnamed []UnnamedGroup
 	// Documents are the source documents the segments' doc tags name.
 	Documents []Document
-	// Reconciled is the number of customers whose primary segment is
-	// their cluster's segment rather than the precedence's first choice;
+	// Reconciled is the number of customers who meet several rules and
+	// whose primary segment is not the precedence's first choice;
 	// FromCluster the number who meet no rule and take their cluster's
 	// segment.
 	Reconciled  int

@@ -67,7 +67,7 @@ func RenderMarkdown(d *Data) []byte {
 	if len(d.Segments) == 0 {
 		b.WriteString("No segments.\n\n")
 	} else {
-		fmt.Fprintf(&b, "Primary segment: the cluster's segment when the customer meets its rule, else the first rule met in catalogue order (%s customers took their cluster's segment over it); a customer who meets no rule takes its cluster's segment (%s customers). The `primary_basis` column says which applies.\n\n", commas(int64(d.Reconciled)), commas(int64(d.FromCluster)))
+		fmt.Fprintf(&b, "Primary segment: the only rule the customer meets, or of several the one whose members' profile the customer is nearest (%s customers differ from the first rule met in catalogue order); a customer who meets no rule takes its cluster's segment (%s customers). The `primary_basis` column says which applies.\n\n", commas(int64(d.Reconciled)), commas(int64(d.FromCluster)))
 		b.WriteString("| segment | docs | members | primary | revenue | carried by clusters |\n|---|---|---:|---:|---:|---|\n")
 		for _, s := range d.Segments {
 			id := mdCode(s.ID)

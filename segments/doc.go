@@ -25,14 +25,15 @@
 // Memberships: a customer may meet several rules. Its primary segment
 // (document C warns against one customer in many segments) is settled in two
 // steps. Evaluate takes the first non-facet segment in catalogue order whose
-// rule it meets (the catalogue's precedence). After clustering, Reconcile
-// replaces it with the segment the customer's cluster maps to whenever the
-// customer meets that segment's rule too: of the segments a customer meets,
-// the one its behaviour as a whole resembles wins, and the precedence
-// decides only where the cluster does not. A customer who meets no rule
-// takes the segment its cluster maps to (a rule's hard threshold misses
-// customers on its edge whom the clustering places with the segment's
-// members) instead of falling into a catch-all "none"; its memberships stay
+// rule it meets (the catalogue's precedence). Memberships.Settle then
+// decides from the rules and the customer's own evidence: a customer who
+// meets one rule takes it; one who meets several takes the segment whose
+// members' profile (their mean in the clustering space) it is nearest, the
+// one its behaviour as a whole resembles, which does not depend on the
+// number of clusters. Only a customer who meets no rule takes the segment
+// its cluster maps to (a rule's hard threshold misses customers on its edge
+// whom the clustering places with the segment's members) instead of falling
+// into a catch-all "none"; its memberships stay
 // the rules'. Basis records which of these applies to each customer. Its
 // life-cycle stage is the first matching stage of the catalogue's lifecycle
 // list.

@@ -36,7 +36,7 @@ type Memberships struct {
 	// Primary[i] is the index of customer i's primary segment (the first
 	// non-facet segment in catalogue order whose rule it meets), or -1.
 	Primary []int
-	// Basis[i] says how Primary[i] was chosen; nil until Reconcile runs
+	// Basis[i] says how Primary[i] was chosen; nil until Settle runs
 	// (then every primary segment is by the catalogue precedence).
 	Basis []Basis
 	// Stage[i] is the index into Catalogue.Lifecycle of customer i's stage,
@@ -76,7 +76,7 @@ func (m *Memberships) PrimaryID(i int) string {
 }
 
 // BasisName returns how customer i's primary segment was chosen (see
-// Basis): "rule" before Reconcile when the customer meets a rule.
+// Basis): "rule" before Settle when the customer meets a rule.
 func (m *Memberships) BasisName(i int) string {
 	if m.Basis != nil {
 		return m.Basis[i].String()

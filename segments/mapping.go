@@ -261,18 +261,17 @@ const (
 	// BasisNone: the customer meets no rule and its cluster maps to no
 	// segment; its primary segment is "none".
 	BasisNone Basis = iota
-	// BasisRule: the first rule the customer meets in catalogue order (the
-	// precedence); its cluster maps to a segment whose rule it does not meet.
+	// BasisRule: the only rule the customer meets (facets aside).
 	BasisRule
-	// BasisClusterRule: the segment the customer's cluster maps to, whose
-	// rule the customer also meets.
-	BasisClusterRule
+	// BasisClosestRule: the customer meets several rules; its primary
+	// segment is the one whose members' profile it is nearest (Settle).
+	BasisClosestRule
 	// BasisCluster: the customer meets no rule; the segment its cluster maps
 	// to, the named behaviour it resembles most, is its primary segment.
 	BasisCluster
 )
 
-var basisNames = [...]string{"none", "rule", "cluster_and_rule", "cluster"}
+var basisNames = [...]string{"none", "rule", "closest_rule", "cluster"}
 
 // String returns the basis as written to customers.parquet's primary_basis.
 func (b Basis) String() string {
@@ -283,73 +282,14 @@ func (b Basis) String() string {
 }
 
 // Reconciliation counts the customers by the basis of their primary segment
-// after Reconcile.
+// after Settle.
 type Reconciliation struct {
-	// Moved is the number of customers whose primary segment became their
-	// cluster's segment over the precedence's first choice (a rule met).
+	// Moved is the number of customers who meet several rules and whose
+	// primary segment is not the first of them in catalogue order.
 	Moved int
 	// FromCluster is the number of customers who meet no rule and take their
 	// cluster's segment (BasisCluster).
 	FromCluster int
-}
-
-// Reconcile settles each customer's primary segment with its cluster and
-// records the basis of the choice in m.Basis (see ReconcilePrimary):
-//   - when the customer meets the rule of the segment its cluster maps to,
-//     that segment is its primary segment. A customer often meets several
-//     rules (an active customer may also be in the top decile of spend); the
-//     precedence alone picks by the order of the catalogue, while the
-//     cluster says which of the segments the customer meets describes its
-//     behaviour as a whole;
-//   - otherwise, when it meets some rule, the catalogue precedence stands;
-//   - when it meets no rule, it takes the segment its cluster maps to: the
-//     named behaviour it resembles most, rather than a catch-all "none"
-//     (a rule's hard threshold misses customers on its edge, such as a
-//     repeat buyer who returned one item in four against a rule of 0.3,
-//     whom the clustering places among the customers who return much).
-//     Its memberships stay those of the rules alone.
-//
-// Only a customer whose cluster maps to no segment and who meets no rule
-// keeps "none".
-func (m *Memberships) Reconcile(assign []int, mp *Mapping) Reconciliation {
-	segOf := make([]int, len(mp.Clusters))
-	for c, cm := range mp.Clusters {
-		segOf[c] = m.Catalogue.Index(cm.Segment)
-	}
-	member := make([]bool, len(m.Member))
-	m.Basis = make([]Basis, len(assign))
-	var r Reconciliation
-	for i, c := range assign {
-		for s := range m.Member {
-			member[s] = m.Member[s][i]
-		}
-		p, b := ReconcilePrimary(m.Primary[i], member, segOf[c])
-		switch {
-		case b == BasisCluster:
-			r.FromCluster++
-		case p != m.Primary[i]:
-			r.Moved++
-		}
-		m.Primary[i], m.Basis[i] = p, b
-	}
-	return r
-}
-
-// ReconcilePrimary is Reconcile for one customer: primary is its segment by
-// the catalogue precedence (-1 for none), member[s] says whether it meets
-// segment s's rule and clusterSegment is the index of the segment its
-// cluster maps to (-1 for none). It returns the primary segment (-1 for
-// none) and the basis of the choice.
-func ReconcilePrimary(primary int, member []bool, clusterSegment int) (int, Basis) {
-	switch {
-	case clusterSegment >= 0 && member[clusterSegment]:
-		return clusterSegment, BasisClusterRule
-	case primary >= 0:
-		return primary, BasisRule
-	case clusterSegment >= 0:
-		return clusterSegment, BasisCluster
-	}
-	return -1, BasisNone
 }
 
 // subGroups settles the clusters that share a name. Clusters mapped to one

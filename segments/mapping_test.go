@@ -218,7 +218,7 @@ func TestDescribe(t *testing.T) {
 	}
 }
 
-func TestReconcile(t *testing.T) {
+func TestSettle(t *testing.T) {
 	cat, err := Parse([]byte(`
 segments:
   - id: first
@@ -231,31 +231,44 @@ segments:
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Customers 0-3 meet first and second, 4 meets second only, 5 meets
-	// nothing. Cluster 0 maps to second, cluster 1 to nothing, cluster 2
-	// to third.
-	mem := memberships(t, cat, 6, map[string][]int{"first": {0, 1, 2, 3}, "second": {0, 1, 2, 3, 4}})
-	mem.Primary = []int{0, 0, 0, 0, 1, -1}
-	assign := []int{0, 0, 1, 2, 2, 0}
-	mp := &Mapping{Clusters: []ClusterMapping{{Cluster: 0, Segment: "second"}, {Cluster: 1}, {Cluster: 2, Segment: "third"}}}
-	r := mem.Reconcile(assign, mp)
-	// 0 and 1: in a "second" cluster and meet second's rule: second.
-	// 2: unmapped cluster, precedence stands. 3 and 4: cluster maps to
-	// third, whose rule they do not meet: precedence stands. 5: meets no
-	// rule, in a "second" cluster: second, by the cluster alone.
-	if want := []int{1, 1, 0, 0, 1, 1}; !slices.Equal(mem.Primary, want) {
-		t.Errorf("primary after reconciliation = %v, want %v", mem.Primary, want)
+	// Customers 0-3 meet first and second, 4 meets second only, 5 and 6
+	// meet nothing. Cluster 0 maps to second, cluster 1 to nothing.
+	mem := memberships(t, cat, 7, map[string][]int{"first": {0, 1, 2, 3}, "second": {0, 1, 2, 3, 4}})
+	mem.Primary = []int{0, 0, 0, 0, 1, -1, -1}
+	before := slices.Clone(mem.Primary)
+	// One column: first's members alone do not exist (all four also meet
+	// second), so first's profile is its members' mean (1.5), second's is
+	// too few alone (customer 4) and is its five members' mean (2.2).
+	x := []float64{0, 1, 2, 3, 5, 9, 9}
+	assign := []int{0, 0, 1, 1, 1, 0, 1}
+	mp := &Mapping{Clusters: []ClusterMapping{{Cluster: 0, Segment: "second"}, {Cluster: 1}}}
+	r := mem.Settle(x, 1, assign, mp)
+	// 0 and 1: nearer first's profile; 2 and 3: nearer second's
+	// (|2-2.2| < |2-1.5|); 4: second, its only rule; 5: no rule, a
+	// "second" cluster; 6: no rule, an unmapped cluster: none.
+	if want := []int{0, 0, 1, 1, 1, 1, -1}; !slices.Equal(mem.Primary, want) {
+		t.Errorf("settled primary = %v, want %v", mem.Primary, want)
 	}
-	wantBasis := []Basis{BasisClusterRule, BasisClusterRule, BasisRule, BasisRule, BasisRule, BasisCluster}
+	if !slices.Equal(before, []int{0, 0, 0, 0, 1, -1, -1}) {
+		t.Error("Settle wrote into the precedence's slice")
+	}
+	wantBasis := []Basis{BasisClosestRule, BasisClosestRule, BasisClosestRule, BasisClosestRule, BasisRule, BasisCluster, BasisNone}
 	if !slices.Equal(mem.Basis, wantBasis) {
 		t.Errorf("basis = %v, want %v", mem.Basis, wantBasis)
 	}
 	if r.Moved != 2 || r.FromCluster != 1 {
 		t.Errorf("reconciliation = %+v, want 2 moved and 1 from the cluster", r)
 	}
-	// A customer who meets no rule in an unmapped cluster keeps none.
-	if p, b := ReconcilePrimary(-1, []bool{false, false, false}, -1); p != -1 || b != BasisNone || b.String() != "none" {
-		t.Errorf("ReconcilePrimary(no rule, no segment) = %d, %v", p, b)
+	// The choice does not depend on the clusters for a customer who meets
+	// a rule: every customer in one cluster gives the same for 0-4.
+	again := memberships(t, cat, 7, map[string][]int{"first": {0, 1, 2, 3}, "second": {0, 1, 2, 3, 4}})
+	again.Primary = slices.Clone(before)
+	again.Settle(x, 1, make([]int, 7), &Mapping{Clusters: []ClusterMapping{{Cluster: 0}}})
+	if !slices.Equal(again.Primary[:5], mem.Primary[:5]) {
+		t.Errorf("with one cluster: %v, want %v for the customers meeting rules", again.Primary[:5], mem.Primary[:5])
+	}
+	if mem.BasisName(6) != "none" || mem.BasisName(3) != "closest_rule" {
+		t.Errorf("basis names %q, %q", mem.BasisName(6), mem.BasisName(3))
 	}
 	// Customer 4 meets second only and its cluster maps to third: the
 	// basis names the precedence.

@@ -26,9 +26,10 @@
 // percentile ranks taken by binary search in the sample's
 // segments.Population). Finally one worker gathers every customer,
 // rebuilds the feature table, the clustering stage and the memberships,
-// and writes the output set with pipeline.WriteOutputSet, which also maps
-// the clusters onto the segments (segments.MapClusters) and reconciles the
-// primary segments, as pipeline.Run does. When the sample is every
+// settles them with pipeline.Settle, the single-node fitting stage's code
+// (the mapping of the clusters onto the segments and every customer's
+// primary segment), and writes the output set with
+// pipeline.WriteOutputSet, as pipeline.Run does. When the sample is every
 // customer the output set equals `segmint run`'s; the package test checks
 // every table cell by cell, the manifest and the reports.
 //

@@ -85,7 +85,7 @@ type outputSetOptions struct {
 // previous run, movement) tables, report.html, report.md and
 // manifest.json, exactly as `segmint run` writes them. The clusters are
 // mapped onto the segments here, on every customer, by the single-node
-// code (segments.MapClusters, Memberships.Reconcile).
+// fitting stage's code (pipeline.Settle).
 type writeOutputSetFn struct {
 	O     outputSetOptions
 	cache modelCache
@@ -101,14 +101,15 @@ func (f *writeOutputSetFn) ProcessElement(ctx context.Context, _ int, iter func(
 		rows = append(rows, r)
 	}
 	slices.SortFunc(rows, func(a, b customerRow) int { return cmp.Compare(a.Customer, b.Customer) })
-	set, err := m.outputSet(rows, w, stats)
-	if err != nil {
-		return err
-	}
+	var prev *pipeline.PreviousRun
 	if f.O.Previous != "" {
-		if set.Previous, err = pipeline.ReadPreviousRun(f.O.Previous); err != nil {
+		if prev, err = pipeline.ReadPreviousRun(f.O.Previous); err != nil {
 			return err
 		}
+	}
+	set, err := m.outputSet(rows, w, stats, prev)
+	if err != nil {
+		return err
 	}
 	man, err := f.manifest(ctx, w, stats, counts, sumIter, len(rows))
 	if err != nil {
@@ -179,7 +180,7 @@ func (f *writeOutputSetFn) manifest(ctx context.Context, w window, stats feature
 // for every customer (rows ascending by id): the feature table, the
 // clustering stage (the fit on the sample, with every customer's cluster,
 // distance and row in the clustering space) and the segment memberships.
-func (m *model) outputSet(rows []customerRow, w window, stats features.Stats) (*pipeline.OutputSet, error) {
+func (m *model) outputSet(rows []customerRow, w window, stats features.Stats, prev *pipeline.PreviousRun) (*pipeline.Fitted, error) {
 	n := len(rows)
 	frows := make([]featureRow, n)
 	for i := range rows {
@@ -211,7 +212,7 @@ func (m *model) outputSet(rows []customerRow, w window, stats features.Stats) (*
 
 	cat := m.cat
 	ev := segments.NewEvaluator(cat, m.Population)
-	mem := &segments.Memberships{Catalogue: cat, Reason: ev.Reason, StageReason: ev.StageReason, Member: make([][]bool, len(cat.Segments)), Sizes: make([]int, len(cat.Segments)), Primary: make([]int, n), Stage: make([]int, n)}
+	mem := &segments.Memberships{Catalogue: cat, Reason: ev.Reason, Fallback: ev.Fallback, StageReason: ev.StageReason, Member: make([][]bool, len(cat.Segments)), Sizes: make([]int, len(cat.Segments)), Primary: make([]int, n), Stage: make([]int, n)}
 	for s := range mem.Member {
 		mem.Member[s] = make([]bool, n)
 	}
@@ -228,7 +229,7 @@ func (m *model) outputSet(rows []customerRow, w window, stats features.Stats) (*
 			}
 		}
 	}
-	return &pipeline.OutputSet{Table: t, Clusters: cs, Memberships: mem, Catalogue: cat}, nil
+	return pipeline.Settle(t, cs, mem, cat, prev)
 }
 
 // isURL reports whether path names a file system other than the local one.

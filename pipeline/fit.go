@@ -1,0 +1,91 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/segmint/segmint/cluster"
+	"github.com/segmint/segmint/features"
+	"github.com/segmint/segmint/report"
+	"github.com/segmint/segmint/segments"
+)
+
+// Fitted is the fitting stage's outcome: everything a run's output set is
+// written from. The writers (WriteOutputSet) take no decision of their own:
+// writing one Fitted twice gives the same files.
+type Fitted struct {
+	// Table is the feature table of every customer, rows in ascending id
+	// order.
+	Table *features.Table
+	// Clusters is the clustering stage: Result.Assign and Result.Distance
+	// hold every customer of Table (Distance by cluster.Distance, one
+	// formula on every path), Matrix the customers' rows in the clustering
+	// space.
+	Clusters *ClusterStage
+	// Memberships are the customers' segment memberships with every
+	// customer's primary segment settled (Basis says how).
+	Memberships *segments.Memberships
+	Catalogue   *segments.Catalogue
+	// Mapping maps the clusters onto the segments, with the evidence.
+	Mapping *segments.Mapping
+	// Reconciliation counts the primary segments by how they were settled.
+	Reconciliation segments.Reconciliation
+	// Movement, with a previous run, compares it with this one.
+	Movement *Movement
+}
+
+// Movement is the comparison of a run with an earlier one (--previous).
+type Movement struct {
+	Previous string // the previous run's directory
+	Report   *report.Movement
+	rows     movementRows
+}
+
+// Fit runs the fitting stage on a feature table: the segment rules, the
+// clusters, the mapping of the clusters onto the segments and every
+// customer's primary segment. It returns new values and modifies none of
+// its arguments. prev, when not nil, is an earlier run to compare with.
+func Fit(ctx context.Context, t *features.Table, cat *segments.Catalogue, o ClusterOptions, prev *PreviousRun) (*Fitted, error) {
+	mem, err := segments.Evaluate(cat, t, o.Threads)
+	if err != nil {
+		return nil, fmt.Errorf("segments: %w", err)
+	}
+	cs, err := Cluster(ctx, t, o, mem.Primary, func(s int) string { return cat.Segments[s].ID })
+	if err != nil {
+		return nil, fmt.Errorf("clustering: %w", err)
+	}
+	return Settle(t, cs, mem, cat, prev)
+}
+
+// Settle is the part of the fitting stage after the clustering, shared by
+// segmint run and a distributed run (which clusters on its workers): it
+// maps the clusters onto the segments, settles every customer's primary
+// segment (segments.Memberships.Settle) and, with prev, compares the
+// run with an earlier one. cs and mem are not modified: the distances and
+// the settled primary segments are new slices in the result.
+func Settle(t *features.Table, cs *ClusterStage, mem *segments.Memberships, cat *segments.Catalogue, prev *PreviousRun) (*Fitted, error) {
+	// Every customer's distance to its centroid by one formula: the fit's
+	// vector kernels and a distributed assignment's loop may differ in the
+	// last bits, the output set may not.
+	res := *cs.Result
+	res.Distance = make([]float64, len(res.Assign))
+	for i, c := range res.Assign {
+		res.Distance[i] = cluster.Distance(cs.Matrix[i*res.Cols:(i+1)*res.Cols], res.Centroid(c))
+	}
+	stage := *cs
+	stage.Result = &res
+
+	profile := stage.Profile(t)
+	mapping := segments.MapClusters(res.Assign, res.K, mem, profile)
+	settled := *mem
+	rec := settled.Settle(stage.Matrix, res.Cols, res.Assign, mapping)
+	f := &Fitted{Table: t, Clusters: &stage, Memberships: &settled, Catalogue: cat, Mapping: mapping, Reconciliation: rec}
+	if prev != nil {
+		mv, rows, err := compareMovement(prev.p, t, res.Assign, func(i int) string { return mapping.Clusters[res.Assign[i]].Segment }, res.K)
+		if err != nil {
+			return nil, err
+		}
+		f.Movement = &Movement{Previous: prev.p.Dir, Report: mv, rows: rows}
+	}
+	return f, nil
+}
