@@ -47,7 +47,7 @@ type Acc struct {
 	curFlags   uint8
 
 	sessions   flagSet          // session -> flag bits
-	orders     timeSet          // order -> earliest purchase time
+	orders     orderSet         // order -> earliest purchase time, spend
 	categories keySet[struct{}] // categories purchased
 	carted     keySet[struct{}] // categories added to a cart
 }
@@ -169,11 +169,13 @@ func (a *Acc) addPurchase(b *Batch, i int, t int64, session uint64, launch *Laun
 	}
 	q := b.Quantity[i]
 	a.Units += q
+	var spend int64
 	if b.Present&ColAmount != 0 {
-		a.Spend += b.Amount[i]
+		spend = b.Amount[i]
 	} else if b.Present&ColPrice != 0 {
-		a.Spend += b.Price[i] * q
+		spend = b.Price[i] * q
 	}
+	a.Spend += spend
 	if b.Present&ColDiscount != 0 && b.Discount[i] > 0 {
 		a.Discount += b.Discount[i]
 		a.CouponRows++
@@ -192,7 +194,7 @@ func (a *Acc) addPurchase(b *Batch, i int, t int64, session uint64, launch *Laun
 	if order == 0 {
 		order = uint64(t/60_000_000) | 1<<63
 	}
-	a.orders.min(order, t)
+	a.orders.fold(order, t, spend)
 	if b.Present&ColCategory != 0 && b.Category[i] != 0 {
 		a.categories.add(uint64(b.Category[i]))
 	}
@@ -228,7 +230,7 @@ func (a *Acc) Merge(o *Acc) {
 	if o.curSession != 0 {
 		a.sessions.or(o.curSession, o.curFlags)
 	}
-	a.orders.mergeMin(&o.orders)
+	a.orders.merge(&o.orders)
 	a.categories.mergeKeys(&o.categories)
 	a.carted.mergeKeys(&o.carted)
 }
@@ -288,6 +290,9 @@ type derived struct {
 	browseNoBuy, withCart, cartNoBuy int
 	gaps                             int     // number of gaps between orders
 	gapMean, gapSD                   float64 // of the gaps, in days
+	// firstOrder and lastOrder are the times of the first and the last
+	// order (each dated by its earliest row); valid with orders.
+	firstOrder, lastOrder int64
 }
 
 // rowCache is one goroutine's memory of the customer it is finalising: the
@@ -308,7 +313,11 @@ func (a *Acc) derive(c *Context) *derived {
 	}
 	var d derived
 	d.browseNoBuy, d.withCart, d.cartNoBuy = a.sessionCounts()
-	if gaps := a.orderGaps(); len(gaps) > 0 {
+	times := a.orders.times()
+	if len(times) > 0 {
+		d.firstOrder, d.lastOrder = times[0], times[len(times)-1]
+	}
+	if gaps := orderGaps(times); len(gaps) > 0 {
 		d.gaps = len(gaps)
 		d.gapMean, d.gapSD = meanSD(gaps)
 	}
@@ -319,9 +328,9 @@ func (a *Acc) derive(c *Context) *derived {
 	return &d
 }
 
-// orderGaps returns the gaps between consecutive orders in days.
-func (a *Acc) orderGaps() []float64 {
-	times := sortedVals(&a.orders.keySet)
+// orderGaps returns the gaps in days between consecutive orders, of
+// ascending times.
+func orderGaps(times []int64) []float64 {
 	if len(times) < 2 {
 		return nil
 	}

@@ -26,6 +26,12 @@ type Feature struct {
 	Value       func(a *Acc, c *Context) (v float64, ok bool)
 	Fill        func(c *Context) float64
 	FillNote    string
+	// NotClustered marks a feature that summarises a customer's purchases
+	// for the predictive models (package clv) rather than describing a
+	// behaviour: the clustering leaves it out (pipeline.FeatureMatrix), so
+	// adding it moves no cluster. It is written and can be read by rules
+	// like any other feature.
+	NotClustered bool
 }
 
 // Unavailable returns why f cannot be computed on a data set described by c,
@@ -62,6 +68,16 @@ func (f *Feature) Unavailable(c *Context) string {
 }
 
 func days(us int64) float64 { return float64(us) / MicrosPerDay }
+
+// utcDay returns the UTC calendar day of a time in µs since the epoch, as
+// a day number.
+func utcDay(us int64) int64 {
+	d := us / MicrosPerDay
+	if us%MicrosPerDay < 0 {
+		d--
+	}
+	return d
+}
 
 func ratio(num, den int64) (float64, bool) {
 	if den <= 0 {
@@ -292,6 +308,43 @@ var catalogue = []*Feature{
 				return 1, true
 			}
 			return 0, true
+		},
+	},
+	// The summary of the purchase models (package clv): x = orders − 1,
+	// t_x, T and the mean repeat order value. Not clustered.
+	{
+		Name: "days_first_to_last_order", Unit: "days",
+		Description: "Whole days (UTC calendar) from the customer's first order to the last, each order dated by its earliest row: the purchase models' t_x; null without orders. Not clustered.",
+		NeedsEvents: purchases, NotClustered: true,
+		Value: func(a *Acc, c *Context) (float64, bool) {
+			if a.Orders() == 0 {
+				return 0, false
+			}
+			d := a.derive(c)
+			return float64(utcDay(d.lastOrder) - utcDay(d.firstOrder)), true
+		},
+	},
+	{
+		Name: "days_since_first_order", Unit: "days",
+		Description: "Whole days (UTC calendar) from the customer's first order to the as-of day: the purchase models' T; null without orders. Not clustered.",
+		NeedsEvents: purchases, NotClustered: true,
+		Value: func(a *Acc, c *Context) (float64, bool) {
+			if a.Orders() == 0 {
+				return 0, false
+			}
+			return float64(utcDay(c.AsOf) - utcDay(a.derive(c).firstOrder)), true
+		},
+	},
+	{
+		Name: "repeat_order_value", Unit: "currency",
+		Description: "Mean value of the orders after the first: (total_spend − the first order's spend) / (orders − 1), the spend model's m; the first order is the earliest (each dated by its earliest row; on equal times, the one of the smaller order key); null with fewer than 2 orders. Not clustered.",
+		Needs:       ColPrice, NeedsEvents: purchases, NotClustered: true,
+		Value: func(a *Acc, _ *Context) (float64, bool) {
+			x := a.Orders() - 1
+			if x < 1 {
+				return 0, false
+			}
+			return FromMoney(a.Spend-a.orders.firstSpend()) / float64(x), true
 		},
 	},
 }

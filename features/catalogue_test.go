@@ -212,6 +212,27 @@ func TestCatalogueFeatureValues(t *testing.T) {
 			[]ev{view(1, 0), {cust: 1, day: 2, typ: EventSubscribe}}, 10, 1},
 		{"subscribed without", "subscribed", 0,
 			[]ev{view(1, 0)}, 10, 0},
+
+		{"days_first_to_last_order in calendar days, orders by their earliest row", "days_first_to_last_order", 0,
+			[]ev{buy(1.5, 1, 1, 0, 1), buy(9.9, 1, 1, 0, 1), buy(4.7, 1, 1, 0, 2)}, 10, 3},
+		{"days_first_to_last_order zero with one order", "days_first_to_last_order", 0,
+			[]ev{buy(2.5, 1, 1, 0, 1), buy(3.5, 1, 1, 0, 1)}, 10, 0},
+		{"days_first_to_last_order null without orders", "days_first_to_last_order", 0,
+			[]ev{view(1, 0)}, 10, nan},
+
+		{"days_since_first_order to the as-of day", "days_since_first_order", 0,
+			[]ev{view(1, 0), buy(2.9, 1, 1, 0, 1), buy(5, 1, 1, 0, 2)}, 10.2, 8},
+		{"days_since_first_order null without orders", "days_since_first_order", 0,
+			[]ev{view(1, 0)}, 10, nan},
+
+		{"repeat_order_value the orders after the first", "repeat_order_value", 0,
+			[]ev{buy(1, 10, 2, 0, 1), buy(1.5, 5, 1, 0, 1), buy(3, 30, 1, 0, 2), buy(4, 12, 1, 0, 3), buy(4, 6, 1, 0, 3)}, 10, 24},
+		{"repeat_order_value first order by time, not key", "repeat_order_value", 0,
+			[]ev{buy(2, 10, 1, 0, 2), buy(1, 100, 1, 0, 5)}, 10, 10},
+		{"repeat_order_value on equal times the smaller key is first", "repeat_order_value", 0,
+			[]ev{buy(1, 100, 1, 0, 5), buy(1, 10, 1, 0, 2), buy(3, 40, 1, 0, 3)}, 10, 70},
+		{"repeat_order_value null with one order", "repeat_order_value", 0,
+			[]ev{buy(1, 10, 1, 0, 1), buy(2, 10, 1, 0, 1)}, 10, nan},
 	}
 	covered := make(map[string]bool)
 	for _, tc := range cases {
@@ -357,6 +378,7 @@ func TestAbsentFeatures(t *testing.T) {
 		}},
 		{"no price column", allColumns &^ ColPrice, EventTypes(), map[string]string{
 			"total_spend": "price", "avg_order_value": "price", "avg_item_price": "price", "discount_share": "price",
+			"repeat_order_value": "price",
 		}},
 		{"no discount column", allColumns &^ ColDiscount, EventTypes(), map[string]string{
 			"discount_share": "discount",
@@ -373,7 +395,8 @@ func TestAbsentFeatures(t *testing.T) {
 			"coupon_ratio": "purchase", "discount_share": "purchase", "cart_adds": "cart",
 			"cart_abandonment_rate": "cart", "abandoned_carts": "cart", "trend_adoption": "purchase", "mean_gap_days": "purchase",
 			"gap_regularity": "purchase", "overdue_ratio": "purchase", "distinct_categories": "purchase",
-			"refund_rate": "refund", "subscribed": "subscribe",
+			"refund_rate": "refund", "subscribed": "subscribe", "days_first_to_last_order": "purchase",
+			"days_since_first_order": "purchase", "repeat_order_value": "purchase",
 		}},
 	}
 	for _, tc := range cases {

@@ -1,18 +1,15 @@
 package features
 
-import (
-	"cmp"
-	"slices"
-)
+import "slices"
 
 // keySet is a small map from 64-bit keys to values of type V, the
 // per-customer store for sessions (flagSet: one byte of flag bits per
-// session), orders (timeSet: the earliest purchase time) and categories
+// session), orders (orderSet: the earliest purchase time and the spend) and categories
 // (keySet[struct{}]: keys alone, no value stored). Most customers have a
 // handful of keys, so it is a pair of slices searched linearly, promoted to
 // a hash index past keySetIndexAt keys. Memory is proportional to the
 // number of distinct keys, never to the number of events: 9 bytes per
-// session, 16 per order, 8 per category.
+// session, 24 per order, 8 per category.
 type keySet[V any] struct {
 	keys []uint64
 	vals []V
@@ -106,30 +103,54 @@ func (s *flagSet) mergeOr(o *flagSet) {
 	}
 }
 
-// timeSet maps orders to their earliest purchase time.
-type timeSet struct{ keySet[int64] }
+// orderVal is what an orderSet keeps of an order: its earliest purchase
+// time and its spend (money, micro-units).
+type orderVal struct{ first, spend int64 }
 
-// min keeps the smallest value seen for key k.
-func (s *timeSet) min(k uint64, v int64) {
+// orderSet maps orders to their earliest purchase time and spend.
+type orderSet struct{ keySet[orderVal] }
+
+// fold adds a purchase row of order k at time t with the given spend:
+// the order's time is its earliest row's, its spend the sum of its rows'.
+func (s *orderSet) fold(k uint64, t, spend int64) {
 	if i := s.find(k); i >= 0 {
-		if v < s.vals[i] {
-			s.vals[i] = v
-		}
+		v := &s.vals[i]
+		v.first = min(v.first, t)
+		v.spend += spend
 		return
 	}
-	s.insert(k, v)
+	s.insert(k, orderVal{t, spend})
 }
 
-// mergeMin adds every key of o into s, keeping the smaller value.
-func (s *timeSet) mergeMin(o *timeSet) {
+// merge adds every order of o into s.
+func (s *orderSet) merge(o *orderSet) {
 	for i, k := range o.keys {
-		s.min(k, o.vals[i])
+		s.fold(k, o.vals[i].first, o.vals[i].spend)
 	}
 }
 
-// sortedVals returns the values of s in ascending order in a new slice.
-func sortedVals[V cmp.Ordered](s *keySet[V]) []V {
-	out := slices.Clone(s.vals)
+// times returns the orders' times in ascending order in a new slice.
+func (s *orderSet) times() []int64 {
+	out := make([]int64, len(s.vals))
+	for i, v := range s.vals {
+		out[i] = v.first
+	}
 	slices.Sort(out)
 	return out
+}
+
+// firstSpend returns the spend of the first order: the earliest, of the
+// smaller key on equal times (0 without orders). It depends on the orders
+// alone, not on the order they were added in.
+func (s *orderSet) firstSpend() int64 {
+	best := -1
+	for i, v := range s.vals {
+		if best < 0 || v.first < s.vals[best].first || (v.first == s.vals[best].first && s.keys[i] < s.keys[best]) {
+			best = i
+		}
+	}
+	if best < 0 {
+		return 0
+	}
+	return s.vals[best].spend
 }

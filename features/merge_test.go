@@ -1,6 +1,7 @@
 package features
 
 import (
+	"cmp"
 	"maps"
 	"math"
 	"math/rand/v2"
@@ -269,6 +270,13 @@ func snapshot(a *Acc) Acc {
 	return c
 }
 
+// sortedVals returns the values of s in ascending order in a new slice.
+func sortedVals[V cmp.Ordered](s *keySet[V]) []V {
+	out := slices.Clone(s.vals)
+	slices.Sort(out)
+	return out
+}
+
 func cloneSet[V any](ks *keySet[V]) {
 	ks.keys = slices.Clone(ks.keys)
 	ks.vals = slices.Clone(ks.vals)
@@ -305,14 +313,14 @@ func TestAccMergeLeavesPartialUnchanged(t *testing.T) {
 	// a shares no memory with o: growing a leaves o as it was.
 	for k := range 500 {
 		a.sessions.or(uint64(1000+k), sessCart)
-		a.orders.min(uint64(1000+k), 1)
+		a.orders.fold(uint64(1000+k), 1, 1)
 		a.categories.add(uint64(1000 + k))
 	}
 	for i := range a.sessions.vals {
 		a.sessions.vals[i] |= sessPurchase
 	}
 	for i := range a.orders.vals {
-		a.orders.vals[i] = -1
+		a.orders.vals[i] = orderVal{-1, -1}
 	}
 	if !reflect.DeepEqual(*o, before) {
 		t.Fatal("changing the merged accumulator changed the partial: they share memory")
@@ -330,8 +338,8 @@ func TestAccMergeLeavesPartialUnchanged(t *testing.T) {
 		t.Errorf("sessions, orders, categories = %d, %d, %d; want %d, %d, %d",
 			m.Sessions(), m.Orders(), m.categories.len(), want.Sessions(), want.Orders(), want.categories.len())
 	}
-	if !slices.Equal(sortedVals(&m.sessions.keySet), sortedVals(&want.sessions.keySet)) || !slices.Equal(sortedVals(&m.orders.keySet), sortedVals(&want.orders.keySet)) {
-		t.Error("merged session flags or order times differ from one pass")
+	if !slices.Equal(sortedVals(&m.sessions.keySet), sortedVals(&want.sessions.keySet)) || !slices.Equal(m.orders.times(), want.orders.times()) || m.orders.firstSpend() != want.orders.firstSpend() {
+		t.Error("merged session flags, order times or first order's spend differ from one pass")
 	}
 	if m.Country != want.Country || m.Country != "RO" {
 		t.Errorf("country = %q, want %q (latest event)", m.Country, want.Country)
@@ -407,9 +415,9 @@ func TestManySessionsPastIndex(t *testing.T) {
 }
 
 func TestKeySet(t *testing.T) {
-	var s timeSet
+	var s orderSet
 	for k := range 100 {
-		s.min(uint64(k*7+1), int64(1000-k))
+		s.fold(uint64(k*7+1), int64(1000-k), 1)
 		if s.len() != k+1 {
 			t.Fatalf("len = %d after %d inserts", s.len(), k+1)
 		}
@@ -426,10 +434,17 @@ func TestKeySet(t *testing.T) {
 			t.Fatalf("find of a missing key is not -1")
 		}
 	}
-	s.min(1, 5000) // larger: kept
-	s.min(8, -1)   // smaller: replaces
-	if s.vals[s.find(1)] != 1000 || s.vals[s.find(8)] != -1 {
-		t.Errorf("min: %d, %d; want 1000, -1", s.vals[s.find(1)], s.vals[s.find(8)])
+	s.fold(1, 5000, 2) // later: the time is kept, the spend added
+	s.fold(8, -1, 2)   // earlier: the time replaced
+	if v1, v8 := s.vals[s.find(1)], s.vals[s.find(8)]; v1 != (orderVal{1000, 3}) || v8 != (orderVal{-1, 3}) {
+		t.Errorf("fold: %v, %v; want {1000 3}, {-1 3}", v1, v8)
+	}
+	if got := s.firstSpend(); got != 3 {
+		t.Errorf("firstSpend = %d, want 3 (order 8, now the earliest)", got)
+	}
+	s.fold(2, -1, 7) // as early as order 8, with a smaller key: first
+	if got := s.firstSpend(); got != 7 {
+		t.Errorf("firstSpend = %d, want 7 (the smaller key on equal times)", got)
 	}
 	var f flagSet
 	for k := range 30 {
@@ -455,8 +470,8 @@ func TestKeySet(t *testing.T) {
 			t.Errorf("key %d = %b, want %b", k, got, want)
 		}
 	}
-	if v := sortedVals(&s.keySet); !slices.IsSorted(v) || len(v) != s.len() {
-		t.Error("sortedVals is not the sorted values")
+	if v := s.times(); !slices.IsSorted(v) || len(v) != s.len() {
+		t.Error("times are not the sorted order times")
 	}
 	// A set of keys alone: add is idempotent and stores no values.
 	var c keySet[struct{}]

@@ -98,8 +98,9 @@ func (a *Acc) Values(c *Context, feats []*Feature, dst []float64) []float64 {
 }
 
 // accVersion is the first byte of an encoded Acc.
-// Version 2 dropped the duplicate-detection memory, which moved to Dedup.
-const accVersion = 2
+// Version 2 dropped the duplicate-detection memory, which moved to Dedup;
+// version 3 added each order's spend.
+const accVersion = 3
 
 // ErrBadEncoding is returned by UnmarshalBinary for data that is not an
 // encoded Acc.
@@ -109,7 +110,7 @@ var ErrBadEncoding = errors.New("features: not an encoded accumulator")
 // workers). The encoding is stable across processes and machines.
 func (a *Acc) MarshalBinary() ([]byte, error) {
 	a.flushSession()
-	b := make([]byte, 0, 160+16*(a.sessions.len()+a.orders.len()+a.categories.len()+a.carted.len()))
+	b := make([]byte, 0, 160+16*(a.sessions.len()+a.categories.len()+a.carted.len())+24*a.orders.len())
 	b = append(b, accVersion)
 	for _, v := range []int64{a.FirstEvent, a.LastEvent, a.FirstPurchase, a.LastPurchase, a.Views, a.CartAdds, a.CartRemoves, a.PurchaseRows, a.Units, a.Spend, a.CouponRows, a.Discount, a.RefundRows, a.RefundAmount, a.Subscribes, a.TrendRows, a.CountryTime} {
 		b = binary.AppendVarint(b, v)
@@ -118,19 +119,21 @@ func (a *Acc) MarshalBinary() ([]byte, error) {
 	b = append(b, a.Country...)
 	// Each set as its count and (key, value) pairs, values as varints
 	// (0 for the sets of keys alone), the same bytes whatever the values'
-	// type in memory.
-	b = appendSet(b, &a.sessions.keySet, func(v uint8) int64 { return int64(v) })
-	b = appendSet(b, &a.orders.keySet, func(v int64) int64 { return v })
-	b = appendSet(b, &a.categories, func(struct{}) int64 { return 0 })
-	b = appendSet(b, &a.carted, func(struct{}) int64 { return 0 })
+	// type in memory; an order's value is its time then its spend.
+	b = appendSet(b, &a.sessions.keySet, func(b []byte, v uint8) []byte { return binary.AppendVarint(b, int64(v)) })
+	b = appendSet(b, &a.orders.keySet, func(b []byte, v orderVal) []byte {
+		return binary.AppendVarint(binary.AppendVarint(b, v.first), v.spend)
+	})
+	b = appendSet(b, &a.categories, func(b []byte, _ struct{}) []byte { return binary.AppendVarint(b, 0) })
+	b = appendSet(b, &a.carted, func(b []byte, _ struct{}) []byte { return binary.AppendVarint(b, 0) })
 	return b, nil
 }
 
-func appendSet[V any](b []byte, ks *keySet[V], val func(V) int64) []byte {
+func appendSet[V any](b []byte, ks *keySet[V], appendVal func([]byte, V) []byte) []byte {
 	b = binary.AppendUvarint(b, uint64(len(ks.keys)))
 	for i, k := range ks.keys {
 		b = binary.LittleEndian.AppendUint64(b, k)
-		b = binary.AppendVarint(b, val(ks.vals[i]))
+		b = appendVal(b, ks.vals[i])
 	}
 	return b
 }
@@ -179,26 +182,28 @@ func (a *Acc) UnmarshalBinary(data []byte) error {
 	}
 	a.Country = string(r[:n])
 	r = r[n:]
-	// readSet reads one set written by appendSet; ok rejects a value the
-	// set cannot hold.
-	readSet := func(insert func(k uint64, v int64) bool) bool {
+	// readSet reads one set written by appendSet; insert reads the value
+	// (varint reads one number) and rejects one the set cannot hold.
+	readSet := func(insert func(k uint64) bool) bool {
 		m := uvarint()
 		if bad || m > uint64(len(r))/9+1 {
 			return false
 		}
 		for range m {
 			k := u64()
-			v := varint()
-			if bad || !insert(k, v) {
+			if bad {
+				return false
+			}
+			if ok := insert(k); !ok || bad {
 				return false
 			}
 		}
 		return true
 	}
-	if !readSet(func(k uint64, v int64) bool { a.sessions.insert(k, uint8(v)); return v >= 0 && v <= 0xff }) ||
-		!readSet(func(k uint64, v int64) bool { a.orders.insert(k, v); return true }) ||
-		!readSet(func(k uint64, v int64) bool { a.categories.insert(k, struct{}{}); return v == 0 }) ||
-		!readSet(func(k uint64, v int64) bool { a.carted.insert(k, struct{}{}); return v == 0 }) {
+	if !readSet(func(k uint64) bool { v := varint(); a.sessions.insert(k, uint8(v)); return v >= 0 && v <= 0xff }) ||
+		!readSet(func(k uint64) bool { a.orders.insert(k, orderVal{first: varint(), spend: varint()}); return true }) ||
+		!readSet(func(k uint64) bool { a.categories.insert(k, struct{}{}); return varint() == 0 }) ||
+		!readSet(func(k uint64) bool { a.carted.insert(k, struct{}{}); return varint() == 0 }) {
 		return ErrBadEncoding
 	}
 	if bad || len(r) != 0 {

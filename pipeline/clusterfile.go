@@ -15,7 +15,7 @@ import (
 type ClusterFileOptions struct {
 	Features string   // the Parquet feature table
 	ID       string   // the id column (integer or string)
-	Columns  []string // the columns to cluster; empty = every numeric column but the id
+	Columns  []string // the columns to cluster; empty = every numeric column but the id and the purchase summaries (features.Feature.NotClustered)
 	Out      string
 	Force    bool
 	// Transform is cluster.TransformAuto or cluster.TransformNone.

@@ -86,12 +86,17 @@ type ClusterStage struct {
 
 // FeatureMatrix builds the clustering matrix from a feature table: every
 // available feature that varies across customers, with undefined values
-// replaced by the feature's documented Fill. It returns the row-major raw
+// replaced by the feature's documented Fill, except the summaries of the
+// predictive models (Feature.NotClustered). It returns the row-major raw
 // matrix (before transformation) and the names of its columns.
 func FeatureMatrix(t *features.Table) (data []float64, names []string, excluded []features.Absence) {
 	n := len(t.Customers)
 	var cols [][]float64
 	for j, f := range t.Features {
+		if f.NotClustered {
+			excluded = append(excluded, features.Absence{Feature: f.Name, Reason: "a summary of the purchases for the predictions, not a behaviour: never clustered"})
+			continue
+		}
 		src := t.Columns[j]
 		fill := math.NaN()
 		if f.Fill != nil {

@@ -48,11 +48,13 @@ func (t *FeatureTable) Rows() int {
 }
 
 // ReadFeatureTable reads the id column idName and the numeric columns want
-// (every numeric column but the id when want is empty) of the Parquet file
-// at path. A null or NaN in a column named after a segmint feature is
-// replaced by the feature's documented fill (Feature.Fill, with the window
-// the file's segmint.window_days metadata records); a null elsewhere, a
-// null id or an infinite value is an error naming the column and row.
+// of the Parquet file at path; when want is empty, every numeric column
+// but the id and the purchase summaries segmint run does not cluster
+// (features.Feature.NotClustered). A null or NaN in a column named after a
+// segmint feature is replaced by the feature's documented fill
+// (Feature.Fill, with the window the file's segmint.window_days metadata
+// records); a null elsewhere, a null id or an infinite value is an error
+// naming the column and row.
 //
 // Row groups are decoded on GOMAXPROCS goroutines, flat columns of the
 // common physical types by parquet-go's typed pages (the fast path of the
@@ -115,6 +117,11 @@ func (r *tableReader) plan(idName string, want []string) error {
 	r.id = idIdx[0]
 	if len(want) == 0 {
 		for i, f := range r.schema.Fields() {
+			// The purchase summaries of the predictive models are not
+			// behaviours: segmint run does not cluster them either.
+			if sf := features.Lookup(f.Name); sf != nil && sf.NotClustered {
+				continue
+			}
 			if i != r.id && isNumericType(f.Type) {
 				want = append(want, f.Name)
 			}

@@ -38,7 +38,7 @@ segmint features get the feature's documented fill value; nulls elsewhere are
 an error.`, stderr)
 	fs.StringVar(&o.Features, "features", "", "feature table `FILE` (Parquet; required)")
 	fs.StringVar(&o.ID, "id", "customer_id", "id `COLUMN` (integer or string), copied to assignments.parquet")
-	fs.Var(&o.Columns, "columns", "`COLUMNS` to cluster, comma-separated (default: every numeric column but the id)")
+	fs.Var(&o.Columns, "columns", "`COLUMNS` to cluster, comma-separated (default: every numeric column but the id and the purchase summaries segmint run does not cluster either: days_first_to_last_order, days_since_first_order, repeat_order_value)")
 	fs.StringVar(&o.Out, "out", "", "output `DIR`ectory (required; must not exist or be empty unless --force)")
 	fs.BoolVar(&o.Force, "force", false, "replace a non-empty --out")
 	fs.IntVar(&o.K, "k", 0, "number of clusters (0 = choose k in [--k-min, --k-max])")
