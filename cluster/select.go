@@ -52,6 +52,10 @@ type Selection struct {
 	// Chosen is the selected k and Rule says how it was chosen.
 	Chosen int
 	Rule   string
+	// RangeLimited reports that the stability rule chose the largest k
+	// tried: a larger k might be as reproducible, so the range, not the
+	// data, set the upper bound (Rule says so).
+	RangeLimited bool
 	// Results holds the fit for each element of Ks.
 	Results []*Result
 	// SilhouetteSample is the number of rows the silhouette was computed on.
@@ -141,6 +145,12 @@ func SelectK(ctx context.Context, data []float64, rows, cols int, s SelectSettin
 		}
 		sel.Stability, sel.StabilityBoots, sel.StabilitySample = st, s.StabilityBoots, n
 		sel.Chosen, sel.Rule = chooseStableK(sel)
+		for _, st := range sel.Stability {
+			if st.K == sel.Chosen && st.Stable && st.K == sel.Ks[len(sel.Ks)-1] {
+				sel.RangeLimited = true
+				sel.Rule += fmt.Sprintf("; k = %d is the largest k tried, so the range limited the choice (a larger --k-max may find a larger reproducible k)", st.K)
+			}
+		}
 	}
 	return sel, nil
 }

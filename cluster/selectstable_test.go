@@ -125,3 +125,22 @@ func TestChooseStableK(t *testing.T) {
 		t.Errorf("chose %d, want 2", k)
 	}
 }
+
+// TestStabilityRuleSaysWhenTheRangeLimitedIt: with six reproducible blobs
+// and k tried up to 4 only, the largest k tried is stable and the rule says
+// the range limited the choice; up to 9, it does not.
+func TestStabilityRuleSaysWhenTheRangeLimitedIt(t *testing.T) {
+	data := nestedBlobs(4, 1800)
+	for _, tc := range []struct {
+		kmax    int
+		limited bool
+	}{{4, true}, {9, false}} {
+		sel, err := SelectK(context.Background(), data, 1800, 3, SelectSettings{KMin: 2, KMax: tc.kmax, Base: Settings{Seed: 3, NInit: 3}, StabilityBoots: 5})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sel.RangeLimited != tc.limited || strings.Contains(sel.Rule, "range limited") != tc.limited {
+			t.Errorf("k in 2..%d: chose %d, range limited %v: %s", tc.kmax, sel.Chosen, sel.RangeLimited, sel.Rule)
+		}
+	}
+}

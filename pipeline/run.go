@@ -134,6 +134,8 @@ type KSelection struct {
 	StabilityRule    string    `json:"stability_rule,omitempty"`
 	StabilityBoots   int       `json:"stability_boots,omitempty"`
 	StabilitySample  int       `json:"stability_sample,omitempty"`
+	// StabilityRangeLimited: the stability rule chose the largest k tried.
+	StabilityRangeLimited bool `json:"stability_range_limited,omitempty"`
 }
 
 // manifestKSelection is the manifest's record of a k selection.
@@ -141,6 +143,7 @@ func manifestKSelection(s *cluster.Selection) *KSelection {
 	k := &KSelection{Ks: s.Ks, Inertia: s.Inertia, Silhouette: s.Silhouette, CalinskiHarabasz: s.CalinskiHarabasz, DaviesBouldin: s.DaviesBouldin, Knee: s.Knee, Chosen: s.IndexChoice, Rule: s.IndexRule, SilhouetteSample: s.SilhouetteSample}
 	if s.Stability != nil {
 		k.StabilityChosen, k.StabilityRule, k.StabilityBoots, k.StabilitySample = s.Chosen, s.Rule, s.StabilityBoots, s.StabilitySample
+		k.StabilityRangeLimited = s.RangeLimited
 		for _, st := range s.Stability {
 			k.StabilityJaccard = append(k.StabilityJaccard, st.MeanJaccard)
 			k.DissolvedShare = append(k.DissolvedShare, st.DissolvedShare)
