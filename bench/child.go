@@ -45,6 +45,10 @@ type Measurement struct {
 	// of the timed phase: the whole process of a command that computes
 	// the features and nothing more (0 when the start is unknown).
 	ProcessSeconds float64 `json:"process_seconds"`
+	// CPUSeconds is the child's user and system CPU time, every thread's,
+	// at the end of the timed phase: on a machine shared with other jobs
+	// it moves less than the wall time.
+	CPUSeconds float64 `json:"cpu_seconds"`
 	// PeakRSSKiB is the child's VmHWM right after the timed phase.
 	PeakRSSKiB int64 `json:"peak_rss_kib"`
 	// MaxRSSKiB is the child's rusage ru_maxrss over its whole life,
@@ -74,10 +78,14 @@ func childMain(args []string, stdout io.Writer) error {
 	var t *Timed
 	var peak int64
 	var peakErr error
-	var processSecs float64
+	var processSecs, cpuSecs float64
 	markPeak := func() {
 		if req.StartUnixNano > 0 {
 			processSecs = time.Since(time.Unix(0, req.StartUnixNano)).Seconds()
+		}
+		var ru syscall.Rusage
+		if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) == nil {
+			cpuSecs = float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e9
 		}
 		peak, peakErr = vmHWM()
 	}
@@ -106,7 +114,7 @@ func childMain(args []string, stdout io.Writer) error {
 	}
 	var ru syscall.Rusage
 	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	m := Measurement{Engine: req.Engine, Seconds: t.Seconds, ProcessSeconds: processSecs, PeakRSSKiB: peak, MaxRSSKiB: ru.Maxrss,
+	m := Measurement{Engine: req.Engine, Seconds: t.Seconds, ProcessSeconds: processSecs, CPUSeconds: cpuSecs, PeakRSSKiB: peak, MaxRSSKiB: ru.Maxrss,
 		Customers: len(t.Result.Customers), Events: t.Events}
 	return json.NewEncoder(stdout).Encode(m)
 }

@@ -102,6 +102,10 @@ type Row struct {
 	// the child (exec, runtime and library start-up, opening the
 	// database) to the end of the timed phase.
 	ProcessSeconds float64
+	// CPUSeconds is the least CPU time (user and system, every thread)
+	// of the runs, from the start of the process to the end of the timed
+	// phase.
+	CPUSeconds float64
 	// Spread is the slowest run's Seconds over the best's.
 	Spread     float64
 	PeakRSSMiB float64 // highest of the runs
@@ -175,7 +179,7 @@ func Run(ctx context.Context, o Options, logw io.Writer) (*Report, error) {
 		rows := make([]Row, len(engines))
 		paths := make(map[string]string)
 		for i, e := range engines {
-			rows[i] = Row{Writer: ds.Writer, Order: ds.Order, Events: ds.Events, Customers: ds.Customers, Scale: ds.Scale, Engine: e, Threads: o.Threads, Seconds: math.Inf(1), Mismatches: -1}
+			rows[i] = Row{Writer: ds.Writer, Order: ds.Order, Events: ds.Events, Customers: ds.Customers, Scale: ds.Scale, Engine: e, Threads: o.Threads, Seconds: math.Inf(1), CPUSeconds: math.Inf(1), Mismatches: -1}
 			paths[e] = filepath.Join(resultsDir, filepath.Base(ds.Dir)+"-"+e+".gob")
 		}
 		// Runs are interleaved so that both engines see the same state
@@ -190,8 +194,8 @@ func Run(ctx context.Context, o Options, logw io.Writer) (*Report, error) {
 				if err != nil {
 					return nil, nil, err
 				}
-				logf("%s, %d events (%s files, %s order), %d customers, run %d: %.2f s (process %.2f s), peak RSS %.0f MiB",
-					e, ds.Events, ds.Writer, ds.Order, ds.Customers, r+1, m.Seconds, m.ProcessSeconds, float64(m.PeakRSSKiB)/1024)
+				logf("%s, %d events (%s files, %s order), %d customers, run %d: %.2f s (process %.2f s, cpu %.2f s), peak RSS %.0f MiB",
+					e, ds.Events, ds.Writer, ds.Order, ds.Customers, r+1, m.Seconds, m.ProcessSeconds, m.CPUSeconds, float64(m.PeakRSSKiB)/1024)
 				if m.Customers != ds.Customers {
 					logf("warning: %s found %d customers, the data has %d", e, m.Customers, ds.Customers)
 				}
@@ -199,6 +203,7 @@ func Run(ctx context.Context, o Options, logw io.Writer) (*Report, error) {
 					rows[i].Seconds, rows[i].ProcessSeconds = m.Seconds, m.ProcessSeconds
 				}
 				rows[i].Spread = max(rows[i].Spread, m.Seconds)
+				rows[i].CPUSeconds = min(rows[i].CPUSeconds, m.CPUSeconds)
 				rows[i].PeakRSSMiB = max(rows[i].PeakRSSMiB, float64(m.PeakRSSKiB)/1024)
 			}
 		}
@@ -294,7 +299,7 @@ func rowOf(rows []Row, engine string) *Row {
 // WriteText writes the report as aligned text, or as markdown when md.
 func (r *Report) Write(w io.Writer, md bool) error {
 	var b strings.Builder
-	header := []string{"order", "files by", "events", "customers", "engine", "threads", "seconds", "slowest / best", "events/s", "process s", "peak RSS (MiB)", "ratio (DuckDB s / segmint s)", "process ratio", "mismatches"}
+	header := []string{"order", "files by", "events", "customers", "engine", "threads", "seconds", "slowest / best", "events/s", "process s", "cpu s", "peak RSS (MiB)", "ratio (DuckDB s / segmint s)", "process ratio", "mismatches"}
 	var cells [][]string
 	for _, row := range r.Rows {
 		ratio, pratio, mism := "", "", "not compared"
@@ -308,7 +313,7 @@ func (r *Report) Write(w io.Writer, md bool) error {
 		cells = append(cells, []string{
 			row.Order, row.Writer, humanCount(row.Events), humanCount(int64(row.Customers)), row.Engine, fmt.Sprint(row.Threads),
 			fmt.Sprintf("%.2f", row.Seconds), fmt.Sprintf("%.2f", row.Spread), humanCount(int64(float64(row.Events) / row.Seconds)),
-			fmt.Sprintf("%.2f", row.ProcessSeconds), fmt.Sprintf("%.0f", row.PeakRSSMiB), ratio, pratio, mism,
+			fmt.Sprintf("%.2f", row.ProcessSeconds), fmt.Sprintf("%.2f", row.CPUSeconds), fmt.Sprintf("%.0f", row.PeakRSSMiB), ratio, pratio, mism,
 		})
 	}
 	fmt.Fprintf(&b, "Feature stage, best of %d runs per engine (peak RSS: highest of the runs); Go %s, DuckDB %s.\n\n",
