@@ -219,7 +219,10 @@ func Run(ctx context.Context, o RunOptions) (*Manifest, error) {
 	}()
 
 	t0 := time.Now()
-	log.Info("computing features", "files", len(inputs))
+	log.Info("computing features", "files", inputs.Len())
+	for _, f := range inputs.Skipped {
+		log.Info("file skipped", "file", f.Path, "reason", f.Reason)
+	}
 	table, frep, err := source.ComputeFeaturesOf(ctx, inputs, o.Scan, t0)
 	if err != nil {
 		return nil, err

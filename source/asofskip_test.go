@@ -58,7 +58,7 @@ func TestAsOfSkipsLaterRowGroups(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	in := ins[0]
+	in := ins.files[0]
 	rdr, err := OpenParquet(sorted)
 	if err != nil {
 		t.Fatal(err)

@@ -43,6 +43,9 @@ const SkipNonProduct = "non-product code"
 type ColumnError struct {
 	File, Column string
 	Problem      string
+	// missing marks a required column that the file does not have: the
+	// file is not an event file of the layout.
+	missing bool
 }
 
 func (e *ColumnError) Error() string {

@@ -10,7 +10,11 @@
 // (OpenInputs): an unreadable, empty, non-Parquet or corrupt file, a
 // missing required column (event_time, event_type, user_id) or a column
 // of an unusable type is an error that names the file and the column
-// (InputError, ColumnError). Row-level problems (null customer ids,
+// (InputError, ColumnError). A file that a directory or a pattern holds
+// and that lacks a required column is not an event file (a table of
+// customers beside the events): it is left out and listed, with the
+// reason, in Inputs.Skipped and the FeatureReport's SkippedFiles; named
+// explicitly, it is an error. Row-level problems (null customer ids,
 // unparseable times, unknown event types, negative, NaN or absurd prices
 // or amounts, events after the as-of time) skip the row and are counted by
 // reason (the Skip constants) in the FeatureReport, which a run writes into

@@ -11,6 +11,7 @@ import (
 	"maps"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -106,6 +107,9 @@ type FeatureReport struct {
 	// Warnings are conditions a reader of the outputs must know of, such as
 	// a rejected share above ScanOptions.MaxRejectedShare.
 	Warnings []string `json:"warnings,omitempty"`
+	// SkippedFiles are files a directory or pattern held that are not
+	// event files, left out (Inputs.Skipped).
+	SkippedFiles []SkippedFile `json:"skipped_files,omitempty"`
 	// inputs are the validated inputs, for looking up category names.
 	inputs []*inputFile
 	layout Layout
@@ -147,57 +151,71 @@ func checksums(inputs []*inputFile) (wait func() ([]string, error)) {
 	return func() ([]string, error) { return sums, <-done }
 }
 
+// Inputs are the validated input files of a run (OpenInputs).
+type Inputs struct {
+	files []*inputFile
+	// Skipped are the files that expanding a directory or a pattern found
+	// and that are not event files: each lacks a column the layout
+	// requires (a dimension table beside the events, the labels.parquet
+	// that segmint generate writes beside its events). They are not read.
+	Skipped []SkippedFile
+}
+
+// Len is the number of files that are read.
+func (in *Inputs) Len() int { return len(in.files) }
+
+// SkippedFile is an input file that was found but not read, and why.
+type SkippedFile struct {
+	Path   string `json:"path"`
+	Reason string `json:"reason"`
+}
+
 // OpenInputs resolves paths and validates every file before any work, so a
 // bad file fails the run before output is written.
 //
-// A file found by expanding a directory or pattern that is a planted-truth
-// file of segmint generate (labels.parquet: customer_id and archetype only)
-// is left out, so that "segmint generate --out DIR" then "segmint run
-// --events DIR" works; named explicitly, it is an error like any file
-// without event columns.
-func OpenInputs(paths []string, layout Layout) ([]*inputFile, error) {
+// A file named explicitly must be an event file. Of the files found by
+// expanding a directory or a pattern, those that lack a column the layout
+// requires are not event files: they are left out and listed in
+// Inputs.Skipped with the reason, and any other problem fails the run as
+// for a named file. When every file found lacks a required column, the
+// first one's error is returned (it names the column and what to do).
+func OpenInputs(paths []string, layout Layout) (*Inputs, error) {
 	files, found, err := resolveFiles(paths)
 	if err != nil {
 		return nil, err
 	}
-	inputs := make([]*inputFile, 0, len(files))
+	ins := &Inputs{files: make([]*inputFile, 0, len(files))}
+	var firstMissing error
 	for _, f := range files {
 		in, err := openInput(f, layout)
 		if err != nil {
-			if found[f] && isPlantedLabels(f) {
+			var ce *ColumnError
+			if found[f] && errors.As(err, &ce) && ce.missing {
+				ins.Skipped = append(ins.Skipped, SkippedFile{Path: f, Reason: "not an event file: column " + strconv.Quote(ce.Column) + " is missing"})
+				if firstMissing == nil {
+					firstMissing = err
+				}
 				continue
 			}
 			return nil, err
 		}
-		inputs = append(inputs, in)
+		ins.files = append(ins.files, in)
 	}
-	if len(inputs) == 0 {
+	if len(ins.files) == 0 {
+		if firstMissing != nil {
+			return nil, firstMissing
+		}
 		return nil, ErrNoInput
 	}
 	// Every file must hold the same kind of customer id: the outputs keep
 	// the input's type, and 42 and "42" are not one customer.
-	for _, in := range inputs[1:] {
-		if in.idKind != inputs[0].idKind {
-			return nil, &ColumnError{File: in.Path, Column: in.names[ColUserID], Problem: fmt.Sprintf("holds %s customer ids, but %s holds %s ones; every input file must hold the same kind", in.idKind, inputs[0].Path, inputs[0].idKind)}
+	first := ins.files[0]
+	for _, in := range ins.files[1:] {
+		if in.idKind != first.idKind {
+			return nil, &ColumnError{File: in.Path, Column: in.names[ColUserID], Problem: fmt.Sprintf("holds %s customer ids, but %s holds %s ones; every input file must hold the same kind", in.idKind, first.Path, first.idKind)}
 		}
 	}
-	return inputs, nil
-}
-
-// isPlantedLabels reports whether path is a labels file of segmint
-// generate: a Parquet file whose columns are exactly customer_id and
-// archetype.
-func isPlantedLabels(path string) bool {
-	rdr, err := OpenParquet(path)
-	if err != nil {
-		return false
-	}
-	defer rdr.Close()
-	sc := rdr.MetaData().Schema
-	if sc.NumColumns() != 2 {
-		return false
-	}
-	return sc.ColumnIndexByName("customer_id") >= 0 && sc.ColumnIndexByName("archetype") >= 0
+	return ins, nil
 }
 
 // launchColumns are the columns the first pass reads: a product's launch is
@@ -221,8 +239,9 @@ func ComputeFeatures(ctx context.Context, paths []string, o ScanOptions) (*featu
 // ComputeFeaturesOf is ComputeFeatures over inputs that OpenInputs has
 // already validated (a run opens them before it claims its output); start
 // is when the stage began, for the report's Seconds.
-func ComputeFeaturesOf(ctx context.Context, inputs []*inputFile, o ScanOptions, start time.Time) (*features.Table, *FeatureReport, error) {
-	rep := newInputReport(inputs, o.Layout)
+func ComputeFeaturesOf(ctx context.Context, ins *Inputs, o ScanOptions, start time.Time) (*features.Table, *FeatureReport, error) {
+	rep := newInputReport(ins, o.Layout)
+	inputs := ins.files
 	workers := o.Workers
 	if workers <= 0 {
 		workers = defaultWorkers()

@@ -211,6 +211,85 @@ func TestResolveFiles(t *testing.T) {
 	}
 }
 
+// TestDirectoryReadsOnlyEventFiles: of the files a directory or a pattern
+// holds, those without a column the layout requires are not event files
+// and are skipped, each named with the reason; any other problem, a file
+// named explicitly, or a directory with no event file at all is an error.
+func TestDirectoryReadsOnlyEventFiles(t *testing.T) {
+	dims := []pipeline.Column{
+		{Name: "customer_id", Int64: []int64{1, 2}},
+		{Name: "archetype", String: []string{"loyal", "dormant"}},
+	}
+	wrongType := rees46Columns()
+	wrongType[1] = pipeline.Column{Name: "event_type", Int64: []int64{1, 2, 3, 4, 5}}
+	cases := []struct {
+		name    string
+		files   map[string][]pipeline.Column
+		input   string // below the directory; "" is the directory
+		skipped []string
+		err     []string // substrings of the error; nil: no error
+	}{
+		{"events and a table of customers", map[string][]pipeline.Column{"events.parquet": rees46Columns(), "labels.parquet": dims}, "",
+			[]string{"labels.parquet"}, nil},
+		{"by pattern", map[string][]pipeline.Column{"events.parquet": rees46Columns(), "labels.parquet": dims}, "*.parquet",
+			[]string{"labels.parquet"}, nil},
+		{"only events", map[string][]pipeline.Column{"a.parquet": rees46Columns(), "b.parquet": rees46Columns()}, "", nil, nil},
+		{"named explicitly", map[string][]pipeline.Column{"events.parquet": rees46Columns(), "labels.parquet": dims}, "labels.parquet",
+			nil, []string{"labels.parquet", "event_time", "required column is missing"}},
+		{"no event file", map[string][]pipeline.Column{"labels.parquet": dims, "more.parquet": dims}, "",
+			nil, []string{"labels.parquet", "event_time", "required column is missing"}},
+		{"an event file of the wrong type", map[string][]pipeline.Column{"events.parquet": rees46Columns(), "bad.parquet": wrongType}, "",
+			nil, []string{"bad.parquet", "event_type", "want a string"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			for name, cols := range tc.files {
+				writeEvents(t, filepath.Join(dir, name), cols)
+			}
+			input := filepath.Join(dir, tc.input)
+			ins, err := source.OpenInputs([]string{input}, source.Layout{})
+			if tc.err != nil {
+				if err == nil {
+					t.Fatal("want an error")
+				}
+				for _, w := range tc.err {
+					if !strings.Contains(err.Error(), w) {
+						t.Errorf("error %q does not say %q", err, w)
+					}
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ins.Len() != len(tc.files)-len(tc.skipped) {
+				t.Errorf("%d files read, want %d", ins.Len(), len(tc.files)-len(tc.skipped))
+			}
+			var got []string
+			for _, f := range ins.Skipped {
+				got = append(got, filepath.Base(f.Path))
+				if !strings.Contains(f.Reason, "not an event file") || !strings.Contains(f.Reason, "event_time") {
+					t.Errorf("%s skipped for %q: want the missing column named", f.Path, f.Reason)
+				}
+			}
+			if strings.Join(got, ",") != strings.Join(tc.skipped, ",") {
+				t.Errorf("skipped %v, want %v", got, tc.skipped)
+			}
+			tbl, rep, err := source.ComputeFeatures(context.Background(), []string{input}, source.ScanOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(rep.SkippedFiles) != len(tc.skipped) || len(rep.Files) != ins.Len() {
+				t.Errorf("report: files %v, skipped %v", rep.Files, rep.SkippedFiles)
+			}
+			if want := 2; len(tbl.Customers) != want {
+				t.Errorf("%d customers, want %d", len(tbl.Customers), want)
+			}
+		})
+	}
+}
+
 func TestParseTimestamp(t *testing.T) {
 	cases := []struct {
 		in   string

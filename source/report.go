@@ -19,12 +19,12 @@ func NewInputReport(paths []string, layout Layout) (*FeatureReport, error) {
 	return newInputReport(inputs, layout), nil
 }
 
-func newInputReport(inputs []*inputFile, layout Layout) *FeatureReport {
-	rep := &FeatureReport{Layout: layout.Name, inputs: inputs, layout: layout}
+func newInputReport(ins *Inputs, layout Layout) *FeatureReport {
+	rep := &FeatureReport{Layout: layout.Name, SkippedFiles: ins.Skipped, inputs: ins.files, layout: layout}
 	if rep.Layout == "" {
 		rep.Layout = "rees46"
 	}
-	for _, in := range inputs {
+	for _, in := range ins.files {
 		rep.Files = append(rep.Files, InputFileInfo{Path: in.Path, Bytes: in.Size, Rows: in.Rows, RowGroups: in.RowGroups})
 	}
 	return rep

@@ -251,7 +251,7 @@ func resolveNames(path string, layout Layout, has func(string) bool) (map[string
 	}
 	for _, c := range requiredColumns(layout) {
 		if _, ok := names[c]; !ok {
-			return nil, &ColumnError{File: path, Column: layout.Source(c), Problem: "required column is missing" + missingHint(c)}
+			return nil, &ColumnError{File: path, Column: layout.Source(c), Problem: "required column is missing" + missingHint(c), missing: true}
 		}
 	}
 	// amount (a line's total) and price (a unit price) are two ways of

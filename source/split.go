@@ -24,13 +24,18 @@ func Splits(paths []string, layout Layout) ([]Split, error) {
 	if err != nil {
 		return nil, err
 	}
+	return inputs.Splits(), nil
+}
+
+// Splits returns the splits of the files that are read, in a stable order.
+func (in *Inputs) Splits() []Split {
 	var out []Split
-	for _, in := range inputs {
-		for rg := 0; rg < in.RowGroups; rg++ {
-			out = append(out, Split{Path: in.Path, RowGroup: rg})
+	for _, f := range in.files {
+		for rg := 0; rg < f.RowGroups; rg++ {
+			out = append(out, Split{Path: f.Path, RowGroup: rg})
 		}
 	}
-	return out, nil
+	return out
 }
 
 // ReadPass selects what ReadSplit decodes.

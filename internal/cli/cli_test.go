@@ -351,7 +351,8 @@ func TestAddASegmentByEditingTheCatalogue(t *testing.T) {
 
 // TestRunOnGenerateOutputDirectory: "segmint generate --out DIR" then
 // "segmint run --events DIR" works: the planted-truth labels.parquet in the
-// directory is recognised and left out.
+// directory has no event columns, so it is left out and the manifest names
+// it with the reason.
 func TestRunOnGenerateOutputDirectory(t *testing.T) {
 	dir := t.TempDir()
 	data := filepath.Join(dir, "data")
@@ -360,6 +361,21 @@ func TestRunOnGenerateOutputDirectory(t *testing.T) {
 	}
 	if code, _, stderr := runCLI(t, "run", "--events", data, "--out", filepath.Join(dir, "out"), "--quiet", "--stability-boots", "0"); code != ExitOK {
 		t.Fatalf("run on the directory: exit %d: %s", code, stderr)
+	}
+	manifest, err := os.ReadFile(filepath.Join(dir, "out", "manifest.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m struct {
+		Input struct {
+			SkippedFiles []struct{ Path, Reason string } `json:"skipped_files"`
+		} `json:"input"`
+	}
+	if err := json.Unmarshal(manifest, &m); err != nil {
+		t.Fatal(err)
+	}
+	if s := m.Input.SkippedFiles; len(s) != 1 || filepath.Base(s[0].Path) != "labels.parquet" || !strings.Contains(s[0].Reason, "not an event file") {
+		t.Errorf("manifest's skipped files %+v, want labels.parquet, not an event file", s)
 	}
 	// Named explicitly, the labels file is not an event file.
 	if code, _, stderr := runCLI(t, "run", "--events", filepath.Join(data, "labels.parquet"), "--out", filepath.Join(dir, "out2")); code != ExitInput || !strings.Contains(stderr, "event_time") {

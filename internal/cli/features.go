@@ -67,6 +67,9 @@ func cmdFeatures(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	for _, a := range t.Absent {
 		log.Warn("feature not computed", "feature", a.Feature, "reason", a.Reason)
 	}
+	for _, f := range rep.SkippedFiles {
+		log.Info("file skipped", "file", f.Path, "reason", f.Reason)
+	}
 	for reason, n := range rep.Skipped {
 		log.Warn("rows skipped", "reason", reason, "rows", n)
 	}

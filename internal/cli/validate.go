@@ -66,10 +66,11 @@ func cmdValidate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 			return &configError{err}
 		}
 	}
-	splits, err := source.Splits(o.input.Events, so.Layout)
+	inputs, err := source.OpenInputs(o.input.Events, so.Layout)
 	if err != nil {
 		return err
 	}
+	splits := inputs.Splits()
 	files := 0
 	var rows int64
 	skipped := make(map[string]int64)
@@ -95,6 +96,9 @@ func cmdValidate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if !o.Quiet {
 		fmt.Fprintf(stdout, "segmint: inputs valid: %d file(s), %d split(s); the first row group of each decodes to %d events\n", files, len(splits), rows)
 		fmt.Fprintf(stdout, "  columns: %v\n", present.Names())
+		for _, f := range inputs.Skipped {
+			fmt.Fprintf(stdout, "  file skipped: %s: %s\n", f.Path, f.Reason)
+		}
 		for reason, n := range skipped {
 			fmt.Fprintf(stdout, "  rows that would be skipped in the sample: %s: %d\n", reason, n)
 		}
