@@ -29,6 +29,13 @@ type SelectSettings struct {
 	// StabilitySample bounds the rows the stability scan resamples, drawn
 	// uniformly without replacement; default DefaultStabilitySample.
 	StabilitySample int
+	// FitSample bounds the rows the fit of every k is computed on: with
+	// more rows, each k is fitted on a uniform sample of FitSample rows
+	// (drawn with Base.Seed), its inertia is the sample's scaled to every
+	// row and its indices are the sample's; the fits of Chosen and
+	// IndexChoice are then refined on every row, started from the sample's
+	// centroids. Default DefaultFitSample; negative means every row.
+	FitSample int
 	// NoRefine turns off the refinement of the fits (Settings.Refine,
 	// which SelectK otherwise sets for every fit, whatever Base.Refine):
 	// a fit left in a worse local optimum at one k distorts the curves
@@ -36,6 +43,14 @@ type SelectSettings struct {
 	// scan's bootstrap refits are never refined.
 	NoRefine bool
 }
+
+// DefaultFitSample is the default number of rows SelectK fits each k on.
+// The validity indices are means over rows: on a uniform sample of 100,000
+// rows their relative standard error is of the order of 1/sqrt(100,000),
+// about 0.3 %, well below the differences between neighbouring ks that
+// decide a choice; a cluster of 0.5 % of the customers still holds about
+// 500 rows of the sample.
+const DefaultFitSample = 100000
 
 // Selection reports the fits and validity indices for each k tried, and
 // the k that the rule in the package documentation chose.
@@ -56,8 +71,12 @@ type Selection struct {
 	// tried: a larger k might be as reproducible, so the range, not the
 	// data, set the upper bound (Rule says so).
 	RangeLimited bool
-	// Results holds the fit for each element of Ks.
+	// Results holds the fit for each element of Ks. With more rows than
+	// SelectSettings.FitSample, only the fits of Chosen and IndexChoice
+	// cover every row; the others are fits of the sample (FitRows rows).
 	Results []*Result
+	// FitRows is the number of rows each k was fitted on.
+	FitRows int
 	// SilhouetteSample is the number of rows the silhouette was computed on.
 	SilhouetteSample int
 	// IndexChoice and IndexRule are the k that the validity indices' rank
@@ -108,30 +127,51 @@ func SelectK(ctx context.Context, data []float64, rows, cols int, s SelectSettin
 		DaviesBouldin:    make([]float64, n),
 		Results:          make([]*Result, n),
 	}
+	// The fits: on every row, or on a uniform sample of FitSample rows.
+	fitData, fitRows, fitBase := data, rows, s.Base
+	if s.FitSample == 0 {
+		s.FitSample = DefaultFitSample
+	}
+	if s.FitSample > 0 && rows > s.FitSample && s.FitSample >= s.KMax {
+		idx := sampleRows(rows, s.FitSample, base.Seed^0xf175)
+		fitRows = len(idx)
+		fitData = make([]float64, fitRows*cols)
+		for i, r := range idx {
+			copy(fitData[i*cols:(i+1)*cols], data[r*cols:(r+1)*cols])
+		}
+		if w := s.Base.Weights; w != nil {
+			fitBase.Weights = make([]float64, fitRows)
+			for i, r := range idx {
+				fitBase.Weights[i] = w[r]
+			}
+		}
+	}
+	sel.FitRows = fitRows
+	scale := float64(rows) / float64(fitRows)
 	for i := range n {
 		k := s.KMin + i
-		bs := s.Base
+		bs := fitBase
 		bs.K = k
-		res, err := KMeans(ctx, data, rows, cols, bs)
+		res, err := KMeans(ctx, fitData, fitRows, cols, bs)
 		if err != nil {
 			return nil, fmt.Errorf("cluster: k = %d: %w", k, err)
 		}
 		sel.Ks[i] = k
 		sel.Results[i] = res
-		sel.Inertia[i] = res.Inertia
-		sel.CalinskiHarabasz[i] = CalinskiHarabasz(data, rows, cols, res.Assign)
-		sel.DaviesBouldin[i] = DaviesBouldin(data, rows, cols, res.Assign)
+		sel.Inertia[i] = res.Inertia * scale
+		sel.CalinskiHarabasz[i] = CalinskiHarabasz(fitData, fitRows, cols, res.Assign)
+		sel.DaviesBouldin[i] = DaviesBouldin(fitData, fitRows, cols, res.Assign)
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	sample := sampleRows(rows, s.SilhouetteSample, base.Seed)
+	sample := sampleRows(fitRows, s.SilhouetteSample, base.Seed)
 	sel.SilhouetteSample = len(sample)
 	labelings := make([][]int, n)
 	for i, r := range sel.Results {
 		labelings[i] = r.Assign
 	}
-	copy(sel.Silhouette, sampledSilhouettes(data, cols, sample, labelings, sel.Ks, base.Threads))
+	copy(sel.Silhouette, sampledSilhouettes(fitData, cols, sample, labelings, sel.Ks, base.Threads))
 	sel.Knee = kneeOf(sel.Ks, sel.Inertia)
 	sel.IndexChoice, sel.IndexRule = chooseK(sel)
 	sel.Chosen, sel.Rule = sel.IndexChoice, sel.IndexRule
@@ -139,7 +179,7 @@ func SelectK(ctx context.Context, data []float64, rows, cols int, s SelectSettin
 		if s.StabilitySample <= 0 {
 			s.StabilitySample = DefaultStabilitySample
 		}
-		st, n, err := stabilityScan(ctx, data, rows, cols, sel, s.Base, s.StabilityBoots, s.StabilitySample)
+		st, n, err := stabilityScan(ctx, fitData, fitRows, cols, sel, s.Base, s.StabilityBoots, s.StabilitySample)
 		if err != nil {
 			return nil, err
 		}
@@ -152,7 +192,30 @@ func SelectK(ctx context.Context, data []float64, rows, cols int, s SelectSettin
 			}
 		}
 	}
+	if fitRows < rows {
+		if err := sel.coverEveryRow(ctx, data, rows, cols, s.Base); err != nil {
+			return nil, err
+		}
+	}
 	return sel, nil
+}
+
+// coverEveryRow refits the chosen ks' sample fits on every row, each
+// started from its sample centroids (seeded k-means, no restarts).
+func (sel *Selection) coverEveryRow(ctx context.Context, data []float64, rows, cols int, base Settings) error {
+	for i, k := range sel.Ks {
+		if k != sel.Chosen && k != sel.IndexChoice {
+			continue
+		}
+		fs := base
+		fs.K, fs.Init = k, sel.Results[i].Centroids
+		res, err := KMeans(ctx, data, rows, cols, fs)
+		if err != nil {
+			return fmt.Errorf("cluster: k = %d on every row: %w", k, err)
+		}
+		sel.Results[i] = res
+	}
+	return nil
 }
 
 // sampleRows returns up to size distinct row indices in increasing order,

@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -141,6 +142,56 @@ func TestStabilityRuleSaysWhenTheRangeLimitedIt(t *testing.T) {
 		}
 		if sel.RangeLimited != tc.limited || strings.Contains(sel.Rule, "range limited") != tc.limited {
 			t.Errorf("k in 2..%d: chose %d, range limited %v: %s", tc.kmax, sel.Chosen, sel.RangeLimited, sel.Rule)
+		}
+	}
+}
+
+// TestSelectKOnASample: fitted on a sample of the rows, the scan chooses
+// what it chooses on every row, the chosen fits cover every row, and the
+// sampled stability figures of the chosen fit are near the full ones.
+func TestSelectKOnASample(t *testing.T) {
+	const rows = 6000
+	data := nestedBlobs(5, rows)
+	full, err := SelectK(context.Background(), data, rows, 3, SelectSettings{KMin: 2, KMax: 8, Base: Settings{Seed: 3, NInit: 3}, StabilityBoots: 4, FitSample: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	part, err := SelectK(context.Background(), data, rows, 3, SelectSettings{KMin: 2, KMax: 8, Base: Settings{Seed: 3, NInit: 3}, StabilityBoots: 4, FitSample: 1500})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if full.FitRows != rows || part.FitRows != 1500 {
+		t.Fatalf("fit rows %d and %d", full.FitRows, part.FitRows)
+	}
+	if part.Chosen != full.Chosen || part.IndexChoice != full.IndexChoice {
+		t.Errorf("sample chose %d (indices %d), every row %d (%d)", part.Chosen, part.IndexChoice, full.Chosen, full.IndexChoice)
+	}
+	for i, k := range part.Ks {
+		r := part.Results[i]
+		if k == part.Chosen || k == part.IndexChoice {
+			if len(r.Assign) != rows {
+				t.Errorf("k = %d: the chosen fit covers %d rows, want %d", k, len(r.Assign), rows)
+			}
+			if f := full.Results[i]; math.Abs(r.Inertia-f.Inertia) > 0.01*f.Inertia {
+				t.Errorf("k = %d: inertia %.4g from the sample's start, %.4g on every row", k, r.Inertia, f.Inertia)
+			}
+		}
+		if rel := math.Abs(part.Inertia[i]-full.Inertia[i]) / full.Inertia[i]; rel > 0.1 {
+			t.Errorf("k = %d: scaled sample inertia %.4g, every row %.4g", k, part.Inertia[i], full.Inertia[i])
+		}
+	}
+	ref := part.Results[slices.Index(part.Ks, part.Chosen)]
+	a, err := Stability(context.Background(), data, rows, 3, ref, Settings{Seed: 9, NInit: 3}, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := StabilityOnSample(context.Background(), data, rows, 3, ref, Settings{Seed: 9, NInit: 3}, 4, 2000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for c := range a.Jaccard {
+		if math.Abs(a.Jaccard[c]-b.Jaccard[c]) > 0.05 {
+			t.Errorf("cluster %d: Jaccard %.3f on every row, %.3f on the sample", c, a.Jaccard[c], b.Jaccard[c])
 		}
 	}
 }

@@ -253,7 +253,7 @@ func Cluster(ctx context.Context, t *features.Table, o ClusterOptions, groups []
 	}
 	if boots > 0 && st.Result.K > 1 {
 		base.K = st.Result.K
-		st.Stability, err = cluster.Stability(ctx, data, rows, cols, st.Result, base, boots)
+		st.Stability, err = cluster.StabilityOnSample(ctx, data, rows, cols, st.Result, base, boots, cluster.DefaultFitSample)
 		if err != nil {
 			return nil, err
 		}
