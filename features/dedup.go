@@ -21,11 +21,41 @@ package features
 // Because every split is read in order by one reader and the memory is
 // reset between splits, which events are dropped depends only on the
 // input, never on how splits are scheduled over workers or machines.
+//
+// A split sorted by time (a dump exported in time order, or a file sorted
+// by time as the generator writes them) is checked without a look-up per
+// event: while every event is at or after the one before, an event can
+// repeat only one of the same instant, so Dedup compares it with the
+// split's events at that instant alone, and logs each kept event (24
+// bytes each, at most maxDedupLog of them). At the first event earlier
+// than the one before, or when the log is full, the log is replayed into
+// the per-customer memory and the split goes on as an unsorted one; so
+// what is dropped is the same either way.
 type Dedup struct {
 	epoch  uint32
 	index  idIndex
 	states []dedupState
+	// The sorted path: unsorted is set once the split goes back in time;
+	// log holds the split's kept events, the last instant's from run on.
+	unsorted bool
+	log      []dedupEvent
+	run      int
 }
+
+// dedupEvent is one kept event of a sorted split.
+type dedupEvent struct {
+	customer int64
+	time     int64
+	sig      uint64
+}
+
+// maxDedupRun is the most events at one instant that the sorted path
+// compares pairwise before it turns to the per-customer memory.
+const maxDedupRun = 64
+
+// maxDedupLog bounds the sorted path's log: a longer sorted split (a large
+// CSV file) goes on through the per-customer memory.
+const maxDedupLog = 1 << 20
 
 // dedupState is one customer's memory: the distinct events at its latest
 // time in the split (the first two inline, so that the common case of one
@@ -43,6 +73,7 @@ func (d *Dedup) Reset() {
 	d.epoch++
 	d.index.clear()
 	d.states = d.states[:0]
+	d.unsorted, d.log, d.run = false, d.log[:0], 0
 }
 
 // Keep appends to rows the indexes of the events of b that are not
@@ -58,9 +89,17 @@ func (d *Dedup) Keep(b *Batch, rows []int32) []int32 {
 	if d.epoch == 0 {
 		d.epoch = 1
 	}
+	start := 0
+	if !d.unsorted {
+		start, rows = d.keepSorted(b, rows)
+		if start == b.Len {
+			return rows
+		}
+		d.replay()
+	}
 	var last int64
 	var st *dedupState
-	for i := 0; i < b.Len; i++ {
+	for i := start; i < b.Len; i++ {
 		// A customer's events come in runs, so the previous state is
 		// reused.
 		if id := b.Customer[i]; st == nil || id != last {
@@ -71,6 +110,47 @@ func (d *Dedup) Keep(b *Batch, rows []int32) []int32 {
 		}
 	}
 	return rows
+}
+
+// keepSorted is Keep's sorted path: it appends the kept rows of b up to
+// the first that is earlier than the one before it (or that would make the
+// instant's events too many to compare) and returns that row's index (b.Len
+// when every row was checked).
+func (d *Dedup) keepSorted(b *Batch, rows []int32) (int, []int32) {
+	for i := 0; i < b.Len; i++ {
+		t := b.Time[i]
+		if n := len(d.log); n > 0 {
+			if prev := d.log[n-1].time; t < prev || (t == prev && n-d.run >= maxDedupRun) || n >= maxDedupLog {
+				return i, rows
+			} else if t > prev {
+				d.run = n
+			}
+		}
+		e := dedupEvent{customer: b.Customer[i], time: t, sig: signature(b, i)}
+		dup := false
+		for _, x := range d.log[d.run:] {
+			if x.customer == e.customer && x.sig == e.sig {
+				dup = true
+				break
+			}
+		}
+		if !dup {
+			d.log = append(d.log, e)
+			rows = append(rows, int32(i))
+		}
+	}
+	return b.Len, rows
+}
+
+// replay moves the sorted path's log into the per-customer memory, as if
+// the split's events so far had been read by the unsorted path, which reads
+// the rest of the split.
+func (d *Dedup) replay() {
+	d.unsorted = true
+	for _, e := range d.log {
+		d.state(e.customer).seen(d.epoch, e.time, e.sig)
+	}
+	d.log, d.run = d.log[:0], 0
 }
 
 func (d *Dedup) state(id int64) *dedupState {
