@@ -89,3 +89,93 @@ func BenchmarkAggregatorAdd(b *testing.B) {
 		})
 	}
 }
+
+// interleavedBatches returns 64k-event batches in which the customers'
+// sessions overlap in time, as in a dump sorted by event time: sessions of
+// 1 to 12 events of customers drawn at random are open at once, and every
+// row comes from one of them drawn at random, so a customer's next event
+// is tens of rows later.
+func interleavedBatches(seed uint64, batches, customers, open int) []*Batch {
+	rng := rand.New(rand.NewPCG(seed, 7))
+	type session struct {
+		cust, key int64
+		left      int
+	}
+	live := make([]session, open)
+	start := func(s *session) {
+		s.cust = rng.Int64N(int64(customers))
+		s.key = int64(Hash64(fmt.Sprint(s.cust, "/", rng.IntN(20))))
+		s.left = 1 + rng.IntN(12)
+	}
+	for i := range live {
+		start(&live[i])
+	}
+	t := baseTime
+	countries := []string{"DE", "RO", "KR", "US", ""}
+	out := make([]*Batch, batches)
+	for k := range out {
+		b := &Batch{Present: allColumns}
+		for b.Len < benchBatchLen {
+			s := &live[rng.IntN(open)]
+			typ := EventView
+			switch r := rng.IntN(100); {
+			case r < 6:
+				typ = EventCart
+			case r < 8:
+				typ = EventPurchase
+			case r < 9:
+				typ = EventRemoveFromCart
+			}
+			t += rng.Int64N(2_000_000)
+			b.Customer = append(b.Customer, s.cust)
+			b.Time = append(b.Time, t)
+			b.Type = append(b.Type, typ)
+			b.Product = append(b.Product, 1+rng.Int64N(50_000))
+			b.Category = append(b.Category, 1+rng.Int64N(300))
+			b.Price = append(b.Price, rng.Int64N(500*MoneyScale))
+			b.Quantity = append(b.Quantity, 1)
+			b.Session = append(b.Session, uint64(s.key))
+			b.Order = append(b.Order, 0)
+			b.Coupon = append(b.Coupon, rng.IntN(10) == 0)
+			b.Discount = append(b.Discount, 0)
+			b.Country = append(b.Country, countries[s.cust%int64(len(countries))])
+			b.Len++
+			if s.left--; s.left == 0 {
+				start(s)
+			}
+		}
+		out[k] = b
+	}
+	return out
+}
+
+// BenchmarkShardedAdd adds time-interleaved 64k-event batches (see
+// interleavedBatches) to a Sharded aggregator from one goroutine, a new
+// split per batch as a reader's row groups are, cycling the batches.
+func BenchmarkShardedAdd(b *testing.B) {
+	for _, customers := range []int{200_000, 1_000_000} {
+		b.Run(fmt.Sprintf("customers=%d", customers), func(b *testing.B) {
+			batches := interleavedBatches(1, 24, customers, 64)
+			launch := NewLaunches()
+			for _, bt := range batches {
+				launch.Add(bt)
+			}
+			launch.Freeze(launch.MinTime, DefaultTrendWindowDays)
+			s := NewSharded(launch, 64)
+			var buf ShardBuffer
+			for _, bt := range batches {
+				buf.Split()
+				s.Add(bt, &buf)
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			n := 0
+			for b.Loop() {
+				buf.Split()
+				s.Add(batches[n%len(batches)], &buf)
+				n++
+			}
+			b.ReportMetric(float64(n)*benchBatchLen/b.Elapsed().Seconds(), "events/s")
+		})
+	}
+}
