@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Mapping thresholds: a cluster is mapped to the segment with the highest
@@ -329,7 +330,8 @@ func subGroups(m *Mapping, p *Profile) {
 					long = append(long, contrast(p.Features[d.j], d.mine, d.rest, d.d, false))
 					brief = append(brief, contrast(p.Features[d.j], d.mine, d.rest, d.d, true))
 				}
-				cm.Separation, short = strings.Join(long, ", "), strings.Join(brief, ", ")
+				cm.Separation = strings.Join(long, ", ")
+				short = briefWithin(cm.Label, brief)
 			}
 			others := otherClusters(members, c)
 			than := "the other"
@@ -371,6 +373,30 @@ func subGroups(m *Mapping, p *Profile) {
 			break
 		}
 	}
+}
+
+// MaxLabel is the length, in characters, a sub-group's label keeps to: the
+// segment's name, the sub-group's number and as many of the features that
+// set it apart as fit (always the first); the cluster's Separation and Why
+// keep them all.
+const MaxLabel = 60
+
+// briefWithin joins the first of brief and as many of the others as keep
+// the label (name, " · n of m: " and the phrases) within MaxLabel
+// characters.
+func briefWithin(name string, brief []string) string {
+	if len(brief) == 0 {
+		return ""
+	}
+	budget := MaxLabel - utf8.RuneCountInString(name) - len(" · 10 of 10: ")
+	out := brief[0]
+	for _, b := range brief[1:] {
+		if utf8.RuneCountInString(out)+2+utf8.RuneCountInString(b) > budget {
+			break
+		}
+		out += ", " + b
+	}
+	return out
 }
 
 func plural1(n int) string { return pick(n > 1, "s", "") }

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // memberships builds Memberships by hand: members[id] lists the member
@@ -348,5 +349,28 @@ segments:
 		if c.SubGroups == 0 {
 			t.Errorf("cluster %d: SubGroups 0", c.Cluster)
 		}
+	}
+}
+
+// TestBriefWithin: a sub-group's label keeps the first separating phrase
+// and as many others as fit in MaxLabel characters.
+func TestBriefWithin(t *testing.T) {
+	name := "Negative-experience customers"
+	brief := []string{"fewer refunds", "higher spend", "more orders"}
+	got := briefWithin(name, brief)
+	if got != "fewer refunds" {
+		t.Errorf("briefWithin = %q, want the first phrase alone", got)
+	}
+	if label := name + " · 1 of 2: " + got; utf8.RuneCountInString(label) > MaxLabel {
+		t.Errorf("label %q is %d characters", label, utf8.RuneCountInString(label))
+	}
+	if got := briefWithin("Leads", brief); got != "fewer refunds, higher spend, more orders" {
+		t.Errorf("a short name keeps every phrase that fits: %q", got)
+	}
+	if got := briefWithin("A segment name so long that nothing else fits in the label", brief); got != "fewer refunds" {
+		t.Errorf("the first phrase is always kept: %q", got)
+	}
+	if got := briefWithin(name, nil); got != "" {
+		t.Errorf("no phrases: %q", got)
 	}
 }
