@@ -341,7 +341,13 @@ func (st *ClusterStage) Profile(t *features.Table) *segments.Profile {
 			nall++
 		}
 		for c := 0; c < k; c++ {
-			p.ClusterMean[c][j] = sum[c] / cnt[c]
+			// A mean over fewer than half of the cluster's members does
+			// not describe the cluster (a gap between orders in a
+			// cluster of one-time buyers): it is left undefined.
+			p.ClusterMean[c][j] = math.NaN()
+			if 2*cnt[c] >= float64(st.Result.Sizes[c]) {
+				p.ClusterMean[c][j] = sum[c] / cnt[c]
+			}
 		}
 		p.PopulationMean[j] = all / nall
 	}

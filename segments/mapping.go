@@ -93,7 +93,9 @@ type Profile struct {
 	// Z[c][j]: cluster c's mean of feature j in the clustering space.
 	Z [][]float64
 	// ClusterMean[c][j] and PopulationMean[j]: in the feature's own unit,
-	// over customers for whom it is defined.
+	// over customers for whom it is defined; ClusterMean is NaN when the
+	// feature is defined for fewer than half of the cluster's members,
+	// and the feature is then never evidence for the cluster.
 	ClusterMean    [][]float64
 	PopulationMean []float64
 }
@@ -200,7 +202,7 @@ func evidence(p *Profile, c int) []Evidence {
 	var ev []Evidence
 	for j, name := range p.Features {
 		z := p.Z[c][j]
-		if math.IsNaN(z) {
+		if math.IsNaN(z) || math.IsNaN(p.ClusterMean[c][j]) { // undefined for most of the cluster
 			continue
 		}
 		ev = append(ev, Evidence{Feature: name, Z: z, ClusterMean: p.ClusterMean[c][j], PopulationMean: p.PopulationMean[j]})
