@@ -271,8 +271,9 @@ func spread(v float64) string { return "±" + percent(v) }
 // times formats a ratio: "1.8×".
 func times(v float64) string { return number(v) + "×" }
 
-// duration formats a number of days: hours below a day, days below four
-// weeks, then weeks, months (from 13 weeks) and years (from two).
+// duration formats a number of days: minutes below an hour, hours below a
+// day, days below four weeks, then weeks, months (from 13 weeks) and years
+// (from two).
 func duration(d float64) string {
 	switch {
 	case !finite(d):
@@ -280,7 +281,10 @@ func duration(d float64) string {
 	case d < 1:
 		h := math.Round(d * 24)
 		if h < 1 {
-			return "under an hour"
+			if m := math.Round(d * 24 * 60); m >= 1 {
+				return plural(m, "minute", "minutes")
+			}
+			return "under a minute"
 		}
 		return plural(h, "hour", "hours")
 	case math.Round(d) < 28:

@@ -407,7 +407,7 @@ func TestFormats(t *testing.T) {
 		{number(-2500), "-2,500"}, {number(math.NaN()), "n/a"},
 		{money(0), "0.00"}, {money(4.1), "4.10"}, {money(1240), "1,240.00"}, {money(-1234567.891), "-1,234,567.89"},
 		{percent(0.35), "35%"}, {percent(0.045), "4.5%"}, {percent(0.003), "0.3%"}, {percent(1.2), "120%"}, {percent(0), "0%"},
-		{duration(0.01), "under an hour"}, {duration(0.5), "12 hours"}, {duration(1), "1 day"}, {duration(13.4), "13 days"},
+		{duration(0.01), "14 minutes"}, {duration(0.0001), "under a minute"}, {duration(1.0 / 1440), "1 minute"}, {duration(0.5), "12 hours"}, {duration(1), "1 day"}, {duration(13.4), "13 days"},
 		{duration(27.4), "27 days"}, {duration(27.6), "4 weeks"}, {duration(60), "9 weeks"}, {duration(95), "3 months"},
 		{duration(365), "12 months"}, {duration(730), "2 years"}, {duration(900), "2.5 years"},
 		{times(1.75), "1.8×"}, {times(0.456), "0.46×"}, {times(12), "12×"}, {spread(0.25), "±25%"},

@@ -12,7 +12,10 @@ import (
 // Mapping thresholds: a cluster is mapped to the segment with the highest
 // F1 among the segments its members are at least MinLift times more likely
 // to meet than the population, and at least MinPrecision of whose rule its
-// members meet.
+// members meet. A segment that holds a share p of all customers cannot
+// reach a lift above 1/p (below MinLift from p = 2/3 on): for it, a
+// cluster whose precision is at least halfway from the population's rate
+// to a pure cluster, (1+p)/2, counts as lifted (mappedBy).
 const (
 	MinLift      = 1.5
 	MinPrecision = 0.3
@@ -111,6 +114,20 @@ type Mapping struct {
 // ClusterOf returns the mapped segment of cluster c ("" when unmatched).
 func (m *Mapping) ClusterOf(c int) string { return m.Clusters[c].Segment }
 
+// mappedBy reports whether a cluster may be mapped to a segment by their
+// match m: MinPrecision of the cluster meets the rule, and the cluster
+// meets it MinLift times more often than the population, or, for a
+// segment too large to allow that lift, more often than the population
+// and at least halfway from the population's rate to every member (a
+// segment every customer meets is never mapped).
+func mappedBy(m Match) bool {
+	if m.Precision < MinPrecision || !(m.Lift > 0) {
+		return false
+	}
+	rate := m.Precision / m.Lift // the segment's share of all customers
+	return m.Lift >= MinLift || m.Lift > 1 && m.Precision >= (1+rate)/2
+}
+
 // MapClusters maps every cluster of assign (values 0..k-1) onto the segments
 // of mem by the overlap of their members.
 func MapClusters(assign []int, k int, mem *Memberships, p *Profile) *Mapping {
@@ -154,7 +171,7 @@ func MapClusters(assign []int, k int, mem *Memberships, p *Profile) *Mapping {
 		}
 		sort.SliceStable(matches, func(a, b int) bool { return matches[a].F1 > matches[b].F1 })
 		for _, m := range matches {
-			if m.Lift >= MinLift && m.Precision >= MinPrecision {
+			if mappedBy(m) {
 				best := m
 				cm.Best = &best
 				break

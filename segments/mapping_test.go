@@ -158,21 +158,32 @@ func TestMapClustersThresholds(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	assign := []int{0, 0, 1, 1}
-	mem := memberships(t, cat, 4, map[string][]int{"big": {0, 1, 2}, "small": {0}})
+	// Ten customers: big holds 7 (a rate of 0.7, so a lift of at most
+	// 1/0.7 < MinLift, and halfway to a pure cluster is 0.85); cluster 0
+	// is customers 0-3 and 7, of whom 4 meet big (0.8, under halfway) and
+	// 2 meet small.
+	assign := []int{0, 0, 0, 0, 1, 1, 1, 0, 1, 1}
+	mem := memberships(t, cat, 10, map[string][]int{"big": {0, 1, 2, 3, 4, 5, 6}, "small": {0, 1}})
 	mp := MapClusters(assign, 2, mem, nil)
 	c0 := mp.Clusters[0]
-	// big has the higher F1 (0.8) but a lift of only 4/3: small wins.
-	checkMatch(t, "cluster 0", c0.Candidates[0], Match{Segment: "big", Overlap: 2, Precision: 1, Recall: 2.0 / 3, Lift: 4.0 / 3, F1: 0.8})
-	checkMatch(t, "cluster 0", c0.Candidates[1], Match{Segment: "small", Overlap: 1, Precision: 0.5, Recall: 1, Lift: 2, F1: 2.0 / 3})
-	if c0.Segment != "small" || c0.Confidence != 0.5 {
-		t.Errorf("cluster 0 maps to %q at %v; want small at 0.5", c0.Segment, c0.Confidence)
+	// big has the higher F1 (2/3) but a lift of only 8/7 and a precision
+	// under halfway: small wins.
+	checkMatch(t, "cluster 0", c0.Candidates[0], Match{Segment: "big", Overlap: 4, Precision: 0.8, Recall: 4.0 / 7, Lift: 8.0 / 7, F1: 2 * 0.8 * (4.0 / 7) / (0.8 + 4.0/7)})
+	checkMatch(t, "cluster 0", c0.Candidates[1], Match{Segment: "small", Overlap: 2, Precision: 0.4, Recall: 1, Lift: 2, F1: 0.8 / 1.4})
+	if c0.Segment != "small" || c0.Confidence != 0.4 {
+		t.Errorf("cluster 0 maps to %q at %v; want small at 0.4", c0.Segment, c0.Confidence)
 	}
 	if c1 := mp.Clusters[1]; c1.Segment != "" || c1.Label != "average on every feature" || c1.Evidence != nil {
 		t.Errorf("cluster 1 without a profile: %+v", c1)
 	}
 	if !slices.Equal(mp.Uncarried, []string{"big"}) {
 		t.Errorf("Uncarried = %v, want [big]", mp.Uncarried)
+	}
+	// Customers 7-9 joining big makes it 100 % of cluster 0 at a rate of
+	// 0.9: halfway (0.95) is passed, so big is mapped.
+	mem = memberships(t, cat, 10, map[string][]int{"big": {0, 1, 2, 3, 4, 5, 6, 7, 8}, "small": {0, 1}})
+	if mp := MapClusters(assign, 2, mem, nil); mp.Clusters[0].Segment != "big" {
+		t.Errorf("a pure cluster of a segment of 90 %% of the customers maps to %q, want big", mp.Clusters[0].Segment)
 	}
 }
 
@@ -372,5 +383,27 @@ func TestBriefWithin(t *testing.T) {
 	}
 	if got := briefWithin(name, nil); got != "" {
 		t.Errorf("no phrases: %q", got)
+	}
+}
+
+// TestMappedByLargeSegment: a segment that holds 90 % of the customers can
+// never reach a lift of 1.5; a cluster of which 98 % meet it is mapped, one
+// at the population's rate is not.
+func TestMappedByLargeSegment(t *testing.T) {
+	for _, tc := range []struct {
+		prec, rate float64
+		want       bool
+	}{
+		{0.98, 0.9, true},  // (1+0.9)/2 = 0.95
+		{0.93, 0.9, false}, // below halfway
+		{0.9, 0.9, false},  // the population's rate
+		{0.45, 0.3, true},  // lift 1.5
+		{0.4, 0.3, false},  // lift 1.33, rate small
+		{0.25, 0.1, false}, // below MinPrecision
+	} {
+		m := Match{Precision: tc.prec, Lift: tc.prec / tc.rate}
+		if got := mappedBy(m); got != tc.want {
+			t.Errorf("precision %.2f at a rate of %.2f: mapped %v, want %v", tc.prec, tc.rate, got, tc.want)
+		}
 	}
 }
