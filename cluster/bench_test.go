@@ -53,21 +53,6 @@ func BenchmarkSeed(b *testing.B) {
 	}
 }
 
-func BenchmarkMiniBatch(b *testing.B) {
-	for _, rows := range []int{10_000, 100_000} {
-		data, _ := blobs(1, rows, 16, 10, 5, 1)
-		b.Run(fmt.Sprintf("rows=%d", rows), func(b *testing.B) {
-			b.ReportAllocs()
-			for b.Loop() {
-				if _, err := MiniBatch(context.Background(), data, rows, 16, MiniBatchSettings{K: 10, Seed: 1}); err != nil {
-					b.Fatal(err)
-				}
-			}
-			b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
-		})
-	}
-}
-
 func BenchmarkSelectK(b *testing.B) {
 	rows := 10_000
 	data, _ := blobs(1, rows, 16, 6, 5, 1)

@@ -6,6 +6,16 @@
 // The package only computes. It reads no files and knows nothing of the
 // formats the data came in.
 //
+// # The muesli/clusters adapter
+//
+// Go's small clustering libraries (muesli/kmeans and others) exchange
+// points as the types of github.com/muesli/clusters. ToObservations,
+// FromObservations and Result.ToClusters are the public bridge between
+// those types and this package's flat matrices, for callers who hold
+// their points in that form or pass the clusters on to code that does.
+// They copy in both directions; nothing in segmint's own pipeline uses
+// them.
+//
 // # Data layout and units
 //
 // A matrix is a flat []float64 of rows×cols values in row-major order:

@@ -170,17 +170,6 @@ func TestKMeansSameOnAnyThreads(t *testing.T) {
 					t.Errorf("threads=%d differs from threads=1", threads)
 				}
 			}
-			mb := func(threads int) *Result {
-				r, err := MiniBatch(context.Background(), data, tc.rows, tc.cols, MiniBatchSettings{K: tc.k, Seed: 5, Threads: threads, Weights: w, BatchSize: 256})
-				if err != nil {
-					t.Fatal(err)
-				}
-				return r
-			}
-			a, b := mb(1), mb(16)
-			if !bitsEqual(a.Centroids, b.Centroids) || !slices.Equal(a.Assign, b.Assign) {
-				t.Errorf("MiniBatch differs between 1 and 16 threads")
-			}
 		})
 	}
 }
@@ -240,9 +229,6 @@ func TestInputsUnchanged(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := MiniBatch(ctx, data, 1200, 3, MiniBatchSettings{K: 4, Weights: w}); err != nil {
-		t.Fatal(err)
-	}
 	if _, err := SelectK(ctx, data, 1200, 3, SelectSettings{KMin: 2, KMax: 4, Base: Settings{Weights: w, NInit: 1}}); err != nil {
 		t.Fatal(err)
 	}
@@ -300,10 +286,6 @@ func TestKMeansErrors(t *testing.T) {
 					_, err := KMeans(context.Background(), tc.data, tc.rows, tc.cols, Settings{K: tc.k, Weights: tc.weights})
 					return err
 				},
-				"MiniBatch": func() error {
-					_, err := MiniBatch(context.Background(), tc.data, tc.rows, tc.cols, MiniBatchSettings{K: tc.k, Weights: tc.weights})
-					return err
-				},
 			} {
 				err := run()
 				if !errors.Is(err, tc.want) {
@@ -350,9 +332,6 @@ func TestKMeansCancelled(t *testing.T) {
 	if _, err := KMeans(ctx, data, 2000, 3, Settings{K: 4}); !errors.Is(err, context.Canceled) {
 		t.Errorf("KMeans: %v, want context.Canceled", err)
 	}
-	if _, err := MiniBatch(ctx, data, 2000, 3, MiniBatchSettings{K: 4}); !errors.Is(err, context.Canceled) {
-		t.Errorf("MiniBatch: %v, want context.Canceled", err)
-	}
 	if _, err := SelectK(ctx, data, 2000, 3, SelectSettings{KMax: 3}); !errors.Is(err, context.Canceled) {
 		t.Errorf("SelectK: %v, want context.Canceled", err)
 	}
@@ -366,21 +345,5 @@ func TestPredictMatchesAssign(t *testing.T) {
 	}
 	if got := r.Predict(nil, data); !slices.Equal(got, r.Assign) {
 		t.Error("Predict disagrees with Assign")
-	}
-}
-
-func TestMiniBatchRecoversBlobs(t *testing.T) {
-	data, labels := separatedBlobs(13, 20000, 6, 6, 8, 1)
-	r, err := MiniBatch(context.Background(), data, 20000, 6, MiniBatchSettings{K: 6, Seed: 2})
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkResult(t, r, data, 20000, 6, nil)
-	if ari := AdjustedRand(labels, r.Assign); ari <= 0.95 {
-		t.Errorf("ARI = %v, want > 0.95", ari)
-	}
-	full, _ := KMeans(context.Background(), data, 20000, 6, Settings{K: 6, Seed: 2, NInit: 2})
-	if r.Inertia > full.Inertia*1.02 {
-		t.Errorf("mini-batch inertia %v more than 2%% above full %v", r.Inertia, full.Inertia)
 	}
 }

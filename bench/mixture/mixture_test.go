@@ -1,4 +1,4 @@
-package cluster
+package mixture
 
 import (
 	"context"
@@ -7,6 +7,8 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+
+	"github.com/segmint/segmint/cluster"
 )
 
 // unequalBlobs draws, in 2 columns, one large wide blob (sd 2.5, 3000
@@ -33,24 +35,24 @@ func unequalBlobs(seed uint64) (data []float64, rows, cols int, labels []int) {
 	return data, len(labels), cols, labels
 }
 
-func TestGMMDiagRecoversUnequalBlobs(t *testing.T) {
+func TestFitDiagRecoversUnequalBlobs(t *testing.T) {
 	data, rows, cols, labels := unequalBlobs(1)
 	ctx := context.Background()
-	km, err := KMeans(ctx, data, rows, cols, Settings{K: 3, Seed: 1, Refine: true})
+	km, err := cluster.KMeans(ctx, data, rows, cols, cluster.Settings{K: 3, Seed: 1, Refine: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	g, err := GMMDiag(ctx, data, rows, cols, km, GMMSettings{})
+	g, err := FitDiag(ctx, data, rows, cols, km, Settings{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	kmARI, gARI := AdjustedRand(labels, km.Assign), AdjustedRand(labels, g.Assign)
-	t.Logf("k-means ARI %.3f, GMM ARI %.3f, %d iterations, log-likelihood %.1f, BIC %.1f", kmARI, gARI, g.Iterations, g.LogLik, g.BIC)
+	kmARI, gARI := cluster.AdjustedRand(labels, km.Assign), cluster.AdjustedRand(labels, g.Assign)
+	t.Logf("k-means ARI %.3f, mixture ARI %.3f, %d iterations, log-likelihood %.1f, BIC %.1f", kmARI, gARI, g.Iterations, g.LogLik, g.BIC)
 	if kmARI > 0.3 {
 		t.Errorf("k-means ARI %.3f: the test data should defeat k-means", kmARI)
 	}
 	if gARI < 0.9 { // the tails overlap: the Bayes rule itself errs on some rows
-		t.Errorf("GMM ARI %.3f, want at least 0.9", gARI)
+		t.Errorf("mixture ARI %.3f, want at least 0.9", gARI)
 	}
 	if !g.Converged {
 		t.Errorf("did not converge in %d iterations", g.Iterations)
@@ -84,16 +86,16 @@ func TestGMMDiagRecoversUnequalBlobs(t *testing.T) {
 	}
 }
 
-// TestGMMDiagOneComponent checks k = 1 against the closed form: the
+// TestFitDiagOneComponent checks k = 1 against the closed form: the
 // column means and variances, and the Gaussian log-likelihood.
-func TestGMMDiagOneComponent(t *testing.T) {
-	data, _ := blobs(4, 500, 3, 4, 5, 1)
+func TestFitDiagOneComponent(t *testing.T) {
+	data := blobs(4, 500, 3, 4, 5, 1)
 	rows, cols := 500, 3
-	km, err := KMeans(context.Background(), data, rows, cols, Settings{K: 1, Seed: 1})
+	km, err := cluster.KMeans(context.Background(), data, rows, cols, cluster.Settings{K: 1, Seed: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
-	g, err := GMMDiag(context.Background(), data, rows, cols, km, GMMSettings{})
+	g, err := FitDiag(context.Background(), data, rows, cols, km, Settings{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,8 +121,8 @@ func TestGMMDiagOneComponent(t *testing.T) {
 	}
 }
 
-// TestGMMDiagWeights checks that integer weights fit as repeated rows.
-func TestGMMDiagWeights(t *testing.T) {
+// TestFitDiagWeights checks that integer weights fit as repeated rows.
+func TestFitDiagWeights(t *testing.T) {
 	data, rows, cols, _ := unequalBlobs(2)
 	n := 900
 	data, rows = data[:n*cols], n
@@ -135,17 +137,17 @@ func TestGMMDiagWeights(t *testing.T) {
 		}
 	}
 	ctx := context.Background()
-	kmW, err := KMeans(ctx, wdata, n, cols, Settings{K: 2, Seed: 1, Weights: w})
+	kmW, err := cluster.KMeans(ctx, wdata, n, cols, cluster.Settings{K: 2, Seed: 1, Weights: w})
 	if err != nil {
 		t.Fatal(err)
 	}
 	// The repeated data, initialised from the same clusters.
-	init := &Result{K: 2, Cols: cols, Centroids: kmW.Centroids, Assign: append(slices.Clone(kmW.Assign), kmW.Assign[n-600:]...)}
-	gw, err := GMMDiag(ctx, wdata, n, cols, kmW, GMMSettings{Weights: w, Tol: -1, MaxIter: 50})
+	init := &cluster.Result{K: 2, Cols: cols, Centroids: kmW.Centroids, Assign: append(slices.Clone(kmW.Assign), kmW.Assign[n-600:]...)}
+	gw, err := FitDiag(ctx, wdata, n, cols, kmW, Settings{Weights: w, Tol: -1, MaxIter: 50})
 	if err != nil {
 		t.Fatal(err)
 	}
-	gr, err := GMMDiag(ctx, data, n+600, cols, init, GMMSettings{Tol: -1, MaxIter: 50})
+	gr, err := FitDiag(ctx, data, n+600, cols, init, Settings{Tol: -1, MaxIter: 50})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -159,25 +161,25 @@ func TestGMMDiagWeights(t *testing.T) {
 	}
 }
 
-// TestGMMDiagThreads checks bit-identical results on any number of
+// TestFitDiagThreads checks bit-identical results on any number of
 // threads, on enough rows for many chunks.
-func TestGMMDiagThreads(t *testing.T) {
-	data, _ := blobs(5, 20000, 4, 6, 4, 1)
+func TestFitDiagThreads(t *testing.T) {
+	data := blobs(5, 20000, 4, 6, 4, 1)
 	rows, cols := 20000, 4
 	ctx := context.Background()
-	km, err := KMeans(ctx, data, rows, cols, Settings{K: 6, Seed: 3})
+	km, err := cluster.KMeans(ctx, data, rows, cols, cluster.Settings{K: 6, Seed: 3})
 	if err != nil {
 		t.Fatal(err)
 	}
-	var ref *GMMResult
+	var ref *Result
 	for _, th := range []int{1, 2, 3, 8} {
-		g, err := GMMDiag(ctx, data, rows, cols, km, GMMSettings{Threads: th})
+		g, err := FitDiag(ctx, data, rows, cols, km, Settings{Threads: th})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if ref == nil {
 			ref = g
-			if newGMM(data, rows, cols, 6, GMMSettings{Threads: 1, VarFloor: 1}).nChunks < 2 {
+			if newGMM(data, rows, cols, 6, Settings{Threads: 1, VarFloor: 1}).nChunks < 2 {
 				t.Fatal("want several chunks")
 			}
 			continue
@@ -189,9 +191,9 @@ func TestGMMDiagThreads(t *testing.T) {
 	}
 }
 
-// TestGMMDiagFloor checks that a component on identical rows keeps a
+// TestFitDiagFloor checks that a component on identical rows keeps a
 // finite likelihood at the variance floor.
-func TestGMMDiagFloor(t *testing.T) {
+func TestFitDiagFloor(t *testing.T) {
 	data, rows, cols, labels := unequalBlobs(3)
 	for range 20 { // 20 copies of one point
 		data = append(data, 10, 10)
@@ -200,14 +202,14 @@ func TestGMMDiagFloor(t *testing.T) {
 	rows += 20
 	ctx := context.Background()
 	km := resultFromLabels(data, rows, cols, labels)
-	g, err := GMMDiag(ctx, data, rows, cols, km, GMMSettings{VarFloor: 1e-2})
+	g, err := FitDiag(ctx, data, rows, cols, km, Settings{VarFloor: 1e-2})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if math.IsInf(g.LogLik, 0) || math.IsNaN(g.LogLik) {
 		t.Fatalf("log-likelihood %v", g.LogLik)
 	}
-	fl := newGMM(data, rows, cols, 4, GMMSettings{Threads: 1, VarFloor: 1e-2}).floor
+	fl := newGMM(data, rows, cols, 4, Settings{Threads: 1, VarFloor: 1e-2}).floor
 	found := false
 	for j := range g.K {
 		for d := range cols {
@@ -225,44 +227,44 @@ func TestGMMDiagFloor(t *testing.T) {
 	}
 }
 
-func TestGMMDiagErrors(t *testing.T) {
+func TestFitDiagErrors(t *testing.T) {
 	data, rows, cols, _ := unequalBlobs(1)
 	ctx := context.Background()
-	km, err := KMeans(ctx, data, rows, cols, Settings{K: 3, Seed: 1})
+	km, err := cluster.KMeans(ctx, data, rows, cols, cluster.Settings{K: 3, Seed: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
 	bad := slices.Clone(data)
 	bad[7] = math.NaN()
-	if _, err := GMMDiag(ctx, bad, rows, cols, km, GMMSettings{}); !errors.Is(err, ErrNonFinite) {
+	if _, err := FitDiag(ctx, bad, rows, cols, km, Settings{}); !errors.Is(err, cluster.ErrNonFinite) {
 		t.Errorf("NaN: %v", err)
 	}
 	w := make([]float64, rows)
 	w[3] = -1
-	if _, err := GMMDiag(ctx, data, rows, cols, km, GMMSettings{Weights: w}); !errors.Is(err, ErrWeight) {
+	if _, err := FitDiag(ctx, data, rows, cols, km, Settings{Weights: w}); !errors.Is(err, cluster.ErrWeight) {
 		t.Errorf("negative weight: %v", err)
 	}
-	if _, err := GMMDiag(ctx, data[:2*cols], 2, cols, km, GMMSettings{}); !errors.Is(err, ErrTooFewRows) {
+	if _, err := FitDiag(ctx, data[:2*cols], 2, cols, km, Settings{}); !errors.Is(err, cluster.ErrTooFewRows) {
 		t.Errorf("too few rows: %v", err)
 	}
-	if _, err := GMMDiag(ctx, data[:rows], rows, 1, km, GMMSettings{}); !errors.Is(err, ErrGMMInit) {
+	if _, err := FitDiag(ctx, data[:rows], rows, 1, km, Settings{}); !errors.Is(err, ErrInit) {
 		t.Errorf("other columns: %v", err)
 	}
-	if _, err := GMMDiag(ctx, data[:100*cols], 100, cols, km, GMMSettings{}); !errors.Is(err, ErrGMMInit) {
+	if _, err := FitDiag(ctx, data[:100*cols], 100, cols, km, Settings{}); !errors.Is(err, ErrInit) {
 		t.Errorf("other rows: %v", err)
 	}
-	if _, err := GMMDiag(ctx, data, rows, cols, nil, GMMSettings{}); !errors.Is(err, ErrGMMInit) {
+	if _, err := FitDiag(ctx, data, rows, cols, nil, Settings{}); !errors.Is(err, ErrInit) {
 		t.Errorf("nil init: %v", err)
 	}
 	lab := *km
 	lab.Assign = slices.Clone(km.Assign)
 	lab.Assign[5] = 3
-	if _, err := GMMDiag(ctx, data, rows, cols, &lab, GMMSettings{}); !errors.Is(err, ErrGMMInit) {
+	if _, err := FitDiag(ctx, data, rows, cols, &lab, Settings{}); !errors.Is(err, ErrInit) {
 		t.Errorf("label out of range: %v", err)
 	}
 	cctx, cancel := context.WithCancel(ctx)
 	cancel()
-	if _, err := GMMDiag(cctx, data, rows, cols, km, GMMSettings{}); !errors.Is(err, context.Canceled) {
+	if _, err := FitDiag(cctx, data, rows, cols, km, Settings{}); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled: %v", err)
 	}
 	func() {
@@ -271,13 +273,48 @@ func TestGMMDiagErrors(t *testing.T) {
 				t.Error("negative MaxIter did not panic")
 			}
 		}()
-		GMMDiag(ctx, data, rows, cols, km, GMMSettings{MaxIter: -1})
+		FitDiag(ctx, data, rows, cols, km, Settings{MaxIter: -1})
 	}()
 }
 
 // resultFromLabels returns a Result whose clusters are the given labels,
 // 0..k-1, with their means as centroids.
-func resultFromLabels(data []float64, rows, cols int, labels []int) *Result {
-	means, _, k := clusterMeans(data, rows, cols, labels)
-	return &Result{K: k, Cols: cols, Centroids: means, Assign: slices.Clone(labels)}
+func resultFromLabels(data []float64, rows, cols int, labels []int) *cluster.Result {
+	k := slices.Max(labels) + 1
+	means := make([]float64, k*cols)
+	counts := make([]int, k)
+	for i, a := range labels {
+		counts[a]++
+		for d, v := range data[i*cols : (i+1)*cols] {
+			means[a*cols+d] += v
+		}
+	}
+	for a, n := range counts {
+		for d := range cols {
+			means[a*cols+d] /= float64(max(n, 1))
+		}
+	}
+	return &cluster.Result{K: k, Cols: cols, Centroids: means, Assign: slices.Clone(labels)}
+}
+
+// blobs draws rows rows in cols columns around k centres drawn uniformly
+// in [-spread, spread], row i from centre i mod k, with standard deviation
+// sd.
+func blobs(seed uint64, rows, cols, k int, spread, sd float64) []float64 {
+	rng := rand.New(rand.NewPCG(seed, 7))
+	centres := make([]float64, k*cols)
+	for i := range centres {
+		centres[i] = (2*rng.Float64() - 1) * spread
+	}
+	data := make([]float64, rows*cols)
+	for i := range rows {
+		for j := range cols {
+			data[i*cols+j] = centres[(i%k)*cols+j] + sd*rng.NormFloat64()
+		}
+	}
+	return data
+}
+
+func nearlyEqual(a, b, rel float64) bool {
+	return math.Abs(a-b) <= rel*math.Max(math.Abs(a), math.Abs(b))
 }

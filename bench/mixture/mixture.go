@@ -1,4 +1,4 @@
-package cluster
+package mixture
 
 import (
 	"context"
@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"math"
 	"runtime"
+
+	"github.com/segmint/segmint/cluster"
 )
 
-// DefaultGMMVarFloor is the default variance floor of GMMDiag, as a
+// DefaultVarFloor is the default variance floor of FitDiag, as a
 // fraction of each column's overall (weighted population) variance.
 //
 // The likelihood of a Gaussian mixture is unbounded: a component whose
@@ -16,18 +18,18 @@ import (
 // of a few rows, or a cluster in which a flag or a zero-inflated feature
 // is constant, which the pipeline's matrix has) drives the likelihood to
 // infinity, and EM follows it. The floor keeps every component's variance
-// in column d at least DefaultGMMVarFloor times the variance of column d
+// in column d at least DefaultVarFloor times the variance of column d
 // over all rows, which bounds the likelihood; being relative to each
 // column, it does not depend on the columns' units.
-const DefaultGMMVarFloor = 1e-3
+const DefaultVarFloor = 1e-3
 
-// ErrGMMInit reports a k-means Result that does not fit the data GMMDiag is
+// ErrInit reports a k-means cluster.Result that does not fit the data FitDiag is
 // given: other columns, another number of rows, or a label out of range.
-var ErrGMMInit = errors.New("cluster: k-means result does not match the data")
+var ErrInit = errors.New("mixture: k-means result does not match the data")
 
-// GMMSettings configures GMMDiag. The zero value of every field selects the
+// Settings configures FitDiag. The zero value of every field selects the
 // documented default.
-type GMMSettings struct {
+type Settings struct {
 	// MaxIter bounds the EM iterations. Default 300.
 	MaxIter int
 	// Tol stops EM when the mean log-likelihood per row (weighted) rises
@@ -36,21 +38,21 @@ type GMMSettings struct {
 	// MaxIter is reached.
 	Tol float64
 	// VarFloor is the variance floor as a fraction of each column's
-	// overall variance (see DefaultGMMVarFloor). Default
-	// DefaultGMMVarFloor.
+	// overall variance (see DefaultVarFloor). Default
+	// DefaultVarFloor.
 	VarFloor float64
 	// Threads is the number of goroutines used. Default
 	// runtime.GOMAXPROCS(0). Results do not depend on it.
 	Threads int
 	// Weights are optional non-negative sample weights, one per row, as in
-	// Settings.Weights. Nil means every row has weight 1.
+	// cluster.Settings.Weights. Nil means every row has weight 1.
 	Weights []float64
 }
 
-// GMMResult is a fitted Gaussian mixture with diagonal covariances.
-// Components are numbered as the clusters of the k-means Result it was
+// Result is a fitted Gaussian mixture with diagonal covariances.
+// Components are numbered as the clusters of the k-means cluster.Result it was
 // initialised from.
-type GMMResult struct {
+type Result struct {
 	K    int
 	Cols int
 	// Means and Vars hold K rows of Cols values, row-major: each
@@ -80,7 +82,7 @@ type GMMResult struct {
 	Trace []float64
 }
 
-// GMMDiag fits a Gaussian mixture with one diagonal covariance matrix per
+// FitDiag fits a Gaussian mixture with one diagonal covariance matrix per
 // component to the rows of the row-major rows×cols matrix data by
 // expectation–maximisation, starting from the k-means fit init: the
 // component means start at its centroids, the variances at the
@@ -94,17 +96,17 @@ type GMMResult struct {
 // result is bit-identical on any number of threads. Densities are
 // combined by log-sum-exp, so no row underflows. Each variance is kept at
 // least s.VarFloor times its column's overall variance (see
-// DefaultGMMVarFloor). A component left with no weight keeps its
+// DefaultVarFloor). A component left with no weight keeps its
 // parameters with a mixing proportion of zero and is assigned no row.
 //
-// GMMDiag never modifies data, init or s.Weights. It returns an error
-// wrapping ErrNonFinite, ErrRange, ErrWeight, ErrTooFewRows or ErrNoColumns
-// for bad data, ErrGMMInit when init does not match the data, and
+// FitDiag never modifies data, init or s.Weights. It returns an error
+// wrapping cluster.ErrNonFinite, ErrRange, ErrWeight, ErrTooFewRows or ErrNoColumns
+// for bad data, ErrInit when init does not match the data, and
 // ctx.Err() if ctx is cancelled; it panics if len(data) != rows*cols,
 // len(s.Weights) is neither 0 nor rows, or the settings are negative.
-func GMMDiag(ctx context.Context, data []float64, rows, cols int, init *Result, s GMMSettings) (*GMMResult, error) {
+func FitDiag(ctx context.Context, data []float64, rows, cols int, init *cluster.Result, s Settings) (*Result, error) {
 	if s.MaxIter < 0 || s.Threads < 0 || s.VarFloor < 0 || math.IsNaN(s.Tol) || math.IsNaN(s.VarFloor) || math.IsInf(s.VarFloor, 0) {
-		panic(fmt.Sprintf("cluster: invalid GMM settings MaxIter=%d Tol=%v VarFloor=%v Threads=%d", s.MaxIter, s.Tol, s.VarFloor, s.Threads))
+		panic(fmt.Sprintf("mixture: invalid settings MaxIter=%d Tol=%v VarFloor=%v Threads=%d", s.MaxIter, s.Tol, s.VarFloor, s.Threads))
 	}
 	if s.MaxIter == 0 {
 		s.MaxIter = 300
@@ -115,41 +117,40 @@ func GMMDiag(ctx context.Context, data []float64, rows, cols int, init *Result, 
 		s.Tol = 0
 	}
 	if s.VarFloor == 0 {
-		s.VarFloor = DefaultGMMVarFloor
+		s.VarFloor = DefaultVarFloor
 	}
 	if s.Threads == 0 {
 		s.Threads = runtime.GOMAXPROCS(0)
 	}
 	if init == nil {
-		return nil, fmt.Errorf("%w: no k-means result", ErrGMMInit)
+		return nil, fmt.Errorf("%w: no k-means result", ErrInit)
 	}
 	k := init.K
 	if k < 1 {
-		return nil, fmt.Errorf("%w: K = %d", ErrGMMInit, k)
+		return nil, fmt.Errorf("%w: K = %d", ErrInit, k)
 	}
 	if err := validate(data, rows, cols, k, s.Weights); err != nil {
 		return nil, err
 	}
 	if init.Cols != cols || len(init.Centroids) != k*cols || len(init.Assign) != rows {
 		return nil, fmt.Errorf("%w: result has K = %d, %d columns, %d centroid values and %d labels; data has %d rows and %d columns",
-			ErrGMMInit, k, init.Cols, len(init.Centroids), len(init.Assign), rows, cols)
+			ErrInit, k, init.Cols, len(init.Centroids), len(init.Assign), rows, cols)
 	}
 	for i, a := range init.Assign {
 		if a < 0 || a >= k {
-			return nil, fmt.Errorf("%w: row %d has label %d, want [0, %d)", ErrGMMInit, i, a, k)
+			return nil, fmt.Errorf("%w: row %d has label %d, want [0, %d)", ErrInit, i, a, k)
 		}
 	}
 	for i, v := range init.Centroids {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return nil, fmt.Errorf("%w: centroid %d, column %d is %v", ErrGMMInit, i/cols, i%cols, v)
+			return nil, fmt.Errorf("%w: centroid %d, column %d is %v", ErrInit, i/cols, i%cols, v)
 		}
 	}
 
 	g := newGMM(data, rows, cols, k, s)
-	defer g.pool.close()
 	g.initFrom(init)
 
-	res := &GMMResult{K: k, Cols: cols}
+	res := &Result{K: k, Cols: cols}
 	prev := math.Inf(-1)
 	for {
 		if err := ctx.Err(); err != nil {
@@ -181,7 +182,7 @@ func GMMDiag(ctx context.Context, data []float64, rows, cols int, init *Result, 
 	return res, nil
 }
 
-// gmm holds the state of a GMMDiag fit.
+// gmm holds the state of a FitDiag fit.
 type gmm struct {
 	data          []float64
 	rows, cols, k int
@@ -190,7 +191,7 @@ type gmm struct {
 	floor         []float64
 	chunk         int
 	nChunks       int
-	pool          *pool
+	threads       int
 	estepFn       func(w, c int)
 
 	mean, vars, mix []float64
@@ -207,12 +208,11 @@ type gmm struct {
 	assign  []int32
 }
 
-func newGMM(data []float64, rows, cols, k int, s GMMSettings) *gmm {
+func newGMM(data []float64, rows, cols, k int, s Settings) *gmm {
 	chunk := chunkRows(rows, 2*cols+1, k)
 	g := &gmm{
-		data: data, rows: rows, cols: cols, k: k, weights: s.Weights,
+		data: data, rows: rows, cols: cols, k: k, weights: s.Weights, threads: s.Threads,
 		chunk: chunk, nChunks: (rows + chunk - 1) / chunk,
-		pool: newPool(s.Threads),
 		mean: make([]float64, k*cols), vars: make([]float64, k*cols), mix: make([]float64, k),
 		logc: make([]float64, k), inv: make([]float64, k*cols),
 		assign: make([]int32, rows),
@@ -269,7 +269,7 @@ func (g *gmm) weight(i int) float64 {
 // initFrom sets the parameters from a k-means fit: the centroids, the
 // weighted per-column variances of its clusters about them (floored) and
 // the weighted cluster shares.
-func (g *gmm) initFrom(r *Result) {
+func (g *gmm) initFrom(r *cluster.Result) {
 	cols := g.cols
 	copy(g.mean, r.Centroids)
 	for i, a := range r.Assign {
@@ -317,7 +317,7 @@ func (g *gmm) prepare() {
 // current parameters and the chunks' statistics for the M-step, and
 // returns the (weighted) log-likelihood.
 func (g *gmm) estep() float64 {
-	g.pool.run(g.nChunks, g.estepFn)
+	parallel(g.threads, g.nChunks, g.estepFn)
 	var ll float64
 	for _, v := range g.ll {
 		ll += v
