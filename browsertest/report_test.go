@@ -93,6 +93,9 @@ const factsScript = `(() => {
 })()`
 
 func TestReportInBrowser(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the pipeline and renders its reports in headless Chromium")
+	}
 	chromium := chromiumPath(t)
 	cases := []struct {
 		name  string

@@ -135,6 +135,9 @@ func TestSelectKRefinesItsFits(t *testing.T) {
 // More rows than refineSample: the moves are tried on a sample, and the
 // refined centroids fitted to every row.
 func TestRefineSampled(t *testing.T) {
+	if testing.Short() {
+		t.Skip("fits k = 20 six times on 21,000 rows")
+	}
 	const groups, per, cols = 20, 1050, 5
 	rows := groups * per
 	if rows <= refineSample {

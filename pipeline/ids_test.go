@@ -195,6 +195,9 @@ func byID(t *testing.T, tb outTable, inv map[string]int64, names ...string) map[
 // k-means in another order, so its k-means++ seeding draws other rows and
 // the partition may differ: there the agreement (ARI) is measured.
 func TestCustomerIDTypes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the pipeline on 1,200 customers under seven spellings of their ids")
+	}
 	dir := t.TempDir()
 	sum, err := synth.Generate(context.Background(), filepath.Join(dir, "data"), synth.Settings{Customers: 1200, Seed: 21, RowGroupSize: 4096})
 	if err != nil {
