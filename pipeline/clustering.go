@@ -40,7 +40,7 @@ const (
 	// KSeeded: k-means seeded from the segment rules' groups (see Cluster).
 	// The clusters then start from what the catalogue already names. The
 	// default, until the stability rule meets the planted-recovery floors
-	// (README, "Choosing k").
+	// (docs/choosing-k.md).
 	KSeeded = "seeded"
 )
 
