@@ -20,6 +20,7 @@ var FeatureColumns = []string{
 	"discount_share", "views", "cart_adds", "sessions", "browse_without_buy",
 	"cart_abandonment_rate", "abandoned_carts", "trend_adoption", "mean_gap_days", "gap_regularity",
 	"overdue_ratio", "distinct_categories", "refund_rate", "subscribed",
+	"days_first_to_last_order", "days_since_first_order", "repeat_order_value",
 }
 
 // sqlString quotes s as a SQL string literal.
@@ -137,9 +138,18 @@ sess_agg AS (
 ord AS (
   SELECT customer,
     coalesce(order_id, session, 'minute:' || CAST(t // 60000000 AS VARCHAR)) AS order_key,
-    min(t) AS order_t
+    min(t) AS order_t,
+    sum(price_m * qty) AS order_spend
   FROM ev WHERE typ = 4
   GROUP BY customer, order_key
+),
+-- The purchase models' summary: the first and last order's times and the
+-- first order's spend (on equal times segmint takes the smaller key of its
+-- own hashing, which SQL cannot; the generator's orders never tie).
+ord_first AS (
+  SELECT customer, min(order_t) AS first_order_t, max(order_t) AS last_order_t,
+    arg_min(order_spend, order_t) AS first_order_spend
+  FROM ord GROUP BY customer
 ),
 gaps AS (
   SELECT customer,
@@ -153,6 +163,7 @@ ord_agg AS (
 joined AS (
   SELECT b.*, w.asof_t,
     coalesce(o.orders, 0) AS orders, coalesce(o.n_gaps, 0) AS n_gaps, o.mean_gap, o.sd_gap,
+    f.first_order_t, f.last_order_t, f.first_order_spend,
     coalesce(s.sessions, 0) AS sessions, coalesce(s.browse_no_buy, 0) AS browse_no_buy,
     coalesce(s.with_cart, 0) AS with_cart, coalesce(s.cart_no_buy, 0) AS cart_no_buy,
     CAST(w.asof_t - b.last_purchase AS DOUBLE) / 86400000000 AS recency,
@@ -160,6 +171,7 @@ joined AS (
   FROM base b CROSS JOIN win w
     LEFT JOIN sess_agg s ON s.customer = b.customer
     LEFT JOIN ord_agg o ON o.customer = b.customer
+    LEFT JOIN ord_first f ON f.customer = b.customer
 )
 SELECT
   customer,
@@ -187,6 +199,9 @@ SELECT
   CAST(categories AS DOUBLE) AS distinct_categories,
   CASE WHEN purchase_rows > 0 THEN least(CAST(refund_rows AS DOUBLE) / CAST(purchase_rows AS DOUBLE), 1) END AS refund_rate,
   CASE WHEN subscribes > 0 THEN 1.0 ELSE 0.0 END AS subscribed,
+  CASE WHEN orders > 0 THEN CAST(last_order_t // 86400000000 - first_order_t // 86400000000 AS DOUBLE) END AS days_first_to_last_order,
+  CASE WHEN orders > 0 THEN CAST(asof_t // 86400000000 - first_order_t // 86400000000 AS DOUBLE) END AS days_since_first_order,
+  CASE WHEN orders > 1 THEN CAST(spend - first_order_spend AS DOUBLE) / 1000000 / CAST(orders - 1 AS DOUBLE) END AS repeat_order_value,
   latest_country.country AS country
 FROM joined
 ORDER BY customer`, strings.Join(quoted, ", "), eventType, ws, trendWindowUS)
