@@ -20,7 +20,7 @@ import (
 // sections are the section ids every report has, in page order: the
 // segment table first after the summary, then the segment cards, the
 // clustering diagnostics after them.
-var sections = []string{"summary", "segment-table", "segments", "overlaps", "lifecycle", "revenue", "abandoned-categories",
+var sections = []string{"summary", "segment-table", "segments", "overlaps", "lifecycle", "revenue", "predictions", "abandoned-categories",
 	"location", "movement", "features", "k-selection", "clusters", "profiles", "projection", "mapping", "documents"}
 
 // pageFacts is what the page script reports about the rendered DOM.

@@ -72,6 +72,8 @@ func parquetType(f parquet.Field) string {
 		return "binary"
 	case "TIMESTAMP(isAdjustedToUTC=true,unit=MICROS)":
 		return "timestamp"
+	case "DATE":
+		return "date"
 	default:
 		return t
 	}

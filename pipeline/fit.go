@@ -26,6 +26,9 @@ type Fitted struct {
 	// customer's primary segment settled (Basis says how).
 	Memberships *segments.Memberships
 	Catalogue   *segments.Catalogue
+	// Predictions are every customer's lifetime-value predictions, made
+	// from Table before the rules ran (the rules can read them).
+	Predictions *Predictions
 	// Mapping maps the clusters onto the segments, with the evidence.
 	Mapping *segments.Mapping
 	// Reconciliation counts the primary segments by how they were settled.
@@ -41,29 +44,44 @@ type Movement struct {
 	rows     movementRows
 }
 
-// Fit runs the fitting stage on a feature table: the segment rules, the
-// clusters, the mapping of the clusters onto the segments and every
-// customer's primary segment. It returns new values and modifies none of
-// its arguments. prev, when not nil, is an earlier run to compare with.
-func Fit(ctx context.Context, t *features.Table, cat *segments.Catalogue, o ClusterOptions, prev *PreviousRun) (*Fitted, error) {
-	mem, err := segments.Evaluate(cat, t, o.Threads)
+// FitOptions configure the fitting stage.
+type FitOptions struct {
+	Cluster ClusterOptions
+	Predict PredictOptions
+	// Previous, when not nil, is an earlier run to compare with.
+	Previous *PreviousRun
+}
+
+// Fit runs the fitting stage on a feature table: the lifetime-value
+// predictions (Predict, from the table alone), the segment rules (which
+// may read the predictions), the clusters, the mapping of the clusters
+// onto the segments and every customer's primary segment. It returns new
+// values and modifies none of its arguments.
+func Fit(ctx context.Context, t *features.Table, cat *segments.Catalogue, o FitOptions) (*Fitted, error) {
+	pred, err := Predict(ctx, t, o.Predict)
+	if err != nil {
+		return nil, fmt.Errorf("predictions: %w", err)
+	}
+	mem, err := segments.Evaluate(cat, RuleTable(t, pred, cat), o.Cluster.Threads)
 	if err != nil {
 		return nil, fmt.Errorf("segments: %w", err)
 	}
-	cs, err := Cluster(ctx, t, o, mem.Primary, func(s int) string { return cat.Segments[s].ID })
+	cs, err := Cluster(ctx, t, o.Cluster, mem.Primary, func(s int) string { return cat.Segments[s].ID })
 	if err != nil {
 		return nil, fmt.Errorf("clustering: %w", err)
 	}
-	return Settle(t, cs, mem, cat, prev)
+	return Settle(t, pred, cs, mem, cat, o.Previous)
 }
 
 // Settle is the part of the fitting stage after the clustering, shared by
-// segmint run and a distributed run (which clusters on its workers): it
-// maps the clusters onto the segments, settles every customer's primary
-// segment (segments.Memberships.Settle) and, with prev, compares the
-// run with an earlier one. cs and mem are not modified: the distances and
-// the settled primary segments are new slices in the result.
-func Settle(t *features.Table, cs *ClusterStage, mem *segments.Memberships, cat *segments.Catalogue, prev *PreviousRun) (*Fitted, error) {
+// segmint run and a distributed run (which predicts and clusters on its
+// workers): it maps the clusters onto the segments, settles every
+// customer's primary segment (segments.Memberships.Settle) and, with prev,
+// compares the run with an earlier one. pred are the predictions of t's
+// customers the rules read (Predict, or a distributed run's
+// CLVFit.Predict). cs and mem are not modified: the distances and the
+// settled primary segments are new slices in the result.
+func Settle(t *features.Table, pred *Predictions, cs *ClusterStage, mem *segments.Memberships, cat *segments.Catalogue, prev *PreviousRun) (*Fitted, error) {
 	// Every customer's distance to its centroid by one formula: the fit's
 	// vector kernels and a distributed assignment's loop may differ in the
 	// last bits, the output set may not.
@@ -79,7 +97,7 @@ func Settle(t *features.Table, cs *ClusterStage, mem *segments.Memberships, cat 
 	mapping := segments.MapClusters(res.Assign, res.K, mem, profile)
 	settled := *mem
 	rec := settled.Settle(stage.Matrix, res.Cols, res.Assign, mapping)
-	f := &Fitted{Table: t, Clusters: &stage, Memberships: &settled, Catalogue: cat, Mapping: mapping, Reconciliation: rec}
+	f := &Fitted{Table: t, Clusters: &stage, Memberships: &settled, Catalogue: cat, Predictions: pred, Mapping: mapping, Reconciliation: rec}
 	if prev != nil {
 		mv, rows, err := compareMovement(prev.p, t, res.Assign, func(i int) string { return mapping.Clusters[res.Assign[i]].Segment }, res.K)
 		if err != nil {

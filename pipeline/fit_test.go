@@ -38,8 +38,12 @@ func TestFitThenWriteTwice(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	pred, err := pipeline.Predict(ctx, table, pipeline.PredictOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	primary, distance, assign := slices.Clone(mem.Primary), slices.Clone(cs.Result.Distance), slices.Clone(cs.Result.Assign)
-	fit, err := pipeline.Settle(table, cs, mem, cat, nil)
+	fit, err := pipeline.Settle(table, pred, cs, mem, cat, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

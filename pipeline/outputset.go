@@ -79,6 +79,7 @@ func write(stage *staging, m *Manifest, f *Fitted) error {
 	}
 	m.Mapping = mapping
 	m.Segments = summariseSegments(cat, mem, mapping, table)
+	m.CLV = manifestCLV(f.Predictions)
 
 	var mv *report.Movement
 	var mvRows movementRows
@@ -88,11 +89,12 @@ func write(stage *staging, m *Manifest, f *Fitted) error {
 	}
 
 	t3 := time.Now()
-	if err := writeOutputs(stage, m, table, cs, mem, mapping, mv, mvRows); err != nil {
+	if err := writeOutputs(stage, m, table, f.Predictions, cs, mem, mapping, mv, mvRows); err != nil {
 		return err
 	}
 	rd := buildReport(m, table, cs, mem, mapping, cat)
 	rd.Movement = mv
+	addPredictions(rd, f.Predictions, mem, cat, cs.Result.Assign)
 	htmlPath, err := stage.file("report.html")
 	if err != nil {
 		return err

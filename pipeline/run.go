@@ -39,6 +39,7 @@ type RunOptions struct {
 	Previous  string
 	Scan      source.ScanOptions
 	Cluster   ClusterOptions
+	Predict   PredictOptions
 	Catalogue *segments.Catalogue
 	Logger    *slog.Logger
 }
@@ -68,6 +69,7 @@ type Manifest struct {
 	Stability     *Stability            `json:"stability,omitempty"`
 	Mapping       *segments.Mapping     `json:"mapping"`
 	Segments      []SegmentSummary      `json:"segments"`
+	CLV           *ManifestCLV          `json:"clv"`
 	// Reconciled counts the customers who meet several rules and whose
 	// primary segment is not the first of them in catalogue order
 	// (segments.Memberships.Settle); FromCluster counts the customers
@@ -245,11 +247,17 @@ func Run(ctx context.Context, o RunOptions) (*Manifest, error) {
 	}
 
 	t1 := time.Now()
-	fit, err := Fit(ctx, table, cat, o.Cluster, prev)
+	fit, err := Fit(ctx, table, cat, FitOptions{Cluster: o.Cluster, Predict: o.Predict, Previous: prev})
 	if err != nil {
 		return nil, err
 	}
-	m.Timings["clustering"] = time.Since(t1).Seconds()
+	m.Timings["predictions"] = fit.Predictions.Seconds
+	m.Timings["clustering"] = time.Since(t1).Seconds() - fit.Predictions.Seconds
+	if r := fit.Predictions.Fit; r.Reason != "" {
+		log.Info("no predictions", "reason", r.Reason, "detail", r.Detail)
+	} else {
+		log.Info("predicted", "model", r.ModelName(), "customers", r.Customers, "seconds", fit.Predictions.Seconds)
+	}
 	cs := fit.Clusters
 	log.Info("clustered", "k", cs.Result.K, "inertia", cs.Result.Inertia, "seconds", m.Timings["clustering"], "strategy", cs.Strategy)
 

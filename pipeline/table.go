@@ -29,8 +29,14 @@ type Column struct {
 	// Timestamp holds microseconds since the epoch, written as a UTC
 	// TIMESTAMP(MICROS).
 	Timestamp []int64
+	// Date holds days since the epoch, written as a DATE; NullDate is
+	// written as null.
+	Date      []int32
 	NullEmpty bool
 }
+
+// NullDate is the Date value written as null.
+const NullDate = math.MinInt32
 
 func (c Column) len() int {
 	switch {
@@ -44,6 +50,8 @@ func (c Column) len() int {
 		return len(c.Bool)
 	case c.Timestamp != nil:
 		return len(c.Timestamp)
+	case c.Date != nil:
+		return len(c.Date)
 	case c.Binary != nil:
 		return len(c.Binary)
 	}
@@ -62,6 +70,8 @@ func (c Column) field() arrow.Field {
 		return arrow.Field{Name: c.Name, Type: arrow.FixedWidthTypes.Boolean}
 	case c.Timestamp != nil:
 		return arrow.Field{Name: c.Name, Type: &arrow.TimestampType{Unit: arrow.Microsecond, TimeZone: "UTC"}}
+	case c.Date != nil:
+		return arrow.Field{Name: c.Name, Type: arrow.FixedWidthTypes.Date32, Nullable: true}
 	case c.Binary != nil:
 		return arrow.Field{Name: c.Name, Type: arrow.BinaryTypes.Binary}
 	}
@@ -138,6 +148,14 @@ func WriteColumns(w io.Writer, cols []Column, meta map[string]string) error {
 			case *array.TimestampBuilder:
 				for _, v := range c.Timestamp[lo:hi] {
 					fb.Append(arrow.Timestamp(v))
+				}
+			case *array.Date32Builder:
+				for _, v := range c.Date[lo:hi] {
+					if v == NullDate {
+						fb.AppendNull()
+					} else {
+						fb.Append(arrow.Date32(v))
+					}
 				}
 			case *array.Float64Builder:
 				fb.Reserve(hi - lo)

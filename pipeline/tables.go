@@ -162,7 +162,7 @@ func optFloat(x float64) *float64 {
 	return &x
 }
 
-func writeOutputs(stage *staging, m *Manifest, t *features.Table, cs *ClusterStage, mem *segments.Memberships, mp *segments.Mapping, mv *report.Movement, mvRows movementRows) error {
+func writeOutputs(stage *staging, m *Manifest, t *features.Table, pred *Predictions, cs *ClusterStage, mem *segments.Memberships, mp *segments.Mapping, mv *report.Movement, mvRows movementRows) error {
 	meta := outputMeta(m)
 	n := len(t.Customers)
 	asOf := m.AsOf
@@ -191,6 +191,7 @@ func writeOutputs(stage *staging, m *Manifest, t *features.Table, cs *ClusterSta
 		Column{Name: "primary_basis", String: basis},
 		Column{Name: "lifecycle_stage", String: stageCol},
 	)
+	cols = append(cols, predictionTableColumns(pred, t.AsOf)...)
 	cols = append(cols, runColumns(m, n)...)
 	path, err := stage.table(TableCustomers)
 	if err != nil {

@@ -85,6 +85,42 @@ type Data struct {
 	CountrySegments []CountrySegment
 	// Movement since the previous run; nil when there is none.
 	Movement *Movement
+	// Predictions are the lifetime-value predictions; nil when the run
+	// made none.
+	Predictions *Predictions
+}
+
+// Predictions is the account of the lifetime-value predictions: the
+// models, what they predict for the customers as a whole, and the
+// predicted value by segment and by cluster (Segment, SegmentRow and
+// Cluster carry their own).
+type Predictions struct {
+	// Model is the purchase model's name (BG/NBD, Pareto/NBD); HorizonDays
+	// the horizon, DiscountRate the annual discount rate of the CLV.
+	Model        string
+	HorizonDays  float64
+	DiscountRate float64
+	// Reason, when not empty, says why the models cannot speak for the
+	// data: every prediction is null. SpendReason says why there is no
+	// order value and no CLV (when the purchase model speaks).
+	Reason, SpendReason string
+	// Customers is the number of customers with a purchase, the ones
+	// predicted.
+	Customers int
+	// Fit and SpendFit state the fitted parameters and log-likelihoods
+	// in words ("r = 0.243, alpha = 30.9 days, ...").
+	Fit, SpendFit string
+	// Correlation is the correlation between customers' repeat orders
+	// and their mean value, which the spend model assumes to be about 0;
+	// CorrelationWarning is set when it is not (NaN, "": not computed).
+	Correlation        float64
+	CorrelationWarning string
+	// Totals over the customers: the predicted value (NaN without a spend
+	// model), the expected orders within the horizon, the mean P(alive).
+	PredictedCLV, ExpectedOrders, MeanPAlive float64
+	// ChurnBands counts the predicted customers by their probability of
+	// no order within the horizon, in bands of 20 points.
+	ChurnBands []Count
 }
 
 // Point is one customer in the 2-D projection.
@@ -170,6 +206,10 @@ type Cluster struct {
 	// Z holds the cluster's standardised mean of each clustered feature, in
 	// the order of Data.Clustered.
 	Z []float64
+	// PredictedCLV is the predicted value of the cluster's customers over
+	// the horizon, AvgPredictedCLV per customer with a prediction; NaN
+	// without predictions.
+	PredictedCLV, AvgPredictedCLV float64
 }
 
 // Evidence is one distinguishing feature of a cluster.
@@ -205,6 +245,10 @@ type Segment struct {
 	// FromCluster is the number of the Primary customers who meet no rule
 	// and have the segment through their cluster.
 	FromCluster int
+	// PredictedCLV is the predicted value of the segment's members over
+	// the horizon, AvgPredictedCLV per member with a prediction, and
+	// AvgChurn their mean churn probability; NaN without predictions.
+	PredictedCLV, AvgPredictedCLV, AvgChurn float64
 }
 
 // SegmentRow is one row of the segment table: a primary segment, or a
@@ -218,6 +262,10 @@ type SegmentRow struct {
 	// Share is of all customers; RevenueShare of all spend and AvgSpend
 	// per customer, both NaN without spend.
 	Share, RevenueShare, AvgSpend float64
+	// PredictedCLV is the predicted value of the row's customers over the
+	// horizon and AvgPredictedCLV per customer with a prediction; NaN
+	// without predictions.
+	PredictedCLV, AvgPredictedCLV float64
 	// Action is the segment's first action; for an unnamed group, a
 	// pointer to the segment it is closest to, if any.
 	Action string

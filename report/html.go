@@ -53,6 +53,7 @@ var funcs = template.FuncMap{
 	"readSegments":    readSegments,
 	"notEvaluated":    notEvaluated,
 	"evaluatedFirst":  evaluatedFirst,
+	"predicted":       predicted,
 }
 
 // formatNum prints a number for people: thousands separators from 1,000,

@@ -158,7 +158,7 @@ func wellFormed(t *testing.T, page string) (sections []string, attrs []html.Attr
 
 // allSections are the section ids of every page, in order; a section
 // without data shows a note instead of disappearing.
-var allSections = []string{"summary", "segment-table", "segments", "overlaps", "lifecycle", "revenue", "abandoned-categories",
+var allSections = []string{"summary", "segment-table", "segments", "overlaps", "lifecycle", "revenue", "predictions", "abandoned-categories",
 	"location", "movement", "features", "k-selection", "clusters", "profiles", "projection", "mapping", "documents"}
 
 func TestRenderSections(t *testing.T) {

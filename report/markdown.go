@@ -68,7 +68,12 @@ func RenderMarkdown(d *Data) []byte {
 		b.WriteString("No segments.\n\n")
 	} else {
 		fmt.Fprintf(&b, "Primary segment: the only rule the customer meets, or of several the one whose members' profile the customer is nearest (%s customers differ from the first rule met in catalogue order); a customer who meets no rule takes its cluster's segment (%s customers). The `primary_basis` column says which applies.\n\n", commas(int64(d.Reconciled)), commas(int64(d.FromCluster)))
-		b.WriteString("| segment | docs | members | primary | revenue | carried by clusters |\n|---|---|---:|---:|---:|---|\n")
+		withValue := predicted(d)
+		if withValue {
+			b.WriteString("| segment | docs | members | primary | revenue | predicted value | carried by clusters |\n|---|---|---:|---:|---:|---:|---|\n")
+		} else {
+			b.WriteString("| segment | docs | members | primary | revenue | carried by clusters |\n|---|---|---:|---:|---:|---|\n")
+		}
 		for _, s := range d.Segments {
 			id := mdCode(s.ID)
 			if s.Facet {
@@ -78,15 +83,22 @@ func RenderMarkdown(d *Data) []byte {
 				id += " (read from the inputs present)"
 			}
 			docs := mdText(strings.Join(s.Docs, ", "))
+			value := ""
+			if withValue {
+				value = " – |"
+			}
 			if !s.Evaluated {
-				fmt.Fprintf(&b, "| %s | %s | – | – | – | not evaluated: %s |\n", id, docs, mdText(s.Reason))
+				fmt.Fprintf(&b, "| %s | %s | – | – | – |%s not evaluated: %s |\n", id, docs, value, mdText(s.Reason))
 				continue
 			}
 			carried := "–"
 			if len(s.Clusters) > 0 {
 				carried = joinInts(s.Clusters)
 			}
-			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", id, docs, commas(int64(s.Members)), commas(int64(s.Primary)), mdNum(s.Revenue), carried)
+			if withValue {
+				value = " " + mdNum(s.PredictedCLV) + " |"
+			}
+			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |%s %s |\n", id, docs, commas(int64(s.Members)), commas(int64(s.Primary)), mdNum(s.Revenue), value, carried)
 		}
 		b.WriteString("\n")
 		for _, s := range d.Segments {
@@ -122,6 +134,8 @@ func RenderMarkdown(d *Data) []byte {
 	} else {
 		b.WriteString("The input has no spend.\n\n")
 	}
+
+	writePredictions(&b, d)
 
 	b.WriteString("## Movement since the previous run\n\n")
 	if m := d.Movement; m == nil {
@@ -202,7 +216,12 @@ func writeSegmentTable(b *bytes.Buffer, d *Data) {
 		b.WriteString("No customer has a primary segment.\n\n")
 		return
 	}
-	b.WriteString("| segment | customers | share | revenue share | average spend | first action |\n|---|---:|---:|---:|---:|---|\n")
+	withValue := predicted(d)
+	if withValue {
+		b.WriteString("| segment | customers | share | revenue share | average spend | predicted value per customer | first action |\n|---|---:|---:|---:|---:|---:|---|\n")
+	} else {
+		b.WriteString("| segment | customers | share | revenue share | average spend | first action |\n|---|---:|---:|---:|---:|---|\n")
+	}
 	for _, r := range d.SegmentTable {
 		name := mdText(r.Name)
 		if r.Unnamed {
@@ -210,7 +229,53 @@ func writeSegmentTable(b *bytes.Buffer, d *Data) {
 		} else if r.ID != "" {
 			name += " " + mdCode(r.ID)
 		}
-		fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s |\n", name, commas(int64(r.Customers)), pct(r.Share), pct(r.RevenueShare), mdNum(r.AvgSpend), mdText(r.Action))
+		value := ""
+		if withValue {
+			value = " " + mdNum(r.AvgPredictedCLV) + " |"
+		}
+		fmt.Fprintf(b, "| %s | %s | %s | %s | %s |%s %s |\n", name, commas(int64(r.Customers)), pct(r.Share), pct(r.RevenueShare), mdNum(r.AvgSpend), value, mdText(r.Action))
+	}
+	b.WriteString("\n")
+}
+
+// writePredictions writes the predictions: the models, or why they do not
+// speak; the churn-risk distribution; the predicted value by segment
+// (primary) and by cluster.
+func writePredictions(b *bytes.Buffer, d *Data) {
+	p := d.Predictions
+	if p == nil {
+		return
+	}
+	b.WriteString("## Predictions\n\n")
+	if p.Reason != "" {
+		fmt.Fprintf(b, "> **No predictions:** %s. The prediction columns of `customers.parquet` are null, and rules that read them are not evaluated.\n\n", mdText(p.Reason))
+		return
+	}
+	h := days(p.HorizonDays)
+	fmt.Fprintf(b, "| measure | value |\n|---|---:|\n| predicted value, next %s | %s |\n| expected orders, next %s | %s |\n| mean probability still active | %s |\n| customers with a purchase, predicted | %s |\n\n",
+		h, mdNum(p.PredictedCLV), h, mdNum(p.ExpectedOrders), pct(p.MeanPAlive), commas(int64(p.Customers)))
+	fmt.Fprintf(b, "%s.", mdText(p.Fit))
+	if p.SpendFit != "" {
+		fmt.Fprintf(b, " %s.", mdText(p.SpendFit))
+	}
+	fmt.Fprintf(b, " Values are discounted at %s a year.\n\n", pct(p.DiscountRate))
+	if p.SpendReason != "" {
+		fmt.Fprintf(b, "> **No order values:** %s; expected\\_order\\_value and predicted\\_clv are null.\n\n", mdText(p.SpendReason))
+	}
+	if p.CorrelationWarning != "" {
+		fmt.Fprintf(b, "> **Spend model check** %s.\n\n", mdText(p.CorrelationWarning))
+	}
+	fmt.Fprintf(b, "Churn risk, the probability of no order in the next %s:\n\n| probability | customers |\n|---|---:|\n", h)
+	for _, c := range p.ChurnBands {
+		fmt.Fprintf(b, "| %s | %s |\n", mdText(c.Label), commas(c.N))
+	}
+	b.WriteString("\n| primary segment | customers | predicted value | per customer |\n|---|---:|---:|---:|\n")
+	for _, r := range d.SegmentTable {
+		fmt.Fprintf(b, "| %s | %s | %s | %s |\n", mdText(r.Name), commas(int64(r.Customers)), mdNum(r.PredictedCLV), mdNum(r.AvgPredictedCLV))
+	}
+	b.WriteString("\n| cluster | customers | predicted value | per customer |\n|---|---:|---:|---:|\n")
+	for _, c := range d.Clusters {
+		fmt.Fprintf(b, "| %d %s | %s | %s | %s |\n", c.ID, mdText(c.Label), commas(int64(c.Size)), mdNum(c.PredictedCLV), mdNum(c.AvgPredictedCLV))
 	}
 	b.WriteString("\n")
 }

@@ -313,3 +313,7 @@ func evaluatedFirst(segs []Segment) []Segment {
 	})
 	return out
 }
+
+// predicted reports whether d has predictions: the models spoke for the
+// data.
+func predicted(d *Data) bool { return d.Predictions != nil && d.Predictions.Reason == "" }

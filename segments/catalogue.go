@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"regexp"
+	"slices"
 
 	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/ast"
@@ -117,6 +118,27 @@ func (c *Catalogue) LongestNeed() (days float64, id string) {
 		}
 	}
 	return days, id
+}
+
+// Reads reports whether a rule of c (a segment's, a fallback's or a
+// life-cycle stage's) reads the feature or prediction name.
+func (c *Catalogue) Reads(name string) bool {
+	for _, s := range c.Segments {
+		if slices.Contains(s.uses, name) {
+			return true
+		}
+		for _, f := range s.Fallbacks {
+			if slices.Contains(f.uses, name) {
+				return true
+			}
+		}
+	}
+	for _, st := range c.Lifecycle {
+		if slices.Contains(st.uses, name) {
+			return true
+		}
+	}
+	return false
 }
 
 // Index returns the position of the segment with the given id, or -1.
@@ -283,16 +305,46 @@ func checkNeed(days float64) error {
 // catalogue files can name any feature; it is reused across customers.
 type env = map[string]any
 
+// Predictions are the per-customer predictions of the lifetime-value
+// models (package clv) that rules read like features: by name, pct.,
+// mean. and head.. The pipeline computes them from the feature table
+// before the rules run and gives them to Evaluate as columns of the table
+// (or, where the models cannot speak, as absent with the reason, so a
+// rule reading them is not evaluated). They are:
+//
+//   - p_alive: the probability that the customer is still active at the
+//     as-of day;
+//   - churn_probability: the probability of no purchase within the
+//     horizon (--horizon);
+//   - expected_orders: the expected number of orders within the horizon;
+//   - predicted_clv: the discounted value of those orders (currency).
+var Predictions = []string{"p_alive", "churn_probability", "expected_orders", "predicted_clv"}
+
+// isInput reports whether name is a value rules can read: a feature or a
+// prediction.
+func isInput(name string) bool {
+	return features.Lookup(name) != nil || slices.Contains(Predictions, name)
+}
+
+// inputNames are the names of every value rules can read.
+func inputNames() []string {
+	var names []string
+	for _, f := range features.Catalogue() {
+		names = append(names, f.Name)
+	}
+	return append(names, Predictions...)
+}
+
 func templateEnv() env {
 	e := env{"country": "", "window_days": 0.0}
 	pct := make(map[string]float64)
 	mean := make(map[string]float64)
 	head := make(map[string]float64)
-	for _, f := range features.Catalogue() {
-		e[f.Name] = 0.0
-		pct[f.Name] = 0.0
-		mean[f.Name] = 0.0
-		head[f.Name] = 0.0
+	for _, name := range inputNames() {
+		e[name] = 0.0
+		pct[name] = 0.0
+		mean[name] = 0.0
+		head[name] = 0.0
 	}
 	e["pct"] = pct
 	e["mean"] = mean
@@ -315,7 +367,7 @@ func compileRule(rule string) (*vm.Program, []string, error) {
 	v := &usesVisitor{seen: make(map[string]bool)}
 	ast.Walk(&tree.Node, v)
 	if v.unknown != "" {
-		return nil, nil, fmt.Errorf("rule %q: %s: no feature of that name", rule, v.unknown)
+		return nil, nil, fmt.Errorf("rule %q: %s: no feature or prediction of that name", rule, v.unknown)
 	}
 	return prog, v.uses, nil
 }
@@ -327,7 +379,7 @@ type usesVisitor struct {
 }
 
 func (v *usesVisitor) add(name string) {
-	if features.Lookup(name) != nil && !v.seen[name] {
+	if isInput(name) && !v.seen[name] {
 		v.seen[name] = true
 		v.uses = append(v.uses, name)
 	}
@@ -340,7 +392,7 @@ func (v *usesVisitor) Visit(n *ast.Node) {
 	case *ast.MemberNode:
 		if id, ok := x.Node.(*ast.IdentifierNode); ok && (id.Value == "pct" || id.Value == "mean" || id.Value == "head") {
 			if s, ok := x.Property.(*ast.StringNode); ok {
-				if features.Lookup(s.Value) == nil && v.unknown == "" {
+				if !isInput(s.Value) && v.unknown == "" {
 					v.unknown = id.Value + "." + s.Value
 				}
 				v.add(s.Value)

@@ -5,7 +5,11 @@
 // --segments) defines each segment of SEGMENTS.md as an expression rule over
 // the features, evaluated with the expr-lang library. Rules may use feature
 // values by name and pct.<feature>, the customer's percentile rank (mid-rank
-// for ties) among the customers for whom the feature is defined. A segment
+// for ties) among the customers for whom the feature is defined, and read
+// the lifetime-value predictions (Predictions: p_alive, churn_probability,
+// expected_orders, predicted_clv) the same way; where the models cannot
+// speak for the data, the predictions are absent with the models' reason,
+// and a rule reading them is not evaluated. A segment
 // whose rule reads a feature the input cannot provide is evaluated through
 // its first fallback that reads only features present (a documented
 // reading of the segment from other inputs, such as active customers read

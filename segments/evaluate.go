@@ -400,11 +400,11 @@ func NewEvaluator(c *Catalogue, p *Population) *Evaluator {
 	mm := e.env["mean"].(map[string]float64)
 	// Features absent from the population stay NaN: rules that read them
 	// are not run (Reason), and NaN makes any accidental use false.
-	for _, f := range features.Catalogue() {
-		e.env[f.Name] = math.NaN()
-		e.pm[f.Name] = math.NaN()
-		e.hm[f.Name] = math.NaN()
-		mm[f.Name] = math.NaN()
+	for _, name := range inputNames() {
+		e.env[name] = math.NaN()
+		e.pm[name] = math.NaN()
+		e.hm[name] = math.NaN()
+		mm[name] = math.NaN()
 	}
 	for j, f := range p.Features {
 		mm[f] = p.Means[j]

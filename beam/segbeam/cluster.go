@@ -29,7 +29,7 @@ func init() {
 	register.DoFn6x1[context.Context, int, func(*featureRow) bool, window, features.Stats, func([]byte), error](&fitFn{})
 	register.Iter1[featureRow]()
 	register.Emitter1[[]byte]()
-	register.DoFn3x1[featureRow, func(*[]byte) bool, func(customerRow), error](&assignFn{})
+	register.DoFn4x1[context.Context, featureRow, func(*[]byte) bool, func(customerRow), error](&assignFn{})
 	register.Iter1[[]byte]()
 	register.Emitter1[customerRow]()
 }
@@ -155,6 +155,11 @@ type model struct {
 	// model is decoded (modelCache.get).
 	Segments CatalogueSpec
 	cat      *segments.Catalogue
+	// CLV is the fit of the lifetime-value models on the sample, which
+	// predicts every customer. The population holds, after the features,
+	// the predictions the catalogue's rules read (pipeline.RuleTable),
+	// when the models speak.
+	CLV *pipeline.CLVFit
 }
 
 func (m *model) encode() ([]byte, error) {
@@ -197,6 +202,7 @@ type fitStage struct {
 // customer, when the output set is written.
 type fitFn struct {
 	Cluster  pipeline.ClusterOptions
+	Predict  pipeline.PredictOptions
 	Segments CatalogueSpec
 }
 
@@ -217,7 +223,18 @@ func (f *fitFn) ProcessElement(ctx context.Context, _ int, rows func(*featureRow
 	if err != nil {
 		return fmt.Errorf("segments: %w", err)
 	}
-	mem, err := segments.Evaluate(cat, t, f.Cluster.Threads)
+	// The lifetime-value models, fitted on the sample as segmint run
+	// fits them on all customers; the rules may read their predictions.
+	clvFit, err := pipeline.FitCLV(ctx, t, f.Predict)
+	if err != nil {
+		return fmt.Errorf("predictions: %w", err)
+	}
+	pred, err := clvFit.Predict(ctx, t)
+	if err != nil {
+		return fmt.Errorf("predictions: %w", err)
+	}
+	rt := pipeline.RuleTable(t, pred, cat)
+	mem, err := segments.Evaluate(cat, rt, f.Cluster.Threads)
 	if err != nil {
 		return fmt.Errorf("segments: %w", err)
 	}
@@ -225,11 +242,11 @@ func (f *fitFn) ProcessElement(ctx context.Context, _ int, rows func(*featureRow
 	if err != nil {
 		return fmt.Errorf("clustering: %w", err)
 	}
-	m, err := newModel(t, cs)
+	m, err := newModel(t, rt, cs)
 	if err != nil {
 		return err
 	}
-	m.Segments = f.Segments
+	m.Segments, m.CLV = f.Segments, clvFit
 	beam.NewCounter(metricNamespace, "sample_customers").Inc(ctx, int64(len(t.Customers)))
 	b, err := m.encode()
 	if err != nil {
@@ -265,9 +282,12 @@ func sampleTable(rows []featureRow, w window, stats features.Stats) *features.Ta
 	return t
 }
 
-func newModel(t *features.Table, cs *pipeline.ClusterStage) (*model, error) {
+// newModel returns the model of the sample's feature table t, the table
+// its rules read rt (t's features and the predictions they read) and its
+// clustering stage cs.
+func newModel(t, rt *features.Table, cs *pipeline.ClusterStage) (*model, error) {
 	r := cs.Result
-	m := &model{K: r.K, Cols: r.Cols, Centroids: r.Centroids, Transform: cs.Transform, Population: segments.NewPopulation(t), HasCountry: t.Country != nil, AsOf: t.AsOf}
+	m := &model{K: r.K, Cols: r.Cols, Centroids: r.Centroids, Transform: cs.Transform, Population: segments.NewPopulation(rt), HasCountry: t.Country != nil, AsOf: t.AsOf}
 	m.Fit = fitStage{Features: cs.Features, Excluded: cs.Excluded, Seeds: cs.Seeds, Strategy: cs.Strategy, Inertia: r.Inertia, Iterations: r.Iterations, Stability: cs.Stability, Sample: len(t.Customers)}
 	if sel := cs.Selection; sel != nil {
 		c := *sel
@@ -326,6 +346,7 @@ type assignFn struct {
 	raw, z []float64
 	label  []int
 	pct    []float64
+	values []float64 // the rules' values of a customer
 	ranks  *percentiles
 }
 
@@ -339,9 +360,39 @@ func (f *assignFn) init(modelIter func(*[]byte) bool) error {
 	f.ev = segments.NewEvaluator(f.cat, m.Population)
 	f.pred = &cluster.Result{K: m.K, Cols: m.Cols, Centroids: m.Centroids}
 	f.raw, f.z, f.label = make([]float64, m.Cols), make([]float64, m.Cols), make([]int, 1)
-	f.pct = make([]float64, len(m.Features))
+	f.pct = make([]float64, len(m.Population.Features))
 	f.ranks = newPercentiles(m.Population)
 	return nil
+}
+
+// ruleValues returns, in dst, the values the rules read of customer r, in
+// the population's order: its features and, when the population holds
+// predictions (the catalogue reads them and the models speak), its
+// predictions by the sample's fit, as pipeline.RuleTable gives them.
+func (m *model) ruleValues(ctx context.Context, dst []float64, r *featureRow) ([]float64, error) {
+	dst = append(dst[:0], r.Values...)
+	extra := m.Population.Features[len(m.Features):]
+	if len(extra) == 0 {
+		return dst, nil
+	}
+	t := &features.Table{Customers: []int64{r.Customer}, Context: features.Context{AsOf: m.AsOf}}
+	for j, name := range m.Features {
+		t.Features = append(t.Features, features.Lookup(name))
+		t.Columns = append(t.Columns, []float64{r.Values[j]})
+	}
+	p, err := m.CLV.Predict(ctx, t)
+	if err != nil {
+		return nil, fmt.Errorf("customer %d: %w", r.Customer, err)
+	}
+	rt := pipeline.RuleTable(t, p, m.cat)
+	for _, name := range extra {
+		col := rt.Column(name)
+		if col == nil {
+			return nil, fmt.Errorf("segbeam: the population's %s is not among the predictions", name)
+		}
+		dst = append(dst, col[0])
+	}
+	return dst, nil
 }
 
 // percentiles answers segments.Population.Percentile, remembering the
@@ -380,7 +431,7 @@ func (r *percentiles) percentile(j int, v float64) float64 {
 	return p
 }
 
-func (f *assignFn) ProcessElement(r featureRow, modelIter func(*[]byte) bool, emit func(customerRow)) error {
+func (f *assignFn) ProcessElement(ctx context.Context, r featureRow, modelIter func(*[]byte) bool, emit func(customerRow)) error {
 	if f.m == nil {
 		if err := f.init(modelIter); errors.Is(err, errNoModel) {
 			return nil // fewer than two customers: nothing is fitted
@@ -398,11 +449,16 @@ func (f *assignFn) ProcessElement(r featureRow, modelIter func(*[]byte) bool, em
 		d := x - m.Centroids[c*m.Cols+j]
 		d2 += d * d
 	}
-	for j, v := range r.Values {
+	values, err := m.ruleValues(ctx, f.values, &r)
+	if err != nil {
+		return err
+	}
+	f.values = values
+	for j, v := range values {
 		f.pct[j] = f.ranks.percentile(j, v)
 	}
 	member := make([]bool, len(f.cat.Segments))
-	primary, stage, err := f.ev.Evaluate(r.Values, f.pct, r.Country, member)
+	primary, stage, err := f.ev.Evaluate(values, f.pct, r.Country, member)
 	if err != nil {
 		return fmt.Errorf("customer %d: %w", r.Customer, err)
 	}

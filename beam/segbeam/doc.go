@@ -20,6 +20,11 @@
 //
 // The clusters are fitted on one worker, on a sample of customers, by
 // segments.Evaluate and pipeline.Cluster: the code path of `segmint run`.
+// The lifetime-value models are fitted there too (pipeline.FitCLV), on the
+// sample's purchase summaries, and travel with the model: the rules that
+// read the predictions get each customer's from the fit
+// (CLVFit.Predict), and the output set's predictions are every
+// customer's by the same fit.
 // Every customer is then assigned in a ParDo with the fitted model as a
 // side input: the transform (cluster.Transform.Apply), the centroids
 // (cluster.Result.Predict) and the segment rules (segments.Evaluator, with

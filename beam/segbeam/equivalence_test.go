@@ -430,12 +430,16 @@ func TestSameOutputSetAsSingleNode(t *testing.T) {
 		memEvents = append(memEvents, url)
 	}
 	// A catalogue file extending the built-in one with a segment of its
-	// own and a changed rule, carried to the workers with the job.
+	// own, one that reads the predictions, and a changed rule, carried to
+	// the workers with the job.
 	extra := segbeam.CatalogueSpec{Source: "extra.yaml", Extend: true, YAML: []byte(`
 segments:
   - id: big_baskets
     name: Big baskets
     rule: orders >= 1 && items_per_order >= 2
+  - id: likely_back
+    name: Likely back
+    rule: p_alive >= 0.8 && churn_probability < 0.5 && pct.predicted_clv >= 0.5
   - id: thrifty
     name: Thrifty customers
     rule: orders >= 2 && pct.avg_order_value <= 0.2
@@ -557,9 +561,35 @@ segments:
 					t.Error("no memberships of the catalogue file's own segment big_baskets")
 				}
 				t.Logf("big_baskets members: %d", n)
+				back := 0
+				for k := range mem.rows {
+					if strings.HasSuffix(k, "/likely_back") {
+						back++
+					}
+				}
+				if back == 0 {
+					t.Error("no memberships of likely_back, which reads the predictions")
+				}
+				t.Logf("likely_back members: %d", back)
 			}
 			if counters["events"] == 0 {
 				t.Errorf("no events counted: %v", counters)
+			}
+			// The predictions are among the cells compared: they must be
+			// there to compare.
+			cust := readTable(t, tablePath(out, pipeline.TableCustomers, tc.layout), "customer_id")
+			if col := slices.Index(cust.names, "predicted_clv"); col < 0 {
+				t.Error("customers has no predicted_clv column")
+			} else {
+				n := 0
+				for _, row := range cust.rows {
+					if !row[col].IsNull() {
+						n++
+					}
+				}
+				if n < 1000 {
+					t.Errorf("%d customers with a predicted_clv, want most", n)
+				}
 			}
 		})
 	}

@@ -107,7 +107,7 @@ func (f *writeOutputSetFn) ProcessElement(ctx context.Context, _ int, iter func(
 			return err
 		}
 	}
-	set, err := m.outputSet(rows, w, stats, prev)
+	set, err := m.outputSet(ctx, rows, w, stats, prev)
 	if err != nil {
 		return err
 	}
@@ -178,9 +178,10 @@ func (f *writeOutputSetFn) manifest(ctx context.Context, w window, stats feature
 
 // outputSet builds the single-node pieces the output set is written from,
 // for every customer (rows ascending by id): the feature table, the
-// clustering stage (the fit on the sample, with every customer's cluster,
-// distance and row in the clustering space) and the segment memberships.
-func (m *model) outputSet(rows []customerRow, w window, stats features.Stats, prev *pipeline.PreviousRun) (*pipeline.Fitted, error) {
+// predictions (by the models fitted on the sample), the clustering stage
+// (the fit on the sample, with every customer's cluster, distance and row
+// in the clustering space) and the segment memberships.
+func (m *model) outputSet(ctx context.Context, rows []customerRow, w window, stats features.Stats, prev *pipeline.PreviousRun) (*pipeline.Fitted, error) {
 	n := len(rows)
 	frows := make([]featureRow, n)
 	for i := range rows {
@@ -229,7 +230,13 @@ func (m *model) outputSet(rows []customerRow, w window, stats features.Stats, pr
 			}
 		}
 	}
-	return pipeline.Settle(t, cs, mem, cat, prev)
+	// Every customer's predictions, by the models fitted on the sample
+	// (with which the rules read them).
+	pred, err := m.CLV.Predict(ctx, t)
+	if err != nil {
+		return nil, fmt.Errorf("predictions: %w", err)
+	}
+	return pipeline.Settle(t, pred, cs, mem, cat, prev)
 }
 
 // isURL reports whether path names a file system other than the local one.

@@ -49,6 +49,11 @@ type Options struct {
 	// Stability figures are not computed (StabilityBoots < 0) unless
 	// asked for.
 	Cluster pipeline.ClusterOptions
+	// Predict configures the lifetime-value predictions, as for `segmint
+	// run` (--clv-model, --horizon, --discount-rate). The models are
+	// fitted on the sample, with the clusters, and predict every
+	// customer.
+	Predict pipeline.PredictOptions
 	// Sample is the number of customers the clusters are fitted on: the
 	// Sample customers with the smallest seeded hash of their id (see
 	// sampleKey). 0 means every customer.
@@ -155,7 +160,7 @@ func Build(s beam.Scope, o Options, splits []source.Split, out string) {
 		sample = beam.ParDo(s.Scope("Sample"), &sampleFilterFn{Seed: seed}, rows, beam.SideInput{Input: threshold})
 	}
 	gathered := beam.GroupByKey(s.Scope("Gather"), beam.AddFixedKey(s, sample))
-	model := beam.ParDo(s.Scope("Fit"), &fitFn{Cluster: o.Cluster, Segments: o.Segments}, gathered, beam.SideInput{Input: win}, beam.SideInput{Input: stats})
+	model := beam.ParDo(s.Scope("Fit"), &fitFn{Cluster: o.Cluster, Predict: o.Predict, Segments: o.Segments}, gathered, beam.SideInput{Input: win}, beam.SideInput{Input: stats})
 
 	// Every customer.
 	customers := beam.ParDo(s.Scope("Assign"), &assignFn{}, rows, beam.SideInput{Input: model})
@@ -199,6 +204,9 @@ func Run(ctx context.Context, o Options, run Runner) (Counters, error) {
 	}
 	if _, err := o.Segments.Load(); err != nil {
 		return nil, fmt.Errorf("segments: %w", err)
+	}
+	if err := o.Predict.Check(); err != nil {
+		return nil, fmt.Errorf("predictions: %w", err)
 	}
 	events, err := expandEvents(ctx, o.Events)
 	if err != nil {

@@ -35,6 +35,9 @@ Commands:
                refined k-means fit (BENCHMARKS.md)
   archetypes   each archetype's planted behaviour, as the feature stage reads
                it (synth/doc.go)
+  atrisk       the at_risk segment read from the purchase model's churn
+               probability, on planted data and on real data held out
+               (docs/predictions.md, BENCHMARKS.md)
 
 Run "go run ./cmd/planted COMMAND --help" for a command's flags.
 `
@@ -50,6 +53,7 @@ type options struct {
 	floors     string
 	scan       bool
 	features   string
+	sets       string
 	dir        string
 }
 
@@ -112,8 +116,11 @@ func parseFlags(cmd string, args []string, stderr io.Writer) (options, error) {
 	case "archetypes":
 		customers, seed = 20000, 1
 		fs.StringVar(&o.features, "features", strings.Join(DefaultTableFeatures, ","), "comma-separated features to show")
+	case "atrisk":
+		customers = 4000
+		fs.StringVar(&o.sets, "sets", "4000:7,4000:8,20000:8", "comma-separated planted data sets CUSTOMERS:SEED (--customers and --seed are not read)")
 	default:
-		return o, fmt.Errorf("unknown command %q (want recovery, robustness, refinement, mixture or archetypes)", cmd)
+		return o, fmt.Errorf("unknown command %q (want recovery, robustness, refinement, mixture, archetypes or atrisk)", cmd)
 	}
 	fs.IntVar(&o.customers, "customers", customers, "customers of the planted data set")
 	fs.Uint64Var(&o.seed, "seed", seed, "generator seed")
@@ -166,6 +173,16 @@ func run(ctx context.Context, cmd string, o options, stdout io.Writer) error {
 			return err
 		}
 		return Archetypes(stdout, tab, arch, strings.Split(o.features, ","))
+	case "atrisk":
+		var sets []synth.Settings
+		for _, spec := range strings.Split(o.sets, ",") {
+			var s synth.Settings
+			if _, err := fmt.Sscanf(strings.TrimSpace(spec), "%d:%d", &s.Customers, &s.Seed); err != nil {
+				return fmt.Errorf("--sets %q: want CUSTOMERS:SEED", spec)
+			}
+			sets = append(sets, s)
+		}
+		return AtRisk(ctx, stdout, o.dir, sets, DefaultHeldOut)
 	}
 	return nil
 }

@@ -23,6 +23,7 @@ var duckDBType = map[string]string{
 	"binary":    "BLOB",
 	"id":        "", // the input's id type: a run's idType
 	"timestamp": "TIMESTAMP WITH TIME ZONE",
+	"date":      "DATE",
 }
 
 // contractColumn is one documented column of an output table.

@@ -42,6 +42,8 @@ Commands:
   cluster    any numeric feature table -> clusters
   generate   synthetic events with planted customer segments
   validate   check inputs, column mapping and segment catalogue without running
+  backtest   fit the purchase models up to a date and score their predicted
+             repeat orders against the orders made after it
   version    print the version
 
 Run "segmint <command> --help" for a command's flags.
@@ -93,6 +95,8 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		err = cmdGenerate(ctx, args[1:], stdout, stderr)
 	case "validate":
 		err = cmdValidate(ctx, args[1:], stdout, stderr)
+	case "backtest":
+		err = cmdBacktest(ctx, args[1:], stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "segmint", pipeline.Version())
 		return ExitOK
@@ -238,6 +242,9 @@ type inputOptions struct {
 	EventNames listFlag
 	// NonProductCodes, when set, replaces the preset's non-product codes.
 	NonProductCodes codesFlag
+	// noAsOf leaves --as-of out of the flags (backtest, whose periods
+	// end at dates of their own).
+	noAsOf bool
 }
 
 // codesFlag is a list of codes, comma-separated and repeatable, that
@@ -273,7 +280,9 @@ func (o *inputOptions) register(fs *flag.FlagSet) {
 	fs.StringVar(&o.Preset, "preset", "rees46", "input layout: "+strings.Join(source.Presets, ", ")+" (see the README)")
 	fs.StringVar(&o.Map, "map", "", "column `MAPPING` canonical=source,... for inputs not in the REES46 layout, e.g. user_id=CustomerID,event_time=InvoiceDate; every mapped source column must be in every input file")
 	fs.StringVar(&o.EpochUnit, "epoch-unit", "", "unit of an integer event_time column: s, ms, us or ns")
-	fs.StringVar(&o.AsOf, "as-of", "", "measure recency from this `TIME` (RFC 3339 or YYYY-MM-DD) and drop later events; default: the latest event")
+	if !o.noAsOf {
+		fs.StringVar(&o.AsOf, "as-of", "", "measure recency from this `TIME` (RFC 3339 or YYYY-MM-DD) and drop later events; default: the latest event")
+	}
 	fs.IntVar(&o.Workers, "workers", 0, "goroutines decoding the input (0 = all cores)")
 	fs.Var(&o.EventNames, "event-names", "the input's event_type `VALUES` for segmint's event types, type=value,... (view, cart, remove_from_cart, purchase, refund, subscribe; a type may repeat), e.g. view=0,cart=1,purchase=2 for integer codes; laid over the preset's names (repeatable)")
 	fs.Var(&o.NonProductCodes, "non-product-codes", "product_id `CODES` that are not products (postage, fees, vouchers; CODE* matches a prefix), skipped and counted by code; replaces the preset's list (online-retail: "+strings.Join(source.OnlineRetailNonProductCodes, ",")+"); none for no list (repeatable)")

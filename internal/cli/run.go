@@ -30,6 +30,7 @@ type runOptions struct {
 	SegmentsMode string
 	Previous     string
 	Layout       string
+	predict      predictFlags
 }
 
 func runFlags(o *runOptions, stderr io.Writer) *flag.FlagSet {
@@ -56,6 +57,7 @@ moved into place at the end: a failed run writes nothing.`, stderr)
 	fs.StringVar(&o.Previous, "previous", "", "an earlier run's output `DIR` (it may be --out itself: it is read before anything is replaced): report the movement of customers between segments since then (movement.parquet, and a transition matrix in the report)")
 	fs.StringVar(&o.Layout, "layout", "flat", "output layout: flat (every file in --out) or hive (TABLE/as_of_date=YYYY-MM-DD/part-00000.parquet partitions for external tables; a run replaces the partitions of its as-of date and leaves the others)")
 	fs.StringVar(&o.SegmentsMode, "segments-mode", "extend", "how --segments combines with the built-in catalogue: extend or replace")
+	o.predict.register(fs)
 	registerConfig(fs, &o.Config)
 	return fs
 }
@@ -96,6 +98,10 @@ func run(ctx context.Context, o runOptions, stdout, stderr io.Writer) error {
 	if err != nil {
 		return usagef("--layout: %v", err)
 	}
+	po, err := o.predict.options()
+	if err != nil {
+		return err
+	}
 	if err := checkOutput(o.Out, o.input.Events, o.Config, o.Segments); err != nil {
 		return err
 	}
@@ -109,7 +115,7 @@ func run(ctx context.Context, o runOptions, stdout, stderr io.Writer) error {
 			return &configError{err}
 		}
 	}
-	ro := pipeline.RunOptions{Events: o.input.Events, Out: o.Out, Force: o.Force, Previous: o.Previous, Layout: layout, Scan: so, Catalogue: cat, Logger: log,
+	ro := pipeline.RunOptions{Events: o.input.Events, Out: o.Out, Force: o.Force, Previous: o.Previous, Layout: layout, Scan: so, Catalogue: cat, Logger: log, Predict: po,
 		Cluster: pipeline.ClusterOptions{K: o.K, KMin: o.KMin, KMax: o.KMax, KStrategy: o.KStrategy, NInit: o.NInit, Seed: o.Seed, StabilityBoots: o.Boots}}
 	if o.Boots == 0 {
 		ro.Cluster.StabilityBoots = -1

@@ -39,6 +39,14 @@
 //	                  built-in one, as segmint run; read at submission and
 //	                  carried to the workers
 //	--segments-mode M extend (default) or replace
+//	--clv-model M     purchase model of the lifetime-value predictions:
+//	                  bgnbd (default), pnbd or none, as segmint run; the
+//	                  models are fitted on the sample and predict every
+//	                  customer
+//	--horizon DAYS    horizon of churn_probability, expected_orders and
+//	                  predicted_clv (default 365)
+//	--discount-rate R annual discount rate of predicted_clv (default 0.10;
+//	                  0 for none)
 //
 // Exit codes: 0 success, 1 failure, 2 usage error, 3 bad input, 4 output
 // exists, 5 bad segment catalogue, 130 interrupted.
@@ -100,6 +108,9 @@ type options struct {
 	Layout    string
 	Previous  string
 	MaxReject float64
+	CLVModel  string
+	Horizon   float64
+	Discount  float64
 }
 
 // listFlag collects repeatable, comma-separated values.
@@ -139,6 +150,9 @@ func registerFlags(fs *flag.FlagSet, o *options) {
 	fs.BoolVar(&o.Features, "features-only", false, "write the feature table (features/) only, as segmint features")
 	fs.StringVar(&o.Segments, "segments", "", "segment catalogue `FILE` (YAML) replacing or extending the built-in one, as segmint run")
 	fs.StringVar(&o.SegMode, "segments-mode", "extend", "how --segments combines with the built-in catalogue: extend or replace")
+	fs.StringVar(&o.CLVModel, "clv-model", pipeline.ModelBGNBD, "purchase model of the lifetime-value predictions: bgnbd, pnbd or none, as segmint run (fitted on the sample)")
+	fs.Float64Var(&o.Horizon, "horizon", pipeline.DefaultHorizonDays, "horizon of churn_probability, expected_orders and predicted_clv, in `DAYS` (0 = 365)")
+	fs.Float64Var(&o.Discount, "discount-rate", 0.10, "annual `RATE` predicted_clv is discounted at (0 for none)")
 }
 
 // usageError is a problem with the flags.
@@ -193,7 +207,11 @@ func segbeamOptions(o *options) (segbeam.Options, error) {
 	if !(o.MaxReject >= 0 && o.MaxReject <= 1) {
 		return so, usagef("--max-rejected-share %v: want a share between 0 and 1", o.MaxReject)
 	}
-	so = segbeam.Options{Events: o.Events, Layout: layout, Out: o.Out, Force: o.Force, Sample: o.Sample, Shards: o.Shards, FeaturesOnly: o.Features,
+	predict := pipeline.PredictOptions{Model: o.CLVModel, HorizonDays: o.Horizon, DiscountRate: o.Discount, NoDiscount: o.Discount == 0}
+	if err := predict.Check(); err != nil {
+		return so, usagef("--clv-model, --horizon, --discount-rate: %v", err)
+	}
+	so = segbeam.Options{Events: o.Events, Layout: layout, Out: o.Out, Force: o.Force, Sample: o.Sample, Shards: o.Shards, FeaturesOnly: o.Features, Predict: predict,
 		OutputLayout: outLayout, Previous: o.Previous, MaxRejectedShare: o.MaxReject,
 		Cluster: pipeline.ClusterOptions{K: o.K, KMin: o.KMin, KMax: o.KMax, NInit: o.NInit, Seed: o.Seed}}
 	if o.MaxReject == 0 {
