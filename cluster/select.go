@@ -321,6 +321,23 @@ func sampledSilhouettes(data []float64, cols int, sample []int, labelings [][]in
 	return out
 }
 
+// Silhouette returns the mean silhouette coefficient of the labeling
+// assign of the rows of data, computed exactly on all rows (O(rows²) time,
+// O(rows·k) memory). It is NaN when fewer than two clusters are non-empty.
+// The Go notebook (notebooks/segments-go.ipynb) compares ks with it.
+func Silhouette(data []float64, rows, cols int, assign []int) float64 {
+	checkLabels(data, rows, cols, assign)
+	k := 0
+	for _, a := range assign {
+		k = max(k, a+1)
+	}
+	sample := make([]int, rows)
+	for i := range sample {
+		sample[i] = i
+	}
+	return sampledSilhouettes(data, cols, sample, [][]int{assign}, []int{k}, 1)[0]
+}
+
 func checkLabels(data []float64, rows, cols int, assign []int) {
 	if len(data) != rows*cols || len(assign) != rows {
 		panic(fmt.Sprintf("cluster: len(data) = %d, len(assign) = %d for %d×%d", len(data), len(assign), rows, cols))

@@ -58,7 +58,7 @@ func TestValidityIndicesKnownValues(t *testing.T) {
 	data := []float64{0, 1, 10, 11}
 	assign := []int{0, 0, 1, 1}
 	wantSil := (9.5/10.5 + 8.5/9.5) / 2
-	if got := silhouette(data, 4, 1, assign); !nearlyEqual(got, wantSil, 1e-12) {
+	if got := Silhouette(data, 4, 1, assign); !nearlyEqual(got, wantSil, 1e-12) {
 		t.Errorf("Silhouette = %v, want %v", got, wantSil)
 	}
 	// Between = 2·25 + 2·25 = 100, within = 4·0.25 = 1, (n-k)/(k-1) = 2.
@@ -70,7 +70,7 @@ func TestValidityIndicesKnownValues(t *testing.T) {
 		t.Errorf("DaviesBouldin = %v, want 0.1", got)
 	}
 	one := []int{0, 0, 0, 0}
-	if !math.IsNaN(silhouette(data, 4, 1, one)) || !math.IsNaN(CalinskiHarabasz(data, 4, 1, one)) || !math.IsNaN(DaviesBouldin(data, 4, 1, one)) {
+	if !math.IsNaN(Silhouette(data, 4, 1, one)) || !math.IsNaN(CalinskiHarabasz(data, 4, 1, one)) || !math.IsNaN(DaviesBouldin(data, 4, 1, one)) {
 		t.Error("indices of a single cluster should be NaN")
 	}
 }
@@ -134,19 +134,3 @@ func TestRanksAndTieBreak(t *testing.T) {
 	}
 }
 
-// silhouette returns the mean silhouette coefficient of the labeling
-// assign of the rows of data, computed exactly on all rows (O(rows²) time,
-// O(rows·k) memory). It is NaN when fewer than two clusters are non-empty. The tests check
-// SelectK's sampled silhouettes against it.
-func silhouette(data []float64, rows, cols int, assign []int) float64 {
-	checkLabels(data, rows, cols, assign)
-	k := 0
-	for _, a := range assign {
-		k = max(k, a+1)
-	}
-	sample := make([]int, rows)
-	for i := range sample {
-		sample[i] = i
-	}
-	return sampledSilhouettes(data, cols, sample, [][]int{assign}, []int{k}, 1)[0]
-}
