@@ -133,4 +133,3 @@ func TestRanksAndTieBreak(t *testing.T) {
 		t.Errorf("chooseK without knee = %d, want 2", k)
 	}
 }
-
