@@ -155,35 +155,26 @@ func DuckDBVersion() string {
 // default options, keeping the rows in their order, and returns the rows
 // written.
 func DuckDBCopy(ctx context.Context, src, dst string) (int64, error) {
-	db, err := sql.Open("duckdb", "")
-	if err != nil {
-		return 0, fmt.Errorf("bench: duckdb: %w", err)
-	}
-	defer db.Close()
-	db.SetMaxOpenConns(1)
-	q := fmt.Sprintf("COPY (SELECT * FROM read_parquet(%s)) TO %s (FORMAT parquet)", sqlString(src), sqlString(dst))
-	res, err := db.ExecContext(ctx, q)
-	if err != nil {
-		return 0, fmt.Errorf("bench: duckdb: %s: %w", q, err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return 0, fmt.Errorf("bench: duckdb: %s: %w", q, err)
-	}
-	return n, nil
+	return duckDBCopy(ctx, fmt.Sprintf("read_parquet(%s)", sqlString(src)), dst)
 }
 
 // DuckDBCopyCSV writes the CSV file src (with a header; types detected by
 // DuckDB) as the Parquet file dst with DuckDB's COPY and its default
 // options, and returns the rows written.
 func DuckDBCopyCSV(ctx context.Context, src, dst string) (int64, error) {
+	return duckDBCopy(ctx, fmt.Sprintf("read_csv(%s, header = true)", sqlString(src)), dst)
+}
+
+// duckDBCopy writes every row of the table function from as the Parquet
+// file dst with DuckDB's COPY and returns the rows written.
+func duckDBCopy(ctx context.Context, from, dst string) (int64, error) {
 	db, err := sql.Open("duckdb", "")
 	if err != nil {
 		return 0, fmt.Errorf("bench: duckdb: %w", err)
 	}
 	defer db.Close()
 	db.SetMaxOpenConns(1)
-	q := fmt.Sprintf("COPY (SELECT * FROM read_csv(%s, header = true)) TO %s (FORMAT parquet)", sqlString(src), sqlString(dst))
+	q := fmt.Sprintf("COPY (SELECT * FROM %s) TO %s (FORMAT parquet)", from, sqlString(dst))
 	res, err := db.ExecContext(ctx, q)
 	if err != nil {
 		return 0, fmt.Errorf("bench: duckdb: %s: %w", q, err)
