@@ -135,16 +135,8 @@ func SelectK(ctx context.Context, data []float64, rows, cols int, s SelectSettin
 	if s.FitSample > 0 && rows > s.FitSample && s.FitSample >= s.KMax {
 		idx := sampleRows(rows, s.FitSample, base.Seed^0xf175)
 		fitRows = len(idx)
-		fitData = make([]float64, fitRows*cols)
-		for i, r := range idx {
-			copy(fitData[i*cols:(i+1)*cols], data[r*cols:(r+1)*cols])
-		}
-		if w := s.Base.Weights; w != nil {
-			fitBase.Weights = make([]float64, fitRows)
-			for i, r := range idx {
-				fitBase.Weights[i] = w[r]
-			}
-		}
+		fitData = gatherRows(data, cols, idx)
+		fitBase.Weights = gatherWeights(s.Base.Weights, idx)
 	}
 	sel.FitRows = fitRows
 	scale := float64(rows) / float64(fitRows)
@@ -216,6 +208,28 @@ func (sel *Selection) coverEveryRow(ctx context.Context, data []float64, rows, c
 		sel.Results[i] = res
 	}
 	return nil
+}
+
+// gatherRows returns the rows idx of data, in that order, as a new
+// row-major matrix of cols columns.
+func gatherRows(data []float64, cols int, idx []int) []float64 {
+	out := make([]float64, len(idx)*cols)
+	for i, r := range idx {
+		copy(out[i*cols:(i+1)*cols], data[r*cols:(r+1)*cols])
+	}
+	return out
+}
+
+// gatherWeights returns the weights w of the rows idx (nil when w is nil).
+func gatherWeights(w []float64, idx []int) []float64 {
+	if w == nil {
+		return nil
+	}
+	out := make([]float64, len(idx))
+	for i, r := range idx {
+		out[i] = w[r]
+	}
+	return out
 }
 
 // sampleRows returns up to size distinct row indices in increasing order,

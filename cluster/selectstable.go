@@ -54,10 +54,7 @@ func stabilityScan(ctx context.Context, data []float64, rows, cols int, sel *Sel
 	sub, n := data, rows
 	if len(idx) < rows {
 		n = len(idx)
-		sub = make([]float64, n*cols)
-		for i, r := range idx {
-			copy(sub[i*cols:(i+1)*cols], data[r*cols:(r+1)*cols])
-		}
+		sub = gatherRows(data, cols, idx)
 	}
 	bs := base
 	bs.Weights = nil

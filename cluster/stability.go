@@ -246,21 +246,14 @@ func StabilityOnSample(ctx context.Context, data []float64, rows, cols int, ref 
 	}
 	idx := sampleRows(rows, sample, s.Seed^0x57ab)
 	n := len(idx)
-	sub := make([]float64, n*cols)
+	sub := gatherRows(data, cols, idx)
 	sref := &Result{K: ref.K, Cols: cols, Centroids: ref.Centroids, Assign: make([]int, n), Distance: make([]float64, n), Sizes: make([]int, ref.K)}
 	for i, r := range idx {
-		copy(sub[i*cols:(i+1)*cols], data[r*cols:(r+1)*cols])
 		sref.Assign[i] = ref.Assign[r]
 		sref.Distance[i] = ref.Distance[r]
 		sref.Sizes[sref.Assign[i]]++
 	}
-	if s.Weights != nil {
-		w := make([]float64, n)
-		for i, r := range idx {
-			w[i] = s.Weights[r]
-		}
-		s.Weights = w
-	}
+	s.Weights = gatherWeights(s.Weights, idx)
 	st, err := Stability(ctx, sub, n, cols, sref, s, boots)
 	if err != nil {
 		return nil, err
