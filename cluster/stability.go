@@ -46,6 +46,20 @@ type StabilityResult struct {
 // Stability panics if ref does not match the shape of data or boots < 1,
 // and returns an error for bad data or when ctx is cancelled.
 func Stability(ctx context.Context, data []float64, rows, cols int, ref *Result, s Settings, boots int) (*StabilityResult, error) {
+	return stability(ctx, data, rows, cols, ref, s, boots, plainRefit)
+}
+
+// refitFunc fits one bootstrap resample: sample holds rows rows, row i a
+// copy of row src[i] of the data being assessed. s.Seed and s.Weights are
+// the bootstrap's; s.K is the reference's. The fit may have another K.
+type refitFunc func(ctx context.Context, sample []float64, rows, cols int, src []int, s Settings) (*Result, error)
+
+// plainRefit is k-means with the reference's k and the given settings.
+func plainRefit(ctx context.Context, sample []float64, rows, cols int, _ []int, s Settings) (*Result, error) {
+	return KMeans(ctx, sample, rows, cols, s)
+}
+
+func stability(ctx context.Context, data []float64, rows, cols int, ref *Result, s Settings, boots int, refit refitFunc) (*StabilityResult, error) {
 	if boots < 1 {
 		panic(fmt.Sprintf("cluster: boots = %d, want at least 1", boots))
 	}
@@ -72,6 +86,7 @@ func Stability(ctx context.Context, data []float64, rows, cols int, ref *Result,
 		sampleW = make([]float64, rows)
 	}
 	drawn := make([]bool, rows)
+	src := make([]int, rows)
 	shared := make([]int, 0, rows)
 	refLab := make([]int, 0, rows)
 	bootLab := make([]int, rows)
@@ -81,11 +96,12 @@ func Stability(ctx context.Context, data []float64, rows, cols int, ref *Result,
 		}
 		clear(drawn)
 		for i := range rows {
-			src := rng.IntN(rows)
-			drawn[src] = true
-			copy(sample[i*cols:(i+1)*cols], data[src*cols:(src+1)*cols])
+			r := rng.IntN(rows)
+			src[i] = r
+			drawn[r] = true
+			copy(sample[i*cols:(i+1)*cols], data[r*cols:(r+1)*cols])
 			if sampleW != nil {
-				sampleW[i] = s.Weights[src]
+				sampleW[i] = s.Weights[r]
 			}
 		}
 		bs := s
@@ -97,7 +113,7 @@ func Stability(ctx context.Context, data []float64, rows, cols int, ref *Result,
 			out.ARI[b] = math.NaN()
 			continue
 		}
-		fit, err := KMeans(ctx, sample, rows, cols, bs)
+		fit, err := refit(ctx, sample, rows, cols, src, bs)
 		if err != nil {
 			return nil, err
 		}
@@ -109,16 +125,17 @@ func Stability(ctx context.Context, data []float64, rows, cols int, ref *Result,
 			}
 		}
 		lab := bootLab[:len(shared)]
+		kb := fit.K
 		for n, i := range shared {
-			lab[n] = nearest(data[i*cols:(i+1)*cols], fit.Centroids, k)
+			lab[n] = nearest(data[i*cols:(i+1)*cols], fit.Centroids, kb)
 		}
 		out.ARI[b] = AdjustedRand(refLab, lab)
 		// Contingency table between reference and bootstrap clusters.
-		table := make([]int, k*k)
+		table := make([]int, k*kb)
 		refN := make([]int, k)
-		bootN := make([]int, k)
+		bootN := make([]int, kb)
 		for n := range lab {
-			table[refLab[n]*k+lab[n]]++
+			table[refLab[n]*kb+lab[n]]++
 			refN[refLab[n]]++
 			bootN[lab[n]]++
 		}
@@ -127,8 +144,8 @@ func Stability(ctx context.Context, data []float64, rows, cols int, ref *Result,
 				continue
 			}
 			var bestJ float64
-			for d := range k {
-				inter := table[c*k+d]
+			for d := range kb {
+				inter := table[c*kb+d]
 				if inter == 0 {
 					continue
 				}
@@ -241,8 +258,15 @@ func denseLabels(labels []int) ([]int, int) {
 // holds in the default sample of DefaultStabilitySample rows. A cluster
 // with no sampled row has a NaN Jaccard and is not flagged unstable.
 func StabilityOnSample(ctx context.Context, data []float64, rows, cols int, ref *Result, s Settings, boots, sample int) (*StabilityResult, error) {
+	return stabilityOnSample(ctx, data, rows, cols, ref, s, boots, sample, func([]int) refitFunc { return plainRefit })
+}
+
+// stabilityOnSample is StabilityOnSample with each bootstrap fitted by the
+// refit that refitFor returns for the sample (idx: the sampled rows, nil
+// when every row is used).
+func stabilityOnSample(ctx context.Context, data []float64, rows, cols int, ref *Result, s Settings, boots, sample int, refitFor func(idx []int) refitFunc) (*StabilityResult, error) {
 	if sample <= 0 || rows <= sample {
-		return Stability(ctx, data, rows, cols, ref, s, boots)
+		return stability(ctx, data, rows, cols, ref, s, boots, refitFor(nil))
 	}
 	idx := sampleRows(rows, sample, s.Seed^0x57ab)
 	n := len(idx)
@@ -254,7 +278,7 @@ func StabilityOnSample(ctx context.Context, data []float64, rows, cols int, ref 
 		sref.Sizes[sref.Assign[i]]++
 	}
 	s.Weights = gatherWeights(s.Weights, idx)
-	st, err := Stability(ctx, sub, n, cols, sref, s, boots)
+	st, err := stability(ctx, sub, n, cols, sref, s, boots, refitFor(idx))
 	if err != nil {
 		return nil, err
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 
 	"github.com/segmint/segmint/cluster"
 	"github.com/segmint/segmint/features"
@@ -25,7 +26,7 @@ type ClusterOptions struct {
 	// figures; 0 means the default (10), negative disables them.
 	StabilityBoots int
 	// KStrategy says how k is chosen when K is 0: KSeeded (the default,
-	// also ""), KStability or KIndices.
+	// also ""), KDiscover, KStability or KIndices.
 	KStrategy string
 }
 
@@ -37,15 +38,21 @@ const (
 	KStability = "stability"
 	// KIndices: the validity indices' rank sum alone (cluster.SelectK).
 	KIndices = "indices"
-	// KSeeded: k-means seeded from the segment rules' groups (see Cluster).
-	// The clusters then start from what the catalogue already names. The
-	// default, until the stability rule meets the planted-recovery floors
-	// (docs/choosing-k.md).
+	// KSeeded, the default: k-means seeded from the segment rules' groups
+	// (see Cluster): one cluster per group, k the number of groups. The
+	// clusters start from what the catalogue already names; on real shops
+	// they often do not reproduce under the bootstrap (docs/choosing-k.md).
 	KSeeded = "seeded"
+	// KDiscover: k by bootstrap stability (as KStability),
+	// then every segment group that the clusters miss (fewer than half its
+	// customers in clusters where it is the largest group) is proposed as a
+	// cluster of its own and kept only where the data separates it from its
+	// nearest cluster by a valley of density (cluster.AddSeparated).
+	KDiscover = "discover"
 )
 
 // KStrategies lists the accepted values of ClusterOptions.KStrategy.
-var KStrategies = []string{KSeeded, KStability, KIndices}
+var KStrategies = []string{KSeeded, KDiscover, KStability, KIndices}
 
 // DefaultSelectionBoots is the number of bootstrap refits of each k in the
 // stability scan.
@@ -82,6 +89,12 @@ type ClusterStage struct {
 	Strategy  string
 	Result    *cluster.Result
 	Stability *cluster.StabilityResult // nil when disabled
+	// Proposals reports, for KDiscover, what became of each segment group
+	// proposed as a cluster of its own (nil otherwise).
+	Proposals []cluster.ProposalOutcome
+
+	proposals cluster.Proposals // the groups proposed, for the stability figures
+	baseK     int               // k before the proposals
 }
 
 // FeatureMatrix builds the clustering matrix from a feature table: every
@@ -146,6 +159,13 @@ func FeatureMatrix(t *features.Table) (data []float64, names []string, excluded 
 //     The clusters come from the data alone; the segment rules are used
 //     only afterwards, to name them;
 //   - KIndices: k by cluster.SelectK's rank sum of the validity indices;
+//   - KDiscover: as KStability; then, when groups are given
+//     (each customer's primary segment index, -1 for none), each segment
+//     group the clusters miss is tried as a cluster of its own, started at
+//     its missed customers' mean, and kept where a valley of density
+//     separates it from its nearest cluster (cluster.AddSeparated). The
+//     rules propose, the data decides; the stability figures refit the
+//     whole procedure (cluster.SeparatedStabilityOnSample);
 //   - KSeeded (the default), when groups are given (each customer's
 //     primary segment index, -1 for none): seeded k-means. Every
 //     group holding at least MinSeedShare of the customers (and
@@ -161,7 +181,9 @@ func FeatureMatrix(t *features.Table) (data []float64, names []string, excluded 
 //
 // Seeding from the rules asks k-means where the data's groups lie near the
 // named segments; it cannot find a group that no rule names (no rule, no
-// seed), which is why it is an explicit option and not the default.
+// seed), and it keeps a group of the rules as a cluster whether or not the
+// data separates it, which is why it is an explicit option and not the
+// default.
 func Cluster(ctx context.Context, t *features.Table, o ClusterOptions, groups []int, groupNames func(int) string) (*ClusterStage, error) {
 	raw, names, excluded := FeatureMatrix(t)
 	rows, cols := len(t.Customers), len(names)
@@ -204,7 +226,7 @@ func Cluster(ctx context.Context, t *features.Table, o ClusterOptions, groups []
 			return nil, fmt.Errorf("k strategy %q: want one of %v", strategy, KStrategies)
 		}
 		ss := cluster.SelectSettings{KMin: kmin, KMax: kmax, Base: base}
-		if o.StabilityBoots >= 0 || strategy == KStability {
+		if o.StabilityBoots >= 0 || strategy == KStability || strategy == KDiscover {
 			ss.StabilityBoots = DefaultSelectionBoots
 		}
 		st.Selection, err = cluster.SelectK(ctx, data, rows, cols, ss)
@@ -228,7 +250,7 @@ func Cluster(ctx context.Context, t *features.Table, o ClusterOptions, groups []
 			base.Init = nil
 		} else {
 			chosen := st.Selection.IndexChoice
-			if strategy == KStability {
+			if strategy == KStability || strategy == KDiscover {
 				chosen = st.Selection.Chosen
 				st.Strategy = "k chosen by bootstrap stability (--k-strategy stability): " + st.Selection.Rule + fmt.Sprintf("; the validity indices alone would choose k = %d", st.Selection.IndexChoice)
 			} else {
@@ -242,6 +264,11 @@ func Cluster(ctx context.Context, t *features.Table, o ClusterOptions, groups []
 					st.Result = st.Selection.Results[i]
 				}
 			}
+			if strategy == KDiscover && groups != nil {
+				if err := st.addSeparated(ctx, data, rows, cols, base, groups, groupNames); err != nil {
+					return nil, err
+				}
+			}
 		}
 	}
 	if st.Strategy == "" {
@@ -253,12 +280,72 @@ func Cluster(ctx context.Context, t *features.Table, o ClusterOptions, groups []
 	}
 	if boots > 0 && st.Result.K > 1 {
 		base.K = st.Result.K
-		st.Stability, err = cluster.StabilityOnSample(ctx, data, rows, cols, st.Result, base, boots, cluster.DefaultFitSample)
+		if st.Proposals != nil {
+			// The stability of what the procedure gives: each bootstrap
+			// is fitted by k-means++ and the same proposals.
+			st.Stability, err = cluster.SeparatedStabilityOnSample(ctx, data, rows, cols, st.Result, st.baseK, st.proposals, base, boots, cluster.DefaultFitSample)
+		} else {
+			st.Stability, err = cluster.StabilityOnSample(ctx, data, rows, cols, st.Result, base, boots, cluster.DefaultFitSample)
+		}
 		if err != nil {
 			return nil, err
 		}
 	}
 	return st, nil
+}
+
+// addSeparated proposes every segment group large enough to seed a cluster
+// (MinSeedShare, MinSeedCustomers; "none" is not a group) as a cluster of
+// its own, and keeps those the data separates (cluster.AddSeparated).
+func (st *ClusterStage) addSeparated(ctx context.Context, data []float64, rows, cols int, base cluster.Settings, groups []int, groupNames func(int) string) error {
+	st.proposals = proposals(groups, groupNames)
+	st.baseK = st.Result.K
+	res, outcomes, err := cluster.AddSeparated(ctx, data, rows, cols, st.Result, st.proposals, base)
+	if err != nil {
+		return err
+	}
+	st.Result, st.Proposals = res, outcomes
+	var added []string
+	for _, o := range outcomes {
+		if o.Added {
+			added = append(added, o.Name)
+		}
+	}
+	st.Strategy = strings.Replace(st.Strategy, "(--k-strategy stability)", "(--k-strategy discover)", 1)
+	if len(added) == 0 {
+		st.Strategy += "; no segment group the clusters miss stands apart from its nearest cluster"
+	} else {
+		st.Strategy += fmt.Sprintf("; then %d segment group(s) the clusters missed, each separated from its nearest cluster by a valley of density (at most %.0f%% of the density at the centroids), added as clusters of their own (k = %d): %s", len(added), 100*cluster.MaxValleyRatio, res.K, strings.Join(added, ", "))
+	}
+	return nil
+}
+
+// proposals makes the segment groups (each customer's primary segment
+// index, -1 for none) into cluster.Proposals: every segment that is some
+// customer's primary segment, with MinSeedShare and MinSeedCustomers as the
+// smallest cluster one may add. Customers of no segment are not a group.
+func proposals(groups []int, groupNames func(int) string) cluster.Proposals {
+	ids := make(map[int]int)
+	p := cluster.Proposals{Group: make([]int, len(groups)), MinShare: MinSeedShare, MinCount: MinSeedCustomers}
+	var used []int
+	for _, g := range groups {
+		if _, ok := ids[g]; g >= 0 && !ok {
+			ids[g] = 0
+			used = append(used, g)
+		}
+	}
+	slices.Sort(used)
+	for i, g := range used {
+		ids[g] = i
+		p.Names = append(p.Names, groupNames(g))
+	}
+	for i, g := range groups {
+		p.Group[i] = -1
+		if g >= 0 {
+			p.Group[i] = ids[g]
+		}
+	}
+	return p
 }
 
 // seedCentroids returns the mean, in the clustering space, of every group

@@ -54,13 +54,14 @@ var robustVariants = []robustVariant{
 }
 
 // TestRobustness runs the whole pipeline over the family of planted data
-// sets with the default k strategy and reports per variant the cluster
+// sets with the default k strategy (seeded) and the data-driven one
+// (discover) and reports per variant the purity, the archetypes found, the
 // ARI, the mapping share and every planted segment's primary precision
 // and recall (the table of docs/quality.md's "Robustness" section comes
 // from here: go test ./pipeline -run Robustness -v).
 //
-// Floors, on every variant: the end-to-end test's ARI 0.8 and mapping share
-// 0.9, and primary precision and recall of at least 0.8 for every planted
+// Floors, on every variant and both strategies: purity 0.9 and mapping
+// share 0.9, and primary precision and recall of at least 0.8 for every planted
 // segment with 100 customers or more. The target is 0.9; the cells below
 // it are listed in the log's table. The "unlisted behaviour" variant adds
 // 6 % planted comparison shoppers, a behaviour no catalogue rule
@@ -68,13 +69,13 @@ var robustVariants = []robustVariant{
 // 80 % of it, and the cluster must be flagged new and described
 // (unlisted). Other k strategies and the harder variants, which do not
 // meet the floors today, are measured by bench's command planted ("go run
-// ./cmd/planted robustness --variants all --strategies seeded,stability").
+// ./cmd/planted robustness --variants all --strategies seeded,discover,stability").
 func TestRobustness(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the robustness suite generates and segments 13 data sets")
 	}
 	customers := 3000
-	strategies := []string{pipeline.KSeeded}
+	strategies := []string{pipeline.KSeeded, pipeline.KDiscover}
 	variants := robustVariants
 	var table []string
 	weak := map[string][]string{}
@@ -123,8 +124,10 @@ func TestRobustness(t *testing.T) {
 				table = append(table, line)
 				weak[strategy] = append(weak[strategy], below...)
 				t.Logf("%s: k=%d ARI=%.3f mapping=%.3f; primary P/R: %s", strategy, m.K, r.ARI, r.MappingShare, strings.Join(cells, "; "))
-				if r.ARI < 0.8 || r.MappingShare < 0.9 {
-					t.Errorf("%s: ARI %.3f, mapping share %.3f: want at least 0.8 and 0.9", strategy, r.ARI, r.MappingShare)
+				// Purity, not ARI: an archetype split into sub-groups
+				// lowers the ARI although every cluster is one group.
+				if r.Purity < 0.9 || r.MappingShare < 0.9 {
+					t.Errorf("%s: purity %.3f, mapping share %.3f: want at least 0.9 and 0.9", strategy, r.Purity, r.MappingShare)
 				}
 				if minR < 0.8 || minP < 0.8 {
 					t.Errorf("%s: a planted segment's primary precision (lowest %.2f) or recall (lowest %.2f) is below 0.8: %s", strategy, minP, minR, strings.Join(below, ", "))

@@ -1,0 +1,168 @@
+package cluster
+
+import (
+	"context"
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// plantedBlobs returns rows drawn around the given centres (sd 1 on each of cols
+// columns), n[i] rows for centre i, and each row's centre.
+func plantedBlobs(seed uint64, cols int, centres [][]float64, n []int) ([]float64, []int) {
+	rng := rand.New(rand.NewPCG(seed, 1))
+	var data []float64
+	var label []int
+	for c, m := range centres {
+		for range n[c] {
+			for j := range cols {
+				data = append(data, m[j]+rng.NormFloat64())
+			}
+			label = append(label, c)
+		}
+	}
+	return data, label
+}
+
+// TestAddSeparatedFindsASmallSeparatedGroup: a small group 6 sd from a big
+// one, which k-means with two clusters merges with it (the two clusters go
+// to the two big groups), is added when proposed; the proposal of an
+// arbitrary half of one big group (no valley between the halves) is not.
+func TestAddSeparatedFindsASmallSeparatedGroup(t *testing.T) {
+	cols := 2
+	centres := [][]float64{{0, 0}, {20, 0}, {0, 6}}
+	data, label := plantedBlobs(3, cols, centres, []int{3000, 3000, 150})
+	rows := len(label)
+	ref, err := KMeans(context.Background(), data, rows, cols, Settings{K: 2, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The small group shares a cluster with the first big one.
+	if ref.Assign[rows-1] != ref.Assign[0] {
+		t.Fatalf("k = 2 already separates the small group: %v", ref.Sizes)
+	}
+	// Group 0: the small planted group; group 1: the left half of big
+	// group 1, an arbitrary cut of one blob.
+	group := make([]int, rows)
+	for i, l := range label {
+		group[i] = -1
+		switch {
+		case l == 2:
+			group[i] = 0
+		case l == 1 && data[i*cols] < 20:
+			group[i] = 1
+		}
+	}
+	p := Proposals{Group: group, Names: []string{"small", "half"}, MinShare: 0.005, MinCount: 10}
+	got, outcomes, err := AddSeparated(context.Background(), data, rows, cols, ref, p, Settings{Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	small, half := outcomes[0], outcomes[1]
+	t.Logf("small: %+v; half: %+v", small, half)
+	if !small.Added || got.K != 3 {
+		t.Fatalf("the separated group was not added: %+v, k = %d", small, got.K)
+	}
+	if small.ValleyRatio > 0.3 {
+		t.Errorf("valley ratio of a group 6 sd away = %.2f, want near 0", small.ValleyRatio)
+	}
+	in := 0
+	for i, l := range label {
+		if l == 2 && got.Assign[i] == small.Cluster {
+			in++
+		}
+	}
+	if in < 140 || got.Sizes[small.Cluster] > 160 {
+		t.Errorf("added cluster holds %d of the 150 planted rows and %d rows in all", in, got.Sizes[small.Cluster])
+	}
+	// Half of a blob is found (its rows are the largest group in the
+	// blob's cluster) or, when tried, fails the valley test.
+	if half.Added {
+		t.Errorf("half of one blob was added as a cluster: %+v", half)
+	}
+	// The reference is not modified.
+	if ref.K != 2 {
+		t.Errorf("reference changed: k = %d", ref.K)
+	}
+}
+
+// TestAddSeparatedRejectsACut: with one elongated blob and a proposal of its
+// one end, no valley lies between the proposed cluster and the rest.
+func TestAddSeparatedRejectsACut(t *testing.T) {
+	cols := 2
+	rng := rand.New(rand.NewPCG(5, 1))
+	rows := 4000
+	data := make([]float64, rows*cols)
+	group := make([]int, rows)
+	for i := range rows {
+		x := 10 * rng.NormFloat64()
+		data[i*cols], data[i*cols+1] = x, rng.NormFloat64()
+		group[i] = -1
+		if x > 12 {
+			group[i] = 0
+		} else {
+			group[i] = 1
+		}
+	}
+	ref, err := KMeans(context.Background(), data, rows, cols, Settings{K: 1, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := Proposals{Group: group, Names: []string{"tail", "body"}, MinShare: 0.005, MinCount: 10}
+	got, outcomes, err := AddSeparated(context.Background(), data, rows, cols, ref, p, Settings{Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !outcomes[0].Tried {
+		t.Fatalf("the tail was not tried: %+v", outcomes[0])
+	}
+	if got.K != 1 || outcomes[0].Added {
+		t.Errorf("a cut of one Gaussian was added: %+v (valley ratio %.2f)", outcomes[0], outcomes[0].ValleyRatio)
+	}
+	if r := outcomes[0].ValleyRatio; !(r > MaxValleyRatio) {
+		t.Errorf("valley ratio = %.2f, want above %.2f for a unimodal projection", r, MaxValleyRatio)
+	}
+}
+
+// TestSeparatedStability: the procedure's own bootstrap gives the added
+// group back (Jaccard near 1), where plain k-means++ refits at the final k,
+// which split a big group instead, do not.
+func TestSeparatedStability(t *testing.T) {
+	cols := 2
+	centres := [][]float64{{0, 0}, {20, 0}, {0, 6}}
+	data, label := plantedBlobs(3, cols, centres, []int{3000, 3000, 150})
+	rows := len(label)
+	ref, err := KMeans(context.Background(), data, rows, cols, Settings{K: 2, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	group := make([]int, rows)
+	for i, l := range label {
+		group[i] = -1
+		if l == 2 {
+			group[i] = 0
+		}
+	}
+	p := Proposals{Group: group, Names: []string{"small"}, MinShare: 0.005, MinCount: 10}
+	s := Settings{Seed: 1, NInit: 3}
+	got, outcomes, err := AddSeparated(context.Background(), data, rows, cols, ref, p, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !outcomes[0].Added {
+		t.Fatalf("not added: %+v", outcomes[0])
+	}
+	st, err := SeparatedStabilityOnSample(context.Background(), data, rows, cols, got, 2, p, s, 5, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := outcomes[0].Cluster
+	if st.Jaccard[c] < 0.9 {
+		t.Errorf("the added cluster's bootstrap Jaccard = %.2f, want >= 0.9", st.Jaccard[c])
+	}
+	for i, j := range st.Jaccard {
+		if math.IsNaN(j) || j < 0.9 {
+			t.Errorf("cluster %d: Jaccard %.2f", i, j)
+		}
+	}
+}
