@@ -1,7 +1,6 @@
 package segments
 
 import (
-	"cmp"
 	"fmt"
 	"math"
 	"runtime"
@@ -98,17 +97,11 @@ func (m *Memberships) StageName(i int) string {
 // PercentileRanks returns, for each value of x, its mid-rank percentile
 // among the non-NaN values of x, in [0, 1]; NaN stays NaN.
 func PercentileRanks(x []float64) []float64 {
-	idx := make([]int, 0, len(x))
-	for i, v := range x {
-		if !math.IsNaN(v) {
-			idx = append(idx, i)
-		}
-	}
+	idx := sortedDefined(x)
 	out := make([]float64, len(x))
 	for i := range out {
 		out[i] = math.NaN()
 	}
-	slices.SortFunc(idx, func(a, b int) int { return cmp.Compare(x[a], x[b]) })
 	n := float64(len(idx))
 	for lo := 0; lo < len(idx); {
 		hi := lo
@@ -123,6 +116,61 @@ func PercentileRanks(x []float64) []float64 {
 		lo = hi + 1
 	}
 	return out
+}
+
+// sortedDefined returns the indices of the non-NaN values of x in
+// ascending order of value (equal values in index order; -0 just before
+// +0, which compare equal). It is a least-significant-digit radix sort of
+// the values' bits mapped to unsigned keys that order as the floats do:
+// linear in len(x), where a comparison sort of indices costs most of the
+// rules' evaluation at a million customers.
+func sortedDefined(x []float64) []int32 {
+	keys := make([]uint64, 0, len(x))
+	idx := make([]int32, 0, len(x))
+	for i, v := range x {
+		if math.IsNaN(v) {
+			continue
+		}
+		b := math.Float64bits(v)
+		if b>>63 == 1 {
+			b = ^b
+		} else {
+			b |= 1 << 63
+		}
+		keys = append(keys, b)
+		idx = append(idx, int32(i))
+	}
+	if len(keys) == 0 {
+		return idx
+	}
+	const bits = 11
+	const buckets = 1 << bits
+	k2 := make([]uint64, len(keys))
+	i2 := make([]int32, len(idx))
+	var count [buckets]int
+	for shift := uint(0); shift < 64; shift += bits {
+		clear(count[:])
+		for _, k := range keys {
+			count[(k>>shift)&(buckets-1)]++
+		}
+		if count[(keys[0]>>shift)&(buckets-1)] == len(keys) {
+			continue // every key has this digit: the pass would not move anything
+		}
+		sum := 0
+		for d, c := range count {
+			count[d] = sum
+			sum += c
+		}
+		for n, k := range keys {
+			d := (k >> shift) & (buckets - 1)
+			k2[count[d]] = k
+			i2[count[d]] = idx[n]
+			count[d]++
+		}
+		keys, k2 = k2, keys
+		idx, i2 = i2, idx
+	}
+	return idx
 }
 
 // nanMean is the mean of the non-NaN values of x (NaN when there are none).
