@@ -271,12 +271,7 @@ func stabilityOnSample(ctx context.Context, data []float64, rows, cols int, ref 
 	idx := sampleRows(rows, sample, s.Seed^0x57ab)
 	n := len(idx)
 	sub := gatherRows(data, cols, idx)
-	sref := &Result{K: ref.K, Cols: cols, Centroids: ref.Centroids, Assign: make([]int, n), Distance: make([]float64, n), Sizes: make([]int, ref.K)}
-	for i, r := range idx {
-		sref.Assign[i] = ref.Assign[r]
-		sref.Distance[i] = ref.Distance[r]
-		sref.Sizes[sref.Assign[i]]++
-	}
+	sref := restrict(ref, idx, cols)
 	s.Weights = gatherWeights(s.Weights, idx)
 	st, err := stability(ctx, sub, n, cols, sref, s, boots, refitFor(idx))
 	if err != nil {
@@ -288,4 +283,16 @@ func stabilityOnSample(ctx context.Context, data []float64, rows, cols int, ref 
 		}
 	}
 	return st, nil
+}
+
+// restrict is ref's partition of the rows idx, in that order.
+func restrict(ref *Result, idx []int, cols int) *Result {
+	n := len(idx)
+	sref := &Result{K: ref.K, Cols: cols, Centroids: ref.Centroids, Assign: make([]int, n), Distance: make([]float64, n), Sizes: make([]int, ref.K)}
+	for i, r := range idx {
+		sref.Assign[i] = ref.Assign[r]
+		sref.Distance[i] = ref.Distance[r]
+		sref.Sizes[sref.Assign[i]]++
+	}
+	return sref
 }

@@ -278,6 +278,11 @@ func Cluster(ctx context.Context, t *features.Table, o ClusterOptions, groups []
 	if boots == 0 {
 		boots = 10
 	}
+	// The figures are computed on a uniform sample of
+	// cluster.DefaultFitSample customers. Not on the scan's smaller
+	// sample: bootstrap stability depends on the number of rows refitted
+	// (at 200,000 customers, 20,000 rows moved clusters' mean Jaccard by
+	// up to 0.15, not by the ±0.03 of sampling alone).
 	if boots > 0 && st.Result.K > 1 {
 		base.K = st.Result.K
 		if st.Proposals != nil {
