@@ -206,13 +206,15 @@ type Population struct {
 func NewPopulation(t *features.Table) *Population {
 	p := &Population{Absent: t.Absent, WindowDays: t.WindowDays()}
 	for j, f := range t.Features {
-		var vals []float64
-		for _, v := range t.Columns[j] {
-			if !math.IsNaN(v) {
-				vals = append(vals, v)
+		col := t.Columns[j]
+		idx := sortedDefined(col)
+		var vals []float64 // nil when no value is defined, as before
+		if len(idx) > 0 {
+			vals = make([]float64, len(idx))
+			for i, r := range idx {
+				vals[i] = col[r]
 			}
 		}
-		slices.Sort(vals)
 		p.Features = append(p.Features, f.Name)
 		p.Sorted = append(p.Sorted, vals)
 		p.Means = append(p.Means, nanMean(t.Columns[j]))
