@@ -17,7 +17,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/segmint/segmint/pipeline"
+	"github.com/segmint/segmint/internal/cli"
 )
 
 // ChildFlag, as the first argument, makes the benchmark command run one
@@ -73,7 +73,7 @@ func childMain(args []string, stdout io.Writer) error {
 	// The same number of threads for the Go runtime as for the workers,
 	// and the garbage collector's target segmint's commands run with.
 	runtime.GOMAXPROCS(req.Threads)
-	pipeline.UseBatchGC()
+	cli.UseBatchGC()
 	ctx := context.Background()
 	var t *Timed
 	var peak int64

@@ -8,6 +8,7 @@ import (
 	"github.com/parquet-go/parquet-go"
 
 	"github.com/segmint/segmint/pipeline"
+	"github.com/segmint/segmint/source"
 	"github.com/segmint/segmint/synth"
 )
 
@@ -33,7 +34,7 @@ func TestSameInputSameSegments(t *testing.T) {
 	var runs [][]row
 	for i, workers := range []int{1, 2, 5} {
 		out := filepath.Join(dir, "out", string(rune('a'+i)))
-		if _, err := pipeline.Run(context.Background(), pipeline.RunOptions{Events: sum.Files, Out: out, Scan: pipeline.ScanOptions{Workers: workers}, Cluster: pipeline.ClusterOptions{Seed: 3, Threads: workers, StabilityBoots: 2}}); err != nil {
+		if _, err := pipeline.Run(context.Background(), pipeline.RunOptions{Events: sum.Files, Out: out, Scan: source.ScanOptions{Workers: workers}, Cluster: pipeline.ClusterOptions{Seed: 3, Threads: workers, StabilityBoots: 2}}); err != nil {
 			t.Fatal(err)
 		}
 		rows, err := parquet.ReadFile[row](filepath.Join(out, "customers.parquet"))

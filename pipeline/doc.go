@@ -1,5 +1,6 @@
 // Package pipeline is segmint's orchestration: it runs a job's stages in
-// one direction and writes what they produce.
+// one direction and hands what they produce to the writers (package
+// output). It writes no file itself.
 //
 //	source.ComputeFeatures     events -> feature table (package source)
 //	Fit                        feature table -> lifetime-value predictions
@@ -8,8 +9,11 @@
 //	                           which may read them (segments.Evaluate of
 //	                           RuleTable) -> clusters (Cluster) -> the clusters
 //	                           mapped onto the segments and every customer's
-//	                           primary segment settled (Settle)
-//	WriteOutputSet / Run       Fitted -> tables, report, manifest
+//	                           primary segment settled (Settle), compared
+//	                           with a previous run (output.PreviousRun)
+//	WriteOutputSet / Run       Fitted -> the manifest's record and the
+//	                           report's data -> output.Write: tables,
+//	                           report, manifest
 //
 // Fit and Settle return new values and modify none of their arguments; the
 // writers take no decision, so writing one Fitted twice gives the same
@@ -18,9 +22,8 @@
 // the clusters on its workers and calls the same Settle and WriteOutputSet.
 // Predictions are the same on any number of threads.
 //
-// Output. Every output of a run is written into a staging directory beside
-// --out and moved into place at the end; on any error nothing is written.
-// An existing non-empty --out is replaced only when asked (Force), and then
-// only when it holds nothing but an earlier segmint output (package
-// outdir); the old output is removed only after the new one is in place.
+// Output. Run claims the output (output.Stage) before any heavy work, so a
+// run that may not write fails at once; every file is staged and moved
+// into place at the end, and on any error nothing is written. The rules of
+// what may be replaced are package output's and outdir's.
 package pipeline

@@ -6,7 +6,7 @@ import (
 
 	"github.com/segmint/segmint/cluster"
 	"github.com/segmint/segmint/features"
-	"github.com/segmint/segmint/report"
+	"github.com/segmint/segmint/output"
 	"github.com/segmint/segmint/segments"
 )
 
@@ -34,14 +34,7 @@ type Fitted struct {
 	// Reconciliation counts the primary segments by how they were settled.
 	Reconciliation segments.Reconciliation
 	// Movement, with a previous run, compares it with this one.
-	Movement *Movement
-}
-
-// Movement is the comparison of a run with an earlier one (--previous).
-type Movement struct {
-	Previous string // the previous run's directory
-	Report   *report.Movement
-	rows     movementRows
+	Movement *output.Movement
 }
 
 // FitOptions configure the fitting stage.
@@ -49,7 +42,7 @@ type FitOptions struct {
 	Cluster ClusterOptions
 	Predict PredictOptions
 	// Previous, when not nil, is an earlier run to compare with.
-	Previous *PreviousRun
+	Previous *output.PreviousRun
 }
 
 // Fit runs the fitting stage on a feature table: the lifetime-value
@@ -81,7 +74,7 @@ func Fit(ctx context.Context, t *features.Table, cat *segments.Catalogue, o FitO
 // customers the rules read (Predict, or a distributed run's
 // CLVFit.Predict). cs and mem are not modified: the distances and the
 // settled primary segments are new slices in the result.
-func Settle(t *features.Table, pred *Predictions, cs *ClusterStage, mem *segments.Memberships, cat *segments.Catalogue, prev *PreviousRun) (*Fitted, error) {
+func Settle(t *features.Table, pred *Predictions, cs *ClusterStage, mem *segments.Memberships, cat *segments.Catalogue, prev *output.PreviousRun) (*Fitted, error) {
 	// Every customer's distance to its centroid by one formula: the fit's
 	// vector kernels and a distributed assignment's loop may differ in the
 	// last bits, the output set may not.
@@ -99,11 +92,11 @@ func Settle(t *features.Table, pred *Predictions, cs *ClusterStage, mem *segment
 	rec := settled.Settle(stage.Matrix, res.Cols, res.Assign, mapping)
 	f := &Fitted{Table: t, Clusters: &stage, Memberships: &settled, Catalogue: cat, Predictions: pred, Mapping: mapping, Reconciliation: rec}
 	if prev != nil {
-		mv, rows, err := compareMovement(prev.p, t, res.Assign, func(i int) string { return mapping.Clusters[res.Assign[i]].Segment }, res.K)
+		mv, err := prev.Compare(t, res.Assign, func(i int) string { return mapping.Clusters[res.Assign[i]].Segment }, res.K)
 		if err != nil {
 			return nil, err
 		}
-		f.Movement = &Movement{Previous: prev.p.Dir, Report: mv, rows: rows}
+		f.Movement = mv
 	}
 	return f, nil
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/segmint/segmint/output"
 	"github.com/segmint/segmint/pipeline"
 	"github.com/segmint/segmint/segments"
 	"github.com/segmint/segmint/source"
@@ -56,8 +57,8 @@ func TestFitThenWriteTwice(t *testing.T) {
 	var outs []string
 	for _, name := range []string{"a", "b"} {
 		out := filepath.Join(dir, name)
-		m := &pipeline.Manifest{RunID: "run-1", SchemaVersion: pipeline.SchemaVersion, Tool: "segmint", Input: rep, AsOf: time.UnixMicro(table.AsOf).UTC(), WindowStart: time.UnixMicro(table.WindowStart).UTC()}
-		if err := pipeline.WriteOutputSet(out, false, pipeline.LayoutFlat, m, fit); err != nil {
+		m := &output.Manifest{RunID: "run-1", SchemaVersion: output.SchemaVersion, Tool: "segmint", Input: rep, AsOf: time.UnixMicro(table.AsOf).UTC(), WindowStart: time.UnixMicro(table.WindowStart).UTC()}
+		if err := pipeline.WriteOutputSet(out, false, output.LayoutFlat, m, fit); err != nil {
 			t.Fatal(err)
 		}
 		outs = append(outs, out)

@@ -55,6 +55,15 @@ func writeShortExtract(t *testing.T, path string, customers int, span time.Durat
 // TestShortExtractWarnsAndSkipsLongNeeds: an extract of 2 h 50 min runs,
 // warns about its window in the manifest and at the top of the report,
 // and evaluates no segment that needs more history than it has.
+// segmentRow is the part of a row of segments.parquet the test reads.
+type segmentRow struct {
+	Segment        string  `parquet:"segment"`
+	Evaluated      bool    `parquet:"evaluated"`
+	Reason         *string `parquet:"reason,optional"`
+	Members        int64   `parquet:"members"`
+	PrimaryMembers int64   `parquet:"primary_members"`
+}
+
 func TestShortExtractWarnsAndSkipsLongNeeds(t *testing.T) {
 	dir := t.TempDir()
 	events := filepath.Join(dir, "events.csv")
@@ -78,11 +87,11 @@ func TestShortExtractWarnsAndSkipsLongNeeds(t *testing.T) {
 		t.Fatalf("manifest warnings %q lack the window's", m.Input.Warnings)
 	}
 	cat := segments.Default()
-	rows, err := parquet.ReadFile[SegmentRow](filepath.Join(out, "segments.parquet"))
+	rows, err := parquet.ReadFile[segmentRow](filepath.Join(out, "segments.parquet"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	byID := make(map[string]SegmentRow)
+	byID := make(map[string]segmentRow)
 	for _, r := range rows {
 		byID[r.Segment] = r
 	}
@@ -140,7 +149,7 @@ func TestOnlineRetailNoneShare(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := filepath.Join(t.TempDir(), "out")
-	m, err := Run(context.Background(), RunOptions{Events: []string{onlineRetailData}, Out: out, Scan: ScanOptions{Layout: layout}})
+	m, err := Run(context.Background(), RunOptions{Events: []string{onlineRetailData}, Out: out, Scan: source.ScanOptions{Layout: layout}})
 	if err != nil {
 		t.Fatal(err)
 	}

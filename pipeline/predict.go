@@ -11,6 +11,7 @@ import (
 
 	"github.com/segmint/segmint/clv"
 	"github.com/segmint/segmint/features"
+	"github.com/segmint/segmint/output"
 	"github.com/segmint/segmint/segments"
 )
 
@@ -437,64 +438,8 @@ func RuleTable(t *features.Table, p *Predictions, cat *segments.Catalogue) *feat
 	return &rt
 }
 
-// ManifestCLV is the manifest's account of the predictions
-// (manifest.json, "clv"): the models, their time unit, every fitted
-// parameter, the log-likelihoods, the customers fitted, whether the fits
-// converged, and why the models do not speak where they do not.
-type ManifestCLV struct {
-	// Model is the purchase model asked for (bgnbd, pnbd, none).
-	Model              string  `json:"model"`
-	ModelName          string  `json:"model_name"`
-	TimeUnit           string  `json:"time_unit"`
-	HorizonDays        float64 `json:"horizon_days"`
-	AnnualDiscountRate float64 `json:"annual_discount_rate"`
-	// Predicted says whether the purchase model speaks: false when
-	// every prediction is null, Reason and Detail say why.
-	Predicted bool   `json:"predicted"`
-	Reason    string `json:"reason,omitempty"`
-	Detail    string `json:"reason_detail,omitempty"`
-	// The data the guards read, and the guards.
-	CustomersWithPurchase int            `json:"customers_with_purchase"`
-	RepeatBuyers          int            `json:"repeat_buyers"`
-	LongestHistoryDays    float64        `json:"longest_history_days"`
-	Guards                ManifestGuards `json:"guards"`
-	Purchase              *ManifestFit   `json:"purchase_model,omitempty"`
-	Spend                 *ManifestFit   `json:"spend_model,omitempty"`
-}
-
-// ManifestGuards are the thresholds under which the models are not fitted.
-type ManifestGuards struct {
-	MinCustomers    int     `json:"min_customers"`
-	MinHistoryDays  float64 `json:"min_history_days"`
-	MinRepeatBuyers int     `json:"min_repeat_buyers"`
-}
-
-// ManifestFit is one model's maximum-likelihood fit.
-type ManifestFit struct {
-	Name string `json:"name"`
-	// Parameters by name; alpha, beta (purchase models) are in days, v
-	// (spend) in the currency's units.
-	Parameters    map[string]float64 `json:"parameters"`
-	LogLikelihood float64            `json:"log_likelihood"`
-	Customers     int                `json:"customers"`
-	Converged     bool               `json:"converged"`
-	Method        string             `json:"method"`
-	Gradient      float64            `json:"gradient"`
-	// Used says whether the fit's predictions are written; Reason and
-	// Detail say why not (spend model).
-	Used   bool   `json:"used"`
-	Reason string `json:"reason,omitempty"`
-	Detail string `json:"reason_detail,omitempty"`
-	// The spend model only: the customers left out (a repeat order
-	// value of 0 or less) and the check of its assumption that the
-	// number of repeat orders and their value are independent.
-	Excluded                  int      `json:"excluded,omitempty"`
-	FrequencyValueCorrelation *float64 `json:"frequency_value_correlation,omitempty"`
-	CorrelationCheck          string   `json:"correlation_check,omitempty"`
-}
-
-func manifestFit(name string, params map[string]float64, r clv.FitResult) *ManifestFit {
-	return &ManifestFit{Name: name, Parameters: params, LogLikelihood: r.LogLikelihood, Customers: r.Customers, Converged: r.Converged, Method: r.Method, Gradient: r.Gradient}
+func manifestFit(name string, params map[string]float64, r clv.FitResult) *output.ManifestFit {
+	return &output.ManifestFit{Name: name, Parameters: params, LogLikelihood: r.LogLikelihood, Customers: r.Customers, Converged: r.Converged, Method: r.Method, Gradient: r.Gradient}
 }
 
 // correlationCheck words the spend model's independence check.
@@ -506,14 +451,14 @@ func correlationCheck(r float64) string {
 }
 
 // manifestCLV is the manifest's account of p.
-func manifestCLV(p *Predictions) *ManifestCLV {
+func manifestCLV(p *Predictions) *output.ManifestCLV {
 	f := p.Fit
 	o := f.Options
 	g := o.Guards
-	m := &ManifestCLV{Model: o.Model, ModelName: f.ModelName(), TimeUnit: "days", HorizonDays: o.HorizonDays, AnnualDiscountRate: o.DiscountRate,
+	m := &output.ManifestCLV{Model: o.Model, ModelName: f.ModelName(), TimeUnit: "days", HorizonDays: o.HorizonDays, AnnualDiscountRate: o.DiscountRate,
 		Predicted: f.Reason == "", Reason: string(f.Reason), Detail: f.Detail,
 		CustomersWithPurchase: f.Customers, RepeatBuyers: f.RepeatBuyers, LongestHistoryDays: f.HistoryDays,
-		Guards: ManifestGuards{guardOr(g.MinCustomers, clv.DefaultMinCustomers), guardOr(g.MinHistoryDays, clv.DefaultMinHistoryDays), guardOr(g.MinRepeatBuyers, clv.DefaultMinRepeatBuyers)}}
+		Guards: output.ManifestGuards{MinCustomers: guardOr(g.MinCustomers, clv.DefaultMinCustomers), MinHistoryDays: guardOr(g.MinHistoryDays, clv.DefaultMinHistoryDays), MinRepeatBuyers: guardOr(g.MinRepeatBuyers, clv.DefaultMinRepeatBuyers)}}
 	switch {
 	case f.BGNBD != nil:
 		b := f.BGNBD
@@ -545,26 +490,26 @@ func manifestCLV(p *Predictions) *ManifestCLV {
 // doubles, null where NaN, and expected_next_order as the date of the
 // first whole day by whose end, counted from the as-of day asOf (µs), the
 // expected number of orders reaches one.
-func predictionTableColumns(p *Predictions, asOf int64) []Column {
+func predictionTableColumns(p *Predictions, asOf int64) []output.Column {
 	asOfDay := asOf / features.MicrosPerDay
 	if asOf%features.MicrosPerDay < 0 {
 		asOfDay--
 	}
-	var cols []Column
+	var cols []output.Column
 	for _, c := range predictionColumns {
 		v := c.values(p)
 		if c.Unit != "date" {
-			cols = append(cols, Column{Name: c.Name, Float64: v})
+			cols = append(cols, output.Column{Name: c.Name, Float64: v})
 			continue
 		}
 		dates := make([]int32, len(v))
 		for i, d := range v {
-			dates[i] = NullDate
+			dates[i] = output.NullDate
 			if !math.IsNaN(d) {
 				dates[i] = int32(asOfDay + int64(math.Ceil(d)))
 			}
 		}
-		cols = append(cols, Column{Name: c.Name, Date: dates})
+		cols = append(cols, output.Column{Name: c.Name, Date: dates})
 	}
 	return cols
 }

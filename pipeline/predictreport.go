@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/segmint/segmint/output"
 	"github.com/segmint/segmint/report"
 	"github.com/segmint/segmint/segments"
 )
@@ -154,7 +155,7 @@ func (a *sum) mean() float64 {
 
 // fitWords states a fit for the report: its parameters, log-likelihood,
 // customers and convergence.
-func fitWords(m *ManifestFit, model string) string {
+func fitWords(m *output.ManifestFit, model string) string {
 	var params string
 	names := map[string][]string{
 		ModelBGNBD:     {"r", "alpha", "a", "b"},

@@ -10,12 +10,16 @@ import (
 	"time"
 
 	"github.com/segmint/segmint/features"
+	"github.com/segmint/segmint/output"
 	"github.com/segmint/segmint/report"
 	"github.com/segmint/segmint/segments"
 )
 
+// projectionSample is the most customers drawn in the 2-D projection.
+const projectionSample = 2000
+
 // buildReport gathers the report's data from the run's results.
-func buildReport(m *Manifest, t *features.Table, cs *ClusterStage, mem *segments.Memberships, mp *segments.Mapping, cat *segments.Catalogue) *report.Data {
+func buildReport(m *output.Manifest, t *features.Table, cs *ClusterStage, mem *segments.Memberships, mp *segments.Mapping, cat *segments.Catalogue) *report.Data {
 	d := &report.Data{
 		Title: "Customer segments", Version: m.Version, Generated: time.Now().UTC(),
 		Events: m.Input.Events, Customers: len(t.Customers), Products: m.Input.Products, Files: len(m.Input.Files),
@@ -123,7 +127,7 @@ func buildReport(m *Manifest, t *features.Table, cs *ClusterStage, mem *segments
 		d.Lifecycle = append(d.Lifecycle, report.Count{Label: "unknown", N: unknown})
 	}
 	if spend := t.Column("total_spend"); spend != nil {
-		d.Top20Share, d.Pareto = Pareto(spend, 50)
+		d.Top20Share, d.Pareto = report.Pareto(spend, 50)
 	}
 	if t.Country != nil {
 		counts := make(map[string]int64)
@@ -143,7 +147,7 @@ func buildReport(m *Manifest, t *features.Table, cs *ClusterStage, mem *segments
 			return cmp.Compare(a.Label, b.Label)
 		})
 	}
-	if pts, ev, err := Projection(cs.Matrix, cs.Rows, len(cs.Features), cs.Result.Assign, projectionSample); err == nil {
+	if pts, ev, err := report.Projection(cs.Matrix, cs.Rows, len(cs.Features), cs.Result.Assign, projectionSample); err == nil {
 		d.Projection, d.ExplainedVariance = pts, ev
 	}
 	d.OverlapIDs, d.Overlap, d.MembershipsPerCustomer = overlaps(mem)
@@ -152,37 +156,6 @@ func buildReport(m *Manifest, t *features.Table, cs *ClusterStage, mem *segments
 	}, 15)
 	d.CountrySegments = countrySegments(t, mem, 8)
 	return d
-}
-
-// Pareto returns the share of total spend that comes from the top 20 % of
-// customers by spend, and the concentration curve at points+1 evenly spaced
-// customer shares. Negative and NaN spend count as 0.
-func Pareto(spend []float64, points int) (top20 float64, curve [][2]float64) {
-	s := make([]float64, len(spend))
-	var total float64
-	for i, v := range spend {
-		if math.IsNaN(v) || v < 0 {
-			v = 0
-		}
-		s[i] = v
-		total += v
-	}
-	if total <= 0 || len(s) == 0 {
-		return math.NaN(), nil
-	}
-	slices.SortFunc(s, func(a, b float64) int { return cmp.Compare(b, a) })
-	cum := make([]float64, len(s)+1)
-	for i, v := range s {
-		cum[i+1] = cum[i] + v
-	}
-	at := func(share float64) float64 {
-		return cum[int(math.Round(share*float64(len(s))))] / total
-	}
-	for p := 0; p <= points; p++ {
-		x := float64(p) / float64(points)
-		curve = append(curve, [2]float64{x, at(x)})
-	}
-	return at(0.2), curve
 }
 
 // unnamedGroups gathers the customers whose primary segment is none by

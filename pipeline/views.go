@@ -6,70 +6,10 @@ import (
 
 	"slices"
 
-	"gonum.org/v1/gonum/mat"
-
 	"github.com/segmint/segmint/features"
 	"github.com/segmint/segmint/report"
 	"github.com/segmint/segmint/segments"
 )
-
-// projectionSample is the most customers drawn in the 2-D projection.
-const projectionSample = 2000
-
-// Projection projects the clustering matrix onto its first two principal
-// components (the eigenvectors of the covariance matrix, from gonum) and
-// returns an evenly spaced, deterministic sample of at most max rows with
-// their clusters, and each component's share of the total variance.
-func Projection(data []float64, rows, cols int, assign []int, maxPoints int) ([]report.Point, [2]float64, error) {
-	var explained [2]float64
-	if rows < 2 || cols < 2 {
-		return nil, explained, nil
-	}
-	mean := make([]float64, cols)
-	for i := 0; i < rows; i++ {
-		for j, v := range data[i*cols : (i+1)*cols] {
-			mean[j] += v
-		}
-	}
-	for j := range mean {
-		mean[j] /= float64(rows)
-	}
-	cov := mat.NewSymDense(cols, nil)
-	row := make([]float64, cols)
-	for i := 0; i < rows; i++ {
-		for j, v := range data[i*cols : (i+1)*cols] {
-			row[j] = v - mean[j]
-		}
-		cov.SymRankOne(cov, 1/float64(rows-1), mat.NewVecDense(cols, row))
-	}
-	var eig mat.EigenSym
-	if ok := eig.Factorize(cov, true); !ok {
-		return nil, explained, fmt.Errorf("projection: eigen-decomposition did not converge")
-	}
-	vals := eig.Values(nil) // ascending
-	var vecs mat.Dense
-	eig.VectorsTo(&vecs)
-	var total float64
-	for _, v := range vals {
-		total += max(v, 0)
-	}
-	pc1, pc2 := cols-1, cols-2
-	if total > 0 {
-		explained = [2]float64{max(vals[pc1], 0) / total, max(vals[pc2], 0) / total}
-	}
-	step := max(1, rows/maxPoints)
-	var pts []report.Point
-	for i := 0; i < rows && len(pts) < maxPoints; i += step {
-		var x, y float64
-		for j, v := range data[i*cols : (i+1)*cols] {
-			d := v - mean[j]
-			x += d * vecs.At(j, pc1)
-			y += d * vecs.At(j, pc2)
-		}
-		pts = append(pts, report.Point{X: x, Y: y, Cluster: assign[i]})
-	}
-	return pts, explained, nil
-}
 
 // overlaps counts the customers meeting each pair of evaluated non-facet
 // segment rules, and how many such rules each customer meets.

@@ -2,6 +2,10 @@
 // HTML page (WriteHTML, Render) and a markdown summary for terminals and
 // pull requests (WriteMarkdown, RenderMarkdown). It takes plain data (Data)
 // and computes nothing but layout and the shares of the counts it is given.
+// Two summaries that only the report shows are computed here, for the
+// caller to put in Data: Projection (the customers on the first two
+// principal components of the clustering matrix, with gonum) and Pareto
+// (the concentration of spend).
 //
 // The page loads nothing: styles are inline and the charts are drawn with
 // gonum/plot onto its SVG canvas and inlined, with fonts named (Liberation

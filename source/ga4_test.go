@@ -20,7 +20,7 @@ import (
 	"github.com/apache/arrow/go/v17/parquet/pqarrow"
 
 	"github.com/segmint/segmint/features"
-	"github.com/segmint/segmint/pipeline"
+	"github.com/segmint/segmint/output"
 	"github.com/segmint/segmint/source"
 	"github.com/segmint/segmint/synth"
 )
@@ -294,7 +294,7 @@ func TestGA4PresetBadColumns(t *testing.T) {
 
 func writeTableFile(t *testing.T, path string) {
 	t.Helper()
-	writeEvents(t, path, []pipeline.Column{
+	writeEvents(t, path, []output.Column{
 		{Name: "ts", Timestamp: []int64{1_700_000_000_000_000}},
 		{Name: "event_name", String: []string{"view_item"}},
 		{Name: "user_pseudo_id", String: []string{"u"}},

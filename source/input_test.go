@@ -12,16 +12,17 @@ import (
 	"testing"
 
 	"github.com/segmint/segmint/features"
+	"github.com/segmint/segmint/output"
 	"github.com/segmint/segmint/pipeline"
 	"github.com/segmint/segmint/source"
 )
 
 // writeEvents writes a small REES46-layout file with string timestamps, as
 // the public dump's CSV converted to Parquet has them.
-func writeEvents(t *testing.T, path string, cols []pipeline.Column) {
+func writeEvents(t *testing.T, path string, cols []output.Column) {
 	t.Helper()
 	var buf bytes.Buffer
-	if err := pipeline.WriteColumns(&buf, cols, nil); err != nil {
+	if err := output.WriteColumns(&buf, cols, nil); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
@@ -29,8 +30,8 @@ func writeEvents(t *testing.T, path string, cols []pipeline.Column) {
 	}
 }
 
-func rees46Columns() []pipeline.Column {
-	return []pipeline.Column{
+func rees46Columns() []output.Column {
+	return []output.Column{
 		{Name: "event_time", String: []string{"2019-10-01 00:00:00 UTC", "2019-10-01 00:01:00 UTC", "2019-10-01 00:02:00 UTC", "2019-10-20 10:00:00 UTC", "2019-10-31 23:59:59 UTC"}},
 		{Name: "event_type", String: []string{"view", "cart", "purchase", "view", "purchase"}},
 		{Name: "product_id", Int64: []int64{10, 10, 10, 11, 11}},
@@ -80,8 +81,8 @@ func TestREES46StringTimestampsNoConfiguration(t *testing.T) {
 
 func TestBadInputNamesFileAndWritesNothing(t *testing.T) {
 	good := rees46Columns()
-	without := func(name string) []pipeline.Column {
-		var out []pipeline.Column
+	without := func(name string) []output.Column {
+		var out []output.Column
 		for _, c := range good {
 			if c.Name != name {
 				out = append(out, c)
@@ -89,7 +90,7 @@ func TestBadInputNamesFileAndWritesNothing(t *testing.T) {
 		}
 		return out
 	}
-	replace := func(name string, c pipeline.Column) []pipeline.Column {
+	replace := func(name string, c output.Column) []output.Column {
 		out := without(name)
 		c.Name = name
 		return append(out, c)
@@ -101,10 +102,10 @@ func TestBadInputNamesFileAndWritesNothing(t *testing.T) {
 	}{
 		{"missing required column", func(t *testing.T, p string) { writeEvents(t, p, without("user_id")) }, []string{"user_id", "required column is missing"}},
 		{"wrong column type", func(t *testing.T, p string) {
-			writeEvents(t, p, replace("event_type", pipeline.Column{Int64: []int64{1, 2, 3, 4, 5}}))
+			writeEvents(t, p, replace("event_type", output.Column{Int64: []int64{1, 2, 3, 4, 5}}))
 		}, []string{"event_type", "want a string"}},
 		{"boolean customer ids", func(t *testing.T, p string) {
-			writeEvents(t, p, replace("user_id", pipeline.Column{Bool: []bool{true, false, true, false, true}}))
+			writeEvents(t, p, replace("user_id", output.Column{Bool: []bool{true, false, true, false, true}}))
 		}, []string{"user_id", "want an integer, a string or bytes"}},
 		{"empty file", func(t *testing.T, p string) { os.WriteFile(p, nil, 0o644) }, []string{"empty file"}},
 		{"not Parquet", func(t *testing.T, p string) {
@@ -163,7 +164,7 @@ func TestBadInputNamesFileAndWritesNothing(t *testing.T) {
 func TestRowsSkippedByReason(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "e.parquet")
-	writeEvents(t, path, []pipeline.Column{
+	writeEvents(t, path, []output.Column{
 		{Name: "event_time", String: []string{"2019-10-01 00:00:00 UTC", "yesterday", "2019-10-02 00:00:00 UTC", "2019-10-03 00:00:00 UTC", "2019-10-04 00:00:00 UTC"}},
 		{Name: "event_type", String: []string{"view", "view", "teleport", "purchase", "purchase"}},
 		{Name: "price", Float64: []float64{1, 1, 1, -5, 3}},
@@ -216,29 +217,29 @@ func TestResolveFiles(t *testing.T) {
 // and are skipped, each named with the reason; any other problem, a file
 // named explicitly, or a directory with no event file at all is an error.
 func TestDirectoryReadsOnlyEventFiles(t *testing.T) {
-	dims := []pipeline.Column{
+	dims := []output.Column{
 		{Name: "customer_id", Int64: []int64{1, 2}},
 		{Name: "archetype", String: []string{"loyal", "dormant"}},
 	}
 	wrongType := rees46Columns()
-	wrongType[1] = pipeline.Column{Name: "event_type", Int64: []int64{1, 2, 3, 4, 5}}
+	wrongType[1] = output.Column{Name: "event_type", Int64: []int64{1, 2, 3, 4, 5}}
 	cases := []struct {
 		name    string
-		files   map[string][]pipeline.Column
+		files   map[string][]output.Column
 		input   string // below the directory; "" is the directory
 		skipped []string
 		err     []string // substrings of the error; nil: no error
 	}{
-		{"events and a table of customers", map[string][]pipeline.Column{"events.parquet": rees46Columns(), "labels.parquet": dims}, "",
+		{"events and a table of customers", map[string][]output.Column{"events.parquet": rees46Columns(), "labels.parquet": dims}, "",
 			[]string{"labels.parquet"}, nil},
-		{"by pattern", map[string][]pipeline.Column{"events.parquet": rees46Columns(), "labels.parquet": dims}, "*.parquet",
+		{"by pattern", map[string][]output.Column{"events.parquet": rees46Columns(), "labels.parquet": dims}, "*.parquet",
 			[]string{"labels.parquet"}, nil},
-		{"only events", map[string][]pipeline.Column{"a.parquet": rees46Columns(), "b.parquet": rees46Columns()}, "", nil, nil},
-		{"named explicitly", map[string][]pipeline.Column{"events.parquet": rees46Columns(), "labels.parquet": dims}, "labels.parquet",
+		{"only events", map[string][]output.Column{"a.parquet": rees46Columns(), "b.parquet": rees46Columns()}, "", nil, nil},
+		{"named explicitly", map[string][]output.Column{"events.parquet": rees46Columns(), "labels.parquet": dims}, "labels.parquet",
 			nil, []string{"labels.parquet", "event_time", "required column is missing"}},
-		{"no event file", map[string][]pipeline.Column{"labels.parquet": dims, "more.parquet": dims}, "",
+		{"no event file", map[string][]output.Column{"labels.parquet": dims, "more.parquet": dims}, "",
 			nil, []string{"labels.parquet", "event_time", "required column is missing"}},
-		{"an event file of the wrong type", map[string][]pipeline.Column{"events.parquet": rees46Columns(), "bad.parquet": wrongType}, "",
+		{"an event file of the wrong type", map[string][]output.Column{"events.parquet": rees46Columns(), "bad.parquet": wrongType}, "",
 			nil, []string{"bad.parquet", "event_type", "want a string"}},
 	}
 	for _, tc := range cases {
@@ -340,7 +341,7 @@ func TestExactDuplicatesDropped(t *testing.T) {
 	path := filepath.Join(dir, "e.parquet")
 	// The REES46 dump repeats some cart events many times at one timestamp.
 	times := []string{"2019-10-01 10:00:00 UTC", "2019-10-01 10:00:00 UTC", "2019-10-01 10:00:00 UTC", "2019-10-01 10:00:00 UTC", "2019-10-01 10:05:00 UTC"}
-	writeEvents(t, path, []pipeline.Column{
+	writeEvents(t, path, []output.Column{
 		{Name: "event_time", String: times},
 		{Name: "event_type", String: []string{"cart", "cart", "cart", "cart", "purchase"}},
 		{Name: "product_id", Int64: []int64{7, 7, 7, 8, 7}},

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/segmint/segmint/features"
-	"github.com/segmint/segmint/pipeline"
+	"github.com/segmint/segmint/output"
 	"github.com/segmint/segmint/source"
 )
 
@@ -22,7 +22,7 @@ func TestSegmentPreset(t *testing.T) {
 		return time.Date(2024, 3, day, hour, 0, 0, 0, time.UTC).UnixMicro()
 	}
 	path := filepath.Join(t.TempDir(), "tracks.parquet")
-	writeEvents(t, path, []pipeline.Column{
+	writeEvents(t, path, []output.Column{
 		{Name: "timestamp", Timestamp: []int64{at(1, 9), at(1, 10), at(1, 11), at(2, 9), at(5, 9), at(3, 9), at(3, 10), at(3, 11), at(3, 12)}},
 		{Name: "event", String: []string{"Product Viewed", "Product Added", "Order Completed", "order_completed", "Order Refunded", "Product Viewed", "Product Added", "Product Removed", "Checkout Started"}},
 		{Name: "user_id", String: []string{"u-1", "u-1", "u-1", "u-1", "u-1", "u-2", "u-2", "u-2", "u-2"}},
@@ -81,7 +81,7 @@ func TestSegmentPreset(t *testing.T) {
 // the file and the column.
 func TestSegmentPresetBadColumn(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "tracks.parquet")
-	writeEvents(t, path, []pipeline.Column{
+	writeEvents(t, path, []output.Column{
 		{Name: "timestamp", Timestamp: []int64{1}},
 		{Name: "event", Int64: []int64{3}},
 		{Name: "user_id", Int64: []int64{1}},
@@ -97,7 +97,7 @@ func TestSegmentPresetBadColumn(t *testing.T) {
 // TestSegmentPresetStringIDs: Segment's user_id is a string, kept as one.
 func TestSegmentPresetStringIDs(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "tracks.parquet")
-	writeEvents(t, path, []pipeline.Column{
+	writeEvents(t, path, []output.Column{
 		{Name: "timestamp", Timestamp: []int64{1_700_000_000_000_000, 1_700_000_001_000_000, 1_700_000_002_000_000}},
 		{Name: "event_text", String: []string{"Product Added", "Order Completed", "Order Completed"}},
 		{Name: "user_id", String: []string{"u-1", "u-1", "u-2"}},

@@ -24,7 +24,7 @@ import (
 )
 
 // arrowCol is one column of a test file written with Arrow's Parquet
-// writer, for types pipeline.WriteColumns does not write (dates, zoned
+// writer, for types output.WriteColumns does not write (dates, zoned
 // timestamps, narrow integers).
 type arrowCol struct {
 	name string

@@ -25,6 +25,7 @@ import (
 
 	"github.com/segmint/segmint/beam/segbeam"
 	"github.com/segmint/segmint/outdir"
+	"github.com/segmint/segmint/output"
 	"github.com/segmint/segmint/pipeline"
 	"github.com/segmint/segmint/source"
 	"github.com/segmint/segmint/synth"
@@ -166,24 +167,24 @@ func tableDiffs(want, got *table, skip, skipMeta []string) []string {
 
 // The tables of docs/outputs.md and the columns that identify their rows.
 var tableKeys = map[string][]string{
-	pipeline.TableCustomers:   {"customer_id"},
-	pipeline.TableClusters:    {"cluster"},
-	pipeline.TableMemberships: {"customer_id", "segment"},
-	pipeline.TableSegments:    {"segment"},
-	pipeline.TableKSelection:  {"k"},
-	pipeline.TableMovement:    {"customer_id"},
+	output.TableCustomers:   {"customer_id"},
+	output.TableClusters:    {"cluster"},
+	output.TableMemberships: {"customer_id", "segment"},
+	output.TableSegments:    {"segment"},
+	output.TableKSelection:  {"k"},
+	output.TableMovement:    {"customer_id"},
 }
 
 // tablePath is where a table of an output set lies in layout.
-func tablePath(dir, name string, layout pipeline.OutputLayout) string {
-	if layout == pipeline.LayoutHive {
+func tablePath(dir, name string, layout output.Layout) string {
+	if layout == output.LayoutHive {
 		return filepath.Join(dir, name, "as_of_date=*", "part-00000.parquet")
 	}
 	return filepath.Join(dir, name+".parquet")
 }
 
-func runFilePath(dir, name string, layout pipeline.OutputLayout) string {
-	if layout == pipeline.LayoutHive {
+func runFilePath(dir, name string, layout output.Layout) string {
+	if layout == output.LayoutHive {
 		m, _ := filepath.Glob(filepath.Join(dir, "_runs", "as_of_date=*", name))
 		if len(m) == 1 {
 			return m[0]
@@ -247,7 +248,7 @@ func manifestJSON(t *testing.T, path string, drop func(m map[string]any)) map[st
 // bit for bit; manifest.json but the
 // run's id and timings; report.md and report.html but the generated
 // line. relabel rewrites got's input names (its paths) into want's.
-func compareOutputSets(t *testing.T, want, got string, layout pipeline.OutputLayout, relabel func(string) string, dropManifest func(map[string]any)) {
+func compareOutputSets(t *testing.T, want, got string, layout output.Layout, relabel func(string) string, dropManifest func(map[string]any)) {
 	t.Helper()
 	if w, g := outputFiles(t, want), outputFiles(t, got); !slices.Equal(w, g) {
 		t.Errorf("files\n got %v\nwant %v", g, w)
@@ -255,14 +256,14 @@ func compareOutputSets(t *testing.T, want, got string, layout pipeline.OutputLay
 	for name, key := range tableKeys {
 		path := tablePath(want, name, layout)
 		if m, _ := filepath.Glob(path); len(m) == 0 {
-			if name != pipeline.TableMovement {
+			if name != output.TableMovement {
 				t.Errorf("segmint run wrote no %s table", name)
 			}
 			continue
 		}
 		w := readTable(t, path, key...)
 		g := readTable(t, tablePath(got, name, layout), key...)
-		if len(w.rows) == 0 && name != pipeline.TableKSelection {
+		if len(w.rows) == 0 && name != output.TableKSelection {
 			t.Errorf("%s: no rows", name)
 		}
 		if w.meta["segmint.run_id"] == "" || w.meta["segmint.run_id"] == g.meta["segmint.run_id"] {
@@ -452,14 +453,14 @@ segments:
 		asOf     int64
 		segments segbeam.CatalogueSpec
 		previous string
-		layout   pipeline.OutputLayout
+		layout   output.Layout
 		memfs    bool
 		// featuresOnly also compares --features-only with segmint features.
 		featuresOnly bool
 	}{
 		{name: "as-of 2025-05-15", asOf: asOf, featuresOnly: true},
 		{name: "latest event, previous run", previous: previous, featuresOnly: true},
-		{name: "extended catalogue, hive layout", segments: extra, layout: pipeline.LayoutHive},
+		{name: "extended catalogue, hive layout", segments: extra, layout: output.LayoutHive},
 		{name: "events on memfs", memfs: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -544,13 +545,13 @@ segments:
 			}
 
 			if tc.previous != "" {
-				mv := readTable(t, tablePath(out, pipeline.TableMovement, tc.layout), "customer_id")
+				mv := readTable(t, tablePath(out, output.TableMovement, tc.layout), "customer_id")
 				if len(mv.rows) < 2000 {
 					t.Errorf("movement: %d rows", len(mv.rows))
 				}
 			}
 			if len(tc.segments.YAML) > 0 {
-				mem := readTable(t, tablePath(out, pipeline.TableMemberships, tc.layout), "customer_id", "segment")
+				mem := readTable(t, tablePath(out, output.TableMemberships, tc.layout), "customer_id", "segment")
 				n := 0
 				for k := range mem.rows {
 					if strings.HasSuffix(k, "/big_baskets") {
@@ -577,7 +578,7 @@ segments:
 			}
 			// The predictions are among the cells compared: they must be
 			// there to compare.
-			cust := readTable(t, tablePath(out, pipeline.TableCustomers, tc.layout), "customer_id")
+			cust := readTable(t, tablePath(out, output.TableCustomers, tc.layout), "customer_id")
 			if col := slices.Index(cust.names, "predicted_clv"); col < 0 {
 				t.Error("customers has no predicted_clv column")
 			} else {
@@ -719,7 +720,7 @@ func TestCompareOutputDirs(t *testing.T) {
 	if len(dirs) != 2 {
 		t.Skip("set SEGBEAM_COMPARE=WANT,GOT")
 	}
-	compareOutputSets(t, dirs[0], dirs[1], pipeline.LayoutFlat, func(s string) string { return s }, nil)
+	compareOutputSets(t, dirs[0], dirs[1], output.LayoutFlat, func(s string) string { return s }, nil)
 }
 
 // TestRejectedInputSameErrors: when the filters leave no event, or one
@@ -816,7 +817,7 @@ func TestForceReplacesOnlySegmintsOutput(t *testing.T) {
 	}{
 		{"a user's file", filepath.Join(dir, "out"), func(err error) bool {
 			var fe *outdir.ForeignError
-			return errors.As(err, &fe) && errors.Is(err, pipeline.ErrOutputExists) && fe.Foreign[0] == "thesis.txt"
+			return errors.As(err, &fe) && errors.Is(err, output.ErrExists) && fe.Foreign[0] == "thesis.txt"
 		}},
 		{"the events' folder", events, func(err error) bool {
 			var oe *outdir.OverlapError

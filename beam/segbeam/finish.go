@@ -21,6 +21,7 @@ import (
 
 	"github.com/segmint/segmint/cluster"
 	"github.com/segmint/segmint/features"
+	"github.com/segmint/segmint/output"
 	"github.com/segmint/segmint/pipeline"
 	"github.com/segmint/segmint/segments"
 	"github.com/segmint/segmint/source"
@@ -66,7 +67,7 @@ func (checksumFn) ProcessElement(ctx context.Context, path string, emit func(fil
 // the manifest records of the run.
 type outputSetOptions struct {
 	Out    string
-	Layout pipeline.OutputLayout
+	Layout output.Layout
 	// Files are the input files, as resolved and validated at submission,
 	// in the order of a single-node run.
 	Files       []string
@@ -74,7 +75,7 @@ type outputSetOptions struct {
 	Previous    string
 	RunID       string
 	Started     time.Time
-	Params      pipeline.ManifestParams
+	Params      output.ManifestParams
 	MaxRejected float64
 	Segments    CatalogueSpec
 }
@@ -101,9 +102,9 @@ func (f *writeOutputSetFn) ProcessElement(ctx context.Context, _ int, iter func(
 		rows = append(rows, r)
 	}
 	slices.SortFunc(rows, func(a, b customerRow) int { return cmp.Compare(a.Customer, b.Customer) })
-	var prev *pipeline.PreviousRun
+	var prev *output.PreviousRun
 	if f.O.Previous != "" {
-		if prev, err = pipeline.ReadPreviousRun(f.O.Previous); err != nil {
+		if prev, err = output.ReadPreviousRun(f.O.Previous); err != nil {
 			return err
 		}
 	}
@@ -154,7 +155,7 @@ func (f *writeOutputSetFn) ProcessElement(ctx context.Context, _ int, iter func(
 // manifest starts the run's manifest as pipeline.Run does: the run's
 // identity, the input (validated again here, for the category names the
 // report looks up), what reading it found, and the parameters.
-func (f *writeOutputSetFn) manifest(ctx context.Context, w window, stats features.Stats, counts splitCounts, sumIter func(*fileSum) bool, customers int) (*pipeline.Manifest, error) {
+func (f *writeOutputSetFn) manifest(ctx context.Context, w window, stats features.Stats, counts splitCounts, sumIter func(*fileSum) bool, customers int) (*output.Manifest, error) {
 	rep, err := inputReport(ctx, f.O.Files, f.O.InputLayout)
 	if err != nil {
 		return nil, err
@@ -168,7 +169,7 @@ func (f *writeOutputSetFn) manifest(ctx context.Context, w window, stats feature
 	for i := range rep.Files {
 		rep.Files[i].SHA256 = sums[rep.Files[i].Path]
 	}
-	man := &pipeline.Manifest{RunID: f.O.RunID, SchemaVersion: pipeline.SchemaVersion, Tool: "segmint", Version: pipeline.Version(), GoVersion: runtime.Version(),
+	man := &output.Manifest{RunID: f.O.RunID, SchemaVersion: output.SchemaVersion, Tool: "segmint", Version: pipeline.Version(), GoVersion: runtime.Version(),
 		Started: f.O.Started, Timings: map[string]float64{}, Outputs: map[string]int64{}, Input: rep,
 		AsOf: time.UnixMicro(w.AsOf).UTC(), WindowStart: time.UnixMicro(w.WindowStart).UTC(), Parameters: f.O.Params}
 	rep.Seconds = time.Since(f.O.Started).Seconds()
@@ -181,7 +182,7 @@ func (f *writeOutputSetFn) manifest(ctx context.Context, w window, stats feature
 // predictions (by the models fitted on the sample), the clustering stage
 // (the fit on the sample, with every customer's cluster, distance and row
 // in the clustering space) and the segment memberships.
-func (m *model) outputSet(ctx context.Context, rows []customerRow, w window, stats features.Stats, prev *pipeline.PreviousRun) (*pipeline.Fitted, error) {
+func (m *model) outputSet(ctx context.Context, rows []customerRow, w window, stats features.Stats, prev *output.PreviousRun) (*pipeline.Fitted, error) {
 	n := len(rows)
 	frows := make([]featureRow, n)
 	for i := range rows {

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/segmint/segmint/output"
 	"github.com/segmint/segmint/pipeline"
 	"github.com/segmint/segmint/synth"
 )
@@ -100,7 +101,7 @@ func TestWorkersInTheirOwnProcesses(t *testing.T) {
 		t.Errorf("no worker was started through the boot program:\n%s", tail(string(logs), 40))
 	}
 	t.Logf("segmint-beam with PROCESS workers: %v", time.Since(start))
-	compareOutputSets(t, single, out, pipeline.LayoutFlat, func(s string) string { return s }, nil)
+	compareOutputSets(t, single, out, output.LayoutFlat, func(s string) string { return s }, nil)
 }
 
 func tail(s string, n int) string {

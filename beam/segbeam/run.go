@@ -14,6 +14,7 @@ import (
 
 	"github.com/segmint/segmint/features"
 	"github.com/segmint/segmint/outdir"
+	"github.com/segmint/segmint/output"
 	"github.com/segmint/segmint/pipeline"
 	"github.com/segmint/segmint/segments"
 	"github.com/segmint/segmint/source"
@@ -39,7 +40,7 @@ type Options struct {
 	Force bool
 	// OutputLayout is flat (TABLE.parquet) or hive, as `segmint run
 	// --layout`.
-	OutputLayout pipeline.OutputLayout
+	OutputLayout output.Layout
 	// Previous is an earlier run's output directory (of `segmint run` or
 	// of this job): the output set then includes the movement of customers
 	// between segments since then. The worker that writes the output set
@@ -173,7 +174,7 @@ func Build(s beam.Scope, o Options, splits []source.Split, out string) {
 	sums := beam.ParDo(s.Scope("Checksums"), &checksumFn{}, beam.Reshuffle(s, beam.Create(s, fileItems...)))
 
 	// The output set, written on one worker by segmint's own writer.
-	params := pipeline.ManifestParams{K: o.Cluster.K, KMin: o.Cluster.KMin, KMax: o.Cluster.KMax, NInit: o.Cluster.NInit, Seed: seed, StabilityBoots: o.Cluster.StabilityBoots, Transform: "auto"}
+	params := output.ManifestParams{K: o.Cluster.K, KMin: o.Cluster.KMin, KMax: o.Cluster.KMax, NInit: o.Cluster.NInit, Seed: seed, StabilityBoots: o.Cluster.StabilityBoots, Transform: "auto"}
 	ws := s.Scope("WriteOutputSet")
 	beam.ParDo0(ws, &writeOutputSetFn{O: outputSetOptions{Out: out, Layout: o.OutputLayout, Files: o.files, InputLayout: o.Layout, Previous: o.Previous, RunID: o.RunID, Started: o.started, Params: params, MaxRejected: o.MaxRejectedShare, Segments: o.Segments}},
 		beam.GroupByKey(ws, beam.AddFixedKey(ws, customers)),
@@ -227,7 +228,7 @@ func Run(ctx context.Context, o Options, run Runner) (Counters, error) {
 		return nil, err
 	}
 	if o.Previous != "" {
-		if _, err := pipeline.ReadPreviousRun(o.Previous); err != nil {
+		if _, err := output.ReadPreviousRun(o.Previous); err != nil {
 			return nil, err
 		}
 	}
@@ -243,7 +244,7 @@ func Run(ctx context.Context, o Options, run Runner) (Counters, error) {
 			return nil, err
 		}
 		defer os.RemoveAll(stage)
-	} else if local && o.OutputLayout == pipeline.LayoutFlat {
+	} else if local && o.OutputLayout == output.LayoutFlat {
 		if err := checkOut(o.Out, o.Force); err != nil {
 			return nil, err
 		}

@@ -20,7 +20,7 @@ import (
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/register"
 
 	"github.com/segmint/segmint/features"
-	"github.com/segmint/segmint/pipeline"
+	"github.com/segmint/segmint/output"
 	"github.com/segmint/segmint/segments"
 )
 
@@ -111,18 +111,18 @@ func writeFile(ctx context.Context, path string, write func(w *countingWriter) e
 // the slices is set. NaN floats and, with NullEmpty, empty strings are
 // written as nulls. The Arrow types are those of segmint's own outputs
 // writeTable writes cols as one Parquet file with segmint's own writer
-// (pipeline.WriteColumns), so the shards have the types of segmint run's
+// (output.WriteColumns), so the shards have the types of segmint run's
 // files.
-func writeTable(ctx context.Context, path string, cols []pipeline.Column, meta map[string]string) error {
+func writeTable(ctx context.Context, path string, cols []output.Column, meta map[string]string) error {
 	return writeFile(ctx, path, func(sink *countingWriter) error {
-		return pipeline.WriteColumns(sink, cols, meta)
+		return output.WriteColumns(sink, cols, meta)
 	})
 }
 
 // featureColumns are the columns of the feature table, as `segmint
 // features` writes them: customer_id, country (when the input has one),
 // then every available feature.
-func featureColumns(rows []featureRow, names []string, hasCountry bool) []pipeline.Column {
+func featureColumns(rows []featureRow, names []string, hasCountry bool) []output.Column {
 	ids := make([]int64, len(rows))
 	country := make([]string, len(rows))
 	vals := make([][]float64, len(names))
@@ -135,12 +135,12 @@ func featureColumns(rows []featureRow, names []string, hasCountry bool) []pipeli
 			vals[j][i] = v
 		}
 	}
-	cols := []pipeline.Column{{Name: "customer_id", Int64: ids}}
+	cols := []output.Column{{Name: "customer_id", Int64: ids}}
 	if hasCountry {
-		cols = append(cols, pipeline.Column{Name: "country", String: country, NullEmpty: true})
+		cols = append(cols, output.Column{Name: "country", String: country, NullEmpty: true})
 	}
 	for j, name := range names {
-		cols = append(cols, pipeline.Column{Name: name, Float64: vals[j]})
+		cols = append(cols, output.Column{Name: name, Float64: vals[j]})
 	}
 	return cols
 }
@@ -162,7 +162,7 @@ func (f *writeFeaturesFn) ProcessElement(ctx context.Context, shard int, iter fu
 	for j, ft := range avail {
 		names[j] = ft.Name
 	}
-	meta := map[string]string{"segmint.schema_version": pipeline.SchemaVersion, "segmint.as_of": time.UnixMicro(w.AsOf).UTC().Format(time.RFC3339), "segmint.window_days": strconv.FormatFloat(c.WindowDays(), 'f', -1, 64)}
+	meta := map[string]string{"segmint.schema_version": output.SchemaVersion, "segmint.as_of": time.UnixMicro(w.AsOf).UTC().Format(time.RFC3339), "segmint.window_days": strconv.FormatFloat(c.WindowDays(), 'f', -1, 64)}
 	return writeTable(ctx, shardPath(f.Out, "features", shard, f.Shards), featureColumns(rows, names, stats.Present&features.ColCountry != 0), meta)
 }
 

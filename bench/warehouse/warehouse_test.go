@@ -16,6 +16,7 @@ import (
 	_ "github.com/duckdb/duckdb-go/v2" // registers the "duckdb" driver
 
 	"github.com/segmint/segmint/demo"
+	"github.com/segmint/segmint/output"
 	"github.com/segmint/segmint/pipeline"
 	"github.com/segmint/segmint/source"
 )
@@ -99,7 +100,7 @@ func TestEveryTableReadsBack(t *testing.T) {
 	runPipeline(ctx, t, pipeline.RunOptions{Events: []string{events}, Out: first, Scan: source.ScanOptions{AsOf: endUS - 30*dayUS}})
 	runPipeline(ctx, t, pipeline.RunOptions{Events: []string{events}, Out: second, Previous: first})
 	for _, asOf := range hiveAsOf {
-		runPipeline(ctx, t, pipeline.RunOptions{Events: []string{events}, Out: root, Layout: pipeline.LayoutHive, Scan: source.ScanOptions{AsOf: asOf}})
+		runPipeline(ctx, t, pipeline.RunOptions{Events: []string{events}, Out: root, Layout: output.LayoutHive, Scan: source.ScanOptions{AsOf: asOf}})
 	}
 	t.Logf("4 pipeline runs in %.1fs", time.Since(pipelineStart).Seconds())
 

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/segmint/segmint/clv"
+	"github.com/segmint/segmint/output"
 	"github.com/segmint/segmint/pipeline"
 	"github.com/segmint/segmint/source"
 )
@@ -99,7 +100,7 @@ func cmdBacktest(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return err
 	}
 	if o.JSON {
-		data, err := json.MarshalIndent(pipeline.JSONSafe(backtestJSON(res)), "", "  ")
+		data, err := json.MarshalIndent(output.JSONSafe(backtestJSON(res)), "", "  ")
 		if err != nil {
 			return err
 		}

@@ -14,6 +14,7 @@ import (
 	"syscall"
 
 	"github.com/segmint/segmint/outdir"
+	"github.com/segmint/segmint/output"
 	"github.com/segmint/segmint/pipeline"
 	"github.com/segmint/segmint/segments"
 	"github.com/segmint/segmint/source"
@@ -80,7 +81,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stderr, usage)
 		return ExitUsage
 	}
-	pipeline.UseBatchGC()
+	UseBatchGC()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	var err error
@@ -131,7 +132,7 @@ func exitCode(err error, stderr io.Writer) int {
 		return ExitInterrupted
 	case errors.As(err, &ce), errors.As(err, &re):
 		return ExitConfig
-	case errors.Is(err, pipeline.ErrOutputExists):
+	case errors.Is(err, output.ErrExists):
 		return ExitOutput
 	case errors.As(err, &ie), errors.As(err, &col), errors.Is(err, source.ErrNoInput), errors.Is(err, source.ErrNoEvents):
 		return ExitInput

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/segmint/segmint/demo"
+	"github.com/segmint/segmint/output"
 	"github.com/segmint/segmint/pipeline"
 	"github.com/segmint/segmint/segments"
 )
@@ -94,7 +95,7 @@ func run(ctx context.Context, o runOptions, stdout, stderr io.Writer) error {
 	if !slices.Contains(pipeline.KStrategies, o.KStrategy) {
 		return usagef("--k-strategy %q: want one of %s", o.KStrategy, strings.Join(pipeline.KStrategies, ", "))
 	}
-	layout, err := pipeline.ParseOutputLayout(o.Layout)
+	layout, err := output.ParseLayout(o.Layout)
 	if err != nil {
 		return usagef("--layout: %v", err)
 	}
@@ -144,7 +145,7 @@ func run(ctx context.Context, o runOptions, stdout, stderr io.Writer) error {
 			fmt.Fprintf(stdout, "  cluster %2d  %7d customers (%5.1f%%)  %s\n", c.Cluster, c.Size, 100*c.Share, seg)
 		}
 		report := filepath.Join(o.Out, "report.html")
-		if layout == pipeline.LayoutHive {
+		if layout == output.LayoutHive {
 			report = filepath.Join(o.Out, "_runs", "as_of_date="+m.AsOf.Format("2006-01-02"), "report.html")
 		}
 		fmt.Fprintf(stdout, "report: %s\n", report)

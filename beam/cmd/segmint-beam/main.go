@@ -69,6 +69,7 @@ import (
 
 	"github.com/segmint/segmint/beam/segbeam"
 	"github.com/segmint/segmint/outdir"
+	"github.com/segmint/segmint/output"
 	"github.com/segmint/segmint/pipeline"
 	"github.com/segmint/segmint/source"
 )
@@ -200,7 +201,7 @@ func segbeamOptions(o *options) (segbeam.Options, error) {
 		layout.Columns = m
 		layout.Name += "+map"
 	}
-	outLayout, err := pipeline.ParseOutputLayout(o.Layout)
+	outLayout, err := output.ParseLayout(o.Layout)
 	if err != nil {
 		return so, usagef("--layout: %v", err)
 	}
@@ -293,7 +294,7 @@ func exitCode(err error, stderr io.Writer) int {
 		return exitConfig
 	case errors.Is(err, context.Canceled):
 		return exitInterrupted
-	case errors.Is(err, pipeline.ErrOutputExists):
+	case errors.Is(err, output.ErrExists):
 		return exitOutput
 	case errors.As(err, &ie), errors.As(err, &col), errors.Is(err, source.ErrNoInput), errors.Is(err, source.ErrNoEvents):
 		return exitInput

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/segmint/segmint/pipeline"
+	"github.com/segmint/segmint/output"
 )
 
 // A catalogue file is read and checked at submission: a bad rule is a
@@ -56,7 +56,7 @@ func TestOutputFlags(t *testing.T) {
 	o := base
 	o.Layout, o.Previous = "hive", "earlier"
 	so, err := segbeamOptions(&o)
-	if err != nil || so.OutputLayout != pipeline.LayoutHive || so.Previous != "earlier" || so.MaxRejectedShare != 0.5 {
+	if err != nil || so.OutputLayout != output.LayoutHive || so.Previous != "earlier" || so.MaxRejectedShare != 0.5 {
 		t.Errorf("hive, previous: %+v, %v", so, err)
 	}
 	o = base

@@ -1,4 +1,4 @@
-package pipeline
+package output_test
 
 import (
 	"context"
@@ -9,8 +9,19 @@ import (
 
 	"github.com/parquet-go/parquet-go"
 
+	"github.com/segmint/segmint/pipeline"
+	"github.com/segmint/segmint/source"
 	"github.com/segmint/segmint/synth"
 )
+
+// movementRow is one row of movement.parquet with integer customer ids.
+type movementRow struct {
+	CustomerID    int64     `parquet:"customer_id"`
+	SegmentBefore *string   `parquet:"segment_before,optional"`
+	SegmentAfter  *string   `parquet:"segment_after,optional"`
+	RunID         string    `parquet:"run_id"`
+	AsOf          time.Time `parquet:"as_of,timestamp(microsecond)"`
+}
 
 func TestPreviousRunMovement(t *testing.T) {
 	dir := t.TempDir()
@@ -21,12 +32,12 @@ func TestPreviousRunMovement(t *testing.T) {
 	// The same log seen 30 days earlier, then in full.
 	earlier := sum.AsOf.Add(-30 * 24 * time.Hour).UnixMicro()
 	first := filepath.Join(dir, "first")
-	m1, err := Run(context.Background(), RunOptions{Events: sum.Files, Out: first, Scan: ScanOptions{AsOf: earlier}, Cluster: ClusterOptions{StabilityBoots: -1, Seed: 1}})
+	m1, err := pipeline.Run(context.Background(), pipeline.RunOptions{Events: sum.Files, Out: first, Scan: source.ScanOptions{AsOf: earlier}, Cluster: pipeline.ClusterOptions{StabilityBoots: -1, Seed: 1}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	second := filepath.Join(dir, "second")
-	m2, err := Run(context.Background(), RunOptions{Events: sum.Files, Out: second, Previous: first, Cluster: ClusterOptions{StabilityBoots: -1, Seed: 1}})
+	m2, err := pipeline.Run(context.Background(), pipeline.RunOptions{Events: sum.Files, Out: second, Previous: first, Cluster: pipeline.ClusterOptions{StabilityBoots: -1, Seed: 1}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,7 +64,7 @@ func TestPreviousRunMovement(t *testing.T) {
 	if matched == 0 {
 		t.Error("no cluster matched a previous cluster")
 	}
-	rows, err := parquet.ReadFile[MovementRow](filepath.Join(second, "movement.parquet"))
+	rows, err := parquet.ReadFile[movementRow](filepath.Join(second, "movement.parquet"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,7 +84,7 @@ func TestPreviousRunMovement(t *testing.T) {
 		t.Errorf("%d rows without a segment before, want %d", newRows, mv.New)
 	}
 	// A previous directory without customers.parquet is bad input.
-	if _, err := Run(context.Background(), RunOptions{Events: sum.Files, Out: filepath.Join(dir, "third"), Previous: dir}); err == nil {
+	if _, err := pipeline.Run(context.Background(), pipeline.RunOptions{Events: sum.Files, Out: filepath.Join(dir, "third"), Previous: dir}); err == nil {
 		t.Error("a previous run without customers.parquet: want an error")
 	}
 	if _, err := os.Stat(filepath.Join(dir, "third")); !os.IsNotExist(err) {

@@ -1,4 +1,4 @@
-package pipeline
+package output
 
 import (
 	"fmt"
@@ -15,17 +15,22 @@ import (
 )
 
 // Column is one column of an output table, held as plain Go values.
-// Exactly one of the value slices is set. NaN floats and, when NullEmpty is
-// set, empty strings are written as nulls.
+// Exactly one of the value slices is set. NaN floats (unless Required is
+// set) and, when NullEmpty is set, empty strings are written as nulls.
 type Column struct {
 	Name    string
 	Int64   []int64
 	Int32   []int32
 	Float64 []float64
-	String  []string
+	// Required writes a Float64 column as not nullable, NaN as a value.
+	Required bool
+	String   []string
 	// Binary holds byte strings (as Go strings), written as BINARY.
 	Binary []string
 	Bool   []bool
+	// Valid, when set, makes a Bool column nullable: where it is false the
+	// value is written as null.
+	Valid []bool
 	// Timestamp holds microseconds since the epoch, written as a UTC
 	// TIMESTAMP(MICROS).
 	Timestamp []int64
@@ -65,9 +70,9 @@ func (c Column) field() arrow.Field {
 	case c.Int32 != nil:
 		return arrow.Field{Name: c.Name, Type: arrow.PrimitiveTypes.Int32}
 	case c.Float64 != nil:
-		return arrow.Field{Name: c.Name, Type: arrow.PrimitiveTypes.Float64, Nullable: true}
+		return arrow.Field{Name: c.Name, Type: arrow.PrimitiveTypes.Float64, Nullable: !c.Required}
 	case c.Bool != nil:
-		return arrow.Field{Name: c.Name, Type: arrow.FixedWidthTypes.Boolean}
+		return arrow.Field{Name: c.Name, Type: arrow.FixedWidthTypes.Boolean, Nullable: c.Valid != nil}
 	case c.Timestamp != nil:
 		return arrow.Field{Name: c.Name, Type: &arrow.TimestampType{Unit: arrow.Microsecond, TimeZone: "UTC"}}
 	case c.Date != nil:
@@ -78,15 +83,32 @@ func (c Column) field() arrow.Field {
 	return arrow.Field{Name: c.Name, Type: arrow.BinaryTypes.String, Nullable: c.NullEmpty}
 }
 
-// writeTable writes cols as a new Parquet file at path (see WriteColumns).
+// WriteTable writes cols as a new Parquet file at path (see WriteColumns).
 // The caller stages it.
-func writeTable(path string, cols []Column, meta map[string]string) error {
+func WriteTable(path string, cols []Column, meta map[string]string) error {
+	return writeTable(path, cols, meta, withArrowSchema)
+}
+
+// arrowSchema says whether a file carries its Arrow schema in its
+// key-value metadata (ARROW:schema). The tables of a fixed schema
+// (memberships, segments, k_selection, movement) were written by
+// parquet-go, without it, until every table came to be written by
+// WriteColumns; they are still written without it, so that their metadata
+// is unchanged.
+type arrowSchema bool
+
+const (
+	withArrowSchema    arrowSchema = true
+	withoutArrowSchema arrowSchema = false
+)
+
+func writeTable(path string, cols []Column, meta map[string]string, schema arrowSchema) error {
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
 	if err != nil {
 		return err
 	}
 	// The Parquet writer closes its sink; syncFile makes that close durable.
-	if err := WriteColumns(syncFile{f}, cols, meta); err != nil {
+	if err := writeColumns(syncFile{f}, cols, meta, schema); err != nil {
 		f.Close()
 		return fmt.Errorf("%s: %w", path, err)
 	}
@@ -99,9 +121,16 @@ func writeTable(path string, cols []Column, meta map[string]string) error {
 // meta as its key-value metadata: the types of segmint's outputs
 // (docs/outputs.md). w is closed at the end when it is an io.Closer. A
 // distributed runner writes its output shards with it, so that they match
-// segmint run's files.
+// segmint run's files. The file carries its Arrow schema (ARROW:schema).
 func WriteColumns(w io.Writer, cols []Column, meta map[string]string) error {
+	return writeColumns(w, cols, meta, withArrowSchema)
+}
+
+func writeColumns(w io.Writer, cols []Column, meta map[string]string, schema arrowSchema) error {
 	const batchRows = 1 << 16
+	if err := useZstd(); err != nil {
+		return err
+	}
 	n := 0
 	if len(cols) > 0 {
 		n = cols[0].len()
@@ -109,7 +138,7 @@ func WriteColumns(w io.Writer, cols []Column, meta map[string]string) error {
 	fields := make([]arrow.Field, len(cols))
 	for j, c := range cols {
 		if c.len() != n {
-			panic(fmt.Sprintf("pipeline: column %s has %d rows, want %d", c.Name, c.len(), n))
+			panic(fmt.Sprintf("output: column %s has %d rows, want %d", c.Name, c.len(), n))
 		}
 		fields[j] = c.field()
 	}
@@ -118,7 +147,7 @@ func WriteColumns(w io.Writer, cols []Column, meta map[string]string) error {
 		m := arrow.MetadataFrom(meta)
 		md = &m
 	}
-	schema := arrow.NewSchema(fields, md)
+	as := arrow.NewSchema(fields, md)
 	opts := []parquet.WriterProperty{parquet.WithCompression(compress.Codecs.Zstd), parquet.WithMaxRowGroupLength(1 << 20)}
 	for _, c := range cols {
 		// Features, ids and instants are mostly distinct values: a
@@ -129,11 +158,15 @@ func WriteColumns(w io.Writer, cols []Column, meta map[string]string) error {
 		}
 	}
 	props := parquet.NewWriterProperties(opts...)
-	pw, err := pqarrow.NewFileWriter(schema, w, props, pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
+	var arrowProps []pqarrow.WriterOption
+	if schema == withArrowSchema {
+		arrowProps = append(arrowProps, pqarrow.WithStoreSchema())
+	}
+	pw, err := pqarrow.NewFileWriter(as, w, props, pqarrow.NewArrowWriterProperties(arrowProps...))
 	if err != nil {
 		return err
 	}
-	b := array.NewRecordBuilder(memory.DefaultAllocator, schema)
+	b := array.NewRecordBuilder(memory.DefaultAllocator, as)
 	defer b.Release()
 	for lo := 0; lo < n || (n == 0 && lo == 0); lo += batchRows {
 		hi := min(lo+batchRows, n)
@@ -144,7 +177,11 @@ func WriteColumns(w io.Writer, cols []Column, meta map[string]string) error {
 			case *array.Int32Builder:
 				fb.AppendValues(c.Int32[lo:hi], nil)
 			case *array.BooleanBuilder:
-				fb.AppendValues(c.Bool[lo:hi], nil)
+				var valid []bool
+				if c.Valid != nil {
+					valid = c.Valid[lo:hi]
+				}
+				fb.AppendValues(c.Bool[lo:hi], valid)
 			case *array.TimestampBuilder:
 				for _, v := range c.Timestamp[lo:hi] {
 					fb.Append(arrow.Timestamp(v))
@@ -158,6 +195,10 @@ func WriteColumns(w io.Writer, cols []Column, meta map[string]string) error {
 					}
 				}
 			case *array.Float64Builder:
+				if c.Required {
+					fb.AppendValues(c.Float64[lo:hi], nil)
+					break
+				}
 				fb.Reserve(hi - lo)
 				for _, v := range c.Float64[lo:hi] {
 					if math.IsNaN(v) {

@@ -1,4 +1,4 @@
-package pipeline
+package output_test
 
 import (
 	"context"
@@ -10,6 +10,9 @@ import (
 
 	"github.com/parquet-go/parquet-go"
 
+	"github.com/segmint/segmint/output"
+	"github.com/segmint/segmint/pipeline"
+	"github.com/segmint/segmint/source"
 	"github.com/segmint/segmint/synth"
 )
 
@@ -20,9 +23,9 @@ func TestHiveLayoutReplacesOnlyItsPartition(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := filepath.Join(dir, "warehouse")
-	run := func(asOf time.Time) *Manifest {
+	run := func(asOf time.Time) *output.Manifest {
 		t.Helper()
-		m, err := Run(context.Background(), RunOptions{Events: sum.Files, Out: out, Layout: LayoutHive, Scan: ScanOptions{AsOf: asOf.UnixMicro()}, Cluster: ClusterOptions{K: 4, StabilityBoots: -1}})
+		m, err := pipeline.Run(context.Background(), pipeline.RunOptions{Events: sum.Files, Out: out, Layout: output.LayoutHive, Scan: source.ScanOptions{AsOf: asOf.UnixMicro()}, Cluster: pipeline.ClusterOptions{K: 4, StabilityBoots: -1}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -50,7 +53,7 @@ func TestHiveLayoutReplacesOnlyItsPartition(t *testing.T) {
 		id, _ := pf.Lookup("segmint.run_id")
 		return id
 	}
-	for _, table := range []string{TableCustomers, TableClusters, TableMemberships, TableSegments, TableKSelection} {
+	for _, table := range []string{output.TableCustomers, output.TableClusters, output.TableMemberships, output.TableSegments, output.TableKSelection} {
 		if got := runIDOf(part(table, b)); got != m2.RunID {
 			t.Errorf("%s partition b: run %s, want %s (untouched)", table, got, m2.RunID)
 		}

@@ -1,4 +1,4 @@
-package pipeline
+package output
 
 import (
 	"fmt"
@@ -10,7 +10,7 @@ import (
 
 // BenchmarkWriteColumns writes a feature table of 200,000 customers: an
 // int64 id, a country and 24 float64 features of mostly distinct values,
-// some null (go test ./pipeline -run '^$' -bench WriteColumns).
+// some null (go test ./output -run '^$' -bench WriteColumns).
 func BenchmarkWriteColumns(b *testing.B) {
 	const n = 200_000
 	rng := rand.New(rand.NewPCG(1, 2))

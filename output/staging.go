@@ -1,4 +1,4 @@
-package pipeline
+package output
 
 import (
 	"fmt"
@@ -9,18 +9,18 @@ import (
 	"github.com/segmint/segmint/outdir"
 )
 
-// ErrOutputExists is returned (wrapped) when the output exists and may not
-// be replaced: it is not empty and the caller did not ask to replace it, or
-// it holds files segmint did not write (an *outdir.ForeignError).
-var ErrOutputExists = outdir.ErrExists
+// ErrExists is returned (wrapped) when the output exists and may not be
+// replaced: it is not empty and the caller did not ask to replace it, or it
+// holds files segmint did not write (an *outdir.ForeignError).
+var ErrExists = outdir.ErrExists
 
-// OutputLayout is how a run's files are laid out under --out.
-type OutputLayout int
+// Layout is how a run's files are laid out under --out.
+type Layout int
 
 const (
 	// LayoutFlat writes every file directly into --out:
 	// customers.parquet, clusters.parquet, ..., report.html, manifest.json.
-	LayoutFlat OutputLayout = iota
+	LayoutFlat Layout = iota
 	// LayoutHive writes each table as a partition of an external table,
 	// TABLE/as_of_date=YYYY-MM-DD/part-00000.parquet, and the report and
 	// manifest under _runs/as_of_date=YYYY-MM-DD/. --out is a data set root that
@@ -29,8 +29,8 @@ const (
 	LayoutHive
 )
 
-// ParseOutputLayout parses "flat" or "hive".
-func ParseOutputLayout(s string) (OutputLayout, error) {
+// ParseLayout parses "flat" or "hive".
+func ParseLayout(s string) (Layout, error) {
 	switch s {
 	case "", "flat":
 		return LayoutFlat, nil
@@ -40,28 +40,29 @@ func ParseOutputLayout(s string) (OutputLayout, error) {
 	return 0, fmt.Errorf("unknown output layout %q: want flat or hive", s)
 }
 
-// staging is a directory beside (flat) or inside (hive) the final output
-// into which every output file is written; commit moves it into place, so
+// Staging is a directory beside (flat) or inside (hive) the final output
+// into which every output file is written; Commit moves it into place, so
 // readers see either the previous complete output or the new complete
 // output, never a mix.
-type staging struct {
+type Staging struct {
 	dir    string
 	final  string
-	layout OutputLayout
+	layout Layout
 	date   string // the as-of date of hive partitions, YYYY-MM-DD
 }
 
-// newStaging checks that out may be written and makes its staging
-// directory. A flat out is replaced only with force and only when it holds
-// an earlier segmint output and nothing else (outdir.CheckDir); a hive
-// root accumulates partitions, each checked when it is replaced (commit).
-func newStaging(out string, force bool, layout OutputLayout) (*staging, error) {
+// Stage checks that out may be written and makes its staging directory,
+// before any heavy work. A flat out is replaced only with force and only
+// when it holds an earlier segmint output and nothing else
+// (outdir.CheckDir); a hive root accumulates partitions, each checked when
+// it is replaced (Commit). The caller calls Commit, or Abort on any error.
+func Stage(out string, force bool, layout Layout) (*Staging, error) {
 	out, err := filepath.Abs(out)
 	if err != nil {
 		return nil, err
 	}
 	if st, err := os.Stat(out); err == nil && !st.IsDir() {
-		return nil, fmt.Errorf("%s: exists and is not a directory: %w", out, ErrOutputExists)
+		return nil, fmt.Errorf("%s: exists and is not a directory: %w", out, ErrExists)
 	}
 	if layout == LayoutFlat {
 		if err := outdir.CheckDir(out, force, outdir.ManifestOwned); err != nil {
@@ -83,11 +84,13 @@ func newStaging(out string, force bool, layout OutputLayout) (*staging, error) {
 		os.RemoveAll(dir)
 		return nil, err
 	}
-	return &staging{dir: dir, final: out, layout: layout}, nil
+	return &Staging{dir: dir, final: out, layout: layout}, nil
 }
 
-// table returns the path to write table name (e.g. "customers") to.
-func (s *staging) table(name string) (string, error) {
+// Table returns the path to write table name (e.g. "customers") to: a
+// file of the staging directory (flat), or the table's partition of the
+// as-of date (hive; Write sets the date).
+func (s *Staging) Table(name string) (string, error) {
 	if s.layout == LayoutFlat {
 		return filepath.Join(s.dir, name+".parquet"), nil
 	}
@@ -98,8 +101,8 @@ func (s *staging) table(name string) (string, error) {
 	return filepath.Join(dir, "part-00000.parquet"), nil
 }
 
-// file returns the path to write a run file (report.html, manifest.json).
-func (s *staging) file(name string) (string, error) {
+// File returns the path to write a run file (report.html, manifest.json).
+func (s *Staging) File(name string) (string, error) {
 	if s.layout == LayoutFlat {
 		return filepath.Join(s.dir, name), nil
 	}
@@ -110,17 +113,14 @@ func (s *staging) file(name string) (string, error) {
 	return filepath.Join(dir, name), nil
 }
 
-// path is the staged path of a flat file name (tests and the flat layout).
-func (s *staging) path(name string) string { return filepath.Join(s.dir, name) }
+// Abort removes the staged files.
+func (s *Staging) Abort() { os.RemoveAll(s.dir) }
 
-// abort removes the staged files.
-func (s *staging) abort() { os.RemoveAll(s.dir) }
-
-// commit moves the staged output into place. Flat: the staging directory
+// Commit moves the staged output into place. Flat: the staging directory
 // replaces --out in one atomic exchange. Hive: each staged partition
 // replaces the partition of the same table and date the same way; other
 // partitions are untouched.
-func (s *staging) commit() error {
+func (s *Staging) Commit() error {
 	if s.layout == LayoutFlat {
 		if err := outdir.Exchange(s.dir, s.final); err != nil {
 			return err
@@ -174,10 +174,10 @@ func checkPartition(dir string, runs bool) error {
 	return outdir.CheckDir(dir, true, owned)
 }
 
-// files lists the files staged in the directory of the run files (every
+// Files lists the files staged in the directory of the run files (every
 // file of a flat output; a hive run's report and manifest), relative to it,
 // for the manifest: they are what a later --force may replace.
-func (s *staging) files() ([]string, error) {
+func (s *Staging) Files() ([]string, error) {
 	dir := s.dir
 	if s.layout == LayoutHive {
 		dir = filepath.Join(s.dir, runsDir, "as_of_date="+s.date)

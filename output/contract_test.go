@@ -1,4 +1,4 @@
-package pipeline_test
+package output_test
 
 import (
 	"bufio"
@@ -14,6 +14,7 @@ import (
 
 	"github.com/segmint/segmint/demo"
 	"github.com/segmint/segmint/features"
+	"github.com/segmint/segmint/output"
 	"github.com/segmint/segmint/pipeline"
 )
 
@@ -84,14 +85,14 @@ func TestOutputsMatchTheContract(t *testing.T) {
 		t.Skip("runs the demo data set through the pipeline with integer, string and binary ids")
 	}
 	contract := readContract(t)
-	for _, table := range []string{pipeline.TableCustomers, pipeline.TableClusters, pipeline.TableMemberships, pipeline.TableSegments, pipeline.TableKSelection, pipeline.TableMovement} {
+	for _, table := range []string{output.TableCustomers, output.TableClusters, output.TableMemberships, output.TableSegments, output.TableKSelection, output.TableMovement} {
 		if len(contract[table]) == 0 {
 			t.Fatalf("docs/outputs.md documents no columns of %s", table)
 		}
 	}
 	// The feature list in the contract is the catalogue's.
 	var documented []string
-	for _, c := range contract[pipeline.TableCustomers] {
+	for _, c := range contract[output.TableCustomers] {
 		if c.optional {
 			documented = append(documented, c.name)
 		}
@@ -160,7 +161,7 @@ func checkContract(t *testing.T, contract map[string][]contractColumn, dir, idTy
 			if err != nil {
 				t.Fatal(err)
 			}
-			if v, _ := pf.Lookup("segmint.schema_version"); v != pipeline.SchemaVersion {
+			if v, _ := pf.Lookup("segmint.schema_version"); v != output.SchemaVersion {
 				t.Errorf("schema version %q", v)
 			}
 			have := make(map[string]parquet.Field)

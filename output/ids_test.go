@@ -1,4 +1,4 @@
-package pipeline_test
+package output_test
 
 import (
 	"context"
@@ -20,6 +20,7 @@ import (
 
 	"github.com/segmint/segmint/cluster"
 	"github.com/segmint/segmint/pipeline"
+	"github.com/segmint/segmint/source"
 	"github.com/segmint/segmint/synth"
 )
 
@@ -205,7 +206,7 @@ func TestCustomerIDTypes(t *testing.T) {
 	}
 	ctx := context.Background()
 	opts := func(events []string, out string, workers int) pipeline.RunOptions {
-		return pipeline.RunOptions{Events: events, Out: out, Scan: pipeline.ScanOptions{Workers: workers}, Cluster: pipeline.ClusterOptions{Seed: 3, Threads: workers, StabilityBoots: 2}}
+		return pipeline.RunOptions{Events: events, Out: out, Scan: source.ScanOptions{Workers: workers}, Cluster: pipeline.ClusterOptions{Seed: 3, Threads: workers, StabilityBoots: 2}}
 	}
 	intOut := filepath.Join(dir, "int")
 	if _, err := pipeline.Run(ctx, opts(sum.Files, intOut, 1)); err != nil {

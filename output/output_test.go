@@ -1,4 +1,4 @@
-package pipeline
+package output_test
 
 import (
 	"context"
@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/segmint/segmint/outdir"
+	"github.com/segmint/segmint/output"
+	"github.com/segmint/segmint/pipeline"
 	"github.com/segmint/segmint/synth"
 )
 
@@ -21,18 +23,18 @@ func TestOutputNotOverwrittenWithoutForce(t *testing.T) {
 	os.MkdirAll(out, 0o755)
 	keep := filepath.Join(out, "mine.txt")
 	os.WriteFile(keep, []byte("precious"), 0o644)
-	_, err = Run(context.Background(), RunOptions{Events: sum.Files, Out: out, Cluster: ClusterOptions{K: 2, StabilityBoots: -1}})
-	if !errors.Is(err, ErrOutputExists) {
-		t.Fatalf("err = %v, want ErrOutputExists", err)
+	_, err = pipeline.Run(context.Background(), pipeline.RunOptions{Events: sum.Files, Out: out, Cluster: pipeline.ClusterOptions{K: 2, StabilityBoots: -1}})
+	if !errors.Is(err, output.ErrExists) {
+		t.Fatalf("err = %v, want output.ErrExists", err)
 	}
 	if data, _ := os.ReadFile(keep); string(data) != "precious" {
 		t.Error("the user's file was touched")
 	}
 	// --force replaces segmint's own output only: not a directory holding
 	// a user's file.
-	_, err = Run(context.Background(), RunOptions{Events: sum.Files, Out: out, Force: true, Cluster: ClusterOptions{K: 2, StabilityBoots: -1}})
+	_, err = pipeline.Run(context.Background(), pipeline.RunOptions{Events: sum.Files, Out: out, Force: true, Cluster: pipeline.ClusterOptions{K: 2, StabilityBoots: -1}})
 	var fe *outdir.ForeignError
-	if !errors.As(err, &fe) || !errors.Is(err, ErrOutputExists) || fe.Foreign[0] != "mine.txt" {
+	if !errors.As(err, &fe) || !errors.Is(err, output.ErrExists) || fe.Foreign[0] != "mine.txt" {
 		t.Fatalf("err = %v, want a ForeignError naming mine.txt", err)
 	}
 	if data, _ := os.ReadFile(keep); string(data) != "precious" {
@@ -40,7 +42,7 @@ func TestOutputNotOverwrittenWithoutForce(t *testing.T) {
 	}
 	os.Remove(keep)
 	for range 2 { // into the emptied directory, then over the first run
-		if _, err := Run(context.Background(), RunOptions{Events: sum.Files, Out: out, Force: true, Cluster: ClusterOptions{K: 2, StabilityBoots: -1}}); err != nil {
+		if _, err := pipeline.Run(context.Background(), pipeline.RunOptions{Events: sum.Files, Out: out, Force: true, Cluster: pipeline.ClusterOptions{K: 2, StabilityBoots: -1}}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -1,7 +1,8 @@
-package pipeline
+package output
 
 import (
 	"cmp"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -27,16 +28,17 @@ const (
 
 // previousCustomer is what a previous run's customers.parquet says of one
 // customer, with customer ids of type ID as that run wrote them.
-type previousCustomer[ID customerID] struct {
+type previousCustomer[ID int64 | string | []byte] struct {
 	CustomerID ID     `parquet:"customer_id"`
 	Cluster    int32  `parquet:"cluster"`
 	Segment    string `parquet:"segment,optional"`
 }
 
-// previousRun is the part of an earlier run's output that movement needs:
-// its customers sorted by id, integer ids in Ints or string and binary ids
-// in Strs (IDKind says which), with their clusters and segments.
-type previousRun struct {
+// PreviousRun is an earlier run's output, read for the movement of
+// customers between segments (--previous): its customers sorted by id,
+// integer ids in Ints or string and binary ids in Strs (IDKind says
+// which), with their clusters and segments.
+type PreviousRun struct {
 	Dir      string
 	Path     string // its customers.parquet
 	AsOf     time.Time
@@ -48,9 +50,11 @@ type previousRun struct {
 	K        int
 }
 
-// readPrevious reads customers.parquet (and, if present, manifest.json) of
-// an earlier run's output directory.
-func readPrevious(dir string) (*previousRun, error) {
+// ReadPreviousRun reads the customers table (and the manifest, if any) of
+// an earlier run's flat output directory, with the errors of `segmint run
+// --previous`. It is read with parquet-go, as any other reader of the
+// outputs would, not with the writer's Arrow.
+func ReadPreviousRun(dir string) (*PreviousRun, error) {
 	path := filepath.Join(dir, "customers.parquet")
 	f, err := os.Open(path)
 	if err != nil {
@@ -70,7 +74,7 @@ func readPrevious(dir string) (*previousRun, error) {
 			return nil, &source.ColumnError{File: path, Column: col, Problem: "previous run: column is missing (not a segmint customers table?)"}
 		}
 	}
-	prev := &previousRun{Dir: dir, Path: path}
+	prev := &PreviousRun{Dir: dir, Path: path}
 	leaf, _ := pf.Schema().Lookup("customer_id")
 	typ := leaf.Node.Type()
 	switch {
@@ -97,7 +101,7 @@ func readPrevious(dir string) (*previousRun, error) {
 		AsOf time.Time `json:"as_of"`
 	}
 	if data, err := os.ReadFile(filepath.Join(dir, "manifest.json")); err == nil {
-		if jsonUnmarshal(data, &man) == nil {
+		if json.Unmarshal(data, &man) == nil {
 			prev.AsOf = man.AsOf
 		}
 	}
@@ -117,7 +121,7 @@ func isUTF8(t parquet.Type) bool {
 
 // readPreviousRows reads every row of a previous customers table, handing
 // each id to addID and keeping clusters and segments in prev.
-func readPreviousRows[ID customerID](pf *parquet.File, prev *previousRun, addID func(ID)) error {
+func readPreviousRows[ID int64 | string | []byte](pf *parquet.File, prev *PreviousRun, addID func(ID)) error {
 	r := parquet.NewGenericReader[previousCustomer[ID]](pf)
 	defer r.Close()
 	buf := make([]previousCustomer[ID], 4096)
@@ -139,7 +143,7 @@ func readPreviousRows[ID customerID](pf *parquet.File, prev *previousRun, addID 
 
 // sort puts the previous customers in ascending id order, the order of a
 // feature table's rows.
-func (p *previousRun) sort() {
+func (p *PreviousRun) sort() {
 	order := make([]int, len(p.Clusters))
 	for i := range order {
 		order[i] = i
@@ -162,73 +166,54 @@ func permute[T any](s []T, order []int) []T {
 	return out
 }
 
-// MovementRowOf is one row of movement.parquet, with customer ids of type
-// ID: int64, string or []byte, as in the input.
-type MovementRowOf[ID customerID] struct {
-	CustomerID    ID        `parquet:"customer_id"`
-	SegmentBefore *string   `parquet:"segment_before,optional"`
-	SegmentAfter  *string   `parquet:"segment_after,optional"`
-	RunID         string    `parquet:"run_id"`
-	AsOf          time.Time `parquet:"as_of,timestamp(microsecond)"`
+// Movement is the comparison of a run with an earlier one (--previous):
+// the report's account and the rows of the movement table.
+type Movement struct {
+	Previous string // the previous run's directory
+	Report   *report.Movement
+	// The rows of the movement table: every customer of either run, in
+	// ascending id order, with the segments before and after ("" for
+	// none, written as null).
+	ids           Column
+	before, after []string
 }
 
-// MovementRow is a row of movement.parquet with integer customer ids.
-type MovementRow = MovementRowOf[int64]
-
-// movementRows are the rows of movement.parquet, of whichever id type.
-type movementRows interface {
-	// write writes them to path, stamped with the run's id and as-of time.
-	write(path string, m *Manifest, meta map[string]string) (int, error)
-}
-
-// movementRowsOf are movement rows with ids of type ID; binary ids are
-// held as strings (Binary set) and written as bytes.
-type movementRowsOf[ID int64 | string] struct {
-	rows   []MovementRowOf[ID]
-	binary bool
-}
-
-func (r movementRowsOf[ID]) write(path string, m *Manifest, meta map[string]string) (int, error) {
-	for i := range r.rows {
-		r.rows[i].RunID, r.rows[i].AsOf = m.RunID, m.AsOf
+// Compare compares t's customers, their clusters (assign, k) and segments
+// (segOf of a row) with the previous run (see movement); the two must hold
+// the same kind of customer id.
+func (p *PreviousRun) Compare(t *features.Table, assign []int, segOf func(i int) string, k int) (*Movement, error) {
+	if p.IDKind != t.IDKind {
+		return nil, &source.ColumnError{File: p.Path, Column: "customer_id", Problem: fmt.Sprintf("previous run: holds %s customer ids, but this run's are %s", p.IDKind, t.IDKind)}
 	}
-	if !r.binary {
-		return len(r.rows), writeParquetRows(path, r.rows, meta)
-	}
-	out := make([]MovementRowOf[[]byte], len(r.rows))
-	for i, row := range r.rows {
-		out[i] = MovementRowOf[[]byte]{CustomerID: []byte(any(row.CustomerID).(string)), SegmentBefore: row.SegmentBefore, SegmentAfter: row.SegmentAfter, RunID: row.RunID, AsOf: row.AsOf}
-	}
-	return len(out), writeParquetRows(path, out, meta)
-}
-
-// compareMovement compares t's customers with a previous run (see
-// movement); the two must hold the same kind of customer id.
-func compareMovement(prev *previousRun, t *features.Table, assign []int, segOf func(i int) string, k int) (*report.Movement, movementRows, error) {
-	if prev.IDKind != t.IDKind {
-		return nil, nil, &source.ColumnError{File: prev.Path, Column: "customer_id", Problem: fmt.Sprintf("previous run: holds %s customer ids, but this run's are %s", prev.IDKind, t.IDKind)}
-	}
+	mv := &Movement{Previous: p.Dir}
 	if t.IDKind == features.IDInteger {
-		mv, rows := movement(prev, prev.Ints, t.Customers, assign, segOf, k)
-		return mv, movementRowsOf[int64]{rows: rows}, nil
+		var ids []int64
+		mv.Report, ids, mv.before, mv.after = movement(p, p.Ints, t.Customers, assign, segOf, k)
+		mv.ids = Column{Name: "customer_id", Int64: ids}
+		return mv, nil
 	}
-	mv, rows := movement(prev, prev.Strs, t.IDs, assign, segOf, k)
-	return mv, movementRowsOf[string]{rows: rows, binary: t.IDKind == features.IDBinary}, nil
+	var ids []string
+	mv.Report, ids, mv.before, mv.after = movement(p, p.Strs, t.IDs, assign, segOf, k)
+	mv.ids = Column{Name: "customer_id", String: ids}
+	if t.IDKind == features.IDBinary {
+		mv.ids = Column{Name: "customer_id", Binary: ids}
+	}
+	return mv, nil
 }
 
 // movement compares the current customers (ids ascending, with cluster and
 // segment) with a previous run: the segment transition matrix, the match of
 // each current cluster to the previous cluster sharing most of its members
 // (Jaccard, one-to-one, greedy from the largest overlap), and the rows of
-// movement.parquet.
-func movement[ID int64 | string](prev *previousRun, prevIDs, ids []ID, assign []int, segOf func(i int) string, k int) (*report.Movement, []MovementRowOf[ID]) {
+// movement.parquet: ids with the segments before and after ("" for none).
+func movement[ID int64 | string](prev *PreviousRun, prevIDs, ids []ID, assign []int, segOf func(i int) string, k int) (mv *report.Movement, rowIDs []ID, rowsBefore, rowsAfter []string) {
 	name := func(s string) string {
 		if s == "" {
 			return "(unmatched)"
 		}
 		return s
 	}
-	mv := &report.Movement{PreviousRun: prev.Dir, PreviousAsOf: prev.AsOf}
+	mv = &report.Movement{PreviousRun: prev.Dir, PreviousAsOf: prev.AsOf}
 	index := make(map[string]int)
 	label := func(s string) int {
 		if i, ok := index[s]; ok {
@@ -252,8 +237,9 @@ func movement[ID int64 | string](prev *previousRun, prevIDs, ids []ID, assign []
 	for _, c := range assign {
 		curSize[c]++
 	}
-	var rows []MovementRowOf[ID]
-	str := func(s string) *string { return &s }
+	row := func(id ID, b, a string) {
+		rowIDs, rowsBefore, rowsAfter = append(rowIDs, id), append(rowsBefore, b), append(rowsAfter, a)
+	}
 	i, j := 0, 0
 	for i < len(ids) || j < len(prevIDs) {
 		switch {
@@ -261,13 +247,13 @@ func movement[ID int64 | string](prev *previousRun, prevIDs, ids []ID, assign []
 			after := name(segOf(i))
 			counts[pair{label(MovedNew), label(after)}]++
 			mv.New++
-			rows = append(rows, MovementRowOf[ID]{CustomerID: ids[i], SegmentAfter: str(after)})
+			row(ids[i], "", after)
 			i++
 		case i >= len(ids) || prevIDs[j] < ids[i]:
 			before := name(prev.Segments[j])
 			counts[pair{label(before), label(MovedGone)}]++
 			mv.Gone++
-			rows = append(rows, MovementRowOf[ID]{CustomerID: prevIDs[j], SegmentBefore: str(before)})
+			row(prevIDs[j], before, "")
 			j++
 		default:
 			before, after := name(prev.Segments[j]), name(segOf(i))
@@ -278,7 +264,7 @@ func movement[ID int64 | string](prev *previousRun, prevIDs, ids []ID, assign []
 				mv.Moved++
 			}
 			overlap[assign[i]][prev.Clusters[j]]++
-			rows = append(rows, MovementRowOf[ID]{CustomerID: ids[i], SegmentBefore: str(before), SegmentAfter: str(after)})
+			row(ids[i], before, after)
 			i++
 			j++
 		}
@@ -341,5 +327,5 @@ func movement[ID int64 | string](prev *previousRun, prevIDs, ids []ID, assign []
 			taken[cd.prev] = true
 		}
 	}
-	return mv, rows
+	return mv, rowIDs, rowsBefore, rowsAfter
 }
