@@ -10,14 +10,10 @@ import (
 	"io"
 	"os"
 	"strings"
-	"sync/atomic"
 
 	"github.com/apache/arrow/go/v17/arrow"
-	"github.com/apache/arrow/go/v17/arrow/memory"
 
 	arrowcsv "github.com/apache/arrow/go/v17/arrow/csv"
-
-	"github.com/segmint/segmint/features"
 )
 
 // CSV input: files ending in .csv or .csv.gz (the public dumps ship as
@@ -72,8 +68,8 @@ func openCSV(path string, size int64, layout Layout) (*inputFile, error) {
 	return in, nil
 }
 
-// scanCSV reads one CSV input, projected to the columns of project.
-func scanCSV(ctx context.Context, in *inputFile, project []string, batchSize int, mem memory.Allocator, dec *decoder, batch *features.Batch, consume func(*features.Batch), rowsRead *atomic.Int64, progress func(int64)) error {
+// readCSV decodes one CSV input, projected to the columns of the pass.
+func (w *scanWorker) readCSV(ctx context.Context, in *inputFile) error {
 	rc, err := openCSVStream(in.Path)
 	if err != nil {
 		return err
@@ -84,13 +80,13 @@ func scanCSV(ctx context.Context, in *inputFile, project []string, batchSize int
 		types[h] = arrow.BinaryTypes.String
 	}
 	var include []string
-	for _, c := range projected(project, in) {
+	for _, c := range projected(w.s.project, in) {
 		include = append(include, in.names[c])
 	}
-	r := arrowcsv.NewInferringReader(rc, arrowcsv.WithHeader(true), arrowcsv.WithChunk(batchSize), arrowcsv.WithAllocator(mem),
+	r := arrowcsv.NewInferringReader(rc, arrowcsv.WithHeader(true), arrowcsv.WithChunk(w.s.o.BatchSize), arrowcsv.WithAllocator(w.s.o.Mem),
 		arrowcsv.WithColumnTypes(types), arrowcsv.WithIncludeColumns(include), arrowcsv.WithNullReader(true, ""), arrowcsv.WithLazyQuotes(true))
 	defer r.Release()
-	rows, err := decodeRecords(ctx, r, in, project, dec, batch, consume, rowsRead, progress)
+	rows, err := w.decodeRecords(ctx, r, in)
 	if err != nil {
 		return err
 	}

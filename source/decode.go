@@ -38,20 +38,6 @@ const (
 // "non-product code POST". They are dropped by design, not rejected.
 const SkipNonProduct = "non-product code"
 
-// ColumnError is a problem with a whole column of an input file: a missing
-// required column or a type segmint cannot read.
-type ColumnError struct {
-	File, Column string
-	Problem      string
-	// missing marks a required column that the file does not have: the
-	// file is not an event file of the layout.
-	missing bool
-}
-
-func (e *ColumnError) Error() string {
-	return fmt.Sprintf("%s: column %q: %s", e.File, e.Column, e.Problem)
-}
-
 // decoder turns Arrow records into feature batches. One per worker.
 type decoder struct {
 	layout    Layout
@@ -98,8 +84,17 @@ type decoder struct {
 	codeTypes map[int64]features.EventType
 	// productsOnly: the first pass, which needs times and products only.
 	productsOnly bool
-	sInts        []int64
-	sOK          []bool
+	// in is the input being decoded (start); rec and f are the record
+	// being decoded and where its canonical columns are.
+	in  *inputFile
+	rec arrow.Record
+	f   fields
+	// present are the columns of the record decoded, hasQty whether it
+	// has a quantity.
+	present features.Columns
+	hasQty  bool
+	sInts   []int64
+	sOK     []bool
 }
 
 func (d *decoder) scratchOK(n int) []bool {
@@ -127,231 +122,231 @@ func grow[T any](s []T, n int) []T {
 	return s[:n]
 }
 
-// decode appends the valid rows of rec to dst (which the caller Reset).
-func (d *decoder) decode(file string, rec arrow.Record, f fields, names map[string]string, dst *features.Batch) error {
-	if d.productsOnly {
-		return d.decodeProducts(file, rec, f, names, dst)
+// start prepares d for the records of input in.
+func (d *decoder) start(in *inputFile) {
+	d.in = in
+	d.idKind = in.idKind
+}
+
+// columnError is the ColumnError of err, found decoding canonical column c
+// of the current input.
+func (d *decoder) columnError(c string, err error) error {
+	return columnError(d.in.Path, d.in.names[c], err)
+}
+
+// column returns canonical column c of the current record, nil when it
+// is not read.
+func (d *decoder) column(c string) arrow.Array {
+	if i, ok := d.f[c]; ok {
+		return d.rec.Column(i)
 	}
+	return nil
+}
+
+// decode appends the valid rows of rec, whose canonical columns f
+// locates, to dst (which the caller Reset).
+func (d *decoder) decode(rec arrow.Record, f fields, dst *features.Batch) error {
+	d.rec, d.f = rec, f
+	defer func() { d.rec = nil }()
 	n := int(rec.NumRows())
-	col := func(c string) arrow.Array {
-		if i, ok := f[c]; ok {
-			return rec.Column(i)
-		}
-		return nil
+	if d.productsOnly {
+		return d.decodeProducts(n, dst)
 	}
-	fail := func(c string, err error) error {
-		return &ColumnError{File: file, Column: names[c], Problem: err.Error()}
+	if err := d.decodeRequired(n); err != nil {
+		return err
 	}
+	d.present = features.ColTime | features.ColType | features.ColCustomer | features.ColQuantity
+	if err := d.decodeKeys(n); err != nil {
+		return err
+	}
+	if err := d.decodeNumbers(n); err != nil {
+		return err
+	}
+	dst.Present = d.present
+	dst.KeepRepeats = d.layout.KeepRepeats
+	kept := d.filterRows(n)
+	d.fill(dst, n, kept)
+	return nil
+}
+
+// decodeRequired decodes the columns every event has: its time, its type
+// (a fixed one, perhaps made a refund by a cancelled order's prefix) and
+// its customer.
+func (d *decoder) decodeRequired(n int) error {
 	d.times, d.timeOK = grow(d.times, n), grow(d.timeOK, n)
-	if err := d.decodeTime(col(ColEventTime), d.times, d.timeOK); err != nil {
-		return fail(ColEventTime, err)
+	if err := d.decodeTime(d.column(ColEventTime), d.times, d.timeOK); err != nil {
+		return d.columnError(ColEventTime, err)
 	}
 	d.types = grow(d.types, n)
 	if d.layout.FixedEventType != "" {
-		fixed, _ := features.ParseEventType(d.layout.FixedEventType)
-		for i := range d.types {
-			d.types[i] = fixed
+		if err := d.fixedTypes(n); err != nil {
+			return err
 		}
-		if a := col(ColOrderID); a != nil && d.layout.CancelPrefix != "" && fixed == features.EventPurchase {
-			d.cancel = grow(d.cancel, n)
-			if err := MapStrings(a, d.cancel, nil, func(s string) bool { return strings.HasPrefix(s, d.layout.CancelPrefix) }); err != nil {
-				return fail(ColOrderID, err)
-			}
-			for i, c := range d.cancel {
-				if c {
-					d.types[i] = features.EventRefund
-				}
-			}
-		}
-	} else if err := d.decodeTypes(col(ColEventType), d.types); err != nil {
-		return fail(ColEventType, err)
+	} else if err := d.decodeTypes(d.column(ColEventType), d.types); err != nil {
+		return d.columnError(ColEventType, err)
 	}
 	d.customers, d.custOK = grow(d.customers, n), grow(d.custOK, n)
 	if d.idKind == features.IDInteger {
-		if err := ToInt64s(col(ColUserID), d.customers, d.custOK); err != nil {
-			return fail(ColUserID, err)
+		if err := ToInt64s(d.column(ColUserID), d.customers, d.custOK); err != nil {
+			return d.columnError(ColUserID, err)
 		}
-	} else {
-		d.custText = grow(d.custText, n)
-		if err := toCustomerKeys(col(ColUserID), d.customers, d.custText, d.custOK); err != nil {
-			return fail(ColUserID, err)
+		return nil
+	}
+	d.custText = grow(d.custText, n)
+	if err := toCustomerKeys(d.column(ColUserID), d.customers, d.custText, d.custOK); err != nil {
+		return d.columnError(ColUserID, err)
+	}
+	return nil
+}
+
+// fixedTypes gives every row the layout's fixed event type; a purchase
+// whose order id has the layout's cancel prefix is a refund.
+func (d *decoder) fixedTypes(n int) error {
+	fixed, _ := features.ParseEventType(d.layout.FixedEventType)
+	for i := range d.types {
+		d.types[i] = fixed
+	}
+	a := d.column(ColOrderID)
+	if a == nil || d.layout.CancelPrefix == "" || fixed != features.EventPurchase {
+		return nil
+	}
+	d.cancel = grow(d.cancel, n)
+	if err := MapStrings(a, d.cancel, nil, func(s string) bool { return strings.HasPrefix(s, d.layout.CancelPrefix) }); err != nil {
+		return d.columnError(ColOrderID, err)
+	}
+	for i, c := range d.cancel {
+		if c {
+			d.types[i] = features.EventRefund
 		}
 	}
-	present := features.ColTime | features.ColType | features.ColCustomer | features.ColQuantity
-	if a := col(ColProductID); a != nil {
-		present |= features.ColProduct
+	return nil
+}
+
+// decodeKeys decodes the optional identifying columns that the input
+// has: product (and its non-product codes), category, session, order,
+// coupon and country, adding each to d.present.
+func (d *decoder) decodeKeys(n int) error {
+	if a := d.column(ColProductID); a != nil {
+		d.present |= features.ColProduct
 		d.products = grow(d.products, n)
 		if err := toIDs(a, d.products, d.scratchOK(n)); err != nil {
-			return fail(ColProductID, err)
+			return d.columnError(ColProductID, err)
 		}
 		if err := d.matchNonProducts(a, n); err != nil {
-			return fail(ColProductID, err)
+			return d.columnError(ColProductID, err)
 		}
 	}
-	nonProducts := d.nonProducts != nil && present&features.ColProduct != 0
-	if a := col(ColCategoryID); a != nil {
-		present |= features.ColCategory
+	category := ColCategoryID
+	if d.column(category) == nil {
+		category = ColCategory
+	}
+	if a := d.column(category); a != nil {
+		d.present |= features.ColCategory
 		d.cats = grow(d.cats, n)
 		if err := toIDs(a, d.cats, d.scratchOK(n)); err != nil {
-			return fail(ColCategoryID, err)
-		}
-	} else if a := col(ColCategory); a != nil {
-		present |= features.ColCategory
-		d.cats = grow(d.cats, n)
-		if err := toIDs(a, d.cats, d.scratchOK(n)); err != nil {
-			return fail(ColCategory, err)
+			return d.columnError(category, err)
 		}
 	}
-	if a := col(ColPrice); a != nil {
-		present |= features.ColPrice
-		d.prices, d.priceOK = grow(d.prices, n), grow(d.priceOK, n)
-		if err := ToFloat64s(a, d.prices, d.priceOK); err != nil {
-			return fail(ColPrice, err)
-		}
-	}
-	if a := col(ColAmount); a != nil {
-		present |= features.ColAmount
-		d.amounts, d.amountOK = grow(d.amounts, n), grow(d.amountOK, n)
-		if err := ToFloat64s(a, d.amounts, d.amountOK); err != nil {
-			return fail(ColAmount, err)
-		}
-	}
-	hasQty := false
-	if a := col(ColQuantity); a != nil {
-		hasQty = true
-		d.qty, d.qtyOK = grow(d.qty, n), grow(d.qtyOK, n)
-		if err := ToFloat64s(a, d.qty, d.qtyOK); err != nil {
-			return fail(ColQuantity, err)
-		}
-	}
-	if a := col(ColUserSession); a != nil {
-		present |= features.ColSession
+	if a := d.column(ColUserSession); a != nil {
+		d.present |= features.ColSession
 		d.sessions = grow(d.sessions, n)
 		if err := toHashes(a, d.sessions, d.scratchInts(n), d.scratchOK(n)); err != nil {
-			return fail(ColUserSession, err)
+			return d.columnError(ColUserSession, err)
 		}
 	}
-	if a := col(ColOrderID); a != nil {
-		present |= features.ColOrder
+	if a := d.column(ColOrderID); a != nil {
+		d.present |= features.ColOrder
 		d.orders = grow(d.orders, n)
 		if err := toHashes(a, d.orders, d.scratchInts(n), d.scratchOK(n)); err != nil {
-			return fail(ColOrderID, err)
+			return d.columnError(ColOrderID, err)
 		}
-	}
-	dayOrders := d.layout.DayOrders
-	if dayOrders && present&features.ColOrder == 0 {
+	} else if d.layout.DayOrders {
 		// No order id at all: every purchase is its day's order.
-		present |= features.ColOrder
+		d.present |= features.ColOrder
 		d.orders = grow(d.orders, n)
 		clear(d.orders)
 	}
-	if a := col(ColCouponCode); a != nil {
-		present |= features.ColCoupon
+	if a := d.column(ColCouponCode); a != nil {
+		d.present |= features.ColCoupon
 		d.coupons = grow(d.coupons, n)
 		if err := MapStrings(a, d.coupons, nil, func(s string) bool { return strings.TrimSpace(s) != "" }); err != nil {
-			return fail(ColCouponCode, err)
+			return d.columnError(ColCouponCode, err)
 		}
 	}
-	if a := col(ColDiscount); a != nil {
-		present |= features.ColDiscount
-		d.discounts, d.discOK = grow(d.discounts, n), grow(d.discOK, n)
-		if err := ToFloat64s(a, d.discounts, d.discOK); err != nil {
-			return fail(ColDiscount, err)
-		}
-	}
-	if a := col(ColCountry); a != nil {
-		present |= features.ColCountry
+	if a := d.column(ColCountry); a != nil {
+		d.present |= features.ColCountry
 		d.country = grow(d.country, n)
 		if err := MapStrings(a, d.country, nil, d.intern); err != nil {
-			return fail(ColCountry, err)
+			return d.columnError(ColCountry, err)
 		}
 	}
-	dst.Present = present
-	dst.KeepRepeats = d.layout.KeepRepeats
-	// Row filters and money conversion, in place in the scratch columns;
-	// kept rows are then compacted (also in place) unless every row is
-	// kept, the common case, in which the batch aliases the scratch.
+	return nil
+}
+
+// decodeNumbers decodes the optional numeric columns that the input has:
+// price, amount, quantity and discount.
+func (d *decoder) decodeNumbers(n int) error {
+	numbers := [...]struct {
+		c      string
+		col    features.Columns // 0 for quantity, which every batch has
+		values *[]float64
+		ok     *[]bool
+	}{
+		{ColPrice, features.ColPrice, &d.prices, &d.priceOK},
+		{ColAmount, features.ColAmount, &d.amounts, &d.amountOK},
+		{ColQuantity, 0, &d.qty, &d.qtyOK},
+		{ColDiscount, features.ColDiscount, &d.discounts, &d.discOK},
+	}
+	d.hasQty = false
+	for _, num := range numbers {
+		a := d.column(num.c)
+		if a == nil {
+			continue
+		}
+		*num.values, *num.ok = grow(*num.values, n), grow(*num.ok, n)
+		if err := ToFloat64s(a, *num.values, *num.ok); err != nil {
+			return d.columnError(num.c, err)
+		}
+		d.present |= num.col
+		d.hasQty = d.hasQty || num.c == ColQuantity
+	}
+	return nil
+}
+
+// filterRows applies the row filters to the n decoded rows, counting each
+// skipped row by reason, and converts the kept rows' money to micro-units,
+// in place in the scratch columns; d.keep marks the rows kept, whose
+// number it returns.
+func (d *decoder) filterRows(n int) int {
 	d.money, d.units, d.discMoney, d.amtMoney = grow(d.money, n), grow(d.units, n), grow(d.discMoney, n), grow(d.amtMoney, n)
 	d.keep = grow(d.keep, n)
+	nonProducts := d.nonProducts != nil && d.present&features.ColProduct != 0
+	dayOrders := d.layout.DayOrders && d.present&features.ColOrder != 0
 	kept := 0
 	for i := 0; i < n; i++ {
 		d.keep[i] = false
-		if !d.custOK[i] {
-			d.skipped[SkipNullCustomer]++
+		reason := ""
+		switch typ := d.types[i]; {
+		case !d.custOK[i]:
+			reason = SkipNullCustomer
+		case !d.timeOK[i]:
+			reason = SkipBadTime
+		case d.asOf != 0 && d.times[i] > d.asOf:
+			reason = SkipAfterAsOf
+		case nonProducts && d.nonProduct[i] != 0:
+			reason = d.nonProducts.reasons[d.nonProduct[i]-1]
+		case typ == features.EventUnknown:
+			reason = SkipUnknownType
+		case typ == eventOther:
+			reason = SkipOtherEvent
+		case typ == eventCode:
+			reason = SkipEventCode
+		default:
+			reason = d.convertMoney(i, typ)
+		}
+		if reason != "" {
+			d.skipped[reason]++
 			continue
-		}
-		if !d.timeOK[i] {
-			d.skipped[SkipBadTime]++
-			continue
-		}
-		if d.asOf != 0 && d.times[i] > d.asOf {
-			d.skipped[SkipAfterAsOf]++
-			continue
-		}
-		if nonProducts && d.nonProduct[i] != 0 {
-			d.skipped[d.nonProducts.reasons[d.nonProduct[i]-1]]++
-			continue
-		}
-		typ := d.types[i]
-		if typ == features.EventUnknown {
-			d.skipped[SkipUnknownType]++
-			continue
-		}
-		if typ == eventOther {
-			d.skipped[SkipOtherEvent]++
-			continue
-		}
-		if typ == eventCode {
-			d.skipped[SkipEventCode]++
-			continue
-		}
-		d.money[i] = 0
-		if present&features.ColPrice != 0 {
-			p := d.prices[i]
-			if !d.priceOK[i] {
-				if typ == features.EventPurchase || typ == features.EventRefund {
-					d.skipped[SkipNullPrice]++
-					continue
-				}
-				p = 0
-			}
-			if p < 0 || math.IsNaN(p) || p > maxAbsurdPrice {
-				d.skipped[SkipBadPrice]++
-				continue
-			}
-			d.money[i] = features.ToMoney(p)
-		}
-		if present&features.ColAmount != 0 {
-			v := d.amounts[i]
-			if !d.amountOK[i] {
-				if typ == features.EventPurchase || typ == features.EventRefund {
-					d.skipped[SkipNullAmount]++
-					continue
-				}
-				v = 0
-			}
-			if math.IsNaN(v) || math.Abs(v) > maxAbsurdPrice || (v < 0 && typ != features.EventRefund) {
-				d.skipped[SkipBadAmount]++
-				continue
-			}
-			d.amtMoney[i] = features.ToMoney(v)
-		}
-		d.units[i] = 1
-		if hasQty && d.qtyOK[i] {
-			q := d.qty[i]
-			if math.IsNaN(q) || math.Abs(q) > maxAbsurdQuantity {
-				d.skipped[SkipBadQuantity]++
-				continue
-			}
-			d.units[i] = int64(math.Round(q))
-		}
-		if present&features.ColDiscount != 0 {
-			d.discMoney[i] = 0
-			if d.discOK[i] {
-				if v := d.discounts[i]; !math.IsNaN(v) && v > 0 && v < maxAbsurdPrice {
-					d.discMoney[i] = features.ToMoney(v)
-				}
-			}
 		}
 		if dayOrders && d.orders[i] == 0 {
 			d.orders[i] = dayOrder(d.times[i])
@@ -359,7 +354,65 @@ func (d *decoder) decode(file string, rec arrow.Record, f fields, names map[stri
 		d.keep[i] = true
 		kept++
 	}
-	keep, all := d.keep[:n], kept == n
+	return kept
+}
+
+// convertMoney converts row i's price, amount, quantity and discount, of
+// an event of type typ, to exact integers; it returns the reason the row
+// is skipped, "" when it is kept.
+func (d *decoder) convertMoney(i int, typ features.EventType) string {
+	refundOrPurchase := typ == features.EventPurchase || typ == features.EventRefund
+	d.money[i] = 0
+	if d.present&features.ColPrice != 0 {
+		p := d.prices[i]
+		if !d.priceOK[i] {
+			if refundOrPurchase {
+				return SkipNullPrice
+			}
+			p = 0
+		}
+		if p < 0 || math.IsNaN(p) || p > maxAbsurdPrice {
+			return SkipBadPrice
+		}
+		d.money[i] = features.ToMoney(p)
+	}
+	if d.present&features.ColAmount != 0 {
+		v := d.amounts[i]
+		if !d.amountOK[i] {
+			if refundOrPurchase {
+				return SkipNullAmount
+			}
+			v = 0
+		}
+		if math.IsNaN(v) || math.Abs(v) > maxAbsurdPrice || (v < 0 && typ != features.EventRefund) {
+			return SkipBadAmount
+		}
+		d.amtMoney[i] = features.ToMoney(v)
+	}
+	d.units[i] = 1
+	if d.hasQty && d.qtyOK[i] {
+		q := d.qty[i]
+		if math.IsNaN(q) || math.Abs(q) > maxAbsurdQuantity {
+			return SkipBadQuantity
+		}
+		d.units[i] = int64(math.Round(q))
+	}
+	if d.present&features.ColDiscount != 0 {
+		d.discMoney[i] = 0
+		if d.discOK[i] {
+			if v := d.discounts[i]; !math.IsNaN(v) && v > 0 && v < maxAbsurdPrice {
+				d.discMoney[i] = features.ToMoney(v)
+			}
+		}
+	}
+	return ""
+}
+
+// fill points dst at the kept rows of the n filtered ones: compacted in
+// place unless every row is kept, the common case, in which the batch
+// aliases the scratch.
+func (d *decoder) fill(dst *features.Batch, n, kept int) {
+	keep, all, present := d.keep[:n], kept == n, d.present
 	dst.Len = kept
 	dst.Customer, dst.Time, dst.Type = keepRows(d.customers, keep, all), keepRows(d.times, keep, all), keepRows(d.types, keep, all)
 	if d.idKind != features.IDInteger {
@@ -390,7 +443,6 @@ func (d *decoder) decode(file string, rec arrow.Record, f fields, names map[stri
 	if present&features.ColCountry != 0 {
 		dst.Country = keepRows(d.country, keep, all)
 	}
-	return nil
 }
 
 // keepRows returns the rows of s whose keep flag is set: s itself when all
@@ -415,28 +467,25 @@ func compact[T any](s []T, keep []bool) []T {
 	return s[:w]
 }
 
-// decodeProducts is the first pass's decode: event times and products only,
-// for the product launch dates and the time window. Rows with an invalid
-// time or after the as-of time are left out; the other row filters do not
-// apply (a product's first appearance is its first appearance in any row).
-func (d *decoder) decodeProducts(file string, rec arrow.Record, f fields, names map[string]string, dst *features.Batch) error {
-	n := int(rec.NumRows())
-	fail := func(c string, err error) error {
-		return &ColumnError{File: file, Column: names[c], Problem: err.Error()}
-	}
+// decodeProducts is the first pass's decode of the n rows of the current
+// record: event times and products only, for the product launch dates and
+// the time window. Rows with an invalid time or after the as-of time are
+// left out; the other row filters do not apply (a product's first
+// appearance is its first appearance in any row).
+func (d *decoder) decodeProducts(n int, dst *features.Batch) error {
 	d.times, d.timeOK = grow(d.times, n), grow(d.timeOK, n)
-	if err := d.decodeTime(rec.Column(f[ColEventTime]), d.times, d.timeOK); err != nil {
-		return fail(ColEventTime, err)
+	if err := d.decodeTime(d.column(ColEventTime), d.times, d.timeOK); err != nil {
+		return d.columnError(ColEventTime, err)
 	}
 	present := features.ColTime
-	if i, ok := f[ColProductID]; ok {
+	if a := d.column(ColProductID); a != nil {
 		present |= features.ColProduct
 		d.products = grow(d.products, n)
-		if err := toIDs(rec.Column(i), d.products, d.scratchOK(n)); err != nil {
-			return fail(ColProductID, err)
+		if err := toIDs(a, d.products, d.scratchOK(n)); err != nil {
+			return d.columnError(ColProductID, err)
 		}
-		if err := d.matchNonProducts(rec.Column(i), n); err != nil {
-			return fail(ColProductID, err)
+		if err := d.matchNonProducts(a, n); err != nil {
+			return d.columnError(ColProductID, err)
 		}
 		if d.nonProducts != nil {
 			// A non-product's row still dates the window; it launches no product.

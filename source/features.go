@@ -15,6 +15,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/apache/arrow/go/v17/arrow/memory"
+
 	"github.com/segmint/segmint/features"
 )
 
@@ -113,6 +115,8 @@ type FeatureReport struct {
 	// inputs are the validated inputs, for looking up category names.
 	inputs []*inputFile
 	layout Layout
+	// mem allocates the Arrow buffers of the category names' lookup.
+	mem memory.Allocator
 }
 
 // InputFileInfo names one input file.
@@ -240,21 +244,18 @@ func ComputeFeatures(ctx context.Context, paths []string, o ScanOptions) (*featu
 // already validated (a run opens them before it claims its output); start
 // is when the stage began, for the report's Seconds.
 func ComputeFeaturesOf(ctx context.Context, ins *Inputs, o ScanOptions, start time.Time) (*features.Table, *FeatureReport, error) {
-	rep := newInputReport(ins, o.Layout)
+	o = o.withDefaults()
+	rep := newInputReport(ins, o)
 	inputs := ins.files
-	workers := o.Workers
-	if workers <= 0 {
-		workers = defaultWorkers()
-	}
 	waitSums := checksums(inputs)
 	// Pass 1: product launches and the time window.
-	partialLaunch := make([]*features.Launches, workers)
-	_, err := scan(ctx, inputs, launchColumns, o, 1, func(w int) (func(*features.Batch), func()) {
-		l := features.NewLaunches()
-		partialLaunch[w] = l
-		return l.Add, nil
-	})
-	if err != nil {
+	partialLaunch := make([]*features.Launches, o.Workers)
+	sinks := make([]batchSink, o.Workers)
+	for w := range sinks {
+		partialLaunch[w] = features.NewLaunches()
+		sinks[w] = addSink(partialLaunch[w].Add)
+	}
+	if _, err := newScanner(inputs, launchColumns, PassProducts, o).run(ctx, sinks); err != nil {
 		return nil, nil, err
 	}
 	launch := partialLaunch[0]
@@ -264,9 +265,10 @@ func ComputeFeaturesOf(ctx context.Context, ins *Inputs, o ScanOptions, start ti
 	if launch.MaxTime < launch.MinTime {
 		// The first pass decodes only times and products; decode every
 		// column once more, keeping nothing, for the counts by reason.
-		all, err := scan(ctx, inputs, canonical, o, 2, func(int) (func(*features.Batch), func()) {
-			return func(*features.Batch) {}, nil
-		})
+		for w := range sinks {
+			sinks[w] = addSink(func(*features.Batch) {})
+		}
+		all, err := newScanner(inputs, canonical, PassEvents, o).run(ctx, sinks)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -278,10 +280,10 @@ func ComputeFeaturesOf(ctx context.Context, ins *Inputs, o ScanOptions, start ti
 	// CSV file), which one worker reads in order, so what is dropped does
 	// not depend on the scheduling of the workers.
 	sharded := features.NewSharded(launch, 64)
-	res, err := scan(ctx, inputs, canonical, o, 2, func(w int) (func(*features.Batch), func()) {
-		buf := new(features.ShardBuffer)
-		return func(b *features.Batch) { sharded.Add(b, buf) }, buf.Split
-	})
+	for w := range sinks {
+		sinks[w] = shardSink{sharded: sharded, buf: new(features.ShardBuffer)}
+	}
+	res, err := newScanner(inputs, canonical, PassEvents, o).run(ctx, sinks)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -324,7 +326,6 @@ func (r *FeatureReport) CategoryNames(ctx context.Context, ids []int64) map[int6
 	for _, id := range ids {
 		want[id] = true
 	}
-	project := []string{ColCategoryID, ColCategory, ColEventTime}
 	for _, in := range r.inputs {
 		if _, ok := in.names[ColCategory]; !ok {
 			continue
@@ -333,7 +334,7 @@ func (r *FeatureReport) CategoryNames(ctx context.Context, ids []int64) map[int6
 			continue
 		}
 		for rg := 0; rg < in.RowGroups && len(names) < len(want); rg++ {
-			_ = readColumns(ctx, in, rg, project, func(ids []int64, codes []string) {
+			_ = readColumns(ctx, in, rg, r.mem, func(ids []int64, codes []string) {
 				for i, id := range ids {
 					if want[id] && codes[i] != "" {
 						if _, ok := names[id]; !ok {

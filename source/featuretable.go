@@ -289,7 +289,7 @@ func (w *groupWork) group(ctx context.Context, rg int) *unitError {
 			return ToFloat64s(a, vals[off:off+a.Len()], w.ok[off:off+a.Len()])
 		})
 		if err != nil {
-			return &unitError{col: j, err: &ColumnError{File: r.path, Column: r.names[j], Problem: err.Error()}}
+			return &unitError{col: j, err: columnError(r.path, r.names[j], err)}
 		}
 		fill := r.fills[j]
 		for i, v := range vals {

@@ -249,7 +249,7 @@ func (fl *flattener) flatten(ctx context.Context, rec arrow.Record) (arrow.Recor
 		if exploding {
 			t, err := fl.take(ctx, a, fl.rowOf)
 			if err != nil {
-				return nil, &ColumnError{File: fl.in.Path, Column: f.Name, Problem: err.Error()}
+				return nil, columnError(fl.in.Path, f.Name, err)
 			}
 			a = t
 		} else {
@@ -269,7 +269,7 @@ func (fl *flattener) flatten(ctx context.Context, rec arrow.Record) (arrow.Recor
 		}
 		a, err := fl.column(ctx, rec.Column(idx[0]), nc, exploding)
 		if err != nil {
-			return nil, &ColumnError{File: fl.in.Path, Column: nc.path, Problem: err.Error()}
+			return nil, columnError(fl.in.Path, nc.path, err)
 		}
 		fields = append(fields, arrow.Field{Name: nc.path, Type: a.DataType(), Nullable: true})
 		cols = append(cols, a)

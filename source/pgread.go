@@ -162,13 +162,27 @@ func pgRecord(src *pgSource, rg int, cols []int, full *arrow.Schema) (arrow.Reco
 
 // pgColumn decodes one column chunk of n rows into an array of type dt.
 func pgColumn(cc parquet.ColumnChunk, dt arrow.DataType, n int64, sc *pgScratch) (arrow.Array, error) {
-	var kind parquet.Kind
-	var width int // bytes per value for fixed-width types
+	kind, width, err := pgKind(cc, dt)
+	if err != nil {
+		return nil, err
+	}
+	c := newChunkDecoder(kind, width, int(n), sc)
+	defer c.keepScratch()
+	if err := c.readPages(cc.Pages()); err != nil {
+		return nil, err
+	}
+	return c.array(dt), nil
+}
+
+// pgKind returns the Parquet kind, and the bytes per value of a fixed-width
+// one, that a chunk read as Arrow type dt must have; errPGUnsupported when
+// cc is not of that kind or dt is a type the fast path does not build.
+func pgKind(cc parquet.ColumnChunk, dt arrow.DataType) (kind parquet.Kind, width int, err error) {
 	dictType, isDict := dt.(*arrow.DictionaryType)
 	vt := dt
 	if isDict {
 		if dictType.IndexType.ID() != arrow.INT32 {
-			return nil, errPGUnsupported
+			return 0, 0, errPGUnsupported
 		}
 		vt = dictType.ValueType
 	}
@@ -184,32 +198,57 @@ func pgColumn(cc parquet.ColumnChunk, dt arrow.DataType, n int64, sc *pgScratch)
 	case arrow.STRING, arrow.BINARY:
 		kind = parquet.ByteArray
 	default:
-		return nil, errPGUnsupported
+		return 0, 0, errPGUnsupported
 	}
 	if cc.Type().Kind() != kind || (isDict && kind != parquet.ByteArray) {
-		return nil, errPGUnsupported
+		return 0, 0, errPGUnsupported
 	}
-	rows := int(n)
-	valid := reuse(sc.valid, int(bitutil.BytesForBits(n)))
-	clear(valid)
-	sc.valid = valid
-	nulls := 0
-	var fixed []byte                     // fixed-width values, rows*width bytes
-	var idx []int32                      // dictionary indexes (byte arrays)
-	data := sc.data[:0]                  // byte-array values (dictionary or plain)
-	offsets := append(sc.offsets[:0], 0) // byte-array value offsets into data
-	defer func() { sc.data, sc.offsets = data, offsets }()
-	var dict parquet.Dictionary
-	dictValues := -1 // values of data that are dict's (-1: not yet)
+	return kind, width, nil
+}
+
+// chunkDecoder gathers the pages of one column chunk into the buffers of
+// an Arrow array, in the scratch of its column.
+type chunkDecoder struct {
+	kind  parquet.Kind
+	width int // bytes per value of a fixed-width kind
+	rows  int // the row group's
+	sc    *pgScratch
+	row   int    // rows decoded so far
+	valid []byte // validity bitmap
+	nulls int
+	fixed []byte  // fixed-width values, rows*width bytes
+	idx   []int32 // byte arrays: each row's entry of data
+	// data and offsets hold the byte-array entries: the dictionary's
+	// values, then each plain value.
+	data    []byte
+	offsets []int32
+	// dict is the chunk's dictionary, whose dictValues values are the
+	// first entries of data (nil: none yet).
+	dict       parquet.Dictionary
+	dictValues int
+}
+
+func newChunkDecoder(kind parquet.Kind, width, rows int, sc *pgScratch) *chunkDecoder {
+	c := &chunkDecoder{kind: kind, width: width, rows: rows, sc: sc, dictValues: -1}
+	c.valid = reuse(sc.valid, int(bitutil.BytesForBits(int64(rows))))
+	clear(c.valid)
+	sc.valid = c.valid
+	c.data, c.offsets = sc.data[:0], append(sc.offsets[:0], 0)
 	if kind == parquet.ByteArray {
-		idx = reuse(sc.idx, rows)
-		sc.idx = idx
+		c.idx = reuse(sc.idx, rows)
+		sc.idx = c.idx
 	} else {
-		fixed = reuse(sc.fixed, rows*width)
-		sc.fixed = fixed
+		c.fixed = reuse(sc.fixed, rows*width)
+		sc.fixed = c.fixed
 	}
-	row := 0
-	pages := cc.Pages()
+	return c
+}
+
+// keepScratch keeps the grown byte-array buffers for the next row group.
+func (c *chunkDecoder) keepScratch() { c.sc.data, c.sc.offsets = c.data, c.offsets }
+
+// readPages decodes every page of the chunk.
+func (c *chunkDecoder) readPages(pages parquet.Pages) error {
 	defer pages.Close()
 	for {
 		pg, err := pages.ReadPage()
@@ -217,162 +256,211 @@ func pgColumn(cc parquet.ColumnChunk, dt arrow.DataType, n int64, sc *pgScratch)
 			break
 		}
 		if err != nil {
-			return nil, err
+			return err
 		}
-		pr := int(pg.NumRows())
-		if row+pr > rows {
-			parquet.Release(pg)
-			return nil, fmt.Errorf("column chunk has more than the row group's %d rows", rows)
-		}
-		defs := pg.DefinitionLevels()
-		if defs != nil && len(defs) != pr {
-			parquet.Release(pg)
-			return nil, errPGUnsupported
-		}
-		if bytes.IndexByte(defs, 0) < 0 {
-			// An optional column's page without nulls (as writers that
-			// mark every column optional write them) takes the path of a
-			// required column: one copy, no per-value validity bits.
-			defs = nil
-		}
-		present := func(i int) bool { return defs == nil || defs[i] != 0 }
-		v := pg.Data()
-		if kind != parquet.ByteArray {
-			var pn int
-			var err error
-			d := pg.Dictionary()
-			var pidx []int32
-			var dv encoding.Values
-			if d != nil {
-				dv, pidx = d.Page().Data(), v.Int32()
-			}
-			switch kind {
-			case parquet.Int64:
-				pn, err = pgFixedPage(viewAs[int64](fixed)[row:row+pr], valid, row, defs, v.Int64, dv.Int64, d != nil, pidx)
-			case parquet.Int32:
-				pn, err = pgFixedPage(viewAs[int32](fixed)[row:row+pr], valid, row, defs, v.Int32, dv.Int32, d != nil, pidx)
-			case parquet.Double:
-				pn, err = pgFixedPage(viewAs[float64](fixed)[row:row+pr], valid, row, defs, v.Double, dv.Double, d != nil, pidx)
-			case parquet.Float:
-				pn, err = pgFixedPage(viewAs[float32](fixed)[row:row+pr], valid, row, defs, v.Float, dv.Float, d != nil, pidx)
-			}
-			if err != nil {
-				parquet.Release(pg)
-				return nil, err
-			}
-			nulls += pn
-		} else {
-			d := pg.Dictionary()
-			var pidx []int32
-			var pdata []byte
-			var poffs []uint32
-			if d != nil {
-				if dict == nil {
-					dict = d
-					dv := d.Page().Data()
-					dd, do := dv.ByteArray()
-					if len(do) == 0 {
-						do = []uint32{0}
-					}
-					base := int32(len(data))
-					data = append(data, dd[do[0]:do[len(do)-1]]...)
-					for _, o := range do[1:] {
-						offsets = append(offsets, base+int32(o-do[0]))
-					}
-					dictValues = len(do) - 1
-				} else if d != dict {
-					parquet.Release(pg)
-					return nil, errPGUnsupported
-				}
-				pidx = v.Int32()
-			} else {
-				pdata, poffs = v.ByteArray()
-			}
-			if d != nil && defs == nil {
-				if len(pidx) < pr {
-					parquet.Release(pg)
-					return nil, errShortPage
-				}
-				for _, k := range pidx[:pr] {
-					if uint32(k) >= uint32(dictValues) {
-						parquet.Release(pg)
-						return nil, errDictIndex
-					}
-				}
-				copy(idx[row:row+pr], pidx)
-				bitutil.SetBitsTo(valid, int64(row), int64(pr), true)
-				parquet.Release(pg)
-				row += pr
-				continue
-			}
-			j := 0
-			for i := 0; i < pr; i++ {
-				if !present(i) {
-					idx[row+i] = 0
-					nulls++
-					continue
-				}
-				if d != nil {
-					if j >= len(pidx) || pidx[j] < 0 || int(pidx[j]) >= dictValues {
-						parquet.Release(pg)
-						return nil, fmt.Errorf("dictionary index out of range")
-					}
-					idx[row+i] = pidx[j]
-				} else {
-					if j+1 >= len(poffs) {
-						parquet.Release(pg)
-						return nil, fmt.Errorf("page has fewer values than its definition levels say")
-					}
-					// A plain value becomes an entry of its own.
-					idx[row+i] = int32(len(offsets) - 1)
-					data = append(data, pdata[poffs[j]:poffs[j+1]]...)
-					offsets = append(offsets, int32(len(data)))
-				}
-				bitutil.SetBit(valid, row+i)
-				j++
-			}
-		}
+		err = c.page(pg)
 		parquet.Release(pg)
-		row += pr
+		if err != nil {
+			return err
+		}
 	}
-	if row != rows {
-		return nil, fmt.Errorf("column chunk has %d of the row group's %d rows", row, rows)
+	if c.row != c.rows {
+		return fmt.Errorf("column chunk has %d of the row group's %d rows", c.row, c.rows)
 	}
+	return nil
+}
+
+// page decodes the rows of one page.
+func (c *chunkDecoder) page(pg parquet.Page) error {
+	pr := int(pg.NumRows())
+	if c.row+pr > c.rows {
+		return fmt.Errorf("column chunk has more than the row group's %d rows", c.rows)
+	}
+	defs := pg.DefinitionLevels()
+	if defs != nil && len(defs) != pr {
+		return errPGUnsupported
+	}
+	if bytes.IndexByte(defs, 0) < 0 {
+		// An optional column's page without nulls (as writers that
+		// mark every column optional write them) takes the path of a
+		// required column: one copy, no per-value validity bits.
+		defs = nil
+	}
+	var err error
+	if c.kind == parquet.ByteArray {
+		err = c.byteArrayPage(pg, pr, defs)
+	} else {
+		err = c.fixedPage(pg, pr, defs)
+	}
+	if err != nil {
+		return err
+	}
+	c.row += pr
+	return nil
+}
+
+// fixedPage decodes the pr rows of a page of fixed-width values, plain or
+// indexed, with nulls where defs (nil: none) says.
+func (c *chunkDecoder) fixedPage(pg parquet.Page, pr int, defs []byte) error {
+	v := pg.Data()
+	d := pg.Dictionary()
+	var pidx []int32
+	var dv encoding.Values
+	if d != nil {
+		dv, pidx = d.Page().Data(), v.Int32()
+	}
+	lo, hi := c.row, c.row+pr
+	var nulls int
+	var err error
+	switch c.kind {
+	case parquet.Int64:
+		nulls, err = pgFixedPage(viewAs[int64](c.fixed)[lo:hi], c.valid, lo, defs, v.Int64, dv.Int64, d != nil, pidx)
+	case parquet.Int32:
+		nulls, err = pgFixedPage(viewAs[int32](c.fixed)[lo:hi], c.valid, lo, defs, v.Int32, dv.Int32, d != nil, pidx)
+	case parquet.Double:
+		nulls, err = pgFixedPage(viewAs[float64](c.fixed)[lo:hi], c.valid, lo, defs, v.Double, dv.Double, d != nil, pidx)
+	case parquet.Float:
+		nulls, err = pgFixedPage(viewAs[float32](c.fixed)[lo:hi], c.valid, lo, defs, v.Float, dv.Float, d != nil, pidx)
+	}
+	c.nulls += nulls
+	return err
+}
+
+// byteArrayPage decodes the pr rows of a page of byte arrays: indexes
+// into the chunk's dictionary, or plain values, each made an entry of its
+// own; nulls where defs (nil: none) says.
+func (c *chunkDecoder) byteArrayPage(pg parquet.Page, pr int, defs []byte) error {
+	v := pg.Data()
+	d := pg.Dictionary()
+	var pidx []int32
+	var pdata []byte
+	var poffs []uint32
+	if d != nil {
+		if err := c.useDictionary(d); err != nil {
+			return err
+		}
+		pidx = v.Int32()
+		if defs == nil {
+			return c.indexesWithoutNulls(pidx, pr)
+		}
+	} else {
+		pdata, poffs = v.ByteArray()
+	}
+	j := 0
+	for i := 0; i < pr; i++ {
+		r := c.row + i
+		if defs != nil && defs[i] == 0 {
+			c.idx[r] = 0
+			c.nulls++
+			continue
+		}
+		if d != nil {
+			if j >= len(pidx) || pidx[j] < 0 || int(pidx[j]) >= c.dictValues {
+				return errDictIndex
+			}
+			c.idx[r] = pidx[j]
+		} else {
+			if j+1 >= len(poffs) {
+				return fmt.Errorf("page has fewer values than its definition levels say")
+			}
+			c.idx[r] = int32(len(c.offsets) - 1)
+			c.data = append(c.data, pdata[poffs[j]:poffs[j+1]]...)
+			c.offsets = append(c.offsets, int32(len(c.data)))
+		}
+		bitutil.SetBit(c.valid, r)
+		j++
+	}
+	return nil
+}
+
+// useDictionary makes d the chunk's dictionary, its values the first
+// entries of data; a chunk whose pages change dictionary is left to
+// pqarrow (errPGUnsupported).
+func (c *chunkDecoder) useDictionary(d parquet.Dictionary) error {
+	if c.dict != nil {
+		if d != c.dict {
+			return errPGUnsupported
+		}
+		return nil
+	}
+	c.dict = d
+	dv := d.Page().Data()
+	dd, do := dv.ByteArray()
+	if len(do) == 0 {
+		do = []uint32{0}
+	}
+	base := int32(len(c.data))
+	c.data = append(c.data, dd[do[0]:do[len(do)-1]]...)
+	for _, o := range do[1:] {
+		c.offsets = append(c.offsets, base+int32(o-do[0]))
+	}
+	c.dictValues = len(do) - 1
+	return nil
+}
+
+// indexesWithoutNulls copies the dictionary indexes of a page of pr rows
+// without nulls, checking each.
+func (c *chunkDecoder) indexesWithoutNulls(pidx []int32, pr int) error {
+	if len(pidx) < pr {
+		return errShortPage
+	}
+	for _, k := range pidx[:pr] {
+		if uint32(k) >= uint32(c.dictValues) {
+			return errDictIndex
+		}
+	}
+	copy(c.idx[c.row:c.row+pr], pidx)
+	bitutil.SetBitsTo(c.valid, int64(c.row), int64(pr), true)
+	return nil
+}
+
+// array returns the decoded chunk as an array of type dt.
+func (c *chunkDecoder) array(dt arrow.DataType) arrow.Array {
 	var validBuf *memory.Buffer
-	if nulls > 0 {
-		validBuf = memory.NewBufferBytes(valid)
+	if c.nulls > 0 {
+		validBuf = memory.NewBufferBytes(c.valid)
 	}
-	if kind != parquet.ByteArray {
-		d := array.NewData(vt, rows, []*memory.Buffer{validBuf, memory.NewBufferBytes(fixed)}, nil, nulls, 0)
+	if c.kind != parquet.ByteArray {
+		d := array.NewData(dt, c.rows, []*memory.Buffer{validBuf, memory.NewBufferBytes(c.fixed)}, nil, c.nulls, 0)
 		defer d.Release()
-		return array.MakeFromData(d), nil
+		return array.MakeFromData(d)
 	}
-	values := array.NewData(vt, len(offsets)-1, []*memory.Buffer{nil, memory.NewBufferBytes(int32Bytes(offsets)), memory.NewBufferBytes(data)}, nil, 0, 0)
+	if dictType, isDict := dt.(*arrow.DictionaryType); isDict {
+		return c.dictionaryArray(dictType, validBuf)
+	}
+	return c.stringArray(dt, validBuf)
+}
+
+// dictionaryArray returns the entries, indexed by row, as a dictionary.
+func (c *chunkDecoder) dictionaryArray(dt *arrow.DictionaryType, validBuf *memory.Buffer) arrow.Array {
+	values := array.NewData(dt.ValueType, len(c.offsets)-1, []*memory.Buffer{nil, memory.NewBufferBytes(int32Bytes(c.offsets)), memory.NewBufferBytes(c.data)}, nil, 0, 0)
 	defer values.Release()
-	if isDict {
-		ix := array.NewData(arrow.PrimitiveTypes.Int32, rows, []*memory.Buffer{validBuf, memory.NewBufferBytes(int32Bytes(idx))}, nil, nulls, 0)
-		defer ix.Release()
-		ia := array.MakeFromData(ix)
-		defer ia.Release()
-		va := array.MakeFromData(values)
-		defer va.Release()
-		return array.NewDictionaryArray(dt, ia, va), nil
-	}
-	// Plain strings: gather the entries in row order.
-	out := reuse(sc.strOffs, rows+1)
+	ix := array.NewData(arrow.PrimitiveTypes.Int32, c.rows, []*memory.Buffer{validBuf, memory.NewBufferBytes(int32Bytes(c.idx))}, nil, c.nulls, 0)
+	defer ix.Release()
+	ia := array.MakeFromData(ix)
+	defer ia.Release()
+	va := array.MakeFromData(values)
+	defer va.Release()
+	return array.NewDictionaryArray(dt, ia, va)
+}
+
+// stringArray returns plain strings (or bytes) of type vt: the entries
+// gathered in row order.
+func (c *chunkDecoder) stringArray(vt arrow.DataType, validBuf *memory.Buffer) arrow.Array {
+	out := reuse(c.sc.strOffs, c.rows+1)
 	out[0] = 0
-	buf := sc.strs[:0]
-	defer func() { sc.strOffs, sc.strs = out, buf }()
-	for i := 0; i < rows; i++ {
-		if bitutil.BitIsSet(valid, i) {
-			e := idx[i]
-			buf = append(buf, data[offsets[e]:offsets[e+1]]...)
+	buf := c.sc.strs[:0]
+	for i := 0; i < c.rows; i++ {
+		if bitutil.BitIsSet(c.valid, i) {
+			e := c.idx[i]
+			buf = append(buf, c.data[c.offsets[e]:c.offsets[e+1]]...)
 		}
 		out[i+1] = int32(len(buf))
 	}
-	sd := array.NewData(vt, rows, []*memory.Buffer{validBuf, memory.NewBufferBytes(int32Bytes(out)), memory.NewBufferBytes(buf)}, nil, nulls, 0)
+	c.sc.strOffs, c.sc.strs = out, buf
+	sd := array.NewData(vt, c.rows, []*memory.Buffer{validBuf, memory.NewBufferBytes(int32Bytes(out)), memory.NewBufferBytes(buf)}, nil, c.nulls, 0)
 	defer sd.Release()
-	return array.MakeFromData(sd), nil
+	return array.MakeFromData(sd)
 }
 
 var (

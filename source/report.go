@@ -16,11 +16,12 @@ func NewInputReport(paths []string, layout Layout) (*FeatureReport, error) {
 	if err != nil {
 		return nil, err
 	}
-	return newInputReport(inputs, layout), nil
+	return newInputReport(inputs, ScanOptions{Layout: layout}.withDefaults()), nil
 }
 
-func newInputReport(ins *Inputs, layout Layout) *FeatureReport {
-	rep := &FeatureReport{Layout: layout.Name, SkippedFiles: ins.Skipped, inputs: ins.files, layout: layout}
+// newInputReport is the report of ins read with o (its defaults applied).
+func newInputReport(ins *Inputs, o ScanOptions) *FeatureReport {
+	rep := &FeatureReport{Layout: o.Layout.Name, SkippedFiles: ins.Skipped, inputs: ins.files, layout: o.Layout, mem: o.Mem}
 	if rep.Layout == "" {
 		rep.Layout = "rees46"
 	}

@@ -4,17 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"maps"
 	"os"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"sort"
 	"strings"
-	"sync"
-	"sync/atomic"
 
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/memory"
@@ -26,16 +22,6 @@ import (
 
 // ErrNoInput is returned when the given paths name no Parquet file.
 var ErrNoInput = errors.New("no Parquet input files")
-
-// InputError is a problem with one input file as a whole: it cannot be
-// opened, is not Parquet, or is corrupt.
-type InputError struct {
-	File string
-	Err  error
-}
-
-func (e *InputError) Error() string { return e.File + ": " + e.Err.Error() }
-func (e *InputError) Unwrap() error { return e.Err }
 
 // ResolveFiles expands paths (files, directories, glob patterns) into a
 // sorted, de-duplicated list of files. A directory contributes the files
@@ -344,6 +330,7 @@ func openInput(path string, layout Layout) (*inputFile, error) {
 		var ce *ColumnError
 		if errors.As(err, &ce) && pathErrs[ce.Column] != nil {
 			ce.Problem += ": " + pathErrs[ce.Column].Error()
+			ce.Err = pathErrs[ce.Column]
 		}
 		return nil, err
 	}
@@ -378,7 +365,7 @@ func openInput(path string, layout Layout) (*inputFile, error) {
 			return nil, &ColumnError{File: path, Column: src, Problem: fmt.Sprintf("is nested (%s); name a field inside it, for example %s", typ, nestedExample(src, typ))}
 		}
 		if err := checkColumnType(c, field.Type, layout); err != nil {
-			return nil, &ColumnError{File: path, Column: src, Problem: err.Error()}
+			return nil, columnError(path, src, err)
 		}
 		if in.nested[c] != nil {
 			// Nested leaves are read as plain arrays: the flattener takes
@@ -435,296 +422,6 @@ func OpenParquet(path string) (rdr *file.Reader, err error) {
 	return rdr, nil
 }
 
-// ScanOptions configure a scan of the input.
-type ScanOptions struct {
-	Layout Layout
-	// AsOf, when not zero, drops events after it (µs since the epoch).
-	AsOf int64
-	// Workers is the number of goroutines decoding row groups; 0 means
-	// GOMAXPROCS.
-	Workers int
-	// BatchSize is the number of rows per Arrow record; 0 means 65536.
-	BatchSize int
-	// Mem allocates Arrow buffers; nil means a pool that recycles them.
-	Mem memory.Allocator
-	// MaxRejectedShare is the share of input rows the row filters may
-	// reject (skipped rows other than exact duplicates, events after AsOf
-	// and a layout's other events) before the run warns in its log, report and manifest; 0 means
-	// DefaultMaxRejectedShare, 1 or more never warns.
-	MaxRejectedShare float64
-	// ArrowDecoder reads every Parquet row group with pqarrow's record
-	// reader, the fast path (parquet-go's typed pages into the same Arrow
-	// arrays) off: for comparisons; the results are the same.
-	ArrowDecoder bool
-	// Progress, if set, is called after each record batch. It must be
-	// safe for concurrent use and return quickly.
-	Progress func(Progress)
-}
-
-// Progress reports how far the feature stage is.
-type Progress struct {
-	Pass, Passes int   // the pass over the input (1: products, 2: customers) of Passes
-	Rows         int64 // input rows read in this pass so far
-	TotalRows    int64 // input rows in all, -1 when unknown (CSV input)
-}
-
-// scanResult is what one pass over the inputs reports.
-type scanResult struct {
-	Skipped map[string]int64
-	Rows    int64 // input rows read, CSV included
-}
-
-// scan decodes every row group of every input into feature batches and hands
-// each batch to the worker's consume function. Row groups are spread over
-// Workers goroutines; each worker calls newConsumer once, so it can own its
-// partial aggregate, and calls its split function (when not nil) before
-// each row group or CSV file, the splits that one worker reads in order.
-// Only the columns in project are read.
-func scan(ctx context.Context, inputs []*inputFile, project []string, o ScanOptions, pass int, newConsumer func(w int) (consume func(*features.Batch), split func())) (*scanResult, error) {
-	var report func(int64)
-	if o.Progress != nil {
-		var total int64
-		for _, in := range inputs {
-			if in.Rows < 0 || in.explode != nil {
-				// CSV, or a list exploded into rows not counted yet
-				total = -1
-				break
-			}
-			total += in.Rows
-		}
-		report = func(n int64) { o.Progress(Progress{Pass: pass, Passes: 2, Rows: n, TotalRows: total}) }
-	}
-	workers := o.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
-	batchSize := o.BatchSize
-	if batchSize <= 0 {
-		batchSize = 1 << 16
-	}
-	mem := o.Mem
-	if mem == nil {
-		mem = &pooledAllocator{}
-	}
-	type unit struct {
-		in *inputFile
-		rg int
-	}
-	var units []unit
-	for _, in := range inputs {
-		for rg := 0; rg < in.RowGroups; rg++ {
-			units = append(units, unit{in, rg})
-		}
-	}
-	ctx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
-	var next atomic.Int64
-	var rowsRead atomic.Int64
-	decoders := make([]*decoder, workers)
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		dec := newDecoder(o.Layout, o.AsOf)
-		dec.productsOnly = pass == 1
-		decoders[w] = dec
-		consume, split := newConsumer(w)
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			var batch features.Batch
-			var open *inputFile
-			var fr *pqarrow.FileReader
-			var rdr *file.Reader
-			var fast *pgSource
-			defer func() {
-				if rdr != nil {
-					rdr.Close()
-				}
-				if fast != nil {
-					fast.pg.Close()
-				}
-			}()
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= len(units) || ctx.Err() != nil {
-					return
-				}
-				u := units[i]
-				if split != nil {
-					split()
-				}
-				if u.in.Format == formatCSV {
-					if err := scanCSV(ctx, u.in, project, batchSize, mem, dec, &batch, consume, &rowsRead, report); err != nil {
-						cancel(err)
-						return
-					}
-					continue
-				}
-				if open != u.in {
-					if rdr != nil {
-						rdr.Close()
-					}
-					if fast != nil {
-						fast.pg.Close()
-						fast = nil
-					}
-					var err error
-					rdr, err = OpenParquet(u.in.Path)
-					if err != nil {
-						cancel(err)
-						return
-					}
-					props := pqarrow.ArrowReadProperties{BatchSize: int64(batchSize)}
-					for _, leaf := range u.in.dict {
-						props.SetReadDict(leaf, true)
-					}
-					fr, err = pqarrow.NewFileReader(rdr, props, mem)
-					if err != nil {
-						cancel(&InputError{File: u.in.Path, Err: err})
-						return
-					}
-					open = u.in
-					if !o.ArrowDecoder {
-						fast = newPGSource(u.in, fr)
-					}
-				}
-				if err := scanRowGroup(ctx, fr, fast, u.in, u.rg, project, dec, &batch, consume, &rowsRead, report); err != nil {
-					cancel(err)
-					return
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	if err := context.Cause(ctx); err != nil && !errors.Is(err, context.Canceled) {
-		return nil, err
-	}
-	if err := ctx.Err(); err != nil {
-		if cause := context.Cause(ctx); cause != nil {
-			return nil, cause
-		}
-		return nil, err
-	}
-	res := &scanResult{Skipped: make(map[string]int64), Rows: rowsRead.Load()}
-	for _, d := range decoders {
-		for k, v := range d.skipped {
-			res.Skipped[k] += v
-		}
-	}
-	return res, nil
-}
-
-func scanRowGroup(ctx context.Context, fr *pqarrow.FileReader, fast *pgSource, in *inputFile, rg int, project []string, dec *decoder, batch *features.Batch, consume func(*features.Batch), rowsRead *atomic.Int64, progress func(int64)) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = &InputError{File: in.Path, Err: fmt.Errorf("row group %d: corrupt data: %v", rg, r)}
-		}
-	}()
-	if n, ok := rowGroupAfterAsOf(fr, in, rg, dec.asOf); ok {
-		// Every row is after the as-of time (by the row group's
-		// statistics): counted as such, like the rows the filters drop,
-		// and not read. The products pass counts no filtered rows.
-		if !dec.productsOnly {
-			dec.skipped[SkipAfterAsOf] += n
-		}
-		v := rowsRead.Add(n)
-		if progress != nil {
-			progress(v)
-		}
-		return nil
-	}
-	var cols []int
-	for _, c := range projected(project, in) {
-		cols = append(cols, in.leavesOf(c)...)
-	}
-	if in.explode != nil {
-		// Every pass explodes the list, so rows count alike in each.
-		cols = append(cols, in.explode.leaves...)
-	}
-	slices.Sort(cols)
-	cols = slices.Compact(cols)
-	if fast != nil {
-		rec, err := pgRecord(fast, rg, cols, fast.schema)
-		switch {
-		case err == nil:
-			pgDecoded.Add(1)
-			it := &recordSlices{rec: rec, size: max(fr.Props.BatchSize, 1)}
-			defer it.Release()
-			_, err := decodeRecords(ctx, it, in, project, dec, batch, consume, rowsRead, progress)
-			return err
-		case !errors.Is(err, errPGUnsupported):
-			return &InputError{File: in.Path, Err: fmt.Errorf("row group %d: %w", rg, err)}
-		}
-		// A column the fast path does not decode: pqarrow reads the row group.
-	}
-	rr, err := fr.GetRecordReader(ctx, cols, []int{rg})
-	if err != nil {
-		return &InputError{File: in.Path, Err: fmt.Errorf("row group %d: %w", rg, err)}
-	}
-	defer rr.Release()
-	if _, err := decodeRecords(ctx, rr, in, project, dec, batch, consume, rowsRead, progress); err != nil {
-		return err
-	}
-	if err := rr.Err(); err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, context.Canceled) {
-		return &InputError{File: in.Path, Err: fmt.Errorf("row group %d: %w", rg, err)}
-	}
-	return nil
-}
-
-func defaultWorkers() int { return runtime.GOMAXPROCS(0) }
-
-// recordIter is what Arrow's Parquet and CSV record readers share.
-type recordIter interface {
-	Next() bool
-	Record() arrow.Record
-}
-
-// decodeRecords decodes every record of it into batch and hands it to
-// consume, counting rows and reporting progress; it returns the rows read.
-func decodeRecords(ctx context.Context, it recordIter, in *inputFile, project []string, dec *decoder, batch *features.Batch, consume func(*features.Batch), rowsRead *atomic.Int64, progress func(int64)) (int64, error) {
-	var f fields
-	var rows int64
-	var fl *flattener
-	if in.nested != nil {
-		fl = newFlattener(in, memory.DefaultAllocator, projected(project, in))
-	}
-	for it.Next() {
-		rec := it.Record()
-		var flat arrow.Record
-		if fl != nil {
-			var err error
-			if flat, err = fl.flatten(ctx, rec); err != nil {
-				return rows, err
-			}
-			rec = flat
-		}
-		if f == nil {
-			f = fieldsOf(rec, project, in)
-		}
-		batch.Reset(0)
-		dec.idKind = in.idKind
-		if err := dec.decode(in.Path, rec, f, in.names, batch); err != nil {
-			if flat != nil {
-				flat.Release()
-			}
-			return rows, err
-		}
-		consume(batch)
-		// A nested input's rows are its flattened rows, which the filters count.
-		rows += rec.NumRows()
-		n := rowsRead.Add(rec.NumRows())
-		if flat != nil {
-			flat.Release()
-		}
-		if progress != nil {
-			progress(n)
-		}
-		if err := ctx.Err(); err != nil {
-			return rows, err
-		}
-	}
-	return rows, nil
-}
-
 // projected returns the columns of project that in has and that the
 // decoder uses: category_code only when there is no category_id (it is the
 // category then; its names are looked up later, for the report only).
@@ -760,13 +457,13 @@ func fieldsOf(rec arrow.Record, project []string, in *inputFile) fields {
 // readColumns reads the category id and code columns of one Parquet row
 // group and hands each record's values to fn (codes alias Arrow memory:
 // fn must copy what it keeps).
-func readColumns(ctx context.Context, in *inputFile, rg int, project []string, fn func(ids []int64, codes []string)) (err error) {
+func readColumns(ctx context.Context, in *inputFile, rg int, mem memory.Allocator, fn func(ids []int64, codes []string)) (err error) {
 	if in.Format != formatParquet {
 		return nil
 	}
 	defer func() {
 		if r := recover(); r != nil {
-			err = &InputError{File: in.Path, Err: fmt.Errorf("row group %d: corrupt data: %v", rg, r)}
+			err = rowGroupError(in.Path, rg, fmt.Errorf("corrupt data: %v", r))
 		}
 	}()
 	rdr, err := OpenParquet(in.Path)
@@ -774,9 +471,9 @@ func readColumns(ctx context.Context, in *inputFile, rg int, project []string, f
 		return err
 	}
 	defer rdr.Close()
-	props := pqarrow.ArrowReadProperties{BatchSize: 1 << 16}
+	props := pqarrow.ArrowReadProperties{BatchSize: DefaultBatchSize}
 	props.SetReadDict(in.leaves[ColCategory], true)
-	fr, err := pqarrow.NewFileReader(rdr, props, memory.DefaultAllocator)
+	fr, err := pqarrow.NewFileReader(rdr, props, mem)
 	if err != nil {
 		return err
 	}

@@ -2,9 +2,6 @@ package source
 
 import (
 	"context"
-	"sync/atomic"
-
-	"github.com/apache/arrow/go/v17/parquet/pqarrow"
 
 	"github.com/segmint/segmint/features"
 )
@@ -69,33 +66,10 @@ func ReadSplitRows(ctx context.Context, s Split, layout Layout, asOf int64, pass
 	if pass == PassProducts {
 		project = launchColumns
 	}
-	dec := newDecoder(layout, asOf)
-	dec.productsOnly = pass == PassProducts
-	var batch features.Batch
-	var rows atomic.Int64
-	mem := &pooledAllocator{}
-	if in.Format == formatCSV {
-		err = scanCSV(ctx, in, project, 1<<16, mem, dec, &batch, fn, &rows, nil)
-		return dec.skipped, rows.Load(), err
-	}
-	rdr, err := OpenParquet(in.Path)
-	if err != nil {
-		return nil, 0, err
-	}
-	defer rdr.Close()
-	props := pqarrow.ArrowReadProperties{BatchSize: 1 << 16}
-	for _, leaf := range in.dict {
-		props.SetReadDict(leaf, true)
-	}
-	fr, err := pqarrow.NewFileReader(rdr, props, mem)
-	if err != nil {
-		return nil, 0, &InputError{File: in.Path, Err: err}
-	}
-	// The fast path, as a single-node worker reads (pgread.go).
-	fast := newPGSource(in, fr)
-	if fast != nil {
-		defer fast.pg.Close()
-	}
-	err = scanRowGroup(ctx, fr, fast, in, s.RowGroup, project, dec, &batch, fn, &rows, nil)
-	return dec.skipped, rows.Load(), err
+	// One worker of a single-node scan, the fast path included (pgread.go).
+	sc := newScanner([]*inputFile{in}, project, pass, ScanOptions{Layout: layout, AsOf: asOf, Workers: 1}.withDefaults())
+	w := sc.newWorker(addSink(fn))
+	defer w.close()
+	err = w.read(ctx, split{in, s.RowGroup})
+	return w.dec.skipped, sc.rowsRead.Load(), err
 }

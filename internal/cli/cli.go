@@ -7,12 +7,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"math"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 
+	"github.com/segmint/segmint/internal/layoutflags"
 	"github.com/segmint/segmint/outdir"
 	"github.com/segmint/segmint/output"
 	"github.com/segmint/segmint/pipeline"
@@ -120,17 +119,19 @@ func exitCode(err error, stderr io.Writer) int {
 	}
 	fmt.Fprintln(stderr, "segmint:", err)
 	var ue *usageError
+	var lue *layoutflags.UsageError
+	var lce *layoutflags.ConfigError
 	var oe *outdir.OverlapError
 	var ce *configError
 	var re *segments.RuleError
 	var ie *source.InputError
 	var col *source.ColumnError
 	switch {
-	case errors.As(err, &ue), errors.As(err, &oe):
+	case errors.As(err, &ue), errors.As(err, &oe), errors.As(err, &lue):
 		return ExitUsage
 	case errors.Is(err, context.Canceled):
 		return ExitInterrupted
-	case errors.As(err, &ce), errors.As(err, &re):
+	case errors.As(err, &ce), errors.As(err, &re), errors.As(err, &lce):
 		return ExitConfig
 	case errors.Is(err, output.ErrExists):
 		return ExitOutput
@@ -191,17 +192,7 @@ func parseCommand(fs *flag.FlagSet, command string, args []string, config *strin
 }
 
 // listFlag collects a repeatable, comma-separable flag.
-type listFlag []string
-
-func (l *listFlag) String() string { return strings.Join(*l, ",") }
-func (l *listFlag) Set(v string) error {
-	for _, p := range strings.Split(v, ",") {
-		if p = strings.TrimSpace(p); p != "" {
-			*l = append(*l, p)
-		}
-	}
-	return nil
-}
+type listFlag = layoutflags.List
 
 // logOptions are shared by the commands that log.
 type logOptions struct {
@@ -229,64 +220,26 @@ func (o *logOptions) logger(stderr io.Writer) (*slog.Logger, error) {
 
 // inputOptions are shared by the commands that read events.
 type inputOptions struct {
-	Events    listFlag
-	Preset    string
-	Map       string
-	EpochUnit string
-	AsOf      string
-	Workers   int
+	Events listFlag
+	// Layout are the flags of the input's layout (--preset, --map, ...).
+	Layout  layoutflags.Flags
+	AsOf    string
+	Workers int
 	// MaxRejected is the share of rows the filters may reject before the
 	// run warns.
 	MaxRejected float64
-	// EventNames maps segmint event types to the input's values
-	// (type=value,...), laid over the preset's.
-	EventNames listFlag
-	// NonProductCodes, when set, replaces the preset's non-product codes.
-	NonProductCodes codesFlag
 	// noAsOf leaves --as-of out of the flags (backtest, whose periods
 	// end at dates of their own).
 	noAsOf bool
 }
 
-// codesFlag is a list of codes, comma-separated and repeatable, that
-// knows whether it was given: "none" (or an empty value) gives the empty
-// list.
-type codesFlag struct {
-	set   bool
-	codes []string
-}
-
-func (c *codesFlag) String() string {
-	if c == nil {
-		return ""
-	}
-	return strings.Join(c.codes, ",")
-}
-
-func (c *codesFlag) Set(v string) error {
-	c.set = true
-	if strings.TrimSpace(v) == "none" {
-		return nil
-	}
-	for _, p := range strings.Split(v, ",") {
-		if p = strings.TrimSpace(p); p != "" {
-			c.codes = append(c.codes, p)
-		}
-	}
-	return nil
-}
-
 func (o *inputOptions) register(fs *flag.FlagSet) {
 	fs.Var(&o.Events, "events", "event `PATH`s: Parquet files, directories or globs (repeatable, comma-separated)")
-	fs.StringVar(&o.Preset, "preset", "rees46", "input layout: "+strings.Join(source.Presets, ", ")+" (see the README)")
-	fs.StringVar(&o.Map, "map", "", "column `MAPPING` canonical=source,... for inputs not in the REES46 layout, e.g. user_id=CustomerID,event_time=InvoiceDate; every mapped source column must be in every input file")
-	fs.StringVar(&o.EpochUnit, "epoch-unit", "", "unit of an integer event_time column: s, ms, us or ns")
+	o.Layout.Register(fs)
 	if !o.noAsOf {
 		fs.StringVar(&o.AsOf, "as-of", "", "measure recency from this `TIME` (RFC 3339 or YYYY-MM-DD) and drop later events; default: the latest event")
 	}
 	fs.IntVar(&o.Workers, "workers", 0, "goroutines decoding the input (0 = all cores)")
-	fs.Var(&o.EventNames, "event-names", "the input's event_type `VALUES` for segmint's event types, type=value,... (view, cart, remove_from_cart, purchase, refund, subscribe; a type may repeat), e.g. view=0,cart=1,purchase=2 for integer codes; laid over the preset's names (repeatable)")
-	fs.Var(&o.NonProductCodes, "non-product-codes", "product_id `CODES` that are not products (postage, fees, vouchers; CODE* matches a prefix), skipped and counted by code; replaces the preset's list (online-retail: "+strings.Join(source.OnlineRetailNonProductCodes, ",")+"); none for no list (repeatable)")
 	fs.Float64Var(&o.MaxRejected, "max-rejected-share", source.DefaultMaxRejectedShare, "warn (log, report, manifest) when the row filters reject more than this `SHARE` of the input rows (0 warns on any, 1 never). A run whose rows are all rejected fails with exit 3 and the counts by reason")
 }
 
@@ -309,52 +262,17 @@ func (o *inputOptions) prepare(lo *logOptions, stderr io.Writer) (log *slog.Logg
 }
 
 func (o *inputOptions) scanOptions() (source.ScanOptions, error) {
-	layout, err := source.Preset(o.Preset)
+	layout, err := o.Layout.Layout()
 	if err != nil {
-		return source.ScanOptions{}, usagef("--preset: %v", err)
+		return source.ScanOptions{}, err
 	}
-	if o.EpochUnit != "" {
-		layout.EpochUnit = o.EpochUnit
+	share, err := layoutflags.MaxRejectedShare(o.MaxRejected)
+	if err != nil {
+		return source.ScanOptions{}, err
 	}
-	if o.Map != "" {
-		m, err := source.ParseMapping(o.Map, nil)
-		if err != nil {
-			return source.ScanOptions{}, &configError{err}
-		}
-		layout.Columns = m
-		layout.Name += "+map"
-	}
-	if len(o.EventNames) > 0 {
-		names, err := source.ParseEventNames(strings.Join(o.EventNames, ","), nil)
-		if err != nil {
-			return source.ScanOptions{}, &configError{err}
-		}
-		layout = layout.WithEventNames(names)
-	}
-	if o.NonProductCodes.set {
-		if err := source.CheckNonProductCodes(o.NonProductCodes.codes); err != nil {
-			return source.ScanOptions{}, &configError{err}
-		}
-		layout.NonProductCodes = o.NonProductCodes.codes
-	}
-	switch o.EpochUnit {
-	case "", "s", "ms", "us", "ns":
-	default:
-		return source.ScanOptions{}, usagef("--epoch-unit %q: want s, ms, us or ns", o.EpochUnit)
-	}
-	if !(o.MaxRejected >= 0 && o.MaxRejected <= 1) {
-		return source.ScanOptions{}, usagef("--max-rejected-share %v: want a share between 0 and 1", o.MaxRejected)
-	}
-	so := source.ScanOptions{Layout: layout, Workers: o.Workers, MaxRejectedShare: o.MaxRejected}
-	if o.MaxRejected == 0 {
-		so.MaxRejectedShare = math.SmallestNonzeroFloat64 // warn on any rejected row (0 in ScanOptions is the default)
-	}
-	if o.AsOf != "" {
-		t, err := source.ParseTimestamp(o.AsOf)
-		if err != nil {
-			return so, usagef("--as-of %q: want RFC 3339 or YYYY-MM-DD", o.AsOf)
-		}
-		so.AsOf = t
+	so := source.ScanOptions{Layout: layout, Workers: o.Workers, MaxRejectedShare: share}
+	if so.AsOf, err = layoutflags.AsOf(o.AsOf); err != nil {
+		return so, err
 	}
 	if o.Workers < 0 {
 		return so, usagef("--workers must not be negative")

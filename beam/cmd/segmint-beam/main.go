@@ -11,9 +11,13 @@
 //	--events PATH     event Parquet files, directories or globs, local or on
 //	                  one of Beam's file systems (gs://, s3://: a file, "dir/"
 //	                  or a glob); repeatable, comma-separated
-//	--preset NAME     input layout: rees46 (default), online-retail, retailrocket
+//	--preset NAME     input layout: rees46 (default), online-retail, retailrocket, ...
 //	--map MAPPING     column mapping canonical=source,... (overrides the preset)
 //	--epoch-unit U    unit of an integer event_time: s, ms, us or ns
+//	--event-names V   the input's event_type values, type=value,... (e.g.
+//	                  view=0,cart=1,purchase=2), laid over the preset's
+//	--non-product-codes C  product_id codes that are not products, skipped
+//	                  and counted by code; replaces the preset's; none for none
 //	--as-of TIME      measure recency from TIME and drop later events
 //	                  (default: the latest event)
 //	--out DIR         output directory or URL: the output set of segmint run
@@ -48,8 +52,12 @@
 //	--discount-rate R annual discount rate of predicted_clv (default 0.10;
 //	                  0 for none)
 //
+// The input flags (--preset, --map, --epoch-unit, --event-names,
+// --non-product-codes) are segmint's, from internal/layoutflags.
+//
 // Exit codes: 0 success, 1 failure, 2 usage error, 3 bad input, 4 output
-// exists, 5 bad segment catalogue, 130 interrupted.
+// exists, 5 bad segment catalogue or column mapping (as segmint), 130
+// interrupted.
 package main
 
 import (
@@ -58,7 +66,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"os/signal"
 	"strings"
@@ -68,6 +75,7 @@ import (
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/x/beamx"
 
 	"github.com/segmint/segmint/beam/segbeam"
+	"github.com/segmint/segmint/internal/layoutflags"
 	"github.com/segmint/segmint/outdir"
 	"github.com/segmint/segmint/output"
 	"github.com/segmint/segmint/pipeline"
@@ -89,10 +97,9 @@ const (
 
 // options are the command's flags.
 type options struct {
-	Events    listFlag
-	Preset    string
-	Map       string
-	EpochUnit string
+	Events listFlag
+	// Input are the flags of the input's layout, as segmint's.
+	Input     layoutflags.Flags
 	AsOf      string
 	Out       string
 	Force     bool
@@ -115,26 +122,13 @@ type options struct {
 }
 
 // listFlag collects repeatable, comma-separated values.
-type listFlag []string
-
-func (l *listFlag) String() string { return strings.Join(*l, ",") }
-
-func (l *listFlag) Set(s string) error {
-	for _, p := range strings.Split(s, ",") {
-		if p = strings.TrimSpace(p); p != "" {
-			*l = append(*l, p)
-		}
-	}
-	return nil
-}
+type listFlag = layoutflags.List
 
 // registerFlags adds the command's flags to fs, which must be the global
 // flag set: Beam's runners read their own flags from it.
 func registerFlags(fs *flag.FlagSet, o *options) {
 	fs.Var(&o.Events, "events", "event `PATH`s: Parquet files, directories or globs, local or URLs of Beam's file systems (gs://, s3://; a file, \"dir/\" or a glob); repeatable, comma-separated")
-	fs.StringVar(&o.Preset, "preset", "rees46", "input layout: "+strings.Join(source.Presets, ", "))
-	fs.StringVar(&o.Map, "map", "", "column `MAPPING` canonical=source,... for inputs not in the REES46 layout")
-	fs.StringVar(&o.EpochUnit, "epoch-unit", "", "unit of an integer event_time column: s, ms, us or ns")
+	o.Input.Register(fs)
 	fs.StringVar(&o.AsOf, "as-of", "", "measure recency from this `TIME` (RFC 3339 or YYYY-MM-DD) and drop later events; default: the latest event")
 	fs.StringVar(&o.Out, "out", "", "output `DIR` or URL (gs://...): the output set of segmint run (tables, report.html, report.md, manifest.json), or features/ with --features-only (required)")
 	fs.StringVar(&o.Layout, "layout", "flat", "output layout: flat or hive, as segmint run")
@@ -163,7 +157,8 @@ func (e *usageError) Error() string { return e.msg }
 
 func usagef(format string, a ...any) error { return &usageError{fmt.Sprintf(format, a...)} }
 
-// configError is a bad segment catalogue.
+// configError is a bad segment catalogue, column mapping, event names or
+// non-product codes.
 type configError struct{ err error }
 
 func (e *configError) Error() string { return e.err.Error() }
@@ -186,38 +181,25 @@ func segbeamOptions(o *options) (segbeam.Options, error) {
 	if o.K == 0 && o.KMin > o.KMax {
 		return so, usagef("--k-min %d is greater than --k-max %d", o.KMin, o.KMax)
 	}
-	layout, err := source.Preset(o.Preset)
+	layout, err := o.Input.Layout()
 	if err != nil {
-		return so, usagef("--preset: %v", err)
-	}
-	if o.EpochUnit != "" {
-		layout.EpochUnit = o.EpochUnit
-	}
-	if o.Map != "" {
-		m, err := source.ParseMapping(o.Map, nil)
-		if err != nil {
-			return so, usagef("--map: %v", err)
-		}
-		layout.Columns = m
-		layout.Name += "+map"
+		return so, err
 	}
 	outLayout, err := output.ParseLayout(o.Layout)
 	if err != nil {
 		return so, usagef("--layout: %v", err)
 	}
-	if !(o.MaxReject >= 0 && o.MaxReject <= 1) {
-		return so, usagef("--max-rejected-share %v: want a share between 0 and 1", o.MaxReject)
+	maxReject, err := layoutflags.MaxRejectedShare(o.MaxReject)
+	if err != nil {
+		return so, err
 	}
 	predict := pipeline.PredictOptions{Model: o.CLVModel, HorizonDays: o.Horizon, DiscountRate: o.Discount, NoDiscount: o.Discount == 0}
 	if err := predict.Check(); err != nil {
 		return so, usagef("--clv-model, --horizon, --discount-rate: %v", err)
 	}
 	so = segbeam.Options{Events: o.Events, Layout: layout, Out: o.Out, Force: o.Force, Sample: o.Sample, Shards: o.Shards, FeaturesOnly: o.Features, Predict: predict,
-		OutputLayout: outLayout, Previous: o.Previous, MaxRejectedShare: o.MaxReject,
+		OutputLayout: outLayout, Previous: o.Previous, MaxRejectedShare: maxReject,
 		Cluster: pipeline.ClusterOptions{K: o.K, KMin: o.KMin, KMax: o.KMax, NInit: o.NInit, Seed: o.Seed}}
-	if o.MaxReject == 0 {
-		so.MaxRejectedShare = math.SmallestNonzeroFloat64 // warn on any rejected row (0 is the default)
-	}
 	if !strings.Contains(o.Out, "://") {
 		if err := outdir.CheckDisjoint(o.Out, []outdir.Input{{Flag: "--segments", Path: o.Segments}}); err != nil {
 			return so, err
@@ -236,12 +218,8 @@ func segbeamOptions(o *options) (segbeam.Options, error) {
 			return so, &configError{err}
 		}
 	}
-	if o.AsOf != "" {
-		t, err := source.ParseTimestamp(o.AsOf)
-		if err != nil {
-			return so, usagef("--as-of %q: want RFC 3339 or YYYY-MM-DD", o.AsOf)
-		}
-		so.AsOf = t
+	if so.AsOf, err = layoutflags.AsOf(o.AsOf); err != nil {
+		return so, err
 	}
 	return so, nil
 }
@@ -283,14 +261,16 @@ func Main(args []string, stdout, stderr io.Writer) int {
 func exitCode(err error, stderr io.Writer) int {
 	fmt.Fprintln(stderr, "segmint-beam:", err)
 	var ue *usageError
+	var lue *layoutflags.UsageError
+	var lce *layoutflags.ConfigError
 	var oe *outdir.OverlapError
 	var ce *configError
 	var ie *source.InputError
 	var col *source.ColumnError
 	switch {
-	case errors.As(err, &ue), errors.As(err, &oe):
+	case errors.As(err, &ue), errors.As(err, &oe), errors.As(err, &lue):
 		return exitUsage
-	case errors.As(err, &ce):
+	case errors.As(err, &ce), errors.As(err, &lce):
 		return exitConfig
 	case errors.Is(err, context.Canceled):
 		return exitInterrupted

@@ -2,11 +2,14 @@ package main
 
 import (
 	"errors"
+	"flag"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/segmint/segmint/internal/layoutflags"
 	"github.com/segmint/segmint/output"
 )
 
@@ -20,7 +23,7 @@ func TestSegmentsFlag(t *testing.T) {
 	os.WriteFile(good, []byte("segments:\n  - id: big_baskets\n    rule: items_per_order >= 2\n"), 0o644)
 	os.WriteFile(bad, []byte("segments:\n  - id: broken\n    rule: orders >=\n"), 0o644)
 
-	o := options{Events: listFlag{"events.parquet"}, Out: "out", Preset: "rees46", NInit: 10, KMax: 20, KMin: 2, Segments: good, SegMode: "replace"}
+	o := options{Events: listFlag{"events.parquet"}, Out: "out", Input: layoutflags.Flags{Preset: "rees46"}, NInit: 10, KMax: 20, KMin: 2, Segments: good, SegMode: "replace"}
 	so, err := segbeamOptions(&o)
 	if err != nil {
 		t.Fatal(err)
@@ -52,7 +55,7 @@ func TestSegmentsFlag(t *testing.T) {
 // The output layout and the rejected share are checked as segmint run
 // checks them: a bad value is a usage error.
 func TestOutputFlags(t *testing.T) {
-	base := options{Events: listFlag{"events.parquet"}, Out: "out", Preset: "rees46", NInit: 10, KMax: 20, KMin: 2, Layout: "flat", MaxReject: 0.5}
+	base := options{Events: listFlag{"events.parquet"}, Out: "out", Input: layoutflags.Flags{Preset: "rees46"}, NInit: 10, KMax: 20, KMin: 2, Layout: "flat", MaxReject: 0.5}
 	o := base
 	o.Layout, o.Previous = "hive", "earlier"
 	so, err := segbeamOptions(&o)
@@ -75,5 +78,61 @@ func TestOutputFlags(t *testing.T) {
 		if _, err := segbeamOptions(&o); err == nil || exitCode(err, new(strings.Builder)) != exitUsage {
 			t.Errorf("%+v: %v, want a usage error", o, err)
 		}
+	}
+}
+
+// The input layout flags are segmint's: --event-names and
+// --non-product-codes reach the job's layout, and a bad value is an error
+// of the kind segmint gives it.
+func TestInputLayoutFlags(t *testing.T) {
+	parse := func(t *testing.T, args ...string) (*options, error) {
+		t.Helper()
+		var o options
+		fs := flag.NewFlagSet("segmint-beam", flag.ContinueOnError)
+		fs.SetOutput(io.Discard)
+		registerFlags(fs, &o)
+		return &o, fs.Parse(append([]string{"--events", "events.parquet", "--out", "out"}, args...))
+	}
+	tests := []struct {
+		name string
+		args []string
+		code int // exitOK: accepted
+	}{
+		{"event names and codes", []string{"--event-names", "view=0,cart=1", "--event-names", "purchase=2", "--non-product-codes", "POST,M*"}, exitOK},
+		{"no codes", []string{"--preset", "online-retail", "--map", "user_id=CustomerID,event_time=InvoiceDate,product_id=StockCode,price=UnitPrice,quantity=Quantity,order_id=InvoiceNo", "--non-product-codes", "none"}, exitOK},
+		{"bad event names", []string{"--event-names", "teleport=9"}, exitConfig},
+		{"bad epoch unit", []string{"--epoch-unit", "days"}, exitUsage},
+		{"bad preset", []string{"--preset", "nosuch"}, exitUsage},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			o, err := parse(t, tc.args...)
+			if err != nil {
+				t.Fatalf("%v: %v", tc.args, err)
+			}
+			so, err := segbeamOptions(o)
+			if tc.code != exitOK {
+				if code := exitCode(err, io.Discard); code != tc.code {
+					t.Errorf("%v: %v, exit %d; want exit %d", tc.args, err, code, tc.code)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("%v: %v", tc.args, err)
+			}
+			switch tc.name {
+			case "event names and codes":
+				if got := so.Layout.EventNames; got["0"] != "view" || got["1"] != "cart" || got["2"] != "purchase" {
+					t.Errorf("event names %v, want 0=view, 1=cart, 2=purchase", got)
+				}
+				if got := so.Layout.NonProductCodes; strings.Join(got, ",") != "POST,M*" {
+					t.Errorf("non-product codes %q, want POST and M*", got)
+				}
+			case "no codes":
+				if got := so.Layout.NonProductCodes; len(got) != 0 {
+					t.Errorf("--non-product-codes none: codes %q, want none", got)
+				}
+			}
+		})
 	}
 }
