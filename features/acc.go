@@ -2,7 +2,6 @@ package features
 
 import (
 	"math"
-	"slices"
 )
 
 // Session flag bits kept per session in Acc.
@@ -19,37 +18,47 @@ const (
 // commutatively (counts and exact integer money sums add, times take min or
 // max, key sets take unions), so the result does not depend on how events
 // were split into batches, workers or bundles, nor on their order.
+//
+// The fields are laid out by how often the fold touches them, in 320
+// bytes, five cache lines (an accumulator in accStore starts on a line): the
+// first line holds everything a view in a running session reads and
+// writes, the second what a new session or a cart event adds, the third a
+// purchase's sums, the last two its key sets. The rows of a file sorted by
+// time interleave customers, so an event usually finds its customer's
+// accumulator out of cache, and each line it touches is a miss.
 type Acc struct {
-	FirstEvent    int64 // earliest event time, µs
-	LastEvent     int64 // latest event time, µs
-	FirstPurchase int64 // earliest purchase time, µs; valid when PurchaseRows > 0
-	LastPurchase  int64 // latest purchase time, µs; valid when PurchaseRows > 0
-
-	Views, CartAdds, CartRemoves int64
-	PurchaseRows                 int64 // purchase events (order lines)
-	Units                        int64 // units purchased (sum of quantities)
-	Spend                        int64 // money, micro-units
-	CouponRows                   int64 // purchase rows with a coupon or a discount
-	Discount                     int64 // money discounted, micro-units
-	RefundRows                   int64
-	RefundAmount                 int64 // money, micro-units
-	Subscribes                   int64
-	TrendRows                    int64 // purchase rows of products bought within the trend window of their launch
-
-	Country     string // country of the latest event that carried one
-	CountryTime int64
-
+	FirstEvent  int64 // earliest event time, µs
+	LastEvent   int64 // latest event time, µs
+	CountryTime int64 // time of the event that set Country
 	// The session of the customer's latest event and its flags, kept
 	// inline: a customer's events come in runs of one session, so most
-	// events touch only these two words. flushSession moves them into
+	// events touch only these words. flushSession moves them into
 	// sessions; every reader of sessions flushes first.
 	curSession uint64
+	Views      int64
 	curFlags   uint8
+	Country    string // country of the latest event that carried one
 
-	sessions   flagSet          // session -> flag bits
-	orders     orderSet         // order -> earliest purchase time, spend
-	categories keySet[struct{}] // categories purchased
-	carted     keySet[struct{}] // categories added to a cart
+	sessions     flagSet // session -> flag bits
+	CartAdds     int64
+	CartRemoves  int64
+	PurchaseRows int64 // purchase events (order lines)
+	Subscribes   int64
+
+	FirstPurchase int64 // earliest purchase time, µs; valid when PurchaseRows > 0
+	LastPurchase  int64 // latest purchase time, µs; valid when PurchaseRows > 0
+	Units         int64 // units purchased (sum of quantities)
+	Spend         int64 // money, micro-units
+	CouponRows    int64 // purchase rows with a coupon or a discount
+	Discount      int64 // money discounted, micro-units
+	RefundRows    int64
+	RefundAmount  int64 // money, micro-units
+
+	TrendRows  int64         // purchase rows of products bought within the trend window of their launch
+	orders     orderSet      // order -> earliest purchase time, spend
+	categories keySet[noVal] // categories purchased
+	carted     keySet[noVal] // categories added to a cart
+	_          [24]byte      // a whole number of cache lines
 }
 
 // newAcc returns an accumulator that has seen nothing.
@@ -226,13 +235,13 @@ func (a *Acc) Merge(o *Acc) {
 		a.Country, a.CountryTime = o.Country, o.CountryTime
 	}
 	a.flushSession()
-	a.sessions.mergeOr(&o.sessions)
+	a.sessions.merge(&o.sessions.keySet)
 	if o.curSession != 0 {
 		a.sessions.or(o.curSession, o.curFlags)
 	}
-	a.orders.merge(&o.orders)
-	a.categories.mergeKeys(&o.categories)
-	a.carted.mergeKeys(&o.carted)
+	a.orders.merge(&o.orders.keySet)
+	a.categories.merge(&o.categories)
+	a.carted.merge(&o.carted)
 }
 
 // flushSession moves the inline current session into the session set.
@@ -256,7 +265,9 @@ func (a *Acc) Orders() int { return a.orders.len() }
 // and with a cart add and no purchase.
 func (a *Acc) sessionCounts() (browseNoBuy, withCart, cartNoBuy int) {
 	a.flushSession()
-	for _, f := range a.sessions.vals {
+	a.sessions.compact()
+	for _, e := range a.sessions.ents {
+		f := e.val
 		bought := f&sessPurchase != 0
 		if f&sessView != 0 && !bought {
 			browseNoBuy++
@@ -274,13 +285,18 @@ func (a *Acc) sessionCounts() (browseNoBuy, withCart, cartNoBuy int) {
 // AbandonedCategories appends to dst the categories the customer added to a
 // cart and never bought, in ascending order.
 func (a *Acc) AbandonedCategories(dst []int64) []int64 {
-	start := len(dst)
-	for _, c := range a.carted.keys {
-		if a.categories.find(c) < 0 {
-			dst = append(dst, int64(c))
+	a.carted.compact()
+	a.categories.compact()
+	bought := a.categories.ents
+	for _, e := range a.carted.ents {
+		// Both sets ascend: walk them together.
+		for len(bought) > 0 && bought[0].key < e.key {
+			bought = bought[1:]
+		}
+		if len(bought) == 0 || bought[0].key != e.key {
+			dst = append(dst, int64(e.key))
 		}
 	}
-	slices.Sort(dst[start:])
 	return dst
 }
 
@@ -303,6 +319,11 @@ type derived struct {
 type rowCache struct {
 	acc *Acc
 	d   derived
+	// times and gaps are scratch for derive, reused from one customer to
+	// the next.
+	times []int64
+	gaps  []float64
+	sink  int64 // finalise's loads ahead, so that they are kept
 }
 
 // derive returns the values derived from a's key sets: from c's row cache
@@ -312,33 +333,35 @@ func (a *Acc) derive(c *Context) *derived {
 		return &c.row.d
 	}
 	var d derived
+	var scratch rowCache
+	if c != nil && c.row != nil {
+		scratch.times, scratch.gaps = c.row.times, c.row.gaps
+	}
 	d.browseNoBuy, d.withCart, d.cartNoBuy = a.sessionCounts()
-	times := a.orders.times()
+	times := a.orders.times(scratch.times)
 	if len(times) > 0 {
 		d.firstOrder, d.lastOrder = times[0], times[len(times)-1]
 	}
-	if gaps := orderGaps(times); len(gaps) > 0 {
+	gaps := orderGaps(scratch.gaps, times)
+	if len(gaps) > 0 {
 		d.gaps = len(gaps)
 		d.gapMean, d.gapSD = meanSD(gaps)
 	}
 	if c != nil && c.row != nil {
-		c.row.acc, c.row.d = a, d
+		c.row.acc, c.row.d, c.row.times, c.row.gaps = a, d, times, gaps
 		return &c.row.d
 	}
 	return &d
 }
 
-// orderGaps returns the gaps in days between consecutive orders, of
-// ascending times.
-func orderGaps(times []int64) []float64 {
-	if len(times) < 2 {
-		return nil
-	}
-	gaps := make([]float64, len(times)-1)
+// orderGaps appends to dst[:0] the gaps in days between consecutive orders,
+// of ascending times, and returns the extended slice.
+func orderGaps(dst []float64, times []int64) []float64 {
+	dst = dst[:0]
 	for i := 1; i < len(times); i++ {
-		gaps[i-1] = float64(times[i]-times[i-1]) / MicrosPerDay
+		dst = append(dst, float64(times[i]-times[i-1])/MicrosPerDay)
 	}
-	return gaps
+	return dst
 }
 
 // Launches is the product side input of the feature stage: the first time

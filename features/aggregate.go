@@ -56,8 +56,8 @@ type Aggregator struct {
 	epoch uint32       // the current split, for dups
 	dups  []dedupState // per slot; only Add uses it
 
-	staged []*Acc // foldRows' scratch: the accumulator of each row
-	sink   int64  // foldRows' touched words, so the loads are kept
+	staged []*Acc // foldRun's scratch: the accumulator of each row
+	sink   int64  // foldRun's touched words, so the loads are kept
 }
 
 // NewAggregator returns an empty aggregator that reads product launches from
@@ -164,28 +164,28 @@ func (g *Aggregator) addRows(b *Batch, rows []int32, dedup bool) {
 	g.Stats.Events += int64(n) - dups
 }
 
-// foldRows folds the events of b at rows (duplicates already dropped) into
-// the accumulators in three passes: find every row's accumulator, load the
-// words of each that every event touches, then fold. The events of a
+// foldRun folds every event of b (duplicates already dropped) into the
+// accumulators in three passes: find every row's accumulator, load the
+// words of each that the fold will touch, then fold. The events of a
 // time-sorted file interleave customers, so nearly every row's id entry
 // and accumulator is a cache miss; in the first two passes no iteration
 // depends on another, so the processor has many of those misses in flight
 // at once, where the fold, one row after another, would wait for each.
-func (g *Aggregator) foldRows(b *Batch, rows []int32) {
+func (g *Aggregator) foldRun(b *Batch) {
 	g.Stats.Present |= b.Present
 	launch := g.launch
 	if b.Present&ColProduct == 0 {
 		launch = nil
 	}
-	if cap(g.staged) < len(rows) {
-		g.staged = make([]*Acc, len(rows))
+	if cap(g.staged) < b.Len {
+		g.staged = make([]*Acc, b.Len)
 	}
-	staged := g.staged[:len(rows)]
+	staged := g.staged[:b.Len]
 	var last int64
 	var acc *Acc
 	k := int32(-1)
-	for r, i := range rows {
-		if id := b.Customer[i]; acc == nil || id != last {
+	for i, id := range b.Customer[:b.Len] {
+		if acc == nil || id != last {
 			var name *string
 			if b.CustomerID != nil {
 				name = &b.CustomerID[i]
@@ -196,18 +196,31 @@ func (g *Aggregator) foldRows(b *Batch, rows []int32) {
 		if b.CustomerID != nil {
 			g.checkName(k, b.CustomerID[i])
 		}
-		staged[r] = acc
+		staged[i] = acc
 	}
 	var sink int64
-	for _, a := range staged {
-		sink += a.LastEvent + a.CountryTime
+	if b.Present&ColSession != 0 {
+		for i, a := range staged {
+			sink += a.LastEvent
+			// A row that starts a session will append to the session
+			// set: load its last entry too.
+			if a.curSession != b.Session[i] {
+				if n := len(a.sessions.ents); n > 0 {
+					sink += int64(a.sessions.ents[n-1].key)
+				}
+			}
+		}
+	} else {
+		for _, a := range staged {
+			sink += a.LastEvent
+		}
 	}
 	g.sink += sink
-	for r, i := range rows {
+	for i, a := range staged {
 		g.Stats.ByType[b.Type[i]]++
-		staged[r].add(b, int(i), launch)
+		a.add(b, i, launch)
 	}
-	g.Stats.Events += int64(len(rows))
+	g.Stats.Events += int64(b.Len)
 	clear(staged) // hold no accumulator past the call
 }
 
@@ -366,7 +379,19 @@ func finalise(ctx Context, ids []int64, names []string, accs []*Acc) *Table {
 	parallelRanges(len(order), finaliseChunk, func(lo, hi int) {
 		c := ctx
 		c.row = new(rowCache)
+		var sink int64
 		for r := lo; r < hi; r++ {
+			if (r-lo)%finaliseBlock == 0 {
+				// The accumulators are read in id order, not in
+				// memory order, so each is a run of cache misses:
+				// load the next block's lines and key sets in a
+				// loop of independent loads first, so that their
+				// misses overlap, where the features, one customer
+				// after another, would wait for each.
+				for _, k := range order[r:min(r+finaliseBlock, hi)] {
+					sink += touch(accs[k])
+				}
+			}
 			a := accs[order[r]]
 			if t.Country != nil {
 				t.Country[r] = a.Country
@@ -384,6 +409,7 @@ func finalise(ctx Context, ids []int64, names []string, accs []*Acc) *Table {
 				t.Columns[j][r] = v
 			}
 		}
+		c.row.sink = sink
 	})
 	t.Context.row = nil
 	return t
@@ -391,6 +417,29 @@ func finalise(ctx Context, ids []int64, names []string, accs []*Acc) *Table {
 
 // finaliseChunk is the fewest customers worth a goroutine of their own.
 const finaliseChunk = 16384
+
+// finaliseBlock is the number of customers whose accumulators finalise
+// loads at once.
+const finaliseBlock = 32
+
+// touch loads a word of each cache line of a and the first entry of each of
+// its key sets, and returns their sum, so that the loads are kept.
+func touch(a *Acc) int64 {
+	s := a.Views + a.PurchaseRows + a.Spend + a.TrendRows
+	if len(a.sessions.ents) > 0 {
+		s += int64(a.sessions.ents[0].key)
+	}
+	if len(a.orders.ents) > 0 {
+		s += int64(a.orders.ents[0].key)
+	}
+	if len(a.categories.ents) > 0 {
+		s += int64(a.categories.ents[0].key)
+	}
+	if len(a.carted.ents) > 0 {
+		s += int64(a.carted.ents[0].key)
+	}
+	return s
+}
 
 // parallelRanges calls f on contiguous ranges covering [0, n), at most
 // GOMAXPROCS of them at once and none smaller than minChunk (one range,

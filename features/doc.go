@@ -25,15 +25,25 @@
 // sessions, orders and purchased categories) and products, never to the
 // number of events.
 //
-// Layout for speed. Customers are found through an open-addressing index
-// (idIndex) whose entries hold the id and the slot side by side, and their
-// accumulators live in fixed chunks (accStore) that are never copied as
-// customers arrive. Several goroutines share one Sharded aggregator:
-// customers are spread over shards by a hash of their id, and a goroutine
-// takes each shard's lock once per batch for all of the batch's rows of that
-// shard. Finalisation runs row by row on every core, with the values derived
-// from a customer's key sets computed once and cached in the finalising
-// goroutine's Context, never in the accumulator.
+// Layout for speed. In a file sorted by time consecutive rows belong to
+// different customers, so the fold is random access to the per-customer
+// state, and what it costs is the cache lines each event touches.
+// Customers are found through an open-addressing index (idIndex) whose
+// entries hold the id and the slot side by side, and their accumulators
+// live in fixed chunks (accStore) that are never copied as customers
+// arrive. An Acc is five cache lines, the first holding everything a view
+// in a running session touches. Its key sets (sessions, orders, categories)
+// are one array each, appended to without a search and compacted when full,
+// so that a new session touches the set's last entry alone. Several
+// goroutines share one Sharded aggregator: customers are spread over shards
+// by a hash of their id; a goroutine copies a batch's rows into runs of one
+// shard each and takes each shard's lock once per batch to fold its run, in
+// passes that find and load every row's accumulator before folding, so that
+// the misses overlap. Finalisation runs row by row on every core, loading
+// the accumulators of a block of customers before computing their
+// features, with the values derived from a customer's key sets computed
+// once and cached in the finalising goroutine's Context, never in the
+// accumulator.
 //
 // The features, their definitions, units and required inputs are listed in
 // one place, Catalogue (catalogue.go). A feature whose inputs the data lacks

@@ -3,6 +3,7 @@ package features
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 )
 
@@ -162,6 +163,61 @@ type Batch struct {
 	// Dedup). A table of purchases dated by the day cannot tell a copied
 	// row from a second purchase of the same value on the same day.
 	KeepRepeats bool
+}
+
+// scatter sets b to the rows of src at rows, row rows[r] going to row
+// to[r] (to a permutation of [0, len(rows))), reusing b's buffers. A column
+// src lacks stays empty.
+func (b *Batch) scatter(src *Batch, rows, to []int32) {
+	b.Len, b.Present, b.KeepRepeats = len(rows), src.Present, src.KeepRepeats
+	scatterColumn(&b.Customer, src.Customer, rows, to)
+	scatterColumn(&b.CustomerID, src.CustomerID, rows, to)
+	scatterColumn(&b.Time, src.Time, rows, to)
+	scatterColumn(&b.Type, src.Type, rows, to)
+	scatterColumn(&b.Product, src.Product, rows, to)
+	scatterColumn(&b.Category, src.Category, rows, to)
+	scatterColumn(&b.Price, src.Price, rows, to)
+	scatterColumn(&b.Amount, src.Amount, rows, to)
+	scatterColumn(&b.Quantity, src.Quantity, rows, to)
+	scatterColumn(&b.Session, src.Session, rows, to)
+	scatterColumn(&b.Order, src.Order, rows, to)
+	scatterColumn(&b.Coupon, src.Coupon, rows, to)
+	scatterColumn(&b.Discount, src.Discount, rows, to)
+	scatterColumn(&b.Country, src.Country, rows, to)
+}
+
+func scatterColumn[T any](dst *[]T, src []T, rows, to []int32) {
+	if len(src) == 0 {
+		*dst = (*dst)[:0]
+		if src == nil {
+			*dst = nil
+		}
+		return
+	}
+	d := slices.Grow((*dst)[:0], len(rows))[:len(rows)]
+	for r, i := range rows {
+		d[to[r]] = src[i]
+	}
+	*dst = d
+}
+
+// slice sets dst to rows [lo, hi) of b, sharing b's memory.
+func (b *Batch) slice(dst *Batch, lo, hi int) {
+	*dst = Batch{Len: hi - lo, Present: b.Present, KeepRepeats: b.KeepRepeats,
+		Customer: sliceColumn(b.Customer, lo, hi), CustomerID: sliceColumn(b.CustomerID, lo, hi),
+		Time: sliceColumn(b.Time, lo, hi), Type: sliceColumn(b.Type, lo, hi),
+		Product: sliceColumn(b.Product, lo, hi), Category: sliceColumn(b.Category, lo, hi),
+		Price: sliceColumn(b.Price, lo, hi), Amount: sliceColumn(b.Amount, lo, hi),
+		Quantity: sliceColumn(b.Quantity, lo, hi), Session: sliceColumn(b.Session, lo, hi),
+		Order: sliceColumn(b.Order, lo, hi), Coupon: sliceColumn(b.Coupon, lo, hi),
+		Discount: sliceColumn(b.Discount, lo, hi), Country: sliceColumn(b.Country, lo, hi)}
+}
+
+func sliceColumn[T any](col []T, lo, hi int) []T {
+	if len(col) == 0 {
+		return col
+	}
+	return col[lo:hi:hi]
 }
 
 // Reset empties b for reuse, keeping its buffers.

@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"slices"
 	"testing"
+	"unsafe"
 )
 
 // randomEvents returns n events of a few customers over 60 days, with every
@@ -271,16 +272,21 @@ func snapshot(a *Acc) Acc {
 }
 
 // sortedVals returns the values of s in ascending order in a new slice.
-func sortedVals[V cmp.Ordered](s *keySet[V]) []V {
-	out := slices.Clone(s.vals)
+func sortedVals[V interface {
+	cmp.Ordered
+	combiner[V]
+}](s *keySet[V]) []V {
+	s.compact()
+	var out []V
+	for _, e := range s.ents {
+		out = append(out, e.val)
+	}
 	slices.Sort(out)
 	return out
 }
 
-func cloneSet[V any](ks *keySet[V]) {
-	ks.keys = slices.Clone(ks.keys)
-	ks.vals = slices.Clone(ks.vals)
-	ks.idx = maps.Clone(ks.idx)
+func cloneSet[V combiner[V]](ks *keySet[V]) {
+	ks.ents = slices.Clone(ks.ents)
 }
 
 func TestAccMergeLeavesPartialUnchanged(t *testing.T) {
@@ -302,8 +308,8 @@ func TestAccMergeLeavesPartialUnchanged(t *testing.T) {
 	ga.Add(batchOf(allColumns, evsA...))
 	gb.Add(batchOf(allColumns, evsB...))
 	a, o := ga.Acc(1), gb.Acc(1)
-	if o.sessions.idx == nil || o.orders.idx == nil || o.categories.idx == nil {
-		t.Fatal("test needs key sets past the index threshold")
+	if len(o.sessions.ents) < 32 || len(o.orders.ents) < 32 || len(o.categories.ents) < 32 {
+		t.Fatal("test needs key sets compacted more than once")
 	}
 	before := snapshot(o)
 	a.Merge(o)
@@ -316,11 +322,11 @@ func TestAccMergeLeavesPartialUnchanged(t *testing.T) {
 		a.orders.fold(uint64(1000+k), 1, 1)
 		a.categories.add(uint64(1000 + k))
 	}
-	for i := range a.sessions.vals {
-		a.sessions.vals[i] |= sessPurchase
+	for i := range a.sessions.ents {
+		a.sessions.ents[i].val |= sessPurchase
 	}
-	for i := range a.orders.vals {
-		a.orders.vals[i] = orderVal{-1, -1}
+	for i := range a.orders.ents {
+		a.orders.ents[i].val = orderVal{-1, -1}
 	}
 	if !reflect.DeepEqual(*o, before) {
 		t.Fatal("changing the merged accumulator changed the partial: they share memory")
@@ -338,7 +344,7 @@ func TestAccMergeLeavesPartialUnchanged(t *testing.T) {
 		t.Errorf("sessions, orders, categories = %d, %d, %d; want %d, %d, %d",
 			m.Sessions(), m.Orders(), m.categories.len(), want.Sessions(), want.Orders(), want.categories.len())
 	}
-	if !slices.Equal(sortedVals(&m.sessions.keySet), sortedVals(&want.sessions.keySet)) || !slices.Equal(m.orders.times(), want.orders.times()) || m.orders.firstSpend() != want.orders.firstSpend() {
+	if !slices.Equal(sortedVals(&m.sessions.keySet), sortedVals(&want.sessions.keySet)) || !slices.Equal(m.orders.times(nil), want.orders.times(nil)) || m.orders.firstSpend() != want.orders.firstSpend() {
 		t.Error("merged session flags, order times or first order's spend differ from one pass")
 	}
 	if m.Country != want.Country || m.Country != "RO" {
@@ -371,7 +377,7 @@ func TestAggregatorMergeDisjointAndEmpty(t *testing.T) {
 
 func TestManySessionsPastIndex(t *testing.T) {
 	// Customers with 100 sessions (and 100 orders) each: the key sets are
-	// promoted to a hash index and still count exactly.
+	// compacted many times and still count exactly, in bounded memory.
 	var evs []ev
 	for c := int64(1); c <= 3; c++ {
 		for s := range 100 {
@@ -395,8 +401,8 @@ func TestManySessionsPastIndex(t *testing.T) {
 	tab := g1.Finalise(Context{AsOf: at(30), WindowStart: at(0), Stats: g1.Stats})
 	for c := int64(1); c <= 3; c++ {
 		a := g1.Acc(c)
-		if a.sessions.idx == nil || len(a.sessions.idx) != a.sessions.len() {
-			t.Errorf("customer %d: session set not indexed (%d keys, %d indexed)", c, a.sessions.len(), len(a.sessions.idx))
+		if n := a.sessions.len(); cap(a.sessions.ents) >= 4*n {
+			t.Errorf("customer %d: session set of %d keys holds %d entries", c, n, cap(a.sessions.ents))
 		}
 		checks := map[string]float64{
 			"sessions":              100,
@@ -421,12 +427,9 @@ func TestKeySet(t *testing.T) {
 		if s.len() != k+1 {
 			t.Fatalf("len = %d after %d inserts", s.len(), k+1)
 		}
-		if (s.idx != nil) != (s.len() > keySetIndexAt) {
-			t.Fatalf("with %d keys, indexed = %v", s.len(), s.idx != nil)
-		}
-		// every key so far is found, before and after promotion
+		// every key so far is found
 		for j := 0; j <= k; j++ {
-			if i := s.find(uint64(j*7 + 1)); i < 0 || s.keys[i] != uint64(j*7+1) {
+			if i := s.find(uint64(j*7 + 1)); i < 0 || s.ents[i].key != uint64(j*7+1) {
 				t.Fatalf("with %d keys, find(%d) = %d", s.len(), j*7+1, i)
 			}
 		}
@@ -436,7 +439,7 @@ func TestKeySet(t *testing.T) {
 	}
 	s.fold(1, 5000, 2) // later: the time is kept, the spend added
 	s.fold(8, -1, 2)   // earlier: the time replaced
-	if v1, v8 := s.vals[s.find(1)], s.vals[s.find(8)]; v1 != (orderVal{1000, 3}) || v8 != (orderVal{-1, 3}) {
+	if v1, v8 := s.ents[s.find(1)].val, s.ents[s.find(8)].val; v1 != (orderVal{1000, 3}) || v8 != (orderVal{-1, 3}) {
 		t.Errorf("fold: %v, %v; want {1000 3}, {-1 3}", v1, v8)
 	}
 	if got := s.firstSpend(); got != 3 {
@@ -454,36 +457,110 @@ func TestKeySet(t *testing.T) {
 	for k := range 40 {
 		g.or(uint64(k+10), 2)
 	}
-	f.mergeOr(&g)
+	f.merge(&g.keySet)
 	if f.len() != 50 {
 		t.Fatalf("union has %d keys, want 50", f.len())
 	}
 	for k := range 50 {
-		want := uint8(0)
+		want := sessFlags(0)
 		if k < 30 {
 			want |= 1
 		}
 		if k >= 10 {
 			want |= 2
 		}
-		if got := f.vals[f.find(uint64(k))]; got != want {
+		if got := f.ents[f.find(uint64(k))].val; got != want {
 			t.Errorf("key %d = %b, want %b", k, got, want)
 		}
 	}
-	if v := s.times(); !slices.IsSorted(v) || len(v) != s.len() {
+	if v := s.times(nil); !slices.IsSorted(v) || len(v) != s.len() {
 		t.Error("times are not the sorted order times")
 	}
 	// A set of keys alone: add is idempotent and stores no values.
-	var c keySet[struct{}]
+	var c keySet[noVal]
 	for k := range 60 {
 		c.add(uint64(k % 35))
 	}
-	var d keySet[struct{}]
+	var d keySet[noVal]
 	d.add(100)
 	d.add(3)
-	c.mergeKeys(&d)
+	c.merge(&d)
 	if c.len() != 36 || c.find(100) < 0 || c.find(34) < 0 || c.find(35) >= 0 {
 		t.Errorf("key set: %d keys, want 36", c.len())
+	}
+	if size := unsafe.Sizeof(c.ents[0]); size != 8 {
+		t.Errorf("an entry of a set of keys alone takes %d bytes, want 8", size)
+	}
+}
+
+// TestAccLayout checks the cache lines Acc's comment promises: 320 bytes,
+// a view in a running session within the first line, a new session's set
+// at the start of the second.
+func TestAccLayout(t *testing.T) {
+	var a Acc
+	if size := unsafe.Sizeof(a); size != 320 {
+		t.Errorf("Acc takes %d bytes, want 320", size)
+	}
+	if end := unsafe.Offsetof(a.Country) + unsafe.Sizeof(a.Country); end > 64 {
+		t.Errorf("the first line's fields end at byte %d", end)
+	}
+	if off := unsafe.Offsetof(a.sessions); off != 64 {
+		t.Errorf("the session set starts at byte %d, want 64", off)
+	}
+	if off := unsafe.Offsetof(a.FirstPurchase); off != 128 {
+		t.Errorf("the purchase sums start at byte %d, want 128", off)
+	}
+}
+
+// TestKeySetRepeats puts keys that repeat in every pattern the fold meets
+// (runs of one key, keys coming back after others, one key alternating
+// with new ones) and checks the set against a map, and that its memory
+// stays proportional to the distinct keys.
+func TestKeySetRepeats(t *testing.T) {
+	patterns := []struct {
+		name string
+		key  func(i int, rng *rand.Rand) uint64
+	}{
+		{"runs", func(i int, _ *rand.Rand) uint64 { return uint64(i / 5) }},
+		{"few keys at random", func(_ int, rng *rand.Rand) uint64 { return uint64(rng.IntN(7)) }},
+		{"many keys at random", func(_ int, rng *rand.Rand) uint64 { return uint64(rng.IntN(500)) }},
+		{"alternating with new", func(i int, _ *rand.Rand) uint64 {
+			if i%2 == 0 {
+				return 1 << 40
+			}
+			return uint64(i)
+		}},
+		{"descending", func(i int, _ *rand.Rand) uint64 { return uint64(100_000 - i) }},
+	}
+	for _, p := range patterns {
+		t.Run(p.name, func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(5, 6))
+			var s orderSet
+			want := map[uint64]orderVal{}
+			for i := range 3000 {
+				k, tm, spend := p.key(i, rng), rng.Int64N(1000), rng.Int64N(10)
+				s.fold(k, tm, spend)
+				if v, ok := want[k]; ok {
+					want[k] = orderVal{min(v.first, tm), v.spend + spend}
+				} else {
+					want[k] = orderVal{tm, spend}
+				}
+				if c := cap(s.ents); c > keySetFirstCap && c >= 4*len(want) {
+					t.Fatalf("after %d puts: %d entries for %d keys", i+1, c, len(want))
+				}
+			}
+			if s.len() != len(want) {
+				t.Fatalf("len = %d, want %d", s.len(), len(want))
+			}
+			for i, e := range s.ents {
+				if i > 0 && s.ents[i-1].key >= e.key {
+					t.Fatal("compacted set not in ascending key order")
+				}
+				if want[e.key] != e.val {
+					t.Fatalf("key %d = %v, want %v", e.key, e.val, want[e.key])
+				}
+			}
+		})
 	}
 }
 

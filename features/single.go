@@ -120,20 +120,22 @@ func (a *Acc) MarshalBinary() ([]byte, error) {
 	// Each set as its count and (key, value) pairs, values as varints
 	// (0 for the sets of keys alone), the same bytes whatever the values'
 	// type in memory; an order's value is its time then its spend.
-	b = appendSet(b, &a.sessions.keySet, func(b []byte, v uint8) []byte { return binary.AppendVarint(b, int64(v)) })
+	b = appendSet(b, &a.sessions.keySet, func(b []byte, v sessFlags) []byte { return binary.AppendVarint(b, int64(v)) })
 	b = appendSet(b, &a.orders.keySet, func(b []byte, v orderVal) []byte {
 		return binary.AppendVarint(binary.AppendVarint(b, v.first), v.spend)
 	})
-	b = appendSet(b, &a.categories, func(b []byte, _ struct{}) []byte { return binary.AppendVarint(b, 0) })
-	b = appendSet(b, &a.carted, func(b []byte, _ struct{}) []byte { return binary.AppendVarint(b, 0) })
+	b = appendSet(b, &a.categories, func(b []byte, _ noVal) []byte { return binary.AppendVarint(b, 0) })
+	b = appendSet(b, &a.carted, func(b []byte, _ noVal) []byte { return binary.AppendVarint(b, 0) })
 	return b, nil
 }
 
-func appendSet[V any](b []byte, ks *keySet[V], appendVal func([]byte, V) []byte) []byte {
-	b = binary.AppendUvarint(b, uint64(len(ks.keys)))
-	for i, k := range ks.keys {
-		b = binary.LittleEndian.AppendUint64(b, k)
-		b = appendVal(b, ks.vals[i])
+// appendSet appends the set ks, compacted, in ascending key order.
+func appendSet[V combiner[V]](b []byte, ks *keySet[V], appendVal func([]byte, V) []byte) []byte {
+	ks.compact()
+	b = binary.AppendUvarint(b, uint64(len(ks.ents)))
+	for _, e := range ks.ents {
+		b = binary.LittleEndian.AppendUint64(b, e.key)
+		b = appendVal(b, e.val)
 	}
 	return b
 }
@@ -200,10 +202,10 @@ func (a *Acc) UnmarshalBinary(data []byte) error {
 		}
 		return true
 	}
-	if !readSet(func(k uint64) bool { v := varint(); a.sessions.insert(k, uint8(v)); return v >= 0 && v <= 0xff }) ||
-		!readSet(func(k uint64) bool { a.orders.insert(k, orderVal{first: varint(), spend: varint()}); return true }) ||
-		!readSet(func(k uint64) bool { a.categories.insert(k, struct{}{}); return varint() == 0 }) ||
-		!readSet(func(k uint64) bool { a.carted.insert(k, struct{}{}); return varint() == 0 }) {
+	if !readSet(func(k uint64) bool { v := varint(); a.sessions.or(k, uint8(v)); return v >= 0 && v <= 0xff }) ||
+		!readSet(func(k uint64) bool { a.orders.put(k, orderVal{first: varint(), spend: varint()}); return true }) ||
+		!readSet(func(k uint64) bool { a.categories.add(k); return varint() == 0 }) ||
+		!readSet(func(k uint64) bool { a.carted.add(k); return varint() == 0 }) {
 		return ErrBadEncoding
 	}
 	if bad || len(r) != 0 {
