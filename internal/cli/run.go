@@ -6,10 +6,9 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
-	"slices"
-	"strings"
 
 	"github.com/segmint/segmint/demo"
+	"github.com/segmint/segmint/internal/jobflags"
 	"github.com/segmint/segmint/output"
 	"github.com/segmint/segmint/pipeline"
 	"github.com/segmint/segmint/segments"
@@ -21,17 +20,14 @@ type runOptions struct {
 	log          logOptions
 	Out          string
 	Force        bool
-	K            int
-	KMin, KMax   int
-	KStrategy    string
-	NInit        int
+	cluster      jobflags.Cluster
 	Seed         uint64
 	Boots        int
 	Segments     string
 	SegmentsMode string
 	Previous     string
 	Layout       string
-	predict      predictFlags
+	predict      jobflags.Predict
 }
 
 func runFlags(o *runOptions, stderr io.Writer) *flag.FlagSet {
@@ -47,18 +43,14 @@ moved into place at the end: a failed run writes nothing.`, stderr)
 	o.log.register(fs)
 	fs.StringVar(&o.Out, "out", "segmint-out", "output `DIR`ectory; must not exist or be empty unless --force, and must not be, contain or lie inside an input")
 	fs.BoolVar(&o.Force, "force", false, "replace an earlier run's output in --out: only a directory holding a segmint manifest.json and nothing but the files it lists (with --layout hive, the partitions of the run's as-of date, each holding only segmint's files); anything else is refused with exit 4. The old output is removed only after the new one is complete")
-	fs.IntVar(&o.K, "k", 0, "number of clusters (0 = choose k in [--k-min, --k-max])")
-	fs.IntVar(&o.KMin, "k-min", pipeline.DefaultKMin, "smallest k tried when --k is 0")
-	fs.IntVar(&o.KMax, "k-max", pipeline.DefaultKMax, "largest k tried when --k is 0")
-	fs.StringVar(&o.KStrategy, "k-strategy", pipeline.KSeeded, "how k is chosen when --k is 0: seeded (k-means started from the segment rules' groups, one cluster per group), discover (k-means++ with the largest k whose clusters the bootstrap reproduces, then a cluster for each segment group those clusters miss where the data separates it from its neighbours by a valley of density), stability (k-means++; the largest k whose clusters the bootstrap reproduces) or indices (k-means++; the rank sum of silhouette, Calinski-Harabasz and Davies-Bouldin). The report shows what stability and the indices choose whichever is used")
-	fs.IntVar(&o.NInit, "n-init", 10, "k-means restarts (the lowest inertia is kept)")
+	o.cluster.Register(fs)
 	fs.Uint64Var(&o.Seed, "seed", 1, "random seed: the same input, flags and seed give the same segments")
 	fs.IntVar(&o.Boots, "stability-boots", 10, "bootstrap refits for cluster stability (0 disables)")
 	fs.StringVar(&o.Segments, "segments", "", "segment catalogue `FILE` (YAML) replacing or extending the built-in one")
 	fs.StringVar(&o.Previous, "previous", "", "an earlier run's output `DIR` (it may be --out itself: it is read before anything is replaced): report the movement of customers between segments since then (movement.parquet, and a transition matrix in the report)")
 	fs.StringVar(&o.Layout, "layout", "flat", "output layout: flat (every file in --out) or hive (TABLE/as_of_date=YYYY-MM-DD/part-00000.parquet partitions for external tables; a run replaces the partitions of its as-of date and leaves the others)")
 	fs.StringVar(&o.SegmentsMode, "segments-mode", "extend", "how --segments combines with the built-in catalogue: extend or replace")
-	o.predict.register(fs)
+	o.predict.Register(fs)
 	registerConfig(fs, &o.Config)
 	return fs
 }
@@ -86,20 +78,19 @@ func run(ctx context.Context, o runOptions, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer done()
-	if o.K < 0 || o.NInit < 0 || o.KMin < 0 || o.KMax < 0 {
-		return usagef("--k, --n-init, --k-min and --k-max must not be negative")
+	boots := o.Boots
+	if boots == 0 {
+		boots = -1
 	}
-	if o.K == 0 && o.KMin > o.KMax {
-		return usagef("--k-min %d is greater than --k-max %d", o.KMin, o.KMax)
-	}
-	if !slices.Contains(pipeline.KStrategies, o.KStrategy) {
-		return usagef("--k-strategy %q: want one of %s", o.KStrategy, strings.Join(pipeline.KStrategies, ", "))
+	co, err := o.cluster.Options(o.Seed, boots)
+	if err != nil {
+		return err
 	}
 	layout, err := output.ParseLayout(o.Layout)
 	if err != nil {
 		return usagef("--layout: %v", err)
 	}
-	po, err := o.predict.options()
+	po, err := o.predict.Options()
 	if err != nil {
 		return err
 	}
@@ -117,10 +108,7 @@ func run(ctx context.Context, o runOptions, stdout, stderr io.Writer) error {
 		}
 	}
 	ro := pipeline.RunOptions{Events: o.input.Events, Out: o.Out, Force: o.Force, Previous: o.Previous, Layout: layout, Scan: so, Catalogue: cat, Logger: log, Predict: po,
-		Cluster: pipeline.ClusterOptions{K: o.K, KMin: o.KMin, KMax: o.KMax, KStrategy: o.KStrategy, NInit: o.NInit, Seed: o.Seed, StabilityBoots: o.Boots}}
-	if o.Boots == 0 {
-		ro.Cluster.StabilityBoots = -1
-	}
+		Cluster: co}
 	if len(ro.Events) == 0 {
 		path, cleanup, err := demo.File()
 		if err != nil {

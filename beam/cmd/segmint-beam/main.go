@@ -75,10 +75,10 @@ import (
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/x/beamx"
 
 	"github.com/segmint/segmint/beam/segbeam"
+	"github.com/segmint/segmint/internal/jobflags"
 	"github.com/segmint/segmint/internal/layoutflags"
 	"github.com/segmint/segmint/outdir"
 	"github.com/segmint/segmint/output"
-	"github.com/segmint/segmint/pipeline"
 	"github.com/segmint/segmint/source"
 )
 
@@ -99,15 +99,15 @@ const (
 type options struct {
 	Events listFlag
 	// Input are the flags of the input's layout, as segmint's.
-	Input     layoutflags.Flags
-	AsOf      string
-	Out       string
-	Force     bool
-	Seed      uint64
-	K         int
-	KMin      int
-	KMax      int
-	NInit     int
+	Input layoutflags.Flags
+	AsOf  string
+	Out   string
+	Force bool
+	Seed  uint64
+	// Cluster and Predict are the flags of the fitting stages, as
+	// segmint run's.
+	Cluster   jobflags.Cluster
+	Predict   jobflags.Predict
 	Sample    int
 	Shards    int
 	Features  bool
@@ -116,9 +116,6 @@ type options struct {
 	Layout    string
 	Previous  string
 	MaxReject float64
-	CLVModel  string
-	Horizon   float64
-	Discount  float64
 }
 
 // listFlag collects repeatable, comma-separated values.
@@ -136,18 +133,13 @@ func registerFlags(fs *flag.FlagSet, o *options) {
 	fs.Float64Var(&o.MaxReject, "max-rejected-share", source.DefaultMaxRejectedShare, "warn (report, manifest) when the row filters reject more than this `SHARE` of the input rows (0 warns on any, 1 never)")
 	fs.BoolVar(&o.Force, "force", false, "replace a non-empty local --out")
 	fs.Uint64Var(&o.Seed, "seed", 1, "random seed of the sample and of k-means")
-	fs.IntVar(&o.K, "k", 0, "number of clusters (0 = k-means seeded from the segment rules, as segmint run)")
-	fs.IntVar(&o.KMin, "k-min", pipeline.DefaultKMin, "smallest k of the validity-index curves when --k is 0")
-	fs.IntVar(&o.KMax, "k-max", pipeline.DefaultKMax, "largest k of the validity-index curves when --k is 0")
-	fs.IntVar(&o.NInit, "n-init", 10, "k-means restarts")
+	o.Cluster.Register(fs)
 	fs.IntVar(&o.Sample, "sample", 1_000_000, "customers the clusters are fitted on, drawn uniformly by a seeded hash of the id (0 = all)")
 	fs.IntVar(&o.Shards, "shards", segbeam.DefaultShards, "Parquet files of features/ (--features-only)")
 	fs.BoolVar(&o.Features, "features-only", false, "write the feature table (features/) only, as segmint features")
 	fs.StringVar(&o.Segments, "segments", "", "segment catalogue `FILE` (YAML) replacing or extending the built-in one, as segmint run")
 	fs.StringVar(&o.SegMode, "segments-mode", "extend", "how --segments combines with the built-in catalogue: extend or replace")
-	fs.StringVar(&o.CLVModel, "clv-model", pipeline.ModelBGNBD, "purchase model of the lifetime-value predictions: bgnbd, pnbd or none, as segmint run (fitted on the sample)")
-	fs.Float64Var(&o.Horizon, "horizon", pipeline.DefaultHorizonDays, "horizon of churn_probability, expected_orders and predicted_clv, in `DAYS` (0 = 365)")
-	fs.Float64Var(&o.Discount, "discount-rate", 0.10, "annual `RATE` predicted_clv is discounted at (0 for none)")
+	o.Predict.Register(fs)
 }
 
 // usageError is a problem with the flags.
@@ -172,14 +164,15 @@ func segbeamOptions(o *options) (segbeam.Options, error) {
 	if o.Out == "" {
 		return so, usagef("--out is required")
 	}
-	if o.K < 0 || o.NInit < 0 || o.KMin < 0 || o.KMax < 0 || o.Sample < 0 || o.Shards < 0 {
-		return so, usagef("--k, --k-min, --k-max, --n-init, --sample and --shards must not be negative")
+	if o.Sample < 0 || o.Shards < 0 {
+		return so, usagef("--sample and --shards must not be negative")
 	}
 	if o.Sample == 1 {
 		return so, usagef("--sample 1: want 0 (every customer) or at least 2")
 	}
-	if o.K == 0 && o.KMin > o.KMax {
-		return so, usagef("--k-min %d is greater than --k-max %d", o.KMin, o.KMax)
+	cluster, err := o.Cluster.Options(o.Seed, 0)
+	if err != nil {
+		return so, err
 	}
 	layout, err := o.Input.Layout()
 	if err != nil {
@@ -193,13 +186,13 @@ func segbeamOptions(o *options) (segbeam.Options, error) {
 	if err != nil {
 		return so, err
 	}
-	predict := pipeline.PredictOptions{Model: o.CLVModel, HorizonDays: o.Horizon, DiscountRate: o.Discount, NoDiscount: o.Discount == 0}
-	if err := predict.Check(); err != nil {
-		return so, usagef("--clv-model, --horizon, --discount-rate: %v", err)
+	predict, err := o.Predict.Options()
+	if err != nil {
+		return so, err
 	}
 	so = segbeam.Options{Events: o.Events, Layout: layout, Out: o.Out, Force: o.Force, Sample: o.Sample, Shards: o.Shards, FeaturesOnly: o.Features, Predict: predict,
 		OutputLayout: outLayout, Previous: o.Previous, MaxRejectedShare: maxReject,
-		Cluster: pipeline.ClusterOptions{K: o.K, KMin: o.KMin, KMax: o.KMax, NInit: o.NInit, Seed: o.Seed}}
+		Cluster: cluster}
 	if !strings.Contains(o.Out, "://") {
 		if err := outdir.CheckDisjoint(o.Out, []outdir.Input{{Flag: "--segments", Path: o.Segments}}); err != nil {
 			return so, err

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/segmint/segmint/beam/segbeam"
+	"github.com/segmint/segmint/internal/jobflags"
 	"github.com/segmint/segmint/internal/layoutflags"
 	"github.com/segmint/segmint/output"
 )
@@ -23,7 +25,7 @@ func TestSegmentsFlag(t *testing.T) {
 	os.WriteFile(good, []byte("segments:\n  - id: big_baskets\n    rule: items_per_order >= 2\n"), 0o644)
 	os.WriteFile(bad, []byte("segments:\n  - id: broken\n    rule: orders >=\n"), 0o644)
 
-	o := options{Events: listFlag{"events.parquet"}, Out: "out", Input: layoutflags.Flags{Preset: "rees46"}, NInit: 10, KMax: 20, KMin: 2, Segments: good, SegMode: "replace"}
+	o := options{Events: listFlag{"events.parquet"}, Out: "out", Input: layoutflags.Flags{Preset: "rees46"}, Cluster: fitFlags, Predict: predictFlags, Segments: good, SegMode: "replace"}
 	so, err := segbeamOptions(&o)
 	if err != nil {
 		t.Fatal(err)
@@ -52,10 +54,41 @@ func TestSegmentsFlag(t *testing.T) {
 	}
 }
 
+// fitFlags and predictFlags are the fitting flags' defaults.
+var (
+	fitFlags     = jobflags.Cluster{NInit: 10, KMin: 2, KMax: 20, KStrategy: "seeded"}
+	predictFlags = jobflags.Predict{Model: "bgnbd", Horizon: 365, Discount: 0.1}
+)
+
+// The fitting flags are segmint run's (internal/jobflags): --k-strategy
+// reaches the job, and a value segmint run refuses is a usage error here
+// too (--horizon 0 included).
+func TestFitFlags(t *testing.T) {
+	parse := func(args ...string) (segbeam.Options, error) {
+		var o options
+		fs := flag.NewFlagSet("segmint-beam", flag.ContinueOnError)
+		fs.SetOutput(io.Discard)
+		registerFlags(fs, &o)
+		if err := fs.Parse(append([]string{"--events", "events.parquet", "--out", "out"}, args...)); err != nil {
+			t.Fatal(err)
+		}
+		return segbeamOptions(&o)
+	}
+	so, err := parse("--k-strategy", "discover", "--k-max", "12", "--clv-model", "pnbd")
+	if err != nil || so.Cluster.KStrategy != "discover" || so.Cluster.KMax != 12 || so.Predict.Model != "pnbd" {
+		t.Errorf("discover, k-max 12, pnbd: %+v, %v", so.Cluster, err)
+	}
+	for _, bad := range [][]string{{"--k-strategy", "largest"}, {"--horizon", "0"}, {"--k-min", "9", "--k-max", "3"}, {"--n-init", "-1"}} {
+		if _, err := parse(bad...); err == nil || exitCode(err, new(strings.Builder)) != exitUsage {
+			t.Errorf("%v: %v, want a usage error", bad, err)
+		}
+	}
+}
+
 // The output layout and the rejected share are checked as segmint run
 // checks them: a bad value is a usage error.
 func TestOutputFlags(t *testing.T) {
-	base := options{Events: listFlag{"events.parquet"}, Out: "out", Input: layoutflags.Flags{Preset: "rees46"}, NInit: 10, KMax: 20, KMin: 2, Layout: "flat", MaxReject: 0.5}
+	base := options{Events: listFlag{"events.parquet"}, Out: "out", Input: layoutflags.Flags{Preset: "rees46"}, Cluster: fitFlags, Predict: predictFlags, Layout: "flat", MaxReject: 0.5}
 	o := base
 	o.Layout, o.Previous = "hive", "earlier"
 	so, err := segbeamOptions(&o)
