@@ -146,21 +146,31 @@ func TestOutputsMatchTheContract(t *testing.T) {
 	}
 }
 
+// openParquet opens the Parquet file at path for the test's duration.
+func openParquet(t *testing.T, path string) *parquet.File {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	st, err := f.Stat()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pf, err := parquet.OpenFile(f, st.Size())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pf
+}
+
 // checkContract compares every table of the run in dir with the contract;
 // columns of type "id" must have type idType.
 func checkContract(t *testing.T, contract map[string][]contractColumn, dir, idType string) {
 	for table, cols := range contract {
 		t.Run(table, func(t *testing.T) {
-			f, err := os.Open(filepath.Join(dir, table+".parquet"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer f.Close()
-			st, _ := f.Stat()
-			pf, err := parquet.OpenFile(f, st.Size())
-			if err != nil {
-				t.Fatal(err)
-			}
+			pf := openParquet(t, filepath.Join(dir, table+".parquet"))
 			if v, _ := pf.Lookup("segmint.schema_version"); v != output.SchemaVersion {
 				t.Errorf("schema version %q", v)
 			}

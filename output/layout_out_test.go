@@ -8,8 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/parquet-go/parquet-go"
-
 	"github.com/segmint/segmint/output"
 	"github.com/segmint/segmint/pipeline"
 	"github.com/segmint/segmint/source"
@@ -40,17 +38,7 @@ func TestHiveLayoutReplacesOnlyItsPartition(t *testing.T) {
 		return filepath.Join(out, table, "as_of_date="+day.Format("2006-01-02"), "part-00000.parquet")
 	}
 	runIDOf := func(path string) string {
-		f, err := os.Open(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer f.Close()
-		st, _ := f.Stat()
-		pf, err := parquet.OpenFile(f, st.Size())
-		if err != nil {
-			t.Fatal(err)
-		}
-		id, _ := pf.Lookup("segmint.run_id")
+		id, _ := openParquet(t, path).Lookup("segmint.run_id")
 		return id
 	}
 	for _, table := range []string{output.TableCustomers, output.TableClusters, output.TableMemberships, output.TableSegments, output.TableKSelection} {

@@ -133,6 +133,12 @@ type Stability struct {
 	MeanARI  float64   `json:"mean_ari"`
 }
 
+// NewStability is the manifest's record of the clusters' bootstrap
+// stability.
+func NewStability(st *cluster.StabilityResult) *Stability {
+	return &Stability{Boots: st.Boots, Jaccard: st.Jaccard, Unstable: st.Unstable, MeanARI: st.MeanARI}
+}
+
 // SegmentSummary is one catalogue segment's outcome.
 type SegmentSummary struct {
 	ID        string  `json:"id"`
@@ -199,31 +205,6 @@ type ManifestFit struct {
 	Excluded                  int      `json:"excluded,omitempty"`
 	FrequencyValueCorrelation *float64 `json:"frequency_value_correlation,omitempty"`
 	CorrelationCheck          string   `json:"correlation_check,omitempty"`
-}
-
-// ClusterFileManifest is manifest.json of "segmint cluster".
-type ClusterFileManifest struct {
-	SchemaVersion string             `json:"schema_version"`
-	Version       string             `json:"version"`
-	Input         string             `json:"input"`
-	Rows          int                `json:"rows"`
-	Columns       []string           `json:"columns"`
-	Transform     string             `json:"transform"`
-	LogColumns    []string           `json:"log_transformed"`
-	K             int                `json:"k"`
-	NInit         int                `json:"n_init"`
-	Seed          uint64             `json:"seed"`
-	Inertia       float64            `json:"inertia"`
-	Iterations    int                `json:"iterations"`
-	Converged     bool               `json:"converged"`
-	Sizes         []int              `json:"sizes"`
-	KSelection    *KSelection        `json:"k_selection,omitempty"`
-	Stability     *Stability         `json:"stability,omitempty"`
-	Filled        map[string]int     `json:"nulls_filled"`
-	Timings       map[string]float64 `json:"timings_seconds"`
-	// Files lists the output's other files (a later --force replaces
-	// these and nothing else).
-	Files []string `json:"files"`
 }
 
 // WriteJSON writes v, made safe for JSON (JSONSafe), indented, to path.

@@ -101,57 +101,15 @@ func ClusterFile(ctx context.Context, o ClusterFileOptions) (*output.ClusterFile
 		if err != nil {
 			return nil, err
 		}
-		m.Stability = &output.Stability{Boots: st.Boots, Jaccard: st.Jaccard, Unstable: st.Unstable, MeanARI: st.MeanARI}
+		m.Stability = output.NewStability(st)
 	}
 	m.Timings["cluster"] = time.Since(t1).Seconds()
 	m.K, m.Inertia, m.Iterations, m.Converged, m.Sizes = res.K, res.Inertia, res.Iterations, res.Converged, res.Sizes
 
-	meta := map[string]string{"segmint.schema_version": output.SchemaVersion, "segmint.seed": fmt.Sprint(o.Cluster.Seed), "segmint.k": fmt.Sprint(res.K)}
-	assign := make([]int32, rows)
-	for i, c := range res.Assign {
-		assign[i] = int32(c)
-	}
-	idc := output.Column{Name: o.ID, Int64: ft.IDs}
-	if ft.Binary {
-		idc = output.Column{Name: o.ID, Binary: ft.Keys}
-	} else if ft.Keys != nil {
-		idc = output.Column{Name: o.ID, String: ft.Keys}
-	}
-	path, err := stage.Table("assignments")
-	if err != nil {
-		return nil, err
-	}
-	if err := output.WriteTable(path, []output.Column{idc, {Name: "cluster", Int32: assign}, {Name: "distance", Float64: res.Distance}}, meta); err != nil {
-		return nil, err
-	}
 	// Centroids in the input's units.
 	orig := make([]float64, len(res.Centroids))
 	tr.Inverse(orig, res.Centroids)
-	ccols := []output.Column{{Name: "cluster", Int32: make([]int32, res.K)}, {Name: "size", Int64: make([]int64, res.K)}}
-	for c := 0; c < res.K; c++ {
-		ccols[0].Int32[c] = int32(c)
-		ccols[1].Int64[c] = int64(res.Sizes[c])
-	}
-	for j, name := range names {
-		col := make([]float64, res.K)
-		for c := range col {
-			col[c] = orig[c*cols+j]
-		}
-		ccols = append(ccols, output.Column{Name: name, Float64: col})
-	}
-	if path, err = stage.Table("centroids"); err != nil {
-		return nil, err
-	}
-	if err := output.WriteTable(path, ccols, meta); err != nil {
-		return nil, err
-	}
-	if m.Files, err = stage.Files(); err != nil {
-		return nil, err
-	}
-	if path, err = stage.File("manifest.json"); err != nil {
-		return nil, err
-	}
-	if err := output.WriteJSON(path, m); err != nil {
+	if err := output.WriteClusterFile(stage, m, &output.ClusterFileTables{Input: ft, IDName: o.ID, Result: res, Centroids: orig}); err != nil {
 		return nil, err
 	}
 	if err := stage.Commit(); err != nil {

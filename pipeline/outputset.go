@@ -55,7 +55,7 @@ func write(stage *output.Staging, m *output.Manifest, f *Fitted) error {
 		m.KSelection = output.NewKSelection(sel)
 	}
 	if st := cs.Stability; st != nil {
-		m.Stability = &output.Stability{Boots: st.Boots, Jaccard: st.Jaccard, Unstable: st.Unstable, MeanARI: st.MeanARI}
+		m.Stability = output.NewStability(st)
 	}
 	m.Mapping = mapping
 	m.Segments = summariseSegments(cat, mem, mapping, table)
