@@ -14,8 +14,8 @@
 // Guards.CheckSpend say whether the fits can be used; Predict computes the
 // predictions of every customer over a horizon. Where a guard returns a
 // Reason, callers write nulls and the reason instead of predictions.
-// Backtest fits on a calibration period and scores the predictions of a
-// holdout period against a naive baseline.
+// ScoreCounts scores the expected transactions of a holdout period
+// against those made, customer by customer, as a backtest does.
 //
 // # Summaries and units
 //

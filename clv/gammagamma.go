@@ -43,24 +43,6 @@ type GammaGammaFit struct {
 // maximum; such a fit is reported as not converged.
 const ridgeP = 1e6
 
-// LogLikelihoodOf returns the log-likelihood of one customer's mean
-// repeat value m = MeanValue over x = X transactions:
-//
-//	ln Γ(px+q) − ln Γ(px) − ln Γ(q) + q ln v + (px−1) ln m + px ln x − (px+q) ln(v + x m).
-//
-// It is −Inf for MeanValue <= 0 and NaN for X == 0.
-func (m GammaGamma) LogLikelihoodOf(c Customer) float64 {
-	if c.X == 0 {
-		return math.NaN()
-	}
-	if c.MeanValue <= 0 {
-		return math.Inf(-1)
-	}
-	px := m.P * c.X
-	return lgamma(px+m.Q) - lgamma(px) - lgamma(m.Q) + m.Q*math.Log(m.V) +
-		(px-1)*math.Log(c.MeanValue) + px*math.Log(c.X) - (px+m.Q)*math.Log(m.V+c.X*c.MeanValue)
-}
-
 // PopulationMean returns the mean transaction value of a customer about
 // whom nothing is known, p·v/(q−1); NaN when q <= 1.
 func (m GammaGamma) PopulationMean() float64 {

@@ -87,3 +87,22 @@ var cdnowLike = simulation{
 	Model: BGNBD{R: 0.25, Alpha: 30, A: 0.8, B: 2.5},
 	Spend: GammaGamma{P: 6, Q: 4, V: 15},
 }
+
+// ggLogLikelihoodOf returns the Gamma-Gamma log-likelihood of one
+// customer's mean repeat value m = MeanValue over x = X transactions,
+// computed directly, against which the fit's collapsed sum is checked:
+//
+//	ln Γ(px+q) − ln Γ(px) − ln Γ(q) + q ln v + (px−1) ln m + px ln x − (px+q) ln(v + x m).
+//
+// It is −Inf for MeanValue <= 0 and NaN for X == 0.
+func ggLogLikelihoodOf(m GammaGamma, c Customer) float64 {
+	if c.X == 0 {
+		return math.NaN()
+	}
+	if c.MeanValue <= 0 {
+		return math.Inf(-1)
+	}
+	px := m.P * c.X
+	return lgamma(px+m.Q) - lgamma(px) - lgamma(m.Q) + m.Q*math.Log(m.V) +
+		(px-1)*math.Log(c.MeanValue) + px*math.Log(c.X) - (px+m.Q)*math.Log(m.V+c.X*c.MeanValue)
+}

@@ -112,7 +112,7 @@ func TestCollapsedLikelihood(t *testing.T) {
 		var want float64
 		for _, c := range customers {
 			if c.X > 0 {
-				want += m.LogLikelihoodOf(c)
+				want += ggLogLikelihoodOf(m, c)
 			}
 		}
 		if got := ggLogLik(m, d, nil, nil, 3); relErr(got, want) > 1e-12 {

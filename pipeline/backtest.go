@@ -3,10 +3,7 @@ package pipeline
 import (
 	"context"
 	"fmt"
-	"math"
 	"time"
-
-	"gonum.org/v1/gonum/stat"
 
 	"github.com/segmint/segmint/clv"
 	"github.com/segmint/segmint/features"
@@ -121,7 +118,7 @@ func Backtest(ctx context.Context, o BacktestOptions) (*BacktestResult, error) {
 		}
 	}
 	res.Customers = len(cs)
-	res.Baseline = score(baseline, actual)
+	res.Baseline = clv.ScoreCounts(baseline, actual)
 	for _, name := range models {
 		po := o.Predict
 		po.Model = name
@@ -135,30 +132,11 @@ func Backtest(ctx context.Context, o BacktestOptions) (*BacktestResult, error) {
 			for k, c := range cs {
 				predicted[k] = m.ExpectedTransactions(c, res.HoldoutDays)
 			}
-			bm.Score = score(predicted, actual)
+			bm.Score = clv.ScoreCounts(predicted, actual)
 		}
 		res.Models = append(res.Models, bm)
 	}
 	return res, nil
-}
-
-// score compares predicted with actual counts, as clv.Backtest does.
-func score(predicted, actual []float64) clv.Score {
-	var s clv.Score
-	var abs float64
-	for i, p := range predicted {
-		s.Predicted += p
-		s.Actual += actual[i]
-		abs += math.Abs(p - actual[i])
-	}
-	n := float64(len(predicted))
-	s.MAE = abs / n
-	s.BiasPercent = 100 * (s.Predicted - s.Actual) / s.Actual
-	s.Correlation = math.NaN()
-	if len(predicted) > 1 {
-		s.Correlation = stat.Correlation(predicted, actual, nil)
-	}
-	return s
 }
 
 // utcDay is the day number of t's UTC date.

@@ -139,17 +139,6 @@ func (f *CLVFit) ModelName() string {
 	return "none"
 }
 
-// purchaseFit returns the purchase model's fit result, nil when none.
-func (f *CLVFit) purchaseFit() *clv.FitResult {
-	switch {
-	case f.BGNBD != nil:
-		return &f.BGNBD.FitResult
-	case f.ParetoNBD != nil:
-		return &f.ParetoNBD.FitResult
-	}
-	return nil
-}
-
 // model returns the purchase model to predict with, nil when it does not
 // speak.
 func (f *CLVFit) model() clv.Model {

@@ -3,43 +3,23 @@ package clv
 import (
 	"context"
 	"fmt"
-	"math"
+	"testing"
 	"time"
-
-	"gonum.org/v1/gonum/stat"
 )
 
-// ModelKind names a model of repeat purchasing.
-type ModelKind int
+// This file holds what clv's tests, internal and external (package
+// clv_test), share but the product does not call: Backtest, the
+// transaction-level backtest that tests use as an independent oracle
+// for pipeline.Backtest, and the CDNOW sample.
 
-// The models of repeat purchasing.
-const (
-	KindBGNBD ModelKind = iota
-	KindParetoNBD
-)
+// CDNOWPath is the CDNOW sample's path, for package clv_test.
+const CDNOWPath = cdnowPath
 
-func (k ModelKind) String() string {
-	switch k {
-	case KindBGNBD:
-		return "BG/NBD"
-	case KindParetoNBD:
-		return "Pareto/NBD"
-	}
-	return fmt.Sprintf("ModelKind(%d)", int(k))
-}
-
-// Fit fits the model of kind k to customers and returns it with how the
-// fit went.
-func (k ModelKind) Fit(ctx context.Context, customers []Customer, s FitSettings) (Model, FitResult, error) {
-	switch k {
-	case KindBGNBD:
-		f, err := FitBGNBD(ctx, customers, s)
-		return f.BGNBD, f.FitResult, err
-	case KindParetoNBD:
-		f, err := FitParetoNBD(ctx, customers, s)
-		return f.ParetoNBD, f.FitResult, err
-	}
-	panic(fmt.Sprintf("clv: unknown %v", k))
+// CDNOWTxns reads the CDNOW sample as cdnowTxns does, for package
+// clv_test; it skips the test when the sample is absent.
+func CDNOWTxns(t testing.TB) []Txn {
+	t.Helper()
+	return cdnowTxns(t)
 }
 
 // BacktestSettings chooses the model a backtest fits. The zero value fits
@@ -48,20 +28,6 @@ type BacktestSettings struct {
 	Model  ModelKind
 	Fit    FitSettings
 	Guards Guards
-}
-
-// Score compares predicted with actual repeat transactions in the
-// holdout, customer by customer.
-type Score struct {
-	// Actual and Predicted are the totals over the customers.
-	Actual, Predicted float64
-	// BiasPercent is 100·(Predicted − Actual)/Actual.
-	BiasPercent float64
-	// Correlation is the Pearson correlation between predicted and
-	// actual counts per customer.
-	Correlation float64
-	// MAE is the mean absolute error per customer.
-	MAE float64
 }
 
 // BacktestResult is the outcome of Backtest.
@@ -80,6 +46,20 @@ type BacktestResult struct {
 	// the naive forecast x/T·HoldoutDays (0 when T = 0): each customer
 	// goes on repeating at the rate of the calibration period.
 	Model, Baseline Score
+}
+
+// fitKind fits the model of kind k to customers and returns it with how
+// the fit went.
+func fitKind(ctx context.Context, k ModelKind, customers []Customer, s FitSettings) (Model, FitResult, error) {
+	switch k {
+	case KindBGNBD:
+		f, err := FitBGNBD(ctx, customers, s)
+		return f.BGNBD, f.FitResult, err
+	case KindParetoNBD:
+		f, err := FitParetoNBD(ctx, customers, s)
+		return f.ParetoNBD, f.FitResult, err
+	}
+	panic(fmt.Sprintf("clv: unknown %v", k))
 }
 
 // Backtest fits a model on the transactions up to calibrationEnd (the
@@ -129,11 +109,11 @@ func Backtest(ctx context.Context, txns []Txn, calibrationEnd, holdoutEnd time.T
 			baseline[i] = c.X / c.T * h
 		}
 	}
-	res.Baseline = score(baseline, actual)
+	res.Baseline = ScoreCounts(baseline, actual)
 	if res.Reason = s.Guards.Check(customers); res.Reason != ReasonNone {
 		return res, nil
 	}
-	model, fit, err := s.Model.Fit(ctx, customers, s.Fit)
+	model, fit, err := fitKind(ctx, s.Model, customers, s.Fit)
 	if err != nil {
 		return res, err
 	}
@@ -152,22 +132,6 @@ func Backtest(ctx context.Context, txns []Txn, calibrationEnd, holdoutEnd time.T
 	for i := range predicted {
 		predicted[i] = perTriple[tr.of[i]]
 	}
-	res.Model = score(predicted, actual)
+	res.Model = ScoreCounts(predicted, actual)
 	return res, nil
-}
-
-// score compares predictions with actual counts.
-func score(predicted, actual []float64) Score {
-	var s Score
-	var abs float64
-	for i, p := range predicted {
-		s.Predicted += p
-		s.Actual += actual[i]
-		abs += math.Abs(p - actual[i])
-	}
-	n := float64(len(predicted))
-	s.MAE = abs / n
-	s.BiasPercent = 100 * (s.Predicted - s.Actual) / s.Actual
-	s.Correlation = stat.Correlation(predicted, actual, nil)
-	return s
 }
