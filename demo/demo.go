@@ -35,6 +35,3 @@ func File() (path string, cleanup func(), err error) {
 	}
 	return path, func() { os.RemoveAll(dir) }, nil
 }
-
-// Bytes returns a copy of the embedded Parquet file.
-func Bytes() []byte { return append([]byte(nil), events...) }

@@ -21,9 +21,6 @@ import (
 //go:embed catalogue.yaml
 var defaultCatalogue []byte
 
-// DefaultCatalogueYAML returns the embedded catalogue file.
-func DefaultCatalogueYAML() []byte { return append([]byte(nil), defaultCatalogue...) }
-
 // Segment is one named segment: a rule over the engineered features.
 type Segment struct {
 	ID          string   `yaml:"id"`

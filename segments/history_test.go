@@ -140,7 +140,7 @@ func TestEverySegmentStatesItsNeed(t *testing.T) {
 	var raw struct {
 		Segments []map[string]any `yaml:"segments"`
 	}
-	if err := yaml.Unmarshal(DefaultCatalogueYAML(), &raw); err != nil {
+	if err := yaml.Unmarshal(defaultCatalogue, &raw); err != nil {
 		t.Fatal(err)
 	}
 	for _, s := range raw.Segments {

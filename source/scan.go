@@ -23,17 +23,12 @@ import (
 // ErrNoInput is returned when the given paths name no Parquet file.
 var ErrNoInput = errors.New("no Parquet input files")
 
-// ResolveFiles expands paths (files, directories, glob patterns) into a
+// resolveFiles expands paths (files, directories, glob patterns) into a
 // sorted, de-duplicated list of files. A directory contributes the files
 // ending in .parquet below it, recursively; a file named explicitly is taken
 // whatever its name; a pattern or directory that matches nothing is an error.
-func ResolveFiles(paths []string) ([]string, error) {
-	files, _, err := resolveFiles(paths)
-	return files, err
-}
-
-// resolveFiles is ResolveFiles that also says which files were found by
-// expanding a directory or a pattern rather than named one by one.
+// The map holds the files found by expanding a directory or a pattern
+// rather than named one by one.
 func resolveFiles(paths []string) ([]string, map[string]bool, error) {
 	found := make(map[string]bool)
 	seen := make(map[string]bool)
