@@ -1,9 +1,11 @@
 package cluster
 
 import (
+	"cmp"
 	"context"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -163,6 +165,47 @@ func TestSeparatedStability(t *testing.T) {
 	for i, j := range st.Jaccard {
 		if math.IsNaN(j) || j < 0.9 {
 			t.Errorf("cluster %d: Jaccard %.2f", i, j)
+		}
+	}
+}
+
+// TestAddSeparatedRejectsANoisyValley: the 20 most extreme rows of one
+// Gaussian, proposed as a group, are too few for their kernel density to
+// show a valley that noise would not draw: whatever the ratio, the
+// binomial test does not pass.
+func TestAddSeparatedRejectsANoisyValley(t *testing.T) {
+	cols := 2
+	for seed := range uint64(5) {
+		rng := rand.New(rand.NewPCG(seed, 9))
+		rows := 3000
+		data := make([]float64, rows*cols)
+		for i := range data {
+			data[i] = rng.NormFloat64()
+		}
+		order := make([]int, rows)
+		for i := range order {
+			order[i] = i
+		}
+		slices.SortFunc(order, func(a, b int) int { return cmp.Compare(data[b*cols], data[a*cols]) })
+		group := make([]int, rows)
+		for i := range group {
+			group[i] = -1
+		}
+		for _, i := range order[:20] {
+			group[i] = 0
+		}
+		ref, err := KMeans(context.Background(), data, rows, cols, Settings{K: 1, Seed: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := Proposals{Group: group, Names: []string{"tail"}, MinShare: 0.005, MinCount: 10}
+		got, outcomes, err := AddSeparated(context.Background(), data, rows, cols, ref, p, Settings{Seed: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("seed %d: %+v", seed, outcomes[0])
+		if got.K != 1 || outcomes[0].Added {
+			t.Errorf("seed %d: the tail of one Gaussian was added: %+v", seed, outcomes[0])
 		}
 	}
 }
