@@ -140,19 +140,24 @@ func SelectK(ctx context.Context, data []float64, rows, cols int, s SelectSettin
 	}
 	sel.FitRows = fitRows
 	scale := float64(rows) / float64(fitRows)
-	for i := range n {
+	// The ks are fitted side by side (fanOut), each on its own goroutines.
+	err := fanOut(n, base.Threads, func(i, threads int) error {
 		k := s.KMin + i
 		bs := fitBase
-		bs.K = k
+		bs.K, bs.Threads = k, threads
 		res, err := KMeans(ctx, fitData, fitRows, cols, bs)
 		if err != nil {
-			return nil, fmt.Errorf("cluster: k = %d: %w", k, err)
+			return fmt.Errorf("cluster: k = %d: %w", k, err)
 		}
 		sel.Ks[i] = k
 		sel.Results[i] = res
 		sel.Inertia[i] = res.Inertia * scale
 		sel.CalinskiHarabasz[i] = CalinskiHarabasz(fitData, fitRows, cols, res.Assign)
 		sel.DaviesBouldin[i] = DaviesBouldin(fitData, fitRows, cols, res.Assign)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err

@@ -69,26 +69,28 @@ func stabilityScan(ctx context.Context, data []float64, rows, cols int, sel *Sel
 		bs.NInit = min(base.NInit, stabilityNInit)
 	}
 	out := make([]KStability, len(sel.Ks))
-	for i, k := range sel.Ks {
+	// The ks are assessed side by side (fanOut), each on its own goroutines.
+	err := fanOut(len(sel.Ks), base.Threads, func(i, threads int) error {
+		k := sel.Ks[i]
 		out[i] = KStability{K: k, MeanJaccard: math.NaN(), MinJaccard: math.NaN(), MeanARI: math.NaN()}
 		if k < 2 {
-			continue
+			return nil
 		}
 		ref := sel.Results[i]
 		if n < rows {
 			rs := base
 			rs.Weights = nil
-			rs.K = k
+			rs.K, rs.Threads = k, threads
 			var err error
 			if ref, err = KMeans(ctx, sub, n, cols, rs); err != nil {
-				return nil, 0, fmt.Errorf("cluster: stability of k = %d: %w", k, err)
+				return fmt.Errorf("cluster: stability of k = %d: %w", k, err)
 			}
 		}
 		s := bs
-		s.K = k
+		s.K, s.Threads = k, threads
 		st, err := Stability(ctx, sub, n, cols, ref, s, boots)
 		if err != nil {
-			return nil, 0, fmt.Errorf("cluster: stability of k = %d: %w", k, err)
+			return fmt.Errorf("cluster: stability of k = %d: %w", k, err)
 		}
 		size := make([]int, k)
 		for _, c := range ref.Assign {
@@ -106,6 +108,10 @@ func stabilityScan(ctx context.Context, data []float64, rows, cols int, sel *Sel
 		}
 		ks.Stable = ks.MeanJaccard >= StableJaccard && ks.DissolvedShare <= MaxDissolvedShare
 		out[i] = ks
+		return nil
+	})
+	if err != nil {
+		return nil, 0, err
 	}
 	return out, n, nil
 }

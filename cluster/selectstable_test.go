@@ -77,21 +77,115 @@ func TestStabilityRuleFindsTheFinestReproduciblePartition(t *testing.T) {
 	}
 }
 
+// TestStabilityScanDeterministic: the fits of every k, their indices and
+// the stability scan are the same on any number of threads (the ks and the
+// bootstraps run side by side, fanOut).
 func TestStabilityScanDeterministic(t *testing.T) {
 	data := nestedBlobs(9, 1200)
-	s := SelectSettings{KMin: 2, KMax: 7, Base: Settings{Seed: 11, NInit: 2, Threads: 1}, StabilityBoots: 3}
-	a, err := SelectK(context.Background(), data, 1200, 3, s)
-	if err != nil {
-		t.Fatal(err)
+	var runs []*Selection
+	for _, threads := range []int{1, 2, 3, 8} {
+		s := SelectSettings{KMin: 2, KMax: 7, Base: Settings{Seed: 11, NInit: 2, Threads: threads}, StabilityBoots: 3}
+		sel, err := SelectK(context.Background(), data, 1200, 3, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		runs = append(runs, sel)
 	}
-	s.Base.Threads = 2
-	b, err := SelectK(context.Background(), data, 1200, 3, s)
-	if err != nil {
-		t.Fatal(err)
+	a := runs[0]
+	for r, b := range runs[1:] {
+		if !reflect.DeepEqual(a.Stability, b.Stability) || a.Chosen != b.Chosen || a.IndexChoice != b.IndexChoice {
+			t.Errorf("run %d: scans differ:\n%+v\n%+v", r+1, a.Stability, b.Stability)
+		}
+		if !reflect.DeepEqual(a.Inertia, b.Inertia) || !reflect.DeepEqual(a.CalinskiHarabasz, b.CalinskiHarabasz) || !reflect.DeepEqual(a.DaviesBouldin, b.DaviesBouldin) || !reflect.DeepEqual(a.Silhouette, b.Silhouette) {
+			t.Errorf("run %d: indices differ", r+1)
+		}
+		for i := range a.Results {
+			if !reflect.DeepEqual(a.Results[i].Centroids, b.Results[i].Centroids) || !reflect.DeepEqual(a.Results[i].Assign, b.Results[i].Assign) {
+				t.Errorf("run %d: the fits of k = %d differ", r+1, a.Ks[i])
+			}
+		}
 	}
-	if !reflect.DeepEqual(a.Stability, b.Stability) || a.Chosen != b.Chosen {
-		t.Errorf("scans differ:\n%+v\n%+v", a.Stability, b.Stability)
+}
+
+// TestStabilitySameOnAnyThreads: the bootstrap figures, with and without
+// sparse weights, and those of the fits AddSeparated completes, do not
+// depend on the number of threads.
+func TestStabilitySameOnAnyThreads(t *testing.T) {
+	ctx := context.Background()
+	cols := 2
+	data, label := plantedBlobs(3, cols, [][]float64{{0, 0}, {20, 0}, {0, 6}}, []int{300, 300, 40})
+	rows := len(label)
+	w := make([]float64, rows)
+	for i := range w {
+		if i%50 == 0 {
+			w[i] = 1 + float64(i%7)
+		}
 	}
+	group := make([]int, rows)
+	for i, l := range label {
+		group[i] = -1
+		if l == 2 {
+			group[i] = 0
+		}
+	}
+	p := Proposals{Group: group, Names: []string{"small"}, MinShare: 0.005, MinCount: 10}
+	type fig struct {
+		plain, weighted, separated *StabilityResult
+	}
+	var runs []fig
+	for _, threads := range []int{1, 2, 3, 16} {
+		s := Settings{K: 3, Seed: 4, NInit: 2, Threads: threads}
+		ref, err := KMeans(ctx, data, rows, cols, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var f fig
+		if f.plain, err = Stability(ctx, data, rows, cols, ref, s, 6); err != nil {
+			t.Fatal(err)
+		}
+		sw := s
+		sw.Weights = w
+		wref, err := KMeans(ctx, data, rows, cols, sw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f.weighted, err = Stability(ctx, data, rows, cols, wref, sw, 6); err != nil {
+			t.Fatal(err)
+		}
+		base, err := KMeans(ctx, data, rows, cols, Settings{K: 2, Seed: 1, Threads: threads})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _, err := AddSeparated(ctx, data, rows, cols, base, p, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f.separated, err = SeparatedStabilityOnSample(ctx, data, rows, cols, got, 2, p, s, 5, 500); err != nil {
+			t.Fatal(err)
+		}
+		runs = append(runs, f)
+	}
+	for r, f := range runs[1:] {
+		if !sameStability(runs[0].plain, f.plain) || !sameStability(runs[0].weighted, f.weighted) || !sameStability(runs[0].separated, f.separated) {
+			t.Errorf("run %d differs from run 0:\n%+v %+v %+v\n%+v %+v %+v", r+1, runs[0].plain, runs[0].weighted, runs[0].separated, f.plain, f.weighted, f.separated)
+		}
+	}
+}
+
+// sameStability compares two results, NaN equal to NaN.
+func sameStability(a, b *StabilityResult) bool {
+	eq := func(x, y []float64) bool {
+		if len(x) != len(y) {
+			return false
+		}
+		for i := range x {
+			if x[i] != y[i] && !(math.IsNaN(x[i]) && math.IsNaN(y[i])) {
+				return false
+			}
+		}
+		return true
+	}
+	return a.Boots == b.Boots && eq(a.Jaccard, b.Jaccard) && eq(a.ARI, b.ARI) && reflect.DeepEqual(a.Dissolved, b.Dissolved) && reflect.DeepEqual(a.Unstable, b.Unstable) && (a.MeanARI == b.MeanARI || math.IsNaN(a.MeanARI) && math.IsNaN(b.MeanARI))
 }
 
 func TestChooseStableK(t *testing.T) {

@@ -79,56 +79,74 @@ func stability(ctx context.Context, data []float64, rows, cols int, ref *Result,
 		ARI:       make([]float64, boots),
 	}
 	counted := make([]int, k)
+	// The draws come from one generator in bootstrap order, as a sequential
+	// loop would make them; the refits then run side by side (fanOut) and
+	// are compared with ref in bootstrap order, so the result is the same on
+	// any number of threads.
 	rng := rand.New(rand.NewPCG(s.Seed, 0xb007))
-	sample := make([]float64, rows*cols)
-	var sampleW []float64
-	if s.Weights != nil {
-		sampleW = make([]float64, rows)
+	type boot struct {
+		src      []int
+		seed     uint64
+		skip     bool
+		refLab   []int // ref's labels of the distinct drawn rows
+		lab      []int // the bootstrap fit's labels of the same rows
+		clusters int   // the bootstrap fit's number of clusters
 	}
-	drawn := make([]bool, rows)
-	src := make([]int, rows)
-	shared := make([]int, 0, rows)
-	refLab := make([]int, 0, rows)
-	bootLab := make([]int, rows)
-	for b := range boots {
-		if err := ctx.Err(); err != nil {
-			return nil, err
+	bt := make([]boot, boots)
+	for b := range bt {
+		src := make([]int, rows)
+		for i := range src {
+			src[i] = rng.IntN(rows)
 		}
-		clear(drawn)
-		for i := range rows {
-			r := rng.IntN(rows)
-			src[i] = r
-			drawn[r] = true
-			copy(sample[i*cols:(i+1)*cols], data[r*cols:(r+1)*cols])
-			if sampleW != nil {
+		bt[b] = boot{src: src, seed: rng.Uint64()}
+	}
+	err := fanOut(boots, s.Threads, func(b, threads int) error {
+		bo := &bt[b]
+		var sampleW []float64
+		if s.Weights != nil {
+			sampleW = make([]float64, rows)
+			for i, r := range bo.src {
 				sampleW[i] = s.Weights[r]
 			}
+			if checkWeights(sampleW, rows) != nil {
+				// Every drawn weight is zero: this bootstrap carries no
+				// information and is left out of the means.
+				bo.skip = true
+				return nil
+			}
+		}
+		sample := make([]float64, rows*cols)
+		drawn := make([]bool, rows)
+		for i, r := range bo.src {
+			drawn[r] = true
+			copy(sample[i*cols:(i+1)*cols], data[r*cols:(r+1)*cols])
 		}
 		bs := s
-		bs.Seed = rng.Uint64()
-		bs.Weights = sampleW
-		if sampleW != nil && checkWeights(sampleW, rows) != nil {
-			// Every drawn weight is zero: this bootstrap carries no
-			// information and is left out of the means.
+		bs.Seed, bs.Weights, bs.Threads = bo.seed, sampleW, threads
+		fit, err := refit(ctx, sample, rows, cols, bo.src, bs)
+		if err != nil {
+			return err
+		}
+		bo.src, sample = nil, nil
+		bo.clusters = fit.K
+		for i, ok := range drawn {
+			if ok {
+				bo.refLab = append(bo.refLab, ref.Assign[i])
+				bo.lab = append(bo.lab, nearest(data[i*cols:(i+1)*cols], fit.Centroids, fit.K))
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for b := range bt {
+		bo := &bt[b]
+		if bo.skip {
 			out.ARI[b] = math.NaN()
 			continue
 		}
-		fit, err := refit(ctx, sample, rows, cols, src, bs)
-		if err != nil {
-			return nil, err
-		}
-		shared, refLab = shared[:0], refLab[:0]
-		for i, ok := range drawn {
-			if ok {
-				shared = append(shared, i)
-				refLab = append(refLab, ref.Assign[i])
-			}
-		}
-		lab := bootLab[:len(shared)]
-		kb := fit.K
-		for n, i := range shared {
-			lab[n] = nearest(data[i*cols:(i+1)*cols], fit.Centroids, kb)
-		}
+		refLab, lab, kb := bo.refLab, bo.lab, bo.clusters
 		out.ARI[b] = AdjustedRand(refLab, lab)
 		// Contingency table between reference and bootstrap clusters.
 		table := make([]int, k*kb)
