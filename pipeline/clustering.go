@@ -185,54 +185,90 @@ func FeatureMatrix(t *features.Table) (data []float64, names []string, excluded 
 // data separates it, which is why it is an explicit option and not the
 // default.
 func Cluster(ctx context.Context, t *features.Table, o ClusterOptions, groups []int, groupNames func(int) string) (*ClusterStage, error) {
+	sc, err := scanClusters(ctx, t, o)
+	if err != nil {
+		return nil, err
+	}
+	return sc.finish(ctx, o, groups, groupNames)
+}
+
+// clusterScan is the part of the clustering stage that needs no segment
+// groups: the matrix and its transformation and, when k is not given, the
+// fits, validity indices and stability scan of every k in the range
+// (cluster.SelectK). Fit runs it while the segment rules are evaluated.
+type clusterScan struct {
+	st       *ClusterStage
+	base     cluster.Settings
+	strategy string // "" when k is given
+}
+
+func scanClusters(ctx context.Context, t *features.Table, o ClusterOptions) (*clusterScan, error) {
 	raw, names, excluded := FeatureMatrix(t)
 	rows, cols := len(t.Customers), len(names)
 	if cols == 0 {
 		return nil, fmt.Errorf("no feature varies across customers: nothing to cluster")
 	}
-	tr, data, err := cluster.FitTransform(raw, rows, cols, cluster.TransformAuto)
-	if err != nil {
-		return nil, err
+	if o.K > rows {
+		return nil, fmt.Errorf("--k %d is more than the %d customers", o.K, rows)
 	}
-	st := &ClusterStage{Features: names, Excluded: excluded, Rows: rows, Matrix: data, Transform: tr}
-	base := cluster.Settings{NInit: o.NInit, Seed: o.Seed, Threads: o.Threads}
-	if o.K > 0 {
-		if o.K > rows {
-			return nil, fmt.Errorf("--k %d is more than the %d customers", o.K, rows)
-		}
-		base.K = o.K
-		st.Result, err = cluster.KMeans(ctx, data, rows, cols, base)
-		if err != nil {
-			return nil, err
-		}
-	} else {
-		kmin, kmax := o.KMin, o.KMax
-		if kmin <= 0 {
-			kmin = DefaultKMin
-		}
-		if kmax <= 0 {
-			kmax = DefaultKMax
-		}
-		kmax = min(kmax, rows-1)
-		kmin = min(kmin, kmax)
-		if kmax < 1 {
-			return nil, fmt.Errorf("too few customers (%d) to cluster", rows)
-		}
-		strategy := o.KStrategy
+	strategy := ""
+	if o.K <= 0 {
+		strategy = o.KStrategy
 		if strategy == "" {
 			strategy = KSeeded
 		}
 		if !slices.Contains(KStrategies, strategy) {
 			return nil, fmt.Errorf("k strategy %q: want one of %v", strategy, KStrategies)
 		}
-		ss := cluster.SelectSettings{KMin: kmin, KMax: kmax, Base: base}
-		if o.StabilityBoots >= 0 || strategy == KStability || strategy == KDiscover {
-			ss.StabilityBoots = DefaultSelectionBoots
-		}
-		st.Selection, err = cluster.SelectK(ctx, data, rows, cols, ss)
+	}
+	tr, data, err := cluster.FitTransform(raw, rows, cols, cluster.TransformAuto)
+	if err != nil {
+		return nil, err
+	}
+	sc := &clusterScan{
+		st:       &ClusterStage{Features: names, Excluded: excluded, Rows: rows, Matrix: data, Transform: tr},
+		base:     cluster.Settings{NInit: o.NInit, Seed: o.Seed, Threads: o.Threads},
+		strategy: strategy,
+	}
+	if o.K > 0 {
+		return sc, nil
+	}
+	kmin, kmax := o.KMin, o.KMax
+	if kmin <= 0 {
+		kmin = DefaultKMin
+	}
+	if kmax <= 0 {
+		kmax = DefaultKMax
+	}
+	kmax = min(kmax, rows-1)
+	kmin = min(kmin, kmax)
+	if kmax < 1 {
+		return nil, fmt.Errorf("too few customers (%d) to cluster", rows)
+	}
+	ss := cluster.SelectSettings{KMin: kmin, KMax: kmax, Base: sc.base}
+	if o.StabilityBoots >= 0 || strategy == KStability || strategy == KDiscover {
+		ss.StabilityBoots = DefaultSelectionBoots
+	}
+	if sc.st.Selection, err = cluster.SelectK(ctx, data, rows, cols, ss); err != nil {
+		return nil, err
+	}
+	return sc, nil
+}
+
+// finish completes the clustering stage from the scan: the final fit (given
+// k, seeded from groups, or the scan's choice, with the proposals of
+// KDiscover) and its stability figures.
+func (sc *clusterScan) finish(ctx context.Context, o ClusterOptions, groups []int, groupNames func(int) string) (*ClusterStage, error) {
+	st, base, strategy := sc.st, sc.base, sc.strategy
+	data, rows, cols := st.Matrix, st.Rows, len(st.Features)
+	var err error
+	if o.K > 0 {
+		base.K = o.K
+		st.Result, err = cluster.KMeans(ctx, data, rows, cols, base)
 		if err != nil {
 			return nil, err
 		}
+	} else {
 		var init []float64
 		if groups != nil && strategy == KSeeded {
 			init, st.Seeds = seedCentroids(data, rows, cols, groups, groupNames)

@@ -50,20 +50,53 @@ type FitOptions struct {
 // may read the predictions), the clusters, the mapping of the clusters
 // onto the segments and every customer's primary segment. It returns new
 // values and modifies none of its arguments.
+//
+// The part of the clustering that needs no segment groups (the matrix and
+// the scan of every k) runs while the predictions and the rules are
+// computed; the outcome is the same as one after the other, and so is the
+// error reported when several parts fail (predictions, then segments, then
+// clustering).
 func Fit(ctx context.Context, t *features.Table, cat *segments.Catalogue, o FitOptions) (*Fitted, error) {
-	pred, err := Predict(ctx, t, o.Predict)
-	if err != nil {
-		return nil, fmt.Errorf("predictions: %w", err)
+	type scanned struct {
+		sc  *clusterScan
+		err error
 	}
-	mem, err := segments.Evaluate(cat, RuleTable(t, pred, cat), o.Cluster.Threads)
+	sctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	done := make(chan scanned, 1)
+	go func() {
+		sc, err := scanClusters(sctx, t, o.Cluster)
+		done <- scanned{sc, err}
+	}()
+	mem, pred, err := evaluateRules(ctx, t, cat, o)
 	if err != nil {
-		return nil, fmt.Errorf("segments: %w", err)
+		cancel()
+		<-done
+		return nil, err
 	}
-	cs, err := Cluster(ctx, t, o.Cluster, mem.Primary, func(s int) string { return cat.Segments[s].ID })
+	scan := <-done
+	if scan.err != nil {
+		return nil, fmt.Errorf("clustering: %w", scan.err)
+	}
+	cs, err := scan.sc.finish(ctx, o.Cluster, mem.Primary, func(s int) string { return cat.Segments[s].ID })
 	if err != nil {
 		return nil, fmt.Errorf("clustering: %w", err)
 	}
 	return Settle(t, pred, cs, mem, cat, o.Previous)
+}
+
+// evaluateRules predicts (Predict) and evaluates the segment rules, which
+// may read the predictions.
+func evaluateRules(ctx context.Context, t *features.Table, cat *segments.Catalogue, o FitOptions) (*segments.Memberships, *Predictions, error) {
+	pred, err := Predict(ctx, t, o.Predict)
+	if err != nil {
+		return nil, nil, fmt.Errorf("predictions: %w", err)
+	}
+	mem, err := segments.Evaluate(cat, RuleTable(t, pred, cat), o.Cluster.Threads)
+	if err != nil {
+		return nil, nil, fmt.Errorf("segments: %w", err)
+	}
+	return mem, pred, nil
 }
 
 // Settle is the part of the fitting stage after the clustering, shared by
