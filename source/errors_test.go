@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -174,5 +175,48 @@ func writeFile(t *testing.T, path, content string) {
 	t.Helper()
 	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// catRow is an event with its category's code.
+type catRow struct {
+	EventTime    string  `parquet:"event_time"`
+	EventType    string  `parquet:"event_type"`
+	ProductID    int64   `parquet:"product_id"`
+	CategoryID   int64   `parquet:"category_id"`
+	CategoryCode string  `parquet:"category_code"`
+	Price        float64 `parquet:"price"`
+	UserID       int64   `parquet:"user_id"`
+}
+
+// TestCategoryNamesFirstInInputOrder: a category's name is its first
+// non-empty code in input order (files, then row groups), an id that is
+// never named is left out, and the number of row groups read at once
+// changes nothing.
+func TestCategoryNamesFirstInInputOrder(t *testing.T) {
+	dir := t.TempDir()
+	ev := func(cat int64, code string, user int64) catRow {
+		return catRow{"2019-10-01 00:00:00 UTC", "view", 10, cat, code, 5, user}
+	}
+	a, b := filepath.Join(dir, "a.parquet"), filepath.Join(dir, "b.parquet")
+	writeRowGroups(t, a,
+		[]catRow{ev(1, "", 1), ev(2, "two.first", 2)},
+		[]catRow{ev(1, "one.late", 3), ev(3, "", 4)},
+		[]catRow{ev(2, "two.second", 5)})
+	writeRowGroups(t, b,
+		[]catRow{ev(1, "one.other", 6), ev(3, "three.b", 7), ev(4, "", 8)},
+		[]catRow{ev(3, "three.later", 9)})
+	want := map[int64]string{1: "one.late", 2: "two.first", 3: "three.b"}
+	for _, workers := range []int{1, 2, 3, 8} {
+		_, rep, err := source.ComputeFeatures(context.Background(), []string{a, b}, source.ScanOptions{Workers: workers})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := rep.CategoryNames(context.Background(), []int64{1, 2, 3, 4}); !maps.Equal(got, want) {
+			t.Errorf("%d workers: %v, want %v", workers, got, want)
+		}
+		if got := rep.CategoryNames(context.Background(), []int64{2}); !maps.Equal(got, map[int64]string{2: "two.first"}) {
+			t.Errorf("%d workers, id 2 alone: %v", workers, got)
+		}
 	}
 }

@@ -13,6 +13,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/apache/arrow/go/v17/arrow/memory"
@@ -115,8 +117,10 @@ type FeatureReport struct {
 	// inputs are the validated inputs, for looking up category names.
 	inputs []*inputFile
 	layout Layout
-	// mem allocates the Arrow buffers of the category names' lookup.
-	mem memory.Allocator
+	// mem allocates the Arrow buffers of the category names' lookup, and
+	// workers is the number of row groups it reads at once.
+	mem     memory.Allocator
+	workers int
 }
 
 // InputFileInfo names one input file.
@@ -316,7 +320,9 @@ func ComputeFeaturesOf(ctx context.Context, ins *Inputs, o ScanOptions, start ti
 // CategoryNames looks up the category_code of each of ids (category ids),
 // reading only the category columns, row group by row group, and stopping
 // as soon as every id is named: the names are for the report only, so the
-// feature pass does not decode category_code at all.
+// feature pass does not decode category_code at all. An id's name is the
+// first non-empty code in input order (files, then row groups), whatever
+// the number of row groups read at once.
 func (r *FeatureReport) CategoryNames(ctx context.Context, ids []int64) map[int64]string {
 	names := make(map[int64]string)
 	if len(ids) == 0 || r == nil {
@@ -326,6 +332,11 @@ func (r *FeatureReport) CategoryNames(ctx context.Context, ids []int64) map[int6
 	for _, id := range ids {
 		want[id] = true
 	}
+	type unit struct {
+		in *inputFile
+		rg int
+	}
+	var units []unit
 	for _, in := range r.inputs {
 		if _, ok := in.names[ColCategory]; !ok {
 			continue
@@ -333,20 +344,60 @@ func (r *FeatureReport) CategoryNames(ctx context.Context, ids []int64) map[int6
 		if _, ok := in.names[ColCategoryID]; !ok {
 			continue
 		}
-		for rg := 0; rg < in.RowGroups && len(names) < len(want); rg++ {
-			_ = readColumns(ctx, in, rg, r.mem, func(ids []int64, codes []string) {
-				for i, id := range ids {
-					if want[id] && codes[i] != "" {
-						if _, ok := names[id]; !ok {
-							names[id] = strings.Clone(codes[i])
-						}
-					}
-				}
-			})
-		}
-		if len(names) == len(want) {
-			break
+		for rg := range in.RowGroups {
+			units = append(units, unit{in, rg})
 		}
 	}
+	// Row groups are read side by side; each one's first names are merged
+	// into names in input order, and reading stops once the row groups
+	// merged so far name every id.
+	var (
+		mu     sync.Mutex
+		found  = make([]map[int64]string, len(units))
+		done   = make([]bool, len(units))
+		merged int
+		next   atomic.Int64
+		stop   atomic.Bool
+		wg     sync.WaitGroup
+	)
+	workers := max(1, min(r.workers, len(units)))
+	wg.Add(workers)
+	for range workers {
+		go func() {
+			defer wg.Done()
+			for !stop.Load() {
+				u := int(next.Add(1)) - 1
+				if u >= len(units) {
+					return
+				}
+				local := make(map[int64]string)
+				_ = readColumns(ctx, units[u].in, units[u].rg, r.mem, func(ids []int64, codes []string) {
+					for i, id := range ids {
+						if want[id] && codes[i] != "" {
+							if _, ok := local[id]; !ok {
+								local[id] = strings.Clone(codes[i])
+							}
+						}
+					}
+				})
+				mu.Lock()
+				found[u], done[u] = local, true
+				for merged < len(units) && done[merged] && len(names) < len(want) {
+					for id, name := range found[merged] {
+						if _, ok := names[id]; !ok {
+							names[id] = name
+						}
+					}
+					found[merged] = nil
+					merged++
+				}
+				if len(names) == len(want) {
+					stop.Store(true)
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
 	return names
 }

@@ -21,7 +21,7 @@ func NewInputReport(paths []string, layout Layout) (*FeatureReport, error) {
 
 // newInputReport is the report of ins read with o (its defaults applied).
 func newInputReport(ins *Inputs, o ScanOptions) *FeatureReport {
-	rep := &FeatureReport{Layout: o.Layout.Name, SkippedFiles: ins.Skipped, inputs: ins.files, layout: o.Layout, mem: o.Mem}
+	rep := &FeatureReport{Layout: o.Layout.Name, SkippedFiles: ins.Skipped, inputs: ins.files, layout: o.Layout, mem: o.Mem, workers: o.Workers}
 	if rep.Layout == "" {
 		rep.Layout = "rees46"
 	}
