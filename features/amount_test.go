@@ -68,25 +68,6 @@ func TestAmountStandsInForPrice(t *testing.T) {
 	}
 }
 
-// TestAmountEventPath: Acc.AddEvent reads Event.Amount as Aggregator.Add
-// reads the Amount column.
-func TestAmountEventPath(t *testing.T) {
-	b := batchOf(amountColumns,
-		ev{cust: 1, day: 1, typ: EventPurchase, amount: 12.5, qty: 5, order: 1},
-		ev{cust: 1, day: 2, typ: EventRefund, amount: 2.5, qty: 1, order: 1},
-	)
-	g := NewAggregator(nil)
-	g.Add(b)
-	a := NewAcc()
-	for _, e := range eventsOf(b) {
-		a.AddEvent(&e, b.Present, nil)
-	}
-	want := g.Acc(1)
-	if a.Spend != want.Spend || a.Units != want.Units || a.RefundAmount != want.RefundAmount || a.Spend != ToMoney(12.5) {
-		t.Errorf("events: spend %d units %d refunded %d; batch: %d %d %d", a.Spend, a.Units, a.RefundAmount, want.Spend, want.Units, want.RefundAmount)
-	}
-}
-
 // TestKeepRepeats: a batch with KeepRepeats keeps rows that repeat each
 // other exactly, through Dedup, Aggregator.Add and Sharded.Add alike; the
 // same batch without it drops them.

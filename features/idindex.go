@@ -100,6 +100,3 @@ func (x *idIndex) clear() {
 		x.n = 0
 	}
 }
-
-// len is the number of ids in the index.
-func (x *idIndex) len() int { return x.n }

@@ -96,3 +96,6 @@ func TestProductTableMatchesMap(t *testing.T) {
 		t.Fatalf("each visited %d products, want %d", n, len(want))
 	}
 }
+
+// len is the number of ids in the index.
+func (x *idIndex) len() int { return x.n }

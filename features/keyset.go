@@ -129,17 +129,6 @@ func (s *keySet[V]) len() int {
 	return len(s.ents)
 }
 
-// find returns the index in ents of key k, or -1 (it compacts the set, so
-// the index holds until the next put).
-func (s *keySet[V]) find(k uint64) int {
-	s.compact()
-	i, ok := slices.BinarySearchFunc(s.ents, k, func(e keyEnt[V], k uint64) int { return cmp.Compare(e.key, k) })
-	if !ok {
-		return -1
-	}
-	return i
-}
-
 // add inserts key k if it is absent (for a set of keys alone).
 func (s *keySet[V]) add(k uint64) {
 	var zero V

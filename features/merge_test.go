@@ -599,3 +599,14 @@ func launchMap(l *Launches) map[int64]int64 {
 	l.first.each(func(p, t int64) { m[p] = t })
 	return m
 }
+
+// find returns the index in ents of key k, or -1 (it compacts the set, so
+// the index holds until the next put).
+func (s *keySet[V]) find(k uint64) int {
+	s.compact()
+	i, ok := slices.BinarySearchFunc(s.ents, k, func(e keyEnt[V], k uint64) int { return cmp.Compare(e.key, k) })
+	if !ok {
+		return -1
+	}
+	return i
+}

@@ -8,63 +8,6 @@ import (
 	"slices"
 )
 
-// Event is one event, for callers that receive events one at a time, such
-// as a distributed runner's combiner. Its fields mean what the Batch
-// columns of the same names mean.
-type Event struct {
-	Customer int64
-	Time     int64
-	Type     EventType
-	Product  int64
-	Category int64
-	Price    int64
-	Amount   int64
-	Quantity int64
-	Session  uint64
-	Order    uint64
-	Coupon   bool
-	Discount int64
-	Country  string
-}
-
-// NewAcc returns an accumulator that has seen nothing.
-func NewAcc() Acc { return newAcc() }
-
-// AddEvent folds one event into a, exactly as Aggregator.Add folds the same
-// event from a Batch with columns present. It does not drop exact
-// duplicates: a caller that receives events one at a time drops them with a
-// Dedup over each split first, as Aggregator.Add does. launch may be nil
-// when present lacks ColProduct.
-func (a *Acc) AddEvent(e *Event, present Columns, launch *Launches) {
-	var (
-		cust     = [1]int64{e.Customer}
-		tm       = [1]int64{e.Time}
-		typ      = [1]EventType{e.Type}
-		product  = [1]int64{e.Product}
-		category = [1]int64{e.Category}
-		price    = [1]int64{e.Price}
-		amount   = [1]int64{e.Amount}
-		qty      = [1]int64{e.Quantity}
-		session  = [1]uint64{e.Session}
-		order    = [1]uint64{e.Order}
-		coupon   = [1]bool{e.Coupon}
-		discount = [1]int64{e.Discount}
-		country  = [1]string{e.Country}
-	)
-	b := Batch{Len: 1, Present: present, Customer: cust[:], Time: tm[:], Type: typ[:], Product: product[:], Category: category[:], Price: price[:], Amount: amount[:], Quantity: qty[:], Session: session[:], Order: order[:], Coupon: coupon[:], Discount: discount[:], Country: country[:]}
-	if present&ColProduct == 0 {
-		launch = nil
-	}
-	a.add(&b, 0, launch)
-}
-
-// AddEvent counts one event into s (one that was folded with Acc.AddEvent).
-func (s *Stats) AddEvent(e *Event, present Columns) {
-	s.Present |= present
-	s.Events++
-	s.ByType[e.Type]++
-}
-
 // Merge folds o into s.
 func (s *Stats) Merge(o *Stats) { s.merge(o) }
 

@@ -7,47 +7,12 @@ import (
 	"testing"
 )
 
-// eventsOf turns a batch into one Event per row.
-func eventsOf(b *Batch) []Event {
-	out := make([]Event, b.Len)
-	for i := range out {
-		e := Event{Customer: b.Customer[i], Time: b.Time[i], Type: b.Type[i], Quantity: b.Quantity[i]}
-		if b.Present&ColPrice != 0 {
-			e.Price = b.Price[i]
-		}
-		if b.Present&ColProduct != 0 {
-			e.Product = b.Product[i]
-		}
-		if b.Present&ColCategory != 0 {
-			e.Category = b.Category[i]
-		}
-		if b.Present&ColSession != 0 {
-			e.Session = b.Session[i]
-		}
-		if b.Present&ColOrder != 0 {
-			e.Order = b.Order[i]
-		}
-		if b.Present&ColCoupon != 0 {
-			e.Coupon = b.Coupon[i]
-		}
-		if b.Present&ColDiscount != 0 {
-			e.Discount = b.Discount[i]
-		}
-		if b.Present&ColCountry != 0 {
-			e.Country = b.Country[i]
-		}
-		if b.Present&ColAmount != 0 {
-			e.Amount = b.Amount[i]
-		}
-		out[i] = e
-	}
-	return out
-}
-
-// TestEventPathMatchesBatchPath: accumulating events one at a time (as a
-// distributed combiner does), encoding the partials, decoding and merging
-// them, gives exactly the table of the batch path.
-func TestEventPathMatchesBatchPath(t *testing.T) {
+// TestPartialsMergeToTheBatchTable: two workers each aggregate their own
+// share of the events left after the exact duplicates are dropped, encode
+// their partial accumulators, and the decoded partials merged per customer
+// give exactly the table of one aggregator over every event, as a
+// distributed runner's shuffle does.
+func TestPartialsMergeToTheBatchTable(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 8))
 	var evs []ev
 	for i, e := range randomEvents(rng, 3000, 40) {
@@ -57,6 +22,15 @@ func TestEventPathMatchesBatchPath(t *testing.T) {
 		}
 	}
 	b := batchOf(allColumns, evs...)
+	var d Dedup
+	keep := d.Keep(b, nil)
+	if len(keep) == b.Len {
+		t.Fatal("the random events have no exact duplicates to drop")
+	}
+	var halves [2][]ev
+	for i, r := range keep {
+		halves[i%2] = append(halves[i%2], evs[r])
+	}
 	launch := NewLaunches()
 	launch.Add(b)
 	launch.Freeze(launch.MinTime, DefaultTrendWindowDays)
@@ -66,33 +40,15 @@ func TestEventPathMatchesBatchPath(t *testing.T) {
 	ctx := Context{AsOf: launch.MaxTime, WindowStart: launch.MinTime, Stats: g.Stats}
 	want := g.Finalise(ctx)
 
-	// Two "workers" each see half of the events, one at a time, after the
-	// exact duplicates of the split are dropped.
-	var d Dedup
-	keep := d.Keep(b, nil)
-	if len(keep) == b.Len {
-		t.Fatal("the random events have no exact duplicates to drop")
-	}
-	all := eventsOf(b)
-	parts := [2]map[int64]*Acc{{}, {}}
-	var stats Stats
-	for i, r := range keep {
-		e := all[r]
-		p := parts[i%2]
-		a := p[e.Customer]
-		if a == nil {
-			acc := NewAcc()
-			a = &acc
-			p[e.Customer] = a
-		}
-		a.AddEvent(&e, b.Present, launch)
-		stats.AddEvent(&e, b.Present)
-	}
 	// Shuffle: encode every partial, decode, merge per customer.
 	merged := map[int64]*Acc{}
-	for _, p := range parts {
-		for id, a := range p {
-			data, err := a.MarshalBinary()
+	var stats Stats
+	for _, half := range halves {
+		w := NewAggregator(launch)
+		w.Add(batchOf(allColumns, half...))
+		stats.Merge(&w.Stats)
+		for _, id := range w.ids {
+			data, err := w.Acc(id).MarshalBinary()
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -116,7 +72,7 @@ func TestEventPathMatchesBatchPath(t *testing.T) {
 		got := merged[id].Values(&ctx2, feats, nil)
 		for j, f := range feats {
 			if !sameFloat(got[j], want.Columns[j][r]) {
-				t.Fatalf("customer %d %s: event path %v, batch path %v", id, f.Name, got[j], want.Columns[j][r])
+				t.Fatalf("customer %d %s: merged partials %v, one aggregator %v", id, f.Name, got[j], want.Columns[j][r])
 			}
 		}
 	}
@@ -154,10 +110,9 @@ func TestAccEncodingRoundTrip(t *testing.T) {
 }
 
 func FuzzAccUnmarshalBinary(f *testing.F) {
-	a := NewAcc()
-	e := Event{Customer: 1, Time: 5, Type: EventPurchase, Price: 10, Quantity: 1, Session: 3, Country: "RO"}
-	a.AddEvent(&e, ColTime|ColType|ColCustomer|ColPrice|ColQuantity|ColSession|ColCountry, nil)
-	good, _ := a.MarshalBinary()
+	g := NewAggregator(nil)
+	g.Add(batchOf(allColumns, randomEvents(rand.New(rand.NewPCG(3, 4)), 20, 1)...))
+	good, _ := g.Acc(g.ids[0]).MarshalBinary()
 	f.Add(good)
 	f.Add([]byte{accVersion, 0xff, 0xff})
 	f.Fuzz(func(t *testing.T, data []byte) {

@@ -93,9 +93,7 @@ func TestShuffleSizes(t *testing.T) {
 			if m, ok := merged[id]; ok {
 				m.Merge(a)
 			} else {
-				c := features.NewAcc()
-				c.Merge(a)
-				merged[id] = &c
+				merged[id] = back // a decoded copy: a stays the aggregator's
 			}
 		}
 	}
