@@ -138,14 +138,7 @@ func TestSeparatedStability(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	group := make([]int, rows)
-	for i, l := range label {
-		group[i] = -1
-		if l == 2 {
-			group[i] = 0
-		}
-	}
-	p := Proposals{Group: group, Names: []string{"small"}, MinShare: 0.005, MinCount: 10}
+	p := proposeLabel(label, 2, "small")
 	s := Settings{Seed: 1, NInit: 3}
 	got, outcomes, err := AddSeparated(context.Background(), data, rows, cols, ref, p, s)
 	if err != nil {
@@ -208,4 +201,17 @@ func TestAddSeparatedRejectsANoisyValley(t *testing.T) {
 			t.Errorf("seed %d: the tail of one Gaussian was added: %+v", seed, outcomes[0])
 		}
 	}
+}
+
+// proposeLabel proposes the rows of planted label l as group 0, named
+// name, and no other group.
+func proposeLabel(label []int, l int, name string) Proposals {
+	group := make([]int, len(label))
+	for i, x := range label {
+		group[i] = -1
+		if x == l {
+			group[i] = 0
+		}
+	}
+	return Proposals{Group: group, Names: []string{name}, MinShare: 0.005, MinCount: 10}
 }

@@ -121,14 +121,7 @@ func TestStabilitySameOnAnyThreads(t *testing.T) {
 			w[i] = 1 + float64(i%7)
 		}
 	}
-	group := make([]int, rows)
-	for i, l := range label {
-		group[i] = -1
-		if l == 2 {
-			group[i] = 0
-		}
-	}
-	p := Proposals{Group: group, Names: []string{"small"}, MinShare: 0.005, MinCount: 10}
+	p := proposeLabel(label, 2, "small")
 	type fig struct {
 		plain, weighted, separated *StabilityResult
 	}
