@@ -11,23 +11,23 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/segmint/segmint/internal/exitcode"
 	"github.com/segmint/segmint/internal/layoutflags"
 	"github.com/segmint/segmint/outdir"
-	"github.com/segmint/segmint/output"
 	"github.com/segmint/segmint/pipeline"
-	"github.com/segmint/segmint/segments"
 	"github.com/segmint/segmint/source"
 )
 
-// Exit codes. They are part of the command line's contract.
+// Exit codes. They are part of the command line's contract, shared with
+// segmint-beam (package exitcode).
 const (
-	ExitOK          = 0
-	ExitFailure     = 1 // an unexpected failure
-	ExitUsage       = 2 // bad flags or arguments
-	ExitInput       = 3 // bad input data: unreadable, corrupt, missing or mistyped column, no events
-	ExitOutput      = 4 // the output exists (and --force was not given) or cannot be written
-	ExitConfig      = 5 // a bad segment catalogue or column mapping
-	ExitInterrupted = 130
+	ExitOK          = exitcode.OK
+	ExitFailure     = exitcode.Failure     // an unexpected failure
+	ExitUsage       = exitcode.Usage       // bad flags or arguments
+	ExitInput       = exitcode.Input       // bad input data: unreadable, corrupt, missing or mistyped column, no events
+	ExitOutput      = exitcode.Output      // the output exists (and --force was not given) or cannot be written
+	ExitConfig      = exitcode.Config      // a bad segment catalogue or column mapping
+	ExitInterrupted = exitcode.Interrupted // cancelled by a signal
 )
 
 const usage = `segmint turns e-commerce event dumps into customer segments.
@@ -111,34 +111,24 @@ func Main(args []string, stdout, stderr io.Writer) int {
 }
 
 func exitCode(err error, stderr io.Writer) int {
-	if err == nil {
-		return ExitOK
-	}
-	if errors.Is(err, flag.ErrHelp) {
-		return ExitOK
+	if c := exitcode.Of(err); c == ExitOK {
+		return c
 	}
 	fmt.Fprintln(stderr, "segmint:", err)
-	var ue *usageError
-	var lue *layoutflags.UsageError
-	var lce *layoutflags.ConfigError
-	var oe *outdir.OverlapError
-	var ce *configError
-	var re *segments.RuleError
-	var ie *source.InputError
-	var col *source.ColumnError
+	var (
+		ue *usageError
+		ce *configError
+		we *outputError
+	)
 	switch {
-	case errors.As(err, &ue), errors.As(err, &oe), errors.As(err, &lue):
+	case errors.As(err, &ue):
 		return ExitUsage
-	case errors.Is(err, context.Canceled):
-		return ExitInterrupted
-	case errors.As(err, &ce), errors.As(err, &re), errors.As(err, &lce):
+	case errors.As(err, &ce):
 		return ExitConfig
-	case errors.Is(err, output.ErrExists):
-		return ExitOutput
-	case errors.As(err, &ie), errors.As(err, &col), errors.Is(err, source.ErrNoInput), errors.Is(err, source.ErrNoEvents):
-		return ExitInput
 	}
-	var we *outputError
+	if c := exitcode.Of(err); c != ExitFailure {
+		return c
+	}
 	if errors.As(err, &we) {
 		return ExitOutput
 	}

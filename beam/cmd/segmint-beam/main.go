@@ -75,6 +75,7 @@ import (
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/x/beamx"
 
 	"github.com/segmint/segmint/beam/segbeam"
+	"github.com/segmint/segmint/internal/exitcode"
 	"github.com/segmint/segmint/internal/jobflags"
 	"github.com/segmint/segmint/internal/layoutflags"
 	"github.com/segmint/segmint/outdir"
@@ -84,15 +85,12 @@ import (
 
 func main() { os.Exit(Main(os.Args[1:], os.Stdout, os.Stderr)) }
 
-// Exit codes, as segmint's.
+// Exit codes: segmint's (package exitcode).
 const (
-	exitOK          = 0
-	exitFailure     = 1
-	exitUsage       = 2
-	exitInput       = 3
-	exitOutput      = 4
-	exitConfig      = 5
-	exitInterrupted = 130
+	exitOK    = exitcode.OK
+	exitUsage = exitcode.Usage
+	// exitConfig is for this command's own configuration errors.
+	exitConfig = exitcode.Config
 )
 
 // options are the command's flags.
@@ -253,24 +251,15 @@ func Main(args []string, stdout, stderr io.Writer) int {
 
 func exitCode(err error, stderr io.Writer) int {
 	fmt.Fprintln(stderr, "segmint-beam:", err)
-	var ue *usageError
-	var lue *layoutflags.UsageError
-	var lce *layoutflags.ConfigError
-	var oe *outdir.OverlapError
-	var ce *configError
-	var ie *source.InputError
-	var col *source.ColumnError
+	var (
+		ue *usageError
+		ce *configError
+	)
 	switch {
-	case errors.As(err, &ue), errors.As(err, &oe), errors.As(err, &lue):
+	case errors.As(err, &ue):
 		return exitUsage
-	case errors.As(err, &ce), errors.As(err, &lce):
+	case errors.As(err, &ce):
 		return exitConfig
-	case errors.Is(err, context.Canceled):
-		return exitInterrupted
-	case errors.Is(err, output.ErrExists):
-		return exitOutput
-	case errors.As(err, &ie), errors.As(err, &col), errors.Is(err, source.ErrNoInput), errors.Is(err, source.ErrNoEvents):
-		return exitInput
 	}
-	return exitFailure
+	return exitcode.Of(err)
 }
