@@ -1,5 +1,5 @@
 // Package exitcode holds the exit codes of segmint's commands, which
-// segmint and segmint-beam share (README: "Exit codes"), and the code of
+// segmint and segmint-beam share (README, "Exit codes"), and the code of
 // each error that the packages under them return.
 package exitcode
 
