@@ -127,7 +127,7 @@ func stability(ctx context.Context, data []float64, rows, cols int, ref *Result,
 		if err != nil {
 			return err
 		}
-		bo.src, sample = nil, nil
+		bo.src = nil
 		bo.clusters = fit.K
 		for i, ok := range drawn {
 			if ok {

@@ -353,8 +353,7 @@ func (r *FeatureReport) CategoryNames(ctx context.Context, ids []int64) map[int6
 	// merged so far name every id.
 	var (
 		mu     sync.Mutex
-		found  = make([]map[int64]string, len(units))
-		done   = make([]bool, len(units))
+		found  = make([]map[int64]string, len(units)) // nil until read, and after merged
 		merged int
 		next   atomic.Int64
 		stop   atomic.Bool
@@ -381,8 +380,8 @@ func (r *FeatureReport) CategoryNames(ctx context.Context, ids []int64) map[int6
 					}
 				})
 				mu.Lock()
-				found[u], done[u] = local, true
-				for merged < len(units) && done[merged] && len(names) < len(want) {
+				found[u] = local
+				for merged < len(units) && found[merged] != nil && len(names) < len(want) {
 					for id, name := range found[merged] {
 						if _, ok := names[id]; !ok {
 							names[id] = name

@@ -111,8 +111,9 @@ func Main(args []string, stdout, stderr io.Writer) int {
 }
 
 func exitCode(err error, stderr io.Writer) int {
-	if c := exitcode.Of(err); c == ExitOK {
-		return c
+	code := exitcode.Of(err)
+	if code == ExitOK {
+		return code
 	}
 	fmt.Fprintln(stderr, "segmint:", err)
 	var (
@@ -126,8 +127,8 @@ func exitCode(err error, stderr io.Writer) int {
 	case errors.As(err, &ce):
 		return ExitConfig
 	}
-	if c := exitcode.Of(err); c != ExitFailure {
-		return c
+	if code != ExitFailure {
+		return code
 	}
 	if errors.As(err, &we) {
 		return ExitOutput
