@@ -428,6 +428,7 @@ type Evaluator struct {
 	Fallback    []int
 	StageReason []string // per life-cycle stage
 	programs    []*vm.Program
+	read        []int // the population features some evaluated rule reads
 	env         map[string]any
 	pm          map[string]float64
 	hm          map[string]float64
@@ -460,6 +461,33 @@ func NewEvaluator(c *Catalogue, p *Population) *Evaluator {
 		mm[f] = p.Means[j]
 	}
 	e.env["window_days"] = p.WindowDays
+	// Only the features a rule that is run reads are set for each
+	// customer; the others are never looked at.
+	read := make(map[string]bool)
+	for s := range c.Segments {
+		if e.Reason[s] != "" {
+			continue
+		}
+		uses := c.Segments[s].uses
+		if k := e.Fallback[s]; k >= 0 {
+			uses = c.Segments[s].Fallbacks[k].uses
+		}
+		for _, f := range uses {
+			read[f] = true
+		}
+	}
+	for k := range c.Lifecycle {
+		if e.StageReason[k] == "" {
+			for _, f := range c.Lifecycle[k].uses {
+				read[f] = true
+			}
+		}
+	}
+	for j, f := range p.Features {
+		if read[f] {
+			e.read = append(e.read, j)
+		}
+	}
 	return e
 }
 
@@ -469,7 +497,8 @@ func NewEvaluator(c *Catalogue, p *Population) *Evaluator {
 // entry per segment, receives the rules met. It returns the primary segment
 // and the life-cycle stage (-1 for none).
 func (e *Evaluator) Evaluate(values, pct []float64, country string, member []bool) (primary, stage int, err error) {
-	for j, f := range e.pop.Features {
+	for _, j := range e.read {
+		f := e.pop.Features[j]
 		e.env[f] = values[j]
 		if pct != nil {
 			e.pm[f] = pct[j]

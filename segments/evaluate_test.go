@@ -429,3 +429,32 @@ func BenchmarkPercentileRanks(b *testing.B) {
 		}
 	})
 }
+
+// TestEvaluatorSetsWhatRulesRead: an evaluator sets, per customer, only the
+// features its rules read; every rule's outcome and every stage are those
+// of an evaluator that sets every feature.
+func TestEvaluatorSetsWhatRulesRead(t *testing.T) {
+	cat := Default()
+	tab := randomTable(11, 1000)
+	pop := NewPopulation(tab)
+	some, all := NewEvaluator(cat, pop), NewEvaluator(cat, pop)
+	if len(some.read) == 0 || len(some.read) >= len(pop.Features) {
+		t.Fatalf("the rules read %d of %d features; the test needs some unread", len(some.read), len(pop.Features))
+	}
+	all.read = all.read[:0]
+	for j := range pop.Features {
+		all.read = append(all.read, j)
+	}
+	values := make([]float64, len(pop.Features))
+	a, b := make([]bool, len(cat.Segments)), make([]bool, len(cat.Segments))
+	for i := range tab.Customers {
+		for j := range values {
+			values[j] = tab.Columns[j][i]
+		}
+		p1, s1, err1 := some.Evaluate(values, nil, "", a)
+		p2, s2, err2 := all.Evaluate(values, nil, "", b)
+		if err1 != nil || err2 != nil || p1 != p2 || s1 != s2 || !slices.Equal(a, b) {
+			t.Fatalf("customer %d: (%d, %d, %v, %v) setting what the rules read, (%d, %d, %v, %v) setting every feature", i, p1, s1, a, err1, p2, s2, b, err2)
+		}
+	}
+}
