@@ -3,6 +3,9 @@ package cluster
 import (
 	"fmt"
 	"math"
+	"runtime"
+	"sync"
+	"sync/atomic"
 )
 
 // TransformMode selects what FitTransform does to each column.
@@ -87,56 +90,81 @@ func FitTransform(data []float64, rows, cols int, mode TransformMode) (*Transfor
 	if rows == 0 {
 		return t, out, nil
 	}
+	// Columns are fitted side by side; each is computed as on its own, so
+	// the result does not depend on the number of goroutines.
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(cols, runtime.GOMAXPROCS(0)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := int(next.Add(1) - 1); j < cols; j = int(next.Add(1) - 1) {
+				t.fitColumn(data, out, rows, cols, j)
+			}
+		}()
+	}
+	wg.Wait()
+	return t, out, nil
+}
+
+// fitColumn fits the transform of column j of data and writes the
+// transformed column into out. The column is worked on as a contiguous
+// copy: every pass then reads memory in order.
+func (t *Transform) fitColumn(data, out []float64, rows, cols, j int) {
+	col := make([]float64, rows)
+	for i := range col {
+		col[i] = data[i*cols+j]
+	}
+	defer func() {
+		for i, v := range col {
+			out[i*cols+j] = v
+		}
+	}()
 	n := float64(rows)
-	for j := range cols {
-		minV := math.Inf(1)
-		var mean float64
-		for i := range rows {
-			v := data[i*cols+j]
-			minV = min(minV, v)
-			mean += v
+	minV := math.Inf(1)
+	var mean float64
+	for _, v := range col {
+		minV = min(minV, v)
+		mean += v
+	}
+	mean /= n
+	if isFlag(col, rows, 1, 0) {
+		t.Mean[j], t.Scale[j] = mean, FlagScale
+		for i, v := range col {
+			col[i] = (v - mean) / FlagScale
 		}
-		mean /= n
-		if isFlag(data, rows, cols, j) {
-			t.Mean[j], t.Scale[j] = mean, FlagScale
-			for i := range rows {
-				out[i*cols+j] = (out[i*cols+j] - mean) / FlagScale
-			}
-			continue
-		}
-		if minV >= 0 && skewness(data, rows, cols, j, mean) > SkewThreshold {
-			t.Log[j] = true
-			for i := range rows {
-				out[i*cols+j] = math.Log1p(out[i*cols+j])
-			}
-		}
-		lo, hi := math.Inf(1), math.Inf(-1)
-		mean = 0
-		for i := range rows {
-			v := out[i*cols+j]
-			lo, hi = min(lo, v), max(hi, v)
-			mean += v
-		}
-		mean /= n
-		var m2 float64
-		for i := range rows {
-			d := out[i*cols+j] - mean
-			m2 += d * d
-		}
-		t.Mean[j] = mean
-		if sd := math.Sqrt(m2 / n); hi > lo && sd > 0 {
-			t.Scale[j] = sd
-			if t.Log[j] {
-				if p := positiveSpread(out, rows, cols, j); p > 0 && p < sd {
-					t.Scale[j] = p
-				}
-			}
-		}
-		for i := range rows {
-			out[i*cols+j] = (out[i*cols+j] - mean) / t.Scale[j]
+		return
+	}
+	if minV >= 0 && skewness(col, rows, 1, 0, mean) > SkewThreshold {
+		t.Log[j] = true
+		for i, v := range col {
+			col[i] = math.Log1p(v)
 		}
 	}
-	return t, out, nil
+	lo, hi := math.Inf(1), math.Inf(-1)
+	mean = 0
+	for _, v := range col {
+		lo, hi = min(lo, v), max(hi, v)
+		mean += v
+	}
+	mean /= n
+	var m2 float64
+	for _, v := range col {
+		d := v - mean
+		m2 += d * d
+	}
+	t.Mean[j] = mean
+	if sd := math.Sqrt(m2 / n); hi > lo && sd > 0 {
+		t.Scale[j] = sd
+		if t.Log[j] {
+			if p := positiveSpread(col, rows, 1, 0); p > 0 && p < sd {
+				t.Scale[j] = p
+			}
+		}
+	}
+	for i, v := range col {
+		col[i] = (v - mean) / t.Scale[j]
+	}
 }
 
 // positiveSpread returns the population standard deviation of the
