@@ -169,7 +169,9 @@ func SeparatedStabilityOnSample(ctx context.Context, data []float64, rows, cols 
 			return fit, err
 		}
 	}
-	return stabilityOnSample(ctx, data, rows, cols, ref, s, boots, sample, refitFor)
+	// AddSeparated's valley test counts rows, not weights: the resamples
+	// are handed over with their repeats.
+	return stabilityOnSample(ctx, data, rows, cols, ref, s, boots, sample, refitFor, false)
 }
 
 // foundShare is the share of group g's rows in clusters of r where g has

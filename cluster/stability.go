@@ -22,6 +22,13 @@ type StabilityResult struct {
 	// largest Jaccard similarity between the cluster and any bootstrap
 	// cluster, both restricted to the rows drawn in that bootstrap.
 	Jaccard []float64
+	// JaccardSE is, per reference cluster, the standard error of Jaccard
+	// as a Monte Carlo estimate: the standard deviation of the
+	// bootstraps' largest Jaccard similarities over the square root of
+	// their number (NaN with fewer than two). Another set of draws gives
+	// a mean that differs by about JaccardSE·√2 or less in two cases of
+	// three.
+	JaccardSE []float64
 	// Dissolved counts, per reference cluster, the bootstraps in which that
 	// largest Jaccard similarity was at most 0.5.
 	Dissolved []int
@@ -45,13 +52,23 @@ type StabilityResult struct {
 //
 // Stability panics if ref does not match the shape of data or boots < 1,
 // and returns an error for bad data or when ctx is cancelled.
+//
+// A resample is fitted on its distinct rows, each weighted by the number of
+// times it was drawn (times its weight in s.Weights): k-means of a matrix
+// with repeated rows is k-means of its distinct rows weighted by their
+// counts, in distribution (k-means++ draws a row with probability
+// proportional to its weight times its squared distance, and a centroid is
+// the weighted mean), so the figures are those of the duplicated resample,
+// computed on about 63 % of its rows.
 func Stability(ctx context.Context, data []float64, rows, cols int, ref *Result, s Settings, boots int) (*StabilityResult, error) {
-	return stability(ctx, data, rows, cols, ref, s, boots, plainRefit)
+	return stability(ctx, data, rows, cols, ref, s, boots, plainRefit, true)
 }
 
 // refitFunc fits one bootstrap resample: sample holds rows rows, row i a
 // copy of row src[i] of the data being assessed. s.Seed and s.Weights are
 // the bootstrap's; s.K is the reference's. The fit may have another K.
+// With distinct (see stability), each row of sample is a distinct drawn
+// row and s.Weights carry the number of draws.
 type refitFunc func(ctx context.Context, sample []float64, rows, cols int, src []int, s Settings) (*Result, error)
 
 // plainRefit is k-means with the reference's k and the given settings.
@@ -59,7 +76,10 @@ func plainRefit(ctx context.Context, sample []float64, rows, cols int, _ []int, 
 	return KMeans(ctx, sample, rows, cols, s)
 }
 
-func stability(ctx context.Context, data []float64, rows, cols int, ref *Result, s Settings, boots int, refit refitFunc) (*StabilityResult, error) {
+// With distinct, each resample is handed to refit as its distinct rows
+// weighted by their draws (see Stability); otherwise as the drawn rows,
+// repeats included, for refits whose steps do not take weights.
+func stability(ctx context.Context, data []float64, rows, cols int, ref *Result, s Settings, boots int, refit refitFunc, distinct bool) (*StabilityResult, error) {
 	if boots < 1 {
 		panic(fmt.Sprintf("cluster: boots = %d, want at least 1", boots))
 	}
@@ -74,11 +94,13 @@ func stability(ctx context.Context, data []float64, rows, cols int, ref *Result,
 	out := &StabilityResult{
 		Boots:     boots,
 		Jaccard:   make([]float64, k),
+		JaccardSE: make([]float64, k),
 		Dissolved: make([]int, k),
 		Unstable:  make([]bool, k),
 		ARI:       make([]float64, boots),
 	}
 	counted := make([]int, k)
+	sumSq := make([]float64, k)
 	// The draws come from one generator in bootstrap order, as a sequential
 	// loop would make them; the refits then run side by side (fanOut) and
 	// are compared with ref in bootstrap order, so the result is the same on
@@ -102,28 +124,64 @@ func stability(ctx context.Context, data []float64, rows, cols int, ref *Result,
 	}
 	err := fanOut(boots, s.Threads, func(b, threads int) error {
 		bo := &bt[b]
-		var sampleW []float64
-		if s.Weights != nil {
-			sampleW = make([]float64, rows)
-			for i, r := range bo.src {
-				sampleW[i] = s.Weights[r]
+		drawn := make([]bool, rows)
+		var sample, sampleW []float64
+		n := rows
+		var times []int32
+		if distinct {
+			times = make([]int32, rows)
+			nd := 0
+			for _, r := range bo.src {
+				if times[r] == 0 {
+					nd++
+				}
+				times[r]++
 			}
-			if checkWeights(sampleW, rows) != nil {
-				// Every drawn weight is zero: this bootstrap carries no
-				// information and is left out of the means.
-				bo.skip = true
-				return nil
+			if nd < s.K { // too few distinct rows for k weighted rows
+				times = nil
 			}
 		}
-		sample := make([]float64, rows*cols)
-		drawn := make([]bool, rows)
-		for i, r := range bo.src {
-			drawn[r] = true
-			copy(sample[i*cols:(i+1)*cols], data[r*cols:(r+1)*cols])
+		if times != nil {
+			src := bo.src[:0] // the distinct rows, in row order
+			for r, m := range times {
+				if m > 0 {
+					src = append(src, r)
+				}
+			}
+			n = len(src)
+			bo.src = src
+			sampleW = make([]float64, n)
+			sample = make([]float64, n*cols)
+			for i, r := range src {
+				sampleW[i] = float64(times[r])
+				if s.Weights != nil {
+					sampleW[i] *= s.Weights[r]
+				}
+				drawn[r] = true
+				copy(sample[i*cols:(i+1)*cols], data[r*cols:(r+1)*cols])
+			}
+		} else {
+			if s.Weights != nil {
+				sampleW = make([]float64, rows)
+				for i, r := range bo.src {
+					sampleW[i] = s.Weights[r]
+				}
+			}
+			sample = make([]float64, rows*cols)
+			for i, r := range bo.src {
+				drawn[r] = true
+				copy(sample[i*cols:(i+1)*cols], data[r*cols:(r+1)*cols])
+			}
+		}
+		if s.Weights != nil && checkWeights(sampleW, n) != nil {
+			// Every drawn weight is zero: this bootstrap carries no
+			// information and is left out of the means.
+			bo.skip = true
+			return nil
 		}
 		bs := s
 		bs.Seed, bs.Weights, bs.Threads = bo.seed, sampleW, threads
-		fit, err := refit(ctx, sample, rows, cols, bo.src, bs)
+		fit, err := refit(ctx, sample, n, cols, bo.src, bs)
 		if err != nil {
 			return err
 		}
@@ -171,6 +229,7 @@ func stability(ctx context.Context, data []float64, rows, cols int, ref *Result,
 				bestJ = max(bestJ, j)
 			}
 			out.Jaccard[c] += bestJ
+			sumSq[c] += bestJ * bestJ
 			counted[c]++
 			if bestJ <= 0.5 {
 				out.Dissolved[c]++
@@ -178,8 +237,13 @@ func stability(ctx context.Context, data []float64, rows, cols int, ref *Result,
 		}
 	}
 	for c := range k {
-		if counted[c] > 0 {
-			out.Jaccard[c] /= float64(counted[c])
+		out.JaccardSE[c] = math.NaN()
+		if n := float64(counted[c]); n > 0 {
+			out.Jaccard[c] /= n
+			if n > 1 {
+				v := (sumSq[c] - n*out.Jaccard[c]*out.Jaccard[c]) / (n - 1)
+				out.JaccardSE[c] = math.Sqrt(max(v, 0) / n)
+			}
 		}
 		out.Unstable[c] = out.Jaccard[c] < UnstableJaccard
 	}
@@ -276,28 +340,28 @@ func denseLabels(labels []int) ([]int, int) {
 // holds in the default sample of DefaultStabilitySample rows. A cluster
 // with no sampled row has a NaN Jaccard and is not flagged unstable.
 func StabilityOnSample(ctx context.Context, data []float64, rows, cols int, ref *Result, s Settings, boots, sample int) (*StabilityResult, error) {
-	return stabilityOnSample(ctx, data, rows, cols, ref, s, boots, sample, func([]int) refitFunc { return plainRefit })
+	return stabilityOnSample(ctx, data, rows, cols, ref, s, boots, sample, func([]int) refitFunc { return plainRefit }, true)
 }
 
 // stabilityOnSample is StabilityOnSample with each bootstrap fitted by the
 // refit that refitFor returns for the sample (idx: the sampled rows, nil
-// when every row is used).
-func stabilityOnSample(ctx context.Context, data []float64, rows, cols int, ref *Result, s Settings, boots, sample int, refitFor func(idx []int) refitFunc) (*StabilityResult, error) {
+// when every row is used); distinct as for stability.
+func stabilityOnSample(ctx context.Context, data []float64, rows, cols int, ref *Result, s Settings, boots, sample int, refitFor func(idx []int) refitFunc, distinct bool) (*StabilityResult, error) {
 	if sample <= 0 || rows <= sample {
-		return stability(ctx, data, rows, cols, ref, s, boots, refitFor(nil))
+		return stability(ctx, data, rows, cols, ref, s, boots, refitFor(nil), distinct)
 	}
 	idx := sampleRows(rows, sample, s.Seed^0x57ab)
 	n := len(idx)
 	sub := gatherRows(data, cols, idx)
 	sref := restrict(ref, idx, cols)
 	s.Weights = gatherWeights(s.Weights, idx)
-	st, err := stability(ctx, sub, n, cols, sref, s, boots, refitFor(idx))
+	st, err := stability(ctx, sub, n, cols, sref, s, boots, refitFor(idx), distinct)
 	if err != nil {
 		return nil, err
 	}
 	for c, size := range sref.Sizes {
 		if size == 0 { // too small to be sampled: no estimate
-			st.Jaccard[c], st.Unstable[c] = math.NaN(), false
+			st.Jaccard[c], st.JaccardSE[c], st.Unstable[c] = math.NaN(), math.NaN(), false
 		}
 	}
 	return st, nil

@@ -152,6 +152,7 @@ func writeClusters(s *Staging, m *Manifest, t *Tables, meta map[string]string) e
 	lift := make([]float64, k)
 	f1 := make([]float64, k)
 	jac := make([]float64, k)
+	jacSE := make([]float64, k)
 	unstable := make([]bool, k)
 	isNew := make([]bool, k)
 	desc := make([]string, k)
@@ -159,15 +160,15 @@ func writeClusters(s *Staging, m *Manifest, t *Tables, meta map[string]string) e
 	for c, cm := range mp.Clusters {
 		isNew[c], desc[c], subGroup[c] = cm.New, cm.Description, int32(cm.SubGroup)
 		ids[c], size[c], share[c], seg[c], label[c], conf[c] = int32(c), int64(cm.Size), cm.Share, cm.Segment, cm.Label, cm.Confidence
-		lift[c], f1[c], jac[c] = math.NaN(), math.NaN(), math.NaN()
+		lift[c], f1[c], jac[c], jacSE[c] = math.NaN(), math.NaN(), math.NaN(), math.NaN()
 		if cm.Best != nil {
 			lift[c], f1[c] = cm.Best.Lift, cm.Best.F1
 		}
 		if t.Stability != nil {
-			jac[c], unstable[c] = t.Stability.Jaccard[c], t.Stability.Unstable[c]
+			jac[c], jacSE[c], unstable[c] = t.Stability.Jaccard[c], t.Stability.JaccardSE[c], t.Stability.Unstable[c]
 		}
 	}
-	cols := []Column{{Name: "cluster", Int32: ids}, {Name: "size", Int64: size}, {Name: "share", Float64: share}, {Name: "segment", String: seg, NullEmpty: true}, {Name: "label", String: label}, {Name: "confidence", Float64: conf}, {Name: "lift", Float64: lift}, {Name: "f1", Float64: f1}, {Name: "stability_jaccard", Float64: jac}, {Name: "unstable", Bool: unstable}, {Name: "new", Bool: isNew}, {Name: "description", String: desc}, {Name: "sub_group", Int32: subGroup}}
+	cols := []Column{{Name: "cluster", Int32: ids}, {Name: "size", Int64: size}, {Name: "share", Float64: share}, {Name: "segment", String: seg, NullEmpty: true}, {Name: "label", String: label}, {Name: "confidence", Float64: conf}, {Name: "lift", Float64: lift}, {Name: "f1", Float64: f1}, {Name: "stability_jaccard", Float64: jac}, {Name: "stability_jaccard_se", Float64: jacSE}, {Name: "unstable", Bool: unstable}, {Name: "new", Bool: isNew}, {Name: "description", String: desc}, {Name: "sub_group", Int32: subGroup}}
 	if t.Movement != nil {
 		prevCol := make([]int32, k)
 		for c, p := range t.Movement.Report.ClusterMatch {

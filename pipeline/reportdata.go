@@ -76,7 +76,7 @@ func buildReport(m *output.Manifest, t *features.Table, cs *ClusterStage, mem *s
 		d.MeanARI, d.Boots = s.MeanARI, s.Boots
 	}
 	for c, cm := range mp.Clusters {
-		rc := report.Cluster{ID: c, Size: cm.Size, Share: cm.Share, Segment: cm.Segment, Label: cm.Label, Confidence: cm.Confidence, Why: cm.Why, Jaccard: math.NaN(), Z: cs.Result.Centroid(c), New: cm.New, Description: cm.Description, SubGroup: cm.SubGroup}
+		rc := report.Cluster{ID: c, Size: cm.Size, Share: cm.Share, Segment: cm.Segment, Label: cm.Label, Confidence: cm.Confidence, Why: cm.Why, Jaccard: math.NaN(), JaccardSE: math.NaN(), Z: cs.Result.Centroid(c), New: cm.New, Description: cm.Description, SubGroup: cm.SubGroup}
 		if cm.New {
 			d.NewCustomers += cm.Size
 		}
@@ -87,7 +87,7 @@ func buildReport(m *output.Manifest, t *features.Table, cs *ClusterStage, mem *s
 			rc.Candidates = append(rc.Candidates, report.Candidate{Segment: c.Segment, Precision: c.Precision, Recall: c.Recall, Lift: c.Lift, F1: c.F1})
 		}
 		if cs.Stability != nil {
-			rc.Jaccard, rc.Unstable = cs.Stability.Jaccard[c], cs.Stability.Unstable[c]
+			rc.Jaccard, rc.JaccardSE, rc.Unstable = cs.Stability.Jaccard[c], cs.Stability.JaccardSE[c], cs.Stability.Unstable[c]
 		}
 		d.Clusters = append(d.Clusters, rc)
 	}

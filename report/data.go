@@ -196,6 +196,7 @@ type Cluster struct {
 	Evidence   []Evidence
 	Candidates []Candidate
 	Jaccard    float64 // NaN when not computed
+	JaccardSE  float64 // its standard error; NaN when not computed
 	Unstable   bool
 	// New marks a cluster that maps to no catalogue segment; Description
 	// says what sets it apart in the features' units. SubGroup (1-based,

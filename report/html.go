@@ -18,6 +18,7 @@ var pageTemplate string
 var funcs = template.FuncMap{
 	"pct": pct,
 	"num": formatNum,
+	"pm":  plusMinus,
 	"int": func(x any) string { return commas(toInt64(x)) },
 	"z": func(x float64) string {
 		if math.IsNaN(x) || math.IsInf(x, 0) {
@@ -182,4 +183,12 @@ func days(d float64) string {
 		return unit(cut(d*24), "hour", "hours")
 	}
 	return unit(cut(d), "day", "days")
+}
+
+// plusMinus is " ± se" for a positive standard error, else "".
+func plusMinus(se float64) string {
+	if !(se > 0) {
+		return ""
+	}
+	return " ± " + formatNum(se)
 }

@@ -194,7 +194,7 @@ func RenderMarkdown(d *Data) []byte {
 					seg += " " + mdText(c.Label)
 				}
 			}
-			stab := mdNum(c.Jaccard)
+			stab := mdNum(c.Jaccard) + plusMinus(c.JaccardSE)
 			if c.Unstable {
 				stab += " **unstable**"
 			}
