@@ -103,7 +103,7 @@ func fullData() *report.Data {
 		d.Segments = append(d.Segments, seg)
 	}
 	d.Segments[1].Reading = "Without sessions (a transaction log), a visit shows only when it ends in a purchase."
-	d.Segments[1].OwnRule, d.Segments[1].NeedsDays, d.Segments[1].FromCluster = "pct.sessions >= 0.9", 30, 12
+	d.Segments[1].OwnRule, d.Segments[1].NeedsDays, d.Segments[1].FromProfile = "pct.sessions >= 0.9", 30, 12
 	d.Documents = []report.Document{
 		{ID: "A", Title: "Customer segmentation in e-commerce: everything you need to know",
 			Originals: []string{"전자 상거래의 고객 세분화: 알아야 할 모든 것 (Korean)", "Segmentarea clienților în comerțul electronic: tot ce trebuie să știți (Romanian)"}},

@@ -43,10 +43,10 @@ type Manifest struct {
 	CLV           *ManifestCLV          `json:"clv"`
 	// Reconciled counts the customers who meet several rules and whose
 	// primary segment is not the first of them in catalogue order
-	// (segments.Memberships.Settle); FromCluster counts the customers
-	// who meet no rule and take their cluster's segment.
+	// (segments.Memberships.Settle); FromProfile counts the customers
+	// who meet no rule and take the segment whose profile they are nearest.
 	Reconciled  int              `json:"primary_reconciled"`
-	FromCluster int              `json:"primary_from_cluster"`
+	FromProfile int              `json:"primary_from_profile"`
 	Movement    *MovementSummary `json:"movement,omitempty"`
 	Outputs     map[string]int64 `json:"outputs"` // file -> rows
 	// Files lists every file of the output's run directory but the

@@ -206,8 +206,8 @@ func checkBasis(t *testing.T, c customerRow, member map[string]bool) {
 		ok = member[c.PrimarySegment] && rules == 1
 	case "closest_rule":
 		ok = member[c.PrimarySegment] && rules > 1
-	case "cluster":
-		ok = rules == 0 && c.Segment != "" && c.PrimarySegment == c.Segment
+	case "closest_profile":
+		ok = rules == 0 && c.Segment != "" && c.PrimarySegment != "none" && c.PrimarySegment != ""
 	case "none":
 		ok = rules == 0 && c.Segment == "" && c.PrimarySegment == "none"
 	}

@@ -159,7 +159,7 @@ func TestOnlineRetailNoneShare(t *testing.T) {
 		primary += s.Primary
 	}
 	none := n - primary
-	t.Logf("primary none: %d of %d customers (%.1f%%); %d meet no rule and take their cluster's segment", none, n, 100*float64(none)/float64(n), m.FromCluster)
+	t.Logf("primary none: %d of %d customers (%.1f%%); %d meet no rule and take the segment whose profile they are nearest", none, n, 100*float64(none)/float64(n), m.FromProfile)
 	if float64(none) > 0.10*float64(n) {
 		t.Errorf("%d of %d customers (%.1f%%) keep the primary segment none, want at most 10%%", none, n, 100*float64(none)/float64(n))
 	}

@@ -35,7 +35,7 @@ func WriteOutputSet(out string, force bool, layout output.Layout, m *output.Mani
 // every output file of f into stage (output.Write).
 func write(stage *output.Staging, m *output.Manifest, f *Fitted) error {
 	table, cs, mem, cat, mapping := f.Table, f.Clusters, f.Memberships, f.Catalogue, f.Mapping
-	m.Reconciled, m.FromCluster = f.Reconciliation.Moved, f.Reconciliation.FromCluster
+	m.Reconciled, m.FromProfile = f.Reconciliation.Moved, f.Reconciliation.FromProfile
 
 	m.Features = output.ManifestFeatures{}
 	for _, f := range table.Features {

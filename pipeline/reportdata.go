@@ -25,7 +25,7 @@ func buildReport(m *output.Manifest, t *features.Table, cs *ClusterStage, mem *s
 		Events: m.Input.Events, Customers: len(t.Customers), Products: m.Input.Products, Files: len(m.Input.Files),
 		AsOf: m.AsOf, WindowStart: m.WindowStart, Clustered: cs.Features,
 		K: cs.Result.K, Seed: m.Parameters.Seed, Inertia: cs.Result.Inertia, MeanARI: math.NaN(), Uncarried: mp.Uncarried,
-		Reconciled: m.Reconciled, FromCluster: m.FromCluster,
+		Reconciled: m.Reconciled, FromProfile: m.FromProfile,
 	}
 	d.Input = m.InputLabel
 	if d.Input == "" {
@@ -91,16 +91,16 @@ func buildReport(m *output.Manifest, t *features.Table, cs *ClusterStage, mem *s
 		}
 		d.Clusters = append(d.Clusters, rc)
 	}
-	fromCluster := make([]int, len(cat.Segments))
+	fromProfile := make([]int, len(cat.Segments))
 	for i, p := range mem.Primary {
-		if p >= 0 && mem.Basis != nil && mem.Basis[i] == segments.BasisCluster {
-			fromCluster[p]++
+		if p >= 0 && mem.Basis != nil && mem.Basis[i] == segments.BasisClosestProfile {
+			fromProfile[p]++
 		}
 	}
 	for s, seg := range cat.Segments {
 		ss := m.Segments[s]
 		rs := report.Segment{ID: seg.ID, Name: seg.Name, Description: seg.Description, Rule: mem.RuleOf(s), Docs: seg.Docs, Evaluated: ss.Evaluated, Reason: ss.Reason, Members: ss.Members, Primary: ss.Primary, Share: float64(ss.Members) / float64(len(t.Customers)), Revenue: ss.Revenue, Clusters: ss.Clusters, Actions: seg.Actions, Facet: seg.Facet,
-			NeedsDays: seg.NeedsDays, FromCluster: fromCluster[s]}
+			NeedsDays: seg.NeedsDays, FromProfile: fromProfile[s]}
 		if f := mem.FallbackOf(s); f != nil {
 			rs.Reading, rs.OwnRule = f.Reading, seg.Rule
 		}

@@ -47,10 +47,10 @@ type Data struct {
 	Documents []Document
 	// Reconciled is the number of customers who meet several rules and
 	// whose primary segment is not the precedence's first choice;
-	// FromCluster the number who meet no rule and take their cluster's
-	// segment.
+	// FromProfile the number who meet no rule and take the segment whose
+	// profile they are nearest.
 	Reconciled  int
-	FromCluster int
+	FromProfile int
 	Uncarried   []string
 	// NewCustomers is the number of customers in clusters that map to no
 	// catalogue segment.
@@ -243,9 +243,9 @@ type Segment struct {
 	// segment's own rule (which the input cannot feed): how it reads the
 	// segment; Rule is then the fallback's rule and OwnRule the segment's.
 	Reading, OwnRule string
-	// FromCluster is the number of the Primary customers who meet no rule
-	// and have the segment through their cluster.
-	FromCluster int
+	// FromProfile is the number of the Primary customers who meet no rule
+	// and have the segment as the profile they are nearest.
+	FromProfile int
 	// PredictedCLV is the predicted value of the segment's members over
 	// the horizon, AvgPredictedCLV per member with a prediction, and
 	// AvgChurn their mean churn probability; NaN without predictions.

@@ -67,7 +67,7 @@ func RenderMarkdown(d *Data) []byte {
 	if len(d.Segments) == 0 {
 		b.WriteString("No segments.\n\n")
 	} else {
-		fmt.Fprintf(&b, "Primary segment: the only rule the customer meets, or of several the one whose members' profile the customer is nearest (%s customers differ from the first rule met in catalogue order); a customer who meets no rule takes its cluster's segment (%s customers). The `primary_basis` column says which applies.\n\n", commas(int64(d.Reconciled)), commas(int64(d.FromCluster)))
+		fmt.Fprintf(&b, "Primary segment: the only rule the customer meets, or of several the one whose members' profile the customer is nearest (%s customers differ from the first rule met in catalogue order); a customer who meets no rule takes the segment whose profile it is nearest (%s customers), unless its cluster is a behaviour the catalogue lacks. The `primary_basis` column says which applies.\n\n", commas(int64(d.Reconciled)), commas(int64(d.FromProfile)))
 		withValue := predicted(d)
 		if withValue {
 			b.WriteString("| segment | docs | members | primary | revenue | predicted value | carried by clusters |\n|---|---|---:|---:|---:|---:|---|\n")

@@ -39,7 +39,7 @@ func TestRenderMarkdownContent(t *testing.T) {
 		"| 0 | 3,000 | 69.4% | `loyal` | 80.0% | 0.90 |",
 		"| 1 | 1,000 | 23.1% | new, not in the catalogue: _high views, low orders_ | – | 0.40 **unstable** |",
 		// segments: id, members, primary, revenue, clusters or the reason
-		"(1,234 customers differ from the first rule met in catalogue order); a customer who meets no rule takes its cluster's segment (56 customers).",
+		"(1,234 customers differ from the first rule met in catalogue order); a customer who meets no rule takes the segment whose profile it is nearest (56 customers), unless its cluster is a behaviour the catalogue lacks.",
 		"| segment | docs | members | primary | revenue | carried by clusters |",
 		"| `loyal` | A, B | 2,500 | 2,000 | 123,457 | 0 |",
 		"| `cart_abandoners` | A | – | – | – | not evaluated: needs cart\\_adds (input has no cart events) |",

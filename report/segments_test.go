@@ -107,7 +107,7 @@ func TestCardsMarkReadingsAndUnnamedGroups(t *testing.T) {
 		"<b>Read from the inputs present:</b> Without sessions, visits read as purchases.",
 		"Rule evaluated: <code>pct.total_spend &gt;= 0.9 &amp;&amp; pct.order_frequency &gt;= 0.9</code>",
 		"own rule, <code>pct.total_spend &gt;= 0.9 &amp;&amp; pct.sessions &gt;= 0.9</code>, reads features this input lacks",
-		"20 of them through their cluster (they meet no rule)",
+		"20 of them as the profile they are nearest (they meet no rule)",
 		"Needs 30 days of history.",
 	} {
 		if !strings.Contains(hero, want) {

@@ -34,11 +34,12 @@
 // meets one rule takes it; one who meets several takes the segment whose
 // members' profile (their mean in the clustering space) it is nearest, the
 // one its behaviour as a whole resembles, which does not depend on the
-// number of clusters. Only a customer who meets no rule takes the segment
-// its cluster maps to (a rule's hard threshold misses customers on its edge
-// whom the clustering places with the segment's members) instead of falling
-// into a catch-all "none"; its memberships stay
-// the rules'. Basis records which of these applies to each customer. Its
+// number of clusters. A customer who meets no rule (a rule's hard threshold
+// misses customers on its edge) takes, in the same way, the segment whose
+// profile it is nearest of all, instead of falling into a catch-all "none";
+// its memberships stay the rules'. The clusters decide one thing only: a
+// customer who meets no rule in a cluster that maps to no segment (a
+// behaviour the catalogue lacks) keeps "none". Basis records which of these applies to each customer. Its
 // life-cycle stage is the first matching stage of the catalogue's lifecycle
 // list.
 //

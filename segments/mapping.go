@@ -279,19 +279,21 @@ type Basis uint8
 
 const (
 	// BasisNone: the customer meets no rule and its cluster maps to no
-	// segment; its primary segment is "none".
+	// segment (a behaviour the catalogue lacks); its primary segment is
+	// "none".
 	BasisNone Basis = iota
 	// BasisRule: the only rule the customer meets (facets aside).
 	BasisRule
 	// BasisClosestRule: the customer meets several rules; its primary
 	// segment is the one whose members' profile it is nearest (Settle).
 	BasisClosestRule
-	// BasisCluster: the customer meets no rule; the segment its cluster maps
-	// to, the named behaviour it resembles most, is its primary segment.
-	BasisCluster
+	// BasisClosestProfile: the customer meets no rule and its cluster maps
+	// to a segment; its primary segment is the one whose members' profile
+	// it is nearest of all (Settle), the named behaviour it resembles most.
+	BasisClosestProfile
 )
 
-var basisNames = [...]string{"none", "rule", "closest_rule", "cluster"}
+var basisNames = [...]string{"none", "rule", "closest_rule", "closest_profile"}
 
 // String returns the basis as written to customers.parquet's primary_basis.
 func (b Basis) String() string {
@@ -307,9 +309,9 @@ type Reconciliation struct {
 	// Moved is the number of customers who meet several rules and whose
 	// primary segment is not the first of them in catalogue order.
 	Moved int
-	// FromCluster is the number of customers who meet no rule and take their
-	// cluster's segment (BasisCluster).
-	FromCluster int
+	// FromProfile is the number of customers who meet no rule and take the
+	// segment whose profile they are nearest (BasisClosestProfile).
+	FromProfile int
 }
 
 // subGroups settles the clusters that share a name. Clusters mapped to one

@@ -244,7 +244,7 @@ segments:
 		t.Fatal(err)
 	}
 	// Customers 0-3 meet first and second, 4 meets second only, 5 and 6
-	// meet nothing. Cluster 0 maps to second, cluster 1 to nothing.
+	// meet nothing. Cluster 0 maps to first, cluster 1 to nothing.
 	mem := memberships(t, cat, 7, map[string][]int{"first": {0, 1, 2, 3}, "second": {0, 1, 2, 3, 4}})
 	mem.Primary = []int{0, 0, 0, 0, 1, -1, -1}
 	before := slices.Clone(mem.Primary)
@@ -253,23 +253,34 @@ segments:
 	// too few alone (customer 4) and is its five members' mean (2.2).
 	x := []float64{0, 1, 2, 3, 5, 9, 9}
 	assign := []int{0, 0, 1, 1, 1, 0, 1}
-	mp := &Mapping{Clusters: []ClusterMapping{{Cluster: 0, Segment: "second"}, {Cluster: 1}}}
+	mp := &Mapping{Clusters: []ClusterMapping{{Cluster: 0, Segment: "first"}, {Cluster: 1}}}
 	r := mem.Settle(x, 1, assign, mp)
 	// 0 and 1: nearer first's profile; 2 and 3: nearer second's
-	// (|2-2.2| < |2-1.5|); 4: second, its only rule; 5: no rule, a
-	// "second" cluster; 6: no rule, an unmapped cluster: none.
+	// (|2-2.2| < |2-1.5|); 4: second, its only rule; 5: no rule, in a
+	// cluster mapped to first, nearer second's profile (9 against 2.2 and
+	// 1.5): second; 6: no rule, an unmapped (new) cluster: none.
 	if want := []int{0, 0, 1, 1, 1, 1, -1}; !slices.Equal(mem.Primary, want) {
 		t.Errorf("settled primary = %v, want %v", mem.Primary, want)
 	}
 	if !slices.Equal(before, []int{0, 0, 0, 0, 1, -1, -1}) {
 		t.Error("Settle wrote into the precedence's slice")
 	}
-	wantBasis := []Basis{BasisClosestRule, BasisClosestRule, BasisClosestRule, BasisClosestRule, BasisRule, BasisCluster, BasisNone}
+	wantBasis := []Basis{BasisClosestRule, BasisClosestRule, BasisClosestRule, BasisClosestRule, BasisRule, BasisClosestProfile, BasisNone}
 	if !slices.Equal(mem.Basis, wantBasis) {
 		t.Errorf("basis = %v, want %v", mem.Basis, wantBasis)
 	}
-	if r.Moved != 2 || r.FromCluster != 1 {
-		t.Errorf("reconciliation = %+v, want 2 moved and 1 from the cluster", r)
+	if r.Moved != 2 || r.FromProfile != 1 {
+		t.Errorf("reconciliation = %+v, want 2 moved and 1 from the profiles", r)
+	}
+	// Nor for a customer who meets none, as long as its cluster maps to a
+	// segment: customer 5 in a cluster mapped to second, or to third.
+	for _, seg := range []string{"second", "third"} {
+		other := memberships(t, cat, 7, map[string][]int{"first": {0, 1, 2, 3}, "second": {0, 1, 2, 3, 4}})
+		other.Primary = slices.Clone(before)
+		other.Settle(x, 1, assign, &Mapping{Clusters: []ClusterMapping{{Cluster: 0, Segment: seg}, {Cluster: 1}}})
+		if other.Primary[5] != 1 {
+			t.Errorf("customer 5 in a cluster mapped to %s: primary %d, want 1 (second)", seg, other.Primary[5])
+		}
 	}
 	// The choice does not depend on the clusters for a customer who meets
 	// a rule: every customer in one cluster gives the same for 0-4.

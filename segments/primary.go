@@ -17,12 +17,16 @@ const MinProfileMembers = 20
 //     unmixed, or over all its members when fewer than MinProfileMembers
 //     meet it alone. The profiles come from the rules alone, so the choice
 //     does not depend on the number of clusters;
-//   - a customer who meets no rule takes the segment its cluster maps to
-//     (BasisCluster), the named behaviour it resembles most, rather than a
-//     catch-all "none". Its memberships stay those of the rules alone.
+//   - a customer who meets no rule, in a cluster that maps to a segment,
+//     takes the segment whose profile it is nearest of all
+//     (BasisClosestProfile), the named behaviour it resembles most, rather
+//     than a catch-all "none". Its memberships stay those of the rules
+//     alone. The profiles, not the cluster's segment, decide, so the
+//     choice does not depend on the number of clusters either.
 //
-// Only a customer who meets no rule and whose cluster maps to no segment
-// keeps "none". x holds len(assign) rows of cols values. m.Primary is
+// A customer who meets no rule in a cluster that maps to no segment (a
+// behaviour the catalogue lacks: the cluster is new) keeps "none"; that is
+// the one use of the clusters. x holds len(assign) rows of cols values. m.Primary is
 // replaced by a new slice; nothing else of m is modified.
 func (m *Memberships) Settle(x []float64, cols int, assign []int, mp *Mapping) Reconciliation {
 	n := len(assign)
@@ -84,8 +88,21 @@ func (m *Memberships) Settle(x []float64, cols int, assign []int, mp *Mapping) R
 			}
 			b = BasisClosestRule
 		case segOf[c] >= 0:
-			p, b = segOf[c], BasisCluster
-			r.FromCluster++
+			row := x[i*cols : (i+1)*cols]
+			best := -1.0
+			for s := range nseg { // catalogue order: ties keep the precedence
+				if !candidate(s) || nAll[s] == 0 {
+					continue
+				}
+				d := sqDist(row, profile[s*cols:(s+1)*cols])
+				if best < 0 || d < best {
+					p, best = s, d
+				}
+			}
+			if p >= 0 {
+				b = BasisClosestProfile
+				r.FromProfile++
+			}
 		}
 		if p != m.Primary[i] && b == BasisClosestRule {
 			r.Moved++
