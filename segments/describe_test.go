@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/segmint/segmint/features"
 )
@@ -79,7 +80,8 @@ func TestNewClusterLabel(t *testing.T) {
 	if c0.Label != "Loyal customers" || c0.SubGroup != 0 || c0.SubGroups != 1 || c0.Separation != "" {
 		t.Errorf("cluster 0 alone in loyal: label %q, sub-group %d of %d, separation %q", c0.Label, c0.SubGroup, c0.SubGroups, c0.Separation)
 	}
-	if want := "orders every 26 days, 1.2 categories, cheap items at 4.10 (all customers: 23.50)"; c1.Label != want {
+	// The label leaves the population's figures to the description.
+	if want := "orders every 26 days, 1.2 categories, cheap items at 4.10"; c1.Label != want {
 		t.Errorf("new cluster label %q, want %q", c1.Label, want)
 	}
 	if !strings.Contains(c1.Label, "every 26 days") {
@@ -389,8 +391,23 @@ func TestDescribeUnits(t *testing.T) {
 		{Feature: "cart_adds", Z: -1.1, ClusterMean: 0.05, PopulationMean: 7.8},
 		{Feature: "views", Z: -1, ClusterMean: 2, PopulationMean: 38},
 	}
-	if got, want := describe(ev), "no spend (all customers: 1,292.42), no orders, 0.05 cart adds"; got != want {
+	if got, want := describe(ev), "no spend, no orders, 0.05 cart adds"; got != want {
 		t.Errorf("describe = %q, want %q", got, want)
+	}
+	// A label keeps to MaxLabel characters: its first feature always, the
+	// next ones while they fit.
+	long := []Evidence{
+		{Feature: "total_spend", Z: -2, ClusterMean: 491.98, PopulationMean: 2002.45},
+		{Feature: "days_since_first_order", Z: -1.9, ClusterMean: 120, PopulationMean: 400},
+		{Feature: "orders", Z: -1.8, ClusterMean: 1.5, PopulationMean: 4.2},
+		{Feature: "avg_item_price", Z: -1.7, ClusterMean: 3.1, PopulationMean: 4.4},
+	}
+	got := describe(long)
+	if n := utf8.RuneCountInString(got); n > MaxLabel || !strings.HasPrefix(got, "low spend of 491.98, ") || strings.Contains(got, "all customers") {
+		t.Errorf("describe = %q (%d characters), want the low spend first, no population figures, at most %d characters", got, n, MaxLabel)
+	}
+	if full := describeUnits(long); !strings.Contains(full, "(all customers: 2,002.45)") {
+		t.Errorf("describeUnits = %q lacks the population's spend", full)
 	}
 	if got, want := describeUnits(ev), "no spend (all customers: 1,292.42), no orders, 0.05 cart adds (all customers: 7.8)"; got != want {
 		t.Errorf("describeUnits = %q, want %q", got, want)

@@ -54,9 +54,9 @@ type ClusterMapping struct {
 	// Segment is the mapped segment id, "" when the cluster matches none.
 	Segment string `json:"segment"`
 	// Label is the segment's name, or for an unmatched (New) cluster what
-	// sets it apart, in the features' own units ("orders every 26 days,
-	// 1.2 categories, cheap items at 4.10 (all customers: 23.50)"). A
-	// sub-group of a segment adds its number and what separates it from
+	// sets it apart, in the features' own units, within MaxLabel
+	// characters ("orders every 26 days, 1.2 categories, cheap items at
+	// 4.10"; Description adds the population's figures). A sub-group of a segment adds its number and what separates it from
 	// the segment's other clusters after the name ("Loyal customers · 1 of
 	// 2: more orders, higher spend"). Labels are unique within a Mapping.
 	Label string `json:"label"`
@@ -248,11 +248,29 @@ func apart(ev []Evidence) []Evidence {
 }
 
 // describe names a cluster by the features that set it apart most, with
-// each feature's template (describe.go): "orders every 26 days, 1.2
-// categories, cheap items at 4.10 (all customers: 23.50)"; a feature
-// without a template reads "high <feature>" or "low <feature>".
+// each feature's template (describe.go) and without the population's
+// figures, which Description gives: "orders every 26 days, 1.2
+// categories, cheap items at 4.10"; a feature without a template reads
+// "high <feature>" or "low <feature>". The first feature always names it;
+// the next ones only while the name stays within MaxLabel characters.
 func describe(ev []Evidence) string {
-	return joinApart(ev, phraseOf, "average on every feature")
+	var parts []string
+	n := 0
+	for _, e := range apart(ev) {
+		ph := phraseOf(e)
+		if i := strings.Index(ph, " (all customers: "); i >= 0 {
+			ph = ph[:i]
+		}
+		if len(parts) > 0 && n+2+utf8.RuneCountInString(ph) > MaxLabel {
+			break
+		}
+		parts = append(parts, ph)
+		n += utf8.RuneCountInString(ph) + 2*min(len(parts)-1, 1)
+	}
+	if len(parts) == 0 {
+		return "average on every feature"
+	}
+	return strings.Join(parts, ", ")
 }
 
 // describeUnits is describe with the population's mean of every feature
