@@ -139,7 +139,13 @@
 // (0.85, Hennig's "highly stable") and at most MaxDissolvedShare (5%) of the
 // rows lie in dissolved clusters; Chosen is then the largest stable k (the
 // finest partition the data reproduces), or the most stable k when none
-// qualifies. IndexChoice and IndexRule keep the rank-sum rule's outcome.
+// qualifies. The figures are Monte Carlo estimates: a k whose mean is
+// within two standard errors of StableJaccard, or whose clusters within two
+// standard errors of UnstableJaccard could move the dissolved share across
+// MaxDissolvedShare, gets another round of StabilityBoots refits, up to
+// four rounds (KStability.Refits, Decided), so that the data rather than
+// the draw decides where it can. IndexChoice and IndexRule keep the
+// rank-sum rule's outcome.
 // The indices reward compact, well-separated partitions and so prefer few
 // clusters on behavioural data with a continuum of customers; stability
 // asks instead whether a partition is a property of the data or of one

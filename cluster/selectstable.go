@@ -25,6 +25,11 @@ const (
 	// stabilityNInit is the number of k-means++ restarts of each bootstrap
 	// fit in the scan (without the refinement, Settings.Refine).
 	stabilityNInit = 3
+	// maxScanRounds bounds the rounds of refits the scan spends on one k:
+	// a k whose figures are within two standard errors of the rule's
+	// thresholds after a round gets another round of as many refits, up to
+	// this many rounds in all.
+	maxScanRounds = 4
 )
 
 // KStability is the bootstrap stability of one k in the scan.
@@ -45,6 +50,18 @@ type KStability struct {
 	// Stable reports whether the k meets the rule: MeanJaccard at least
 	// StableJaccard and DissolvedShare at most MaxDissolvedShare.
 	Stable bool
+	// MeanJaccardSE is the standard error of MeanJaccard over the refits
+	// (the standard deviation of the refits' size-weighted mean Jaccard
+	// over the square root of their number).
+	MeanJaccardSE float64
+	// Refits is the number of bootstrap refits the figures come from: the
+	// scan's number, or a multiple of it (at most maxScanRounds) when the
+	// figures after the first rounds were within two standard errors of
+	// the thresholds, so that the draw rather than the data would decide.
+	Refits int
+	// Decided reports that the figures are at least two standard errors
+	// from the thresholds (false when the refits ran out first).
+	Decided bool
 }
 
 // stabilityScan computes KStability for every k of sel on a uniform sample
@@ -86,28 +103,28 @@ func stabilityScan(ctx context.Context, data []float64, rows, cols int, sel *Sel
 				return fmt.Errorf("cluster: stability of k = %d: %w", k, err)
 			}
 		}
-		s := bs
-		s.K, s.Threads = k, threads
-		st, err := Stability(ctx, sub, n, cols, ref, s, boots)
-		if err != nil {
-			return fmt.Errorf("cluster: stability of k = %d: %w", k, err)
-		}
 		size := make([]int, k)
 		for _, c := range ref.Assign {
 			size[c]++
 		}
-		ks := KStability{K: k, MinJaccard: 1, MeanARI: st.MeanARI}
-		for c, j := range st.Jaccard {
-			w := float64(size[c]) / float64(n)
-			ks.MeanJaccard += w * j
-			ks.MinJaccard = min(ks.MinJaccard, j)
-			if st.Unstable[c] {
-				ks.Dissolved++
-				ks.DissolvedShare += w
+		var rows [][]float64
+		var aris []float64
+		for round := range maxScanRounds {
+			s := bs
+			s.K, s.Threads = k, threads
+			// Round 0 draws with the scan's seed; each further round
+			// with a seed of its own.
+			s.Seed = bs.Seed + uint64(round)*0x9e3779b97f4a7c15
+			st, err := Stability(ctx, sub, n, cols, ref, s, boots)
+			if err != nil {
+				return fmt.Errorf("cluster: stability of k = %d: %w", k, err)
+			}
+			rows, aris = append(rows, st.boot...), append(aris, st.ARI...)
+			out[i] = judgeStability(k, size, n, rows, aris)
+			if out[i].Decided {
+				break
 			}
 		}
-		ks.Stable = ks.MeanJaccard >= StableJaccard && ks.DissolvedShare <= MaxDissolvedShare
-		out[i] = ks
 		return nil
 	})
 	if err != nil {
@@ -132,8 +149,8 @@ func chooseStableK(sel *Selection) (int, string) {
 			most = i
 		}
 	}
-	head := fmt.Sprintf("the largest k in %d..%d whose clusters are reproducible under the bootstrap (%d refits on %d rows): size-weighted mean Jaccard at least %.2f and at most %.0f%% of customers in clusters below %.2f",
-		sel.Ks[0], sel.Ks[len(sel.Ks)-1], sel.StabilityBoots, sel.StabilitySample, StableJaccard, 100*MaxDissolvedShare, UnstableJaccard)
+	head := fmt.Sprintf("the largest k in %d..%d whose clusters are reproducible under the bootstrap (%d refits on %d rows, up to %d where the figures were within two standard errors of a threshold): size-weighted mean Jaccard at least %.2f and at most %.0f%% of customers in clusters below %.2f",
+		sel.Ks[0], sel.Ks[len(sel.Ks)-1], sel.StabilityBoots, sel.StabilitySample, maxScanRounds*sel.StabilityBoots, StableJaccard, 100*MaxDissolvedShare, UnstableJaccard)
 	if best >= 0 {
 		s := sel.Stability[best]
 		return s.K, fmt.Sprintf("%s: k=%d (mean Jaccard %.2f, %.1f%% in %d dissolved cluster(s))", head, s.K, s.MeanJaccard, 100*s.DissolvedShare, s.Dissolved)
@@ -143,4 +160,101 @@ func chooseStableK(sel *Selection) (int, string) {
 	}
 	s := sel.Stability[most]
 	return s.K, fmt.Sprintf("%s: no k qualifies; k=%d is the most stable (mean Jaccard %.2f)", head, s.K, s.MeanJaccard)
+}
+
+// judgeStability computes the figures of k from the refits' per-cluster
+// Jaccard similarities (rows, one per refit; nil for a skipped refit) and
+// ARIs, size the reference clusters' sizes among n rows, and says whether
+// they are decided: the mean at least two standard errors from
+// StableJaccard, and the clusters within two standard errors of
+// UnstableJaccard unable to move the dissolved share across
+// MaxDissolvedShare.
+func judgeStability(k int, size []int, n int, rows [][]float64, aris []float64) KStability {
+	ks := KStability{K: k, MinJaccard: 1, MeanARI: math.NaN()}
+	mean := make([]float64, k)
+	se := make([]float64, k)
+	var used [][]float64
+	for _, r := range rows {
+		if r != nil {
+			used = append(used, r)
+		}
+	}
+	ks.Refits = len(rows)
+	for c := range k {
+		var s, s2, m float64
+		for _, r := range used {
+			if !math.IsNaN(r[c]) {
+				s += r[c]
+				s2 += r[c] * r[c]
+				m++
+			}
+		}
+		mean[c], se[c] = math.NaN(), math.NaN()
+		if m > 0 {
+			mean[c] = s / m
+		}
+		if m > 1 {
+			se[c] = math.Sqrt(max(s2-m*mean[c]*mean[c], 0) / (m - 1) / m)
+		}
+	}
+	// The size-weighted mean of each refit (a cluster without a drawn row
+	// counts at its mean) and their spread.
+	var ms, ms2 float64
+	for _, r := range used {
+		var v float64
+		for c := range k {
+			j := r[c]
+			if math.IsNaN(j) {
+				j = mean[c]
+			}
+			v += float64(size[c]) / float64(n) * j
+		}
+		ms += v
+		ms2 += v * v
+	}
+	b := float64(len(used))
+	ks.MeanJaccardSE = math.NaN()
+	if b > 1 {
+		ks.MeanJaccardSE = math.Sqrt(max(ms2-ms*ms/b, 0) / (b - 1) / b)
+	}
+	surely, possibly := 0.0, 0.0 // dissolved shares beyond doubt and within it
+	for c := range k {
+		w := float64(size[c]) / float64(n)
+		j := mean[c]
+		ks.MeanJaccard += w * j
+		ks.MinJaccard = min(ks.MinJaccard, j)
+		if j < UnstableJaccard {
+			ks.Dissolved++
+			ks.DissolvedShare += w
+		}
+		margin := 2 * se[c]
+		if math.IsNaN(margin) {
+			margin = 0
+		}
+		if j+margin < UnstableJaccard {
+			surely += w
+		}
+		if j-margin < UnstableJaccard {
+			possibly += w
+		}
+	}
+	var a, na float64
+	for _, x := range aris {
+		if !math.IsNaN(x) {
+			a += x
+			na++
+		}
+	}
+	if na > 0 {
+		ks.MeanARI = a / na
+	}
+	ks.Stable = ks.MeanJaccard >= StableJaccard && ks.DissolvedShare <= MaxDissolvedShare
+	margin := 2 * ks.MeanJaccardSE
+	if math.IsNaN(margin) {
+		margin = 0
+	}
+	stable := ks.MeanJaccard-margin >= StableJaccard && possibly <= MaxDissolvedShare
+	unstable := ks.MeanJaccard+margin < StableJaccard || surely > MaxDissolvedShare
+	ks.Decided = stable || unstable
+	return ks
 }

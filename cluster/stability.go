@@ -40,6 +40,11 @@ type StabilityResult struct {
 	ARI []float64
 	// MeanARI is the mean of ARI.
 	MeanARI float64
+
+	// boot holds, per bootstrap, each reference cluster's largest Jaccard
+	// similarity (NaN where the cluster had no drawn row; nil for a
+	// skipped bootstrap), for the stability scan's further rounds.
+	boot [][]float64
 }
 
 // Stability assesses ref, a fit of data, by the bootstrap of Hennig's
@@ -98,6 +103,7 @@ func stability(ctx context.Context, data []float64, rows, cols int, ref *Result,
 		Dissolved: make([]int, k),
 		Unstable:  make([]bool, k),
 		ARI:       make([]float64, boots),
+		boot:      make([][]float64, boots),
 	}
 	counted := make([]int, k)
 	sumSq := make([]float64, k)
@@ -206,6 +212,8 @@ func stability(ctx context.Context, data []float64, rows, cols int, ref *Result,
 		}
 		refLab, lab, kb := bo.refLab, bo.lab, bo.clusters
 		out.ARI[b] = AdjustedRand(refLab, lab)
+		row := make([]float64, k)
+		out.boot[b] = row
 		// Contingency table between reference and bootstrap clusters.
 		table := make([]int, k*kb)
 		refN := make([]int, k)
@@ -216,6 +224,7 @@ func stability(ctx context.Context, data []float64, rows, cols int, ref *Result,
 			bootN[lab[n]]++
 		}
 		for c := range k {
+			row[c] = math.NaN()
 			if refN[c] == 0 {
 				continue
 			}
@@ -228,6 +237,7 @@ func stability(ctx context.Context, data []float64, rows, cols int, ref *Result,
 				j := float64(inter) / float64(refN[c]+bootN[d]-inter)
 				bestJ = max(bestJ, j)
 			}
+			row[c] = bestJ
 			out.Jaccard[c] += bestJ
 			sumSq[c] += bestJ * bestJ
 			counted[c]++

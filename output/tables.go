@@ -252,22 +252,24 @@ func writeKSelection(s *Staging, m *Manifest, t *Tables, meta map[string]string)
 	}
 	k := make([]int32, n)
 	inertia, silhouette, ch, db := make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
-	jaccard, dissolved := make([]float64, n), make([]float64, n)
+	jaccard, jaccardSE, dissolved := make([]float64, n), make([]float64, n), make([]float64, n)
+	refits := make([]int32, n)
 	chosen, stable, stableValid, stabilityChosen, used := make([]bool, n), make([]bool, n), make([]bool, n), make([]bool, n), make([]bool, n)
 	for i := range n {
 		kk := sel.Ks[i]
 		k[i], inertia[i] = int32(kk), sel.Inertia[i]
 		silhouette[i], ch[i], db[i] = finite(sel.Silhouette[i]), finite(sel.CalinskiHarabasz[i]), finite(sel.DaviesBouldin[i])
 		chosen[i], used[i] = kk == sel.IndexChoice, kk == t.Result.K
-		jaccard[i], dissolved[i] = math.NaN(), math.NaN()
+		jaccard[i], jaccardSE[i], dissolved[i] = math.NaN(), math.NaN(), math.NaN()
 		if sel.Stability != nil {
 			st := sel.Stability[i]
-			jaccard[i], dissolved[i] = finite(st.MeanJaccard), finite(st.DissolvedShare)
+			jaccard[i], jaccardSE[i], dissolved[i] = finite(st.MeanJaccard), finite(st.MeanJaccardSE), finite(st.DissolvedShare)
+			refits[i] = int32(st.Refits)
 			stable[i], stableValid[i] = st.Stable, !math.IsNaN(jaccard[i])
 			stabilityChosen[i] = kk == sel.Chosen
 		}
 	}
-	cols := []Column{{Name: "k", Int32: k}, {Name: "inertia", Float64: inertia, Required: true}, {Name: "silhouette", Float64: silhouette}, {Name: "calinski_harabasz", Float64: ch}, {Name: "davies_bouldin", Float64: db}, {Name: "chosen", Bool: chosen}, {Name: "stability_jaccard", Float64: jaccard}, {Name: "dissolved_share", Float64: dissolved}, {Name: "stable", Bool: stable, Valid: stableValid}, {Name: "stability_chosen", Bool: stabilityChosen}, {Name: "used", Bool: used}}
+	cols := []Column{{Name: "k", Int32: k}, {Name: "inertia", Float64: inertia, Required: true}, {Name: "silhouette", Float64: silhouette}, {Name: "calinski_harabasz", Float64: ch}, {Name: "davies_bouldin", Float64: db}, {Name: "chosen", Bool: chosen}, {Name: "stability_jaccard", Float64: jaccard}, {Name: "stability_jaccard_se", Float64: jaccardSE}, {Name: "stability_refits", Int32: refits}, {Name: "dissolved_share", Float64: dissolved}, {Name: "stable", Bool: stable, Valid: stableValid}, {Name: "stability_chosen", Bool: stabilityChosen}, {Name: "used", Bool: used}}
 	cols = append(cols, runColumns(m, n)...)
 	return writeRows(s, m, TableKSelection, cols, meta, withoutArrowSchema)
 }
