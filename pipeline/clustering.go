@@ -25,8 +25,8 @@ type ClusterOptions struct {
 	// StabilityBoots is the number of bootstrap fits for the stability
 	// figures; 0 means the default (10), negative disables them.
 	StabilityBoots int
-	// KStrategy says how k is chosen when K is 0: KSeeded (the default,
-	// also ""), KDiscover, KStability or KIndices.
+	// KStrategy says how k is chosen when K is 0: KDiscover (the default,
+	// also ""), KSeeded, KStability or KIndices.
 	KStrategy string
 }
 
@@ -38,12 +38,12 @@ const (
 	KStability = "stability"
 	// KIndices: the validity indices' rank sum alone (cluster.SelectK).
 	KIndices = "indices"
-	// KSeeded, the default: k-means seeded from the segment rules' groups
-	// (see Cluster): one cluster per group, k the number of groups. The
+	// KSeeded: k-means seeded from the segment rules' groups (see
+	// Cluster): one cluster per group, k the number of groups. The
 	// clusters start from what the catalogue already names; on real shops
 	// they often do not reproduce under the bootstrap (docs/choosing-k.md).
 	KSeeded = "seeded"
-	// KDiscover: k by bootstrap stability (as KStability),
+	// KDiscover, the default: k by bootstrap stability (as KStability),
 	// then every segment group that the clusters miss (fewer than half its
 	// customers in clusters where it is the largest group) is proposed as a
 	// cluster of its own and kept only where the data separates it from its
@@ -159,14 +159,14 @@ func FeatureMatrix(t *features.Table) (data []float64, names []string, excluded 
 //     The clusters come from the data alone; the segment rules are used
 //     only afterwards, to name them;
 //   - KIndices: k by cluster.SelectK's rank sum of the validity indices;
-//   - KDiscover: as KStability; then, when groups are given
+//   - KDiscover (the default): as KStability; then, when groups are given
 //     (each customer's primary segment index, -1 for none), each segment
 //     group the clusters miss is tried as a cluster of its own, started at
 //     its missed customers' mean, and kept where a valley of density
 //     separates it from its nearest cluster (cluster.AddSeparated). The
 //     rules propose, the data decides; the stability figures refit the
 //     whole procedure (cluster.SeparatedStabilityOnSample);
-//   - KSeeded (the default), when groups are given (each customer's
+//   - KSeeded, when groups are given (each customer's
 //     primary segment index, -1 for none): seeded k-means. Every
 //     group holding at least MinSeedShare of the customers (and
 //     MinSeedCustomers) seeds one cluster at its members' mean in the
@@ -215,7 +215,7 @@ func scanClusters(ctx context.Context, t *features.Table, o ClusterOptions) (*cl
 	if o.K <= 0 {
 		strategy = o.KStrategy
 		if strategy == "" {
-			strategy = KSeeded
+			strategy = KDiscover
 		}
 		if !slices.Contains(KStrategies, strategy) {
 			return nil, fmt.Errorf("k strategy %q: want one of %v", strategy, KStrategies)

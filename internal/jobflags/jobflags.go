@@ -33,7 +33,7 @@ func (c *Cluster) Register(fs *flag.FlagSet) {
 	fs.IntVar(&c.K, "k", 0, "number of clusters (0 = choose k in [--k-min, --k-max] by --k-strategy)")
 	fs.IntVar(&c.KMin, "k-min", pipeline.DefaultKMin, "smallest k tried when --k is 0")
 	fs.IntVar(&c.KMax, "k-max", pipeline.DefaultKMax, "largest k tried when --k is 0")
-	fs.StringVar(&c.KStrategy, "k-strategy", pipeline.KSeeded, "how k is chosen when --k is 0: seeded (k-means started from the segment rules' groups, one cluster per group), discover (k-means++ with the largest k whose clusters the bootstrap reproduces, then a cluster for each segment group those clusters miss where the data separates it from its neighbours by a valley of density), stability (k-means++; the largest k whose clusters the bootstrap reproduces) or indices (k-means++; the rank sum of silhouette, Calinski-Harabasz and Davies-Bouldin). The report shows what stability and the indices choose whichever is used")
+	fs.StringVar(&c.KStrategy, "k-strategy", pipeline.KDiscover, "how k is chosen when --k is 0: discover (k-means++ with the largest k whose clusters the bootstrap reproduces, then a cluster for each segment group those clusters miss where the data separates it from its neighbours by a valley of density), seeded (k-means started from the segment rules' groups, one cluster per group), stability (k-means++; the largest k whose clusters the bootstrap reproduces) or indices (k-means++; the rank sum of silhouette, Calinski-Harabasz and Davies-Bouldin). The report shows what stability and the indices choose whichever is used")
 	fs.IntVar(&c.NInit, "n-init", 10, "k-means restarts (the lowest inertia is kept)")
 }
 

@@ -31,8 +31,9 @@
 //	--max-rejected-share S  warn when the filters reject more than this
 //	                  share of the input rows (default 0.5)
 //	--seed N          random seed of the sample and of k-means (default 1)
-//	--k N             number of clusters; 0 = seeded from the segment rules
-//	--k-min, --k-max  range of k for the validity-index curves when --k is 0
+//	--k N             number of clusters; 0 = chosen by --k-strategy
+//	--k-strategy S    discover (default), seeded, stability or indices
+//	--k-min, --k-max  range of k tried when --k is 0
 //	--n-init N        k-means restarts (default 10)
 //	--sample N        customers the clusters are fitted on (default
 //	                  1000000; 0 = all): the N customers with the smallest
