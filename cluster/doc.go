@@ -144,7 +144,8 @@
 // standard errors of UnstableJaccard could move the dissolved share across
 // MaxDissolvedShare, gets another round of StabilityBoots refits, up to
 // four rounds (KStability.Refits, Decided), so that the data rather than
-// the draw decides where it can. IndexChoice and IndexRule keep the
+// the draw decides where it can; only ks larger than every k decided
+// stable get them, since a smaller one cannot change the choice. IndexChoice and IndexRule keep the
 // rank-sum rule's outcome.
 // The indices reward compact, well-separated partitions and so prefer few
 // clusters on behavioural data with a continuum of customers; stability

@@ -27,8 +27,9 @@ const (
 	stabilityNInit = 3
 	// maxScanRounds bounds the rounds of refits the scan spends on one k:
 	// a k whose figures are within two standard errors of the rule's
-	// thresholds after a round gets another round of as many refits, up to
-	// this many rounds in all.
+	// thresholds after a round, and larger than every k decided stable (a
+	// smaller one cannot change the choice), gets another round of as many
+	// refits, up to this many rounds in all.
 	maxScanRounds = 4
 )
 
@@ -57,10 +58,12 @@ type KStability struct {
 	// Refits is the number of bootstrap refits the figures come from: the
 	// scan's number, or a multiple of it (at most maxScanRounds) when the
 	// figures after the first rounds were within two standard errors of
-	// the thresholds, so that the draw rather than the data would decide.
+	// the thresholds and the k could still be the choice, so that the
+	// data rather than the draw decides.
 	Refits int
 	// Decided reports that the figures are at least two standard errors
-	// from the thresholds (false when the refits ran out first).
+	// from the thresholds (false when the refits ran out first, or when a
+	// larger k decided stable made more refits of this one pointless).
 	Decided bool
 }
 
@@ -86,49 +89,77 @@ func stabilityScan(ctx context.Context, data []float64, rows, cols int, sel *Sel
 		bs.NInit = min(base.NInit, stabilityNInit)
 	}
 	out := make([]KStability, len(sel.Ks))
-	// The ks are assessed side by side (fanOut), each on its own goroutines.
-	err := fanOut(len(sel.Ks), base.Threads, func(i, threads int) error {
-		k := sel.Ks[i]
-		out[i] = KStability{K: k, MeanJaccard: math.NaN(), MinJaccard: math.NaN(), MeanARI: math.NaN()}
-		if k < 2 {
-			return nil
-		}
-		ref := sel.Results[i]
-		if n < rows {
-			rs := base
-			rs.Weights = nil
-			rs.K, rs.Threads = k, threads
-			var err error
-			if ref, err = KMeans(ctx, sub, n, cols, rs); err != nil {
-				return fmt.Errorf("cluster: stability of k = %d: %w", k, err)
+	refs := make([]*Result, len(sel.Ks))
+	sizes := make([][]int, len(sel.Ks))
+	rowsOf := make([][][]float64, len(sel.Ks))
+	arisOf := make([][]float64, len(sel.Ks))
+	// round adds a round of refits to the ks listed, side by side
+	// (fanOut), each on its own goroutines. Round 0 draws with the scan's
+	// seed, each further round with a seed of its own.
+	round := func(r int, list []int) error {
+		return fanOut(len(list), base.Threads, func(li, threads int) error {
+			i := list[li]
+			k := sel.Ks[i]
+			if r == 0 {
+				out[i] = KStability{K: k, MeanJaccard: math.NaN(), MinJaccard: math.NaN(), MeanARI: math.NaN()}
+				if k < 2 {
+					return nil
+				}
+				refs[i] = sel.Results[i]
+				if n < rows {
+					rs := base
+					rs.Weights = nil
+					rs.K, rs.Threads = k, threads
+					var err error
+					if refs[i], err = KMeans(ctx, sub, n, cols, rs); err != nil {
+						return fmt.Errorf("cluster: stability of k = %d: %w", k, err)
+					}
+				}
+				sizes[i] = make([]int, k)
+				for _, c := range refs[i].Assign {
+					sizes[i][c]++
+				}
 			}
-		}
-		size := make([]int, k)
-		for _, c := range ref.Assign {
-			size[c]++
-		}
-		var rows [][]float64
-		var aris []float64
-		for round := range maxScanRounds {
 			s := bs
 			s.K, s.Threads = k, threads
-			// Round 0 draws with the scan's seed; each further round
-			// with a seed of its own.
-			s.Seed = bs.Seed + uint64(round)*0x9e3779b97f4a7c15
-			st, err := Stability(ctx, sub, n, cols, ref, s, boots)
+			s.Seed = bs.Seed + uint64(r)*0x9e3779b97f4a7c15
+			st, err := Stability(ctx, sub, n, cols, refs[i], s, boots)
 			if err != nil {
 				return fmt.Errorf("cluster: stability of k = %d: %w", k, err)
 			}
-			rows, aris = append(rows, st.boot...), append(aris, st.ARI...)
-			out[i] = judgeStability(k, size, n, rows, aris)
-			if out[i].Decided {
-				break
+			rowsOf[i], arisOf[i] = append(rowsOf[i], st.boot...), append(arisOf[i], st.ARI...)
+			out[i] = judgeStability(k, sizes[i], n, rowsOf[i], arisOf[i])
+			return nil
+		})
+	}
+	all := make([]int, len(sel.Ks))
+	for i := range all {
+		all[i] = i
+	}
+	if err := round(0, all); err != nil {
+		return nil, 0, err
+	}
+	// Further rounds only where they can change the choice, the largest
+	// stable k: the undecided ks above the largest k decided stable.
+	for r := 1; r < maxScanRounds; r++ {
+		floor := 0
+		for _, ks := range out {
+			if ks.K >= 2 && ks.Decided && ks.Stable {
+				floor = max(floor, ks.K)
 			}
 		}
-		return nil
-	})
-	if err != nil {
-		return nil, 0, err
+		var open []int
+		for i, ks := range out {
+			if ks.K >= 2 && !ks.Decided && ks.K > floor {
+				open = append(open, i)
+			}
+		}
+		if len(open) == 0 {
+			break
+		}
+		if err := round(r, open); err != nil {
+			return nil, 0, err
+		}
 	}
 	return out, n, nil
 }

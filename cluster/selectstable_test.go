@@ -369,7 +369,9 @@ func TestJudgeStability(t *testing.T) {
 // TestStabilityScanSpendsRefitsWhereUndecided: on nestedBlobs the six
 // blobs (k = 6) are reproduced by every refit and decided by the first
 // round; a k whose figures stay within two standard errors of a threshold
-// gets more rounds, and only a k that used every round may stay undecided.
+// gets more rounds if it is larger than every k decided stable (a smaller
+// one cannot change the choice); an undecided k either used every round
+// or lies below such a k.
 func TestStabilityScanSpendsRefitsWhereUndecided(t *testing.T) {
 	data := nestedBlobs(4, 1800)
 	more := 0
@@ -378,12 +380,18 @@ func TestStabilityScanSpendsRefitsWhereUndecided(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		floor := 0
+		for _, s := range sel.Stability {
+			if s.K >= 2 && s.Decided && s.Stable {
+				floor = max(floor, s.K)
+			}
+		}
 		for _, s := range sel.Stability {
 			if s.K < 2 {
 				continue
 			}
-			if s.Refits%5 != 0 || s.Refits < 5 || s.Refits > maxScanRounds*5 || !s.Decided && s.Refits != maxScanRounds*5 {
-				t.Errorf("seed %d, k = %d: %d refits, decided %v", seed, s.K, s.Refits, s.Decided)
+			if s.Refits%5 != 0 || s.Refits < 5 || s.Refits > maxScanRounds*5 || !s.Decided && s.Refits != maxScanRounds*5 && s.K > floor {
+				t.Errorf("seed %d, k = %d: %d refits, decided %v (largest k decided stable %d)", seed, s.K, s.Refits, s.Decided, floor)
 			}
 			if s.K == 6 && (s.Refits != 5 || !s.Decided || !s.Stable) {
 				t.Errorf("seed %d, k = 6: %d refits, decided %v, stable %v; want 5, decided and stable", seed, s.Refits, s.Decided, s.Stable)
