@@ -145,8 +145,8 @@
 // MaxDissolvedShare, gets another round of StabilityBoots refits, up to
 // four rounds (KStability.Refits, Decided), so that the data rather than
 // the draw decides where it can; only ks larger than every k decided
-// stable get them, since a smaller one cannot change the choice. IndexChoice and IndexRule keep the
-// rank-sum rule's outcome.
+// stable get them, since a smaller one cannot change the choice.
+// IndexChoice and IndexRule keep the rank-sum rule's outcome.
 // The indices reward compact, well-separated partitions and so prefer few
 // clusters on behavioural data with a continuum of customers; stability
 // asks instead whether a partition is a property of the data or of one

@@ -201,31 +201,12 @@ func chooseStableK(sel *Selection) (int, string) {
 // UnstableJaccard unable to move the dissolved share across
 // MaxDissolvedShare.
 func judgeStability(k int, size []int, n int, rows [][]float64, aris []float64) KStability {
-	ks := KStability{K: k, MinJaccard: 1, MeanARI: math.NaN()}
-	mean := make([]float64, k)
-	se := make([]float64, k)
+	ks := KStability{K: k, MinJaccard: 1, MeanARI: math.NaN(), Refits: len(rows)}
+	mean, se := bootMeans(rows, k)
 	var used [][]float64
 	for _, r := range rows {
 		if r != nil {
 			used = append(used, r)
-		}
-	}
-	ks.Refits = len(rows)
-	for c := range k {
-		var s, s2, m float64
-		for _, r := range used {
-			if !math.IsNaN(r[c]) {
-				s += r[c]
-				s2 += r[c] * r[c]
-				m++
-			}
-		}
-		mean[c], se[c] = math.NaN(), math.NaN()
-		if m > 0 {
-			mean[c] = s / m
-		}
-		if m > 1 {
-			se[c] = math.Sqrt(max(s2-m*mean[c]*mean[c], 0) / (m - 1) / m)
 		}
 	}
 	// The size-weighted mean of each refit (a cluster without a drawn row

@@ -105,8 +105,6 @@ func stability(ctx context.Context, data []float64, rows, cols int, ref *Result,
 		ARI:       make([]float64, boots),
 		boot:      make([][]float64, boots),
 	}
-	counted := make([]int, k)
-	sumSq := make([]float64, k)
 	// The draws come from one generator in bootstrap order, as a sequential
 	// loop would make them; the refits then run side by side (fanOut) and
 	// are compared with ref in bootstrap order, so the result is the same on
@@ -130,9 +128,9 @@ func stability(ctx context.Context, data []float64, rows, cols int, ref *Result,
 	}
 	err := fanOut(boots, s.Threads, func(b, threads int) error {
 		bo := &bt[b]
-		drawn := make([]bool, rows)
-		var sample, sampleW []float64
-		n := rows
+		// The rows handed to refit (src) and their weights: with distinct,
+		// each drawn row once, weighted by its draws; otherwise every draw.
+		src := bo.src
 		var times []int32
 		if distinct {
 			times = make([]int32, rows)
@@ -143,42 +141,37 @@ func stability(ctx context.Context, data []float64, rows, cols int, ref *Result,
 				}
 				times[r]++
 			}
-			if nd < s.K { // too few distinct rows for k weighted rows
+			if nd >= s.K { // else too few distinct rows for k weighted rows
+				src = make([]int, 0, nd) // in row order
+				for r, m := range times {
+					if m > 0 {
+						src = append(src, r)
+					}
+				}
+			} else {
 				times = nil
 			}
 		}
-		if times != nil {
-			src := bo.src[:0] // the distinct rows, in row order
-			for r, m := range times {
-				if m > 0 {
-					src = append(src, r)
-				}
-			}
-			n = len(src)
-			bo.src = src
+		n := len(src)
+		var sampleW []float64
+		if times != nil || s.Weights != nil {
 			sampleW = make([]float64, n)
-			sample = make([]float64, n*cols)
 			for i, r := range src {
-				sampleW[i] = float64(times[r])
+				sampleW[i] = 1
+				if times != nil {
+					sampleW[i] = float64(times[r])
+				}
 				if s.Weights != nil {
 					sampleW[i] *= s.Weights[r]
 				}
-				drawn[r] = true
-				copy(sample[i*cols:(i+1)*cols], data[r*cols:(r+1)*cols])
-			}
-		} else {
-			if s.Weights != nil {
-				sampleW = make([]float64, rows)
-				for i, r := range bo.src {
-					sampleW[i] = s.Weights[r]
-				}
-			}
-			sample = make([]float64, rows*cols)
-			for i, r := range bo.src {
-				drawn[r] = true
-				copy(sample[i*cols:(i+1)*cols], data[r*cols:(r+1)*cols])
 			}
 		}
+		sample := gatherRows(data, cols, src)
+		drawn := make([]bool, rows)
+		for _, r := range src {
+			drawn[r] = true
+		}
+		bo.src = src
 		if s.Weights != nil && checkWeights(sampleW, n) != nil {
 			// Every drawn weight is zero: this bootstrap carries no
 			// information and is left out of the means.
@@ -238,22 +231,15 @@ func stability(ctx context.Context, data []float64, rows, cols int, ref *Result,
 				bestJ = max(bestJ, j)
 			}
 			row[c] = bestJ
-			out.Jaccard[c] += bestJ
-			sumSq[c] += bestJ * bestJ
-			counted[c]++
 			if bestJ <= 0.5 {
 				out.Dissolved[c]++
 			}
 		}
 	}
+	out.Jaccard, out.JaccardSE = bootMeans(out.boot, k)
 	for c := range k {
-		out.JaccardSE[c] = math.NaN()
-		if n := float64(counted[c]); n > 0 {
-			out.Jaccard[c] /= n
-			if n > 1 {
-				v := (sumSq[c] - n*out.Jaccard[c]*out.Jaccard[c]) / (n - 1)
-				out.JaccardSE[c] = math.Sqrt(max(v, 0) / n)
-			}
+		if math.IsNaN(out.Jaccard[c]) { // no bootstrap drew a row of it
+			out.Jaccard[c] = 0
 		}
 		out.Unstable[c] = out.Jaccard[c] < UnstableJaccard
 	}
@@ -266,6 +252,33 @@ func stability(ctx context.Context, data []float64, rows, cols int, ref *Result,
 	}
 	out.MeanARI /= float64(used)
 	return out, nil
+}
+
+// bootMeans returns, per cluster, the mean of the bootstraps' largest
+// Jaccard similarities (boot: one row per bootstrap, nil for a skipped
+// one, NaN where the cluster had no drawn row) and its standard error, the
+// standard deviation over the square root of their number: NaN with no
+// bootstrap, and the error NaN with fewer than two.
+func bootMeans(boot [][]float64, k int) (mean, se []float64) {
+	mean, se = make([]float64, k), make([]float64, k)
+	for c := range k {
+		var s, s2, m float64
+		for _, r := range boot {
+			if r != nil && !math.IsNaN(r[c]) {
+				s += r[c]
+				s2 += r[c] * r[c]
+				m++
+			}
+		}
+		mean[c], se[c] = math.NaN(), math.NaN()
+		if m > 0 {
+			mean[c] = s / m
+		}
+		if m > 1 {
+			se[c] = math.Sqrt(max(s2-m*mean[c]*mean[c], 0) / (m - 1) / m)
+		}
+	}
+	return mean, se
 }
 
 // nearest returns the index of the centroid nearest to x; ties go to the

@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"math"
 	"runtime"
-	"sync"
-	"sync/atomic"
 )
 
 // TransformMode selects what FitTransform does to each column.
@@ -92,18 +90,9 @@ func FitTransform(data []float64, rows, cols int, mode TransformMode) (*Transfor
 	}
 	// Columns are fitted side by side; each is computed as on its own, so
 	// the result does not depend on the number of goroutines.
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(cols, runtime.GOMAXPROCS(0)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for j := int(next.Add(1) - 1); j < cols; j = int(next.Add(1) - 1) {
-				t.fitColumn(data, out, rows, cols, j)
-			}
-		}()
-	}
-	wg.Wait()
+	p := newPool(max(1, min(cols, runtime.GOMAXPROCS(0))))
+	defer p.close()
+	p.run(cols, func(_, j int) { t.fitColumn(data, out, rows, cols, j) })
 	return t, out, nil
 }
 
