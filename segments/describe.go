@@ -179,7 +179,7 @@ func detailOf(e Evidence) string {
 		return s
 	case !ok:
 		return s + ": " + number(e.ClusterMean) + allCustomers(number(e.PopulationMean))
-	case strings.Contains(s, "(all customers: "):
+	case strings.Contains(s, allCustomersAt):
 		return s
 	}
 	return s + allCustomers(ph.value(e.PopulationMean))
@@ -205,7 +205,10 @@ func pick(b bool, yes, no string) string {
 	return no
 }
 
-func allCustomers(s string) string { return " (all customers: " + s + ")" }
+// allCustomersAt opens the population's figure that some phrases carry.
+const allCustomersAt = " (all customers: "
+
+func allCustomers(s string) string { return allCustomersAt + s + ")" }
 
 // counted is a count with its noun: "no orders", "1 order", "9.1 orders".
 func counted(v float64, one, many string) string {

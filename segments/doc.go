@@ -39,9 +39,9 @@
 // profile it is nearest of all, instead of falling into a catch-all "none";
 // its memberships stay the rules'. The clusters decide one thing only: a
 // customer who meets no rule in a cluster that maps to no segment (a
-// behaviour the catalogue lacks) keeps "none". Basis records which of these applies to each customer. Its
-// life-cycle stage is the first matching stage of the catalogue's lifecycle
-// list.
+// behaviour the catalogue lacks) keeps "none". Basis records which of
+// these applies to each customer. Its life-cycle stage is the first
+// matching stage of the catalogue's lifecycle list.
 //
 // Documents: the catalogue lists the source documents its segments' docs
 // tags name, by title.

@@ -56,9 +56,10 @@ type ClusterMapping struct {
 	// Label is the segment's name, or for an unmatched (New) cluster what
 	// sets it apart, in the features' own units, within MaxLabel
 	// characters ("orders every 26 days, 1.2 categories, cheap items at
-	// 4.10"; Description adds the population's figures). A sub-group of a segment adds its number and what separates it from
-	// the segment's other clusters after the name ("Loyal customers · 1 of
-	// 2: more orders, higher spend"). Labels are unique within a Mapping.
+	// 4.10"; Description adds the population's figures). A sub-group of
+	// a segment adds its number and what separates it from the segment's
+	// other clusters after the name ("Loyal customers · 1 of 2: more
+	// orders, higher spend"). Labels are unique within a Mapping.
 	Label string `json:"label"`
 	// Confidence is the share of the cluster's members that meet the mapped
 	// segment's rule (the match's precision); 0 when unmatched.
@@ -254,23 +255,21 @@ func apart(ev []Evidence) []Evidence {
 // "high <feature>" or "low <feature>". The first feature always names it;
 // the next ones only while the name stays within MaxLabel characters.
 func describe(ev []Evidence) string {
-	var parts []string
-	n := 0
+	label := ""
 	for _, e := range apart(ev) {
-		ph := phraseOf(e)
-		if i := strings.Index(ph, " (all customers: "); i >= 0 {
-			ph = ph[:i]
-		}
-		if len(parts) > 0 && n+2+utf8.RuneCountInString(ph) > MaxLabel {
+		ph, _, _ := strings.Cut(phraseOf(e), allCustomersAt)
+		if label == "" {
+			label = ph
+		} else if next := label + ", " + ph; utf8.RuneCountInString(next) <= MaxLabel {
+			label = next
+		} else {
 			break
 		}
-		parts = append(parts, ph)
-		n += utf8.RuneCountInString(ph) + 2*min(len(parts)-1, 1)
 	}
-	if len(parts) == 0 {
+	if label == "" {
 		return "average on every feature"
 	}
-	return strings.Join(parts, ", ")
+	return label
 }
 
 // describeUnits is describe with the population's mean of every feature

@@ -26,8 +26,8 @@ const MinProfileMembers = 20
 //
 // A customer who meets no rule in a cluster that maps to no segment (a
 // behaviour the catalogue lacks: the cluster is new) keeps "none"; that is
-// the one use of the clusters. x holds len(assign) rows of cols values. m.Primary is
-// replaced by a new slice; nothing else of m is modified.
+// the one use of the clusters. x holds len(assign) rows of cols values.
+// m.Primary is replaced by a new slice; nothing else of m is modified.
 func (m *Memberships) Settle(x []float64, cols int, assign []int, mp *Mapping) Reconciliation {
 	n := len(assign)
 	nseg := len(m.Catalogue.Segments)
@@ -64,6 +64,24 @@ func (m *Memberships) Settle(x []float64, cols int, assign []int, mp *Mapping) R
 		}
 	}
 
+	// nearest is the segment of among whose profile row is nearest; ties
+	// keep the first in catalogue order (the precedence); -1 for none.
+	nearest := func(row []float64, among []int) int {
+		p, best := -1, -1.0
+		for _, s := range among {
+			if d := sqDist(row, profile[s*cols:(s+1)*cols]); best < 0 || d < best {
+				p, best = s, d
+			}
+		}
+		return p
+	}
+	var withProfile []int // the candidate segments with members
+	for s := range nseg {
+		if candidate(s) && nAll[s] > 0 {
+			withProfile = append(withProfile, s)
+		}
+	}
+
 	segOf := make([]int, len(mp.Clusters))
 	for c, cm := range mp.Clusters {
 		segOf[c] = m.Catalogue.Index(cm.Segment)
@@ -78,28 +96,9 @@ func (m *Memberships) Settle(x []float64, cols int, assign []int, mp *Mapping) R
 		case len(met) == 1:
 			p, b = met[0], BasisRule
 		case len(met) > 1:
-			row := x[i*cols : (i+1)*cols]
-			best := -1.0
-			for _, s := range met { // catalogue order: ties keep the precedence
-				d := sqDist(row, profile[s*cols:(s+1)*cols])
-				if best < 0 || d < best {
-					p, best = s, d
-				}
-			}
-			b = BasisClosestRule
+			p, b = nearest(x[i*cols:(i+1)*cols], met), BasisClosestRule
 		case segOf[c] >= 0:
-			row := x[i*cols : (i+1)*cols]
-			best := -1.0
-			for s := range nseg { // catalogue order: ties keep the precedence
-				if !candidate(s) || nAll[s] == 0 {
-					continue
-				}
-				d := sqDist(row, profile[s*cols:(s+1)*cols])
-				if best < 0 || d < best {
-					p, best = s, d
-				}
-			}
-			if p >= 0 {
+			if p = nearest(x[i*cols:(i+1)*cols], withProfile); p >= 0 {
 				b = BasisClosestProfile
 				r.FromProfile++
 			}
