@@ -103,7 +103,7 @@ func parseFlags(cmd string, args []string, stderr io.Writer) (options, error) {
 	switch cmd {
 	case "recovery":
 		customers = 4000
-		fs.StringVar(&o.strategy, "k-strategy", "", "how k is chosen: seeded (the default), discover, stability or indices")
+		fs.StringVar(&o.strategy, "k-strategy", "", "how k is chosen: discover (the default of segmint run), seeded, stability or indices")
 		fs.IntVar(&o.boots, "stability-boots", 3, "bootstrap resamples of the chosen k's stability check (-1: none)")
 	case "robustness":
 		fs.StringVar(&o.variants, "variants", "suite", "the variants: suite (those the tests hold to the floors), hard, all, or comma-separated names")

@@ -38,10 +38,20 @@ func TestRecoveryOfASmallSet(t *testing.T) {
 	if r.ARI < -1 || r.ARI > 1 || r.MappingShare < 0 || r.MappingShare > 1 || r.K < 2 {
 		t.Errorf("ARI %v, mapping share %v, k %d", r.ARI, r.MappingShare, r.K)
 	}
+	sized := 0
+	for _, m := range r.Clusters {
+		sized += m.Size
+		if m.MajorityShare < m.SecondShare || m.MajorityShare+m.SecondShare > 1+1e-9 || m.MajorityShare <= 0 {
+			t.Errorf("cluster %d: shares %v and %v", m.Cluster, m.MajorityShare, m.SecondShare)
+		}
+	}
+	if len(r.Clusters) != r.K || sized != sum.Customers {
+		t.Errorf("%d cluster rows holding %d customers, want %d holding %d", len(r.Clusters), sized, r.K, sum.Customers)
+	}
 	var b bytes.Buffer
 	WriteRecovery(&b, r)
-	if got := strings.Count(b.String(), "\n| "); got != len(r.Rows)+1 {
-		t.Errorf("%d table rows, want %d:\n%s", got, len(r.Rows)+1, b.String())
+	if got, want := strings.Count(b.String(), "\n| "), len(r.Rows)+1+len(r.Clusters)+1; got != want {
+		t.Errorf("%d table rows, want %d:\n%s", got, want, b.String())
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"strings"
 
 	"github.com/segmint/segmint/cluster"
 	"github.com/segmint/segmint/synth"
@@ -21,6 +22,17 @@ type Recovery struct {
 	K                         int
 	// Rows has one row per archetype, in name order.
 	Rows []RecoveryRow
+	// Clusters has one row per cluster, in cluster order: what it is made
+	// of, to see where purity is lost.
+	Clusters []ClusterMix
+}
+
+// ClusterMix is one cluster's composition: its two largest archetypes and
+// their shares of it.
+type ClusterMix struct {
+	Cluster, Size              int
+	Majority, Second           string
+	MajorityShare, SecondShare float64
 }
 
 // RecoveryRow is one archetype's figures.
@@ -119,6 +131,7 @@ func Measure(runDir, labelsPath string) (*Recovery, error) {
 		names = append(names, k)
 	}
 	sort.Strings(names)
+	r.Clusters = mixes(a, b, names, arch)
 	for _, k := range names {
 		c := per[k]
 		r.Rows = append(r.Rows, RecoveryRow{Archetype: k, Customers: c.n,
@@ -156,6 +169,44 @@ func (r *Recovery) majorities(arch, clusters []int, nArch int) (inMajority, clus
 	r.K = len(byCluster)
 	r.Purity = float64(pure) / float64(len(arch))
 	return inMajority, clustersOf
+}
+
+// mixes is each cluster's composition (archetypes by index arch of names).
+func mixes(a, b []int, names []string, arch map[string]int) []ClusterMix {
+	byIndex := make([]string, len(names))
+	for _, n := range names {
+		byIndex[arch[n]] = n
+	}
+	count := map[int][]int{}
+	for i := range a {
+		if count[b[i]] == nil {
+			count[b[i]] = make([]int, len(names))
+		}
+		count[b[i]][a[i]]++
+	}
+	var out []ClusterMix
+	for c, n := range count {
+		order := make([]int, len(n))
+		size := 0
+		for x := range n {
+			order[x] = x
+			size += n[x]
+		}
+		// Largest first, ties by archetype name.
+		slices.SortStableFunc(order, func(x, y int) int {
+			if n[x] != n[y] {
+				return n[y] - n[x]
+			}
+			return strings.Compare(byIndex[x], byIndex[y])
+		})
+		m := ClusterMix{Cluster: c, Size: size, Majority: byIndex[order[0]], MajorityShare: div(n[order[0]], size)}
+		if len(order) > 1 && n[order[1]] > 0 {
+			m.Second, m.SecondShare = byIndex[order[1]], div(n[order[1]], size)
+		}
+		out = append(out, m)
+	}
+	slices.SortFunc(out, func(x, y ClusterMix) int { return x.Cluster - y.Cluster })
+	return out
 }
 
 func div(x, y int) float64 {

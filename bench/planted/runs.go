@@ -53,6 +53,11 @@ func WriteRecovery(w io.Writer, r *Recovery) {
 		fmt.Fprintf(w, "| %s | %d | %.2f | %.2f | %.2f | %.2f | %.2f |\n", row.Archetype, row.Customers,
 			row.PrimaryPrecision, row.PrimaryRecall, row.MemberPrecision, row.MemberRecall, row.Mapped)
 	}
+	fmt.Fprintln(w, "\n| cluster | customers | majority archetype | its share | next archetype | its share |")
+	fmt.Fprintln(w, "|---|---|---|---|---|---|")
+	for _, m := range r.Clusters {
+		fmt.Fprintf(w, "| %d | %d | %s | %.2f | %s | %.2f |\n", m.Cluster, m.Size, m.Majority, m.MajorityShare, m.Second, m.SecondShare)
+	}
 }
 
 // RobustnessOptions selects the variants and k strategies of the
