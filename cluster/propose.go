@@ -32,6 +32,10 @@ type Proposals struct {
 	// into is kept only if it is as large.
 	MinShare float64
 	MinCount int
+	// Skip, when not nil, marks groups not to try (one per name): a
+	// verdict the caller reached on an earlier fit, such as a cluster that
+	// did not reproduce under the bootstrap.
+	Skip []bool
 }
 
 // minSize is the smallest cluster the proposals may add to rows rows.
@@ -57,8 +61,9 @@ type ProposalOutcome struct {
 	// was tried, in clusters where it is the largest group (the rows of no
 	// group count as one); a group found (at least MinFound) is not tried.
 	Found float64
-	// Tried reports that a cluster was started at the missed rows' mean.
-	Tried bool
+	// Tried reports that a cluster was started at the missed rows' mean;
+	// Skipped that it would have been but Proposals.Skip said not to.
+	Tried, Skipped bool
 	// ValleyRatio is the separation test's ratio for the cluster that grew
 	// from there (NaN when not tried or when the cluster came out smaller
 	// than the minimum size), and Neighbour the index, in the returned
@@ -104,6 +109,10 @@ func AddSeparated(ctx context.Context, data []float64, rows, cols int, ref *Resu
 		var missed []int
 		out[g].Found, missed = foundShare(cur, p.Group, members, g)
 		if out[g].Found >= MinFound || len(missed) < minSize {
+			continue
+		}
+		if p.Skip != nil && p.Skip[g] {
+			out[g].Skipped = true
 			continue
 		}
 		k := cur.K

@@ -13,6 +13,11 @@ import (
 // as patterns, and above 0.85 as highly stable clusters.
 const UnstableJaccard = 0.6
 
+// PatternJaccard is Hennig's (2007) bar between a pattern and a cluster:
+// a cluster whose mean bootstrap Jaccard is below it shows a pattern in
+// the data, but which rows belong to it is not clear.
+const PatternJaccard = 0.75
+
 // StabilityResult reports how well each cluster of a reference fit is
 // recovered by fits to bootstrap resamples of the data.
 type StabilityResult struct {

@@ -95,6 +95,9 @@ type ClusterStage struct {
 
 	proposals cluster.Proposals // the groups proposed, for the stability figures
 	baseK     int               // k before the proposals
+	baseFit   *cluster.Result   // the fit before the proposals
+	// baseStrategy is Strategy before the proposals.
+	baseStrategy string
 }
 
 // FeatureMatrix builds the clustering matrix from a feature table: every
@@ -320,13 +323,11 @@ func (sc *clusterScan) finish(ctx context.Context, o ClusterOptions, groups []in
 	// (at 200,000 customers, 20,000 rows moved clusters' mean Jaccard by
 	// up to 0.15, not by the ±0.03 of sampling alone).
 	if boots > 0 && st.Result.K > 1 {
-		base.K = st.Result.K
-		if st.Proposals != nil {
-			// The stability of what the procedure gives: each bootstrap
-			// is fitted by k-means++ and the same proposals.
-			st.Stability, err = cluster.SeparatedStabilityOnSample(ctx, data, rows, cols, st.Result, st.baseK, st.proposals, base, boots, cluster.DefaultFitSample)
-		} else {
+		if st.Proposals == nil {
+			base.K = st.Result.K
 			st.Stability, err = cluster.StabilityOnSample(ctx, data, rows, cols, st.Result, base, boots, cluster.DefaultFitSample)
+		} else {
+			err = st.separatedStability(ctx, data, rows, cols, base, boots)
 		}
 		if err != nil {
 			return nil, err
@@ -335,30 +336,110 @@ func (sc *clusterScan) finish(ctx context.Context, o ClusterOptions, groups []in
 	return st, nil
 }
 
+// maxPruneRounds bounds the refits of KDiscover's procedure after added
+// clusters that did not reproduce are left out (separatedStability).
+const maxPruneRounds = 3
+
+// maxPruneBoots bounds, as a multiple of the bootstrap refits asked for,
+// the refits that decide whether an added cluster reproduces.
+const maxPruneBoots = 4
+
+// separatedStability computes the stability figures of KDiscover's
+// procedure (k-means++ and the proposals, refitted on each bootstrap:
+// cluster.SeparatedStabilityOnSample). A cluster added for a segment group
+// must itself reproduce: a group whose added cluster has a mean bootstrap
+// Jaccard below cluster.PatternJaccard (Hennig's bar between a pattern and
+// a cluster) is left out of the proposals, and the procedure is run again
+// from the stability rule's fit, up to maxPruneRounds times.
+func (st *ClusterStage) separatedStability(ctx context.Context, data []float64, rows, cols int, base cluster.Settings, boots int) error {
+	var left []string
+	for round := 0; ; round++ {
+		s := base
+		s.K = st.Result.K
+		// A verdict within two standard errors of the bar is the draw's,
+		// not the data's: the refits double, up to maxPruneBoots times
+		// boots, until each added cluster's is decided (the first draws
+		// are the same, so the figures only gain precision).
+		var stab *cluster.StabilityResult
+		for b := boots; ; b *= 2 {
+			var err error
+			stab, err = cluster.SeparatedStabilityOnSample(ctx, data, rows, cols, st.Result, st.baseK, st.proposals, s, b, cluster.DefaultFitSample)
+			if err != nil {
+				return err
+			}
+			undecided := false
+			for _, o := range st.Proposals {
+				if o.Added && math.Abs(stab.Jaccard[o.Cluster]-cluster.PatternJaccard) <= 2*stab.JaccardSE[o.Cluster] {
+					undecided = true
+				}
+			}
+			if !undecided || 2*b > maxPruneBoots*boots {
+				break
+			}
+		}
+		st.Stability = stab
+		var drop []int
+		for g, o := range st.Proposals {
+			if o.Added && stab.Jaccard[o.Cluster] < cluster.PatternJaccard {
+				drop = append(drop, g)
+			}
+		}
+		if len(drop) == 0 || round+1 >= maxPruneRounds {
+			break
+		}
+		if st.proposals.Skip == nil {
+			st.proposals.Skip = make([]bool, len(st.proposals.Names))
+		}
+		for _, g := range drop {
+			st.proposals.Skip[g] = true
+			left = append(left, fmt.Sprintf("%s (Jaccard %.3f)", st.Proposals[g].Name, stab.Jaccard[st.Proposals[g].Cluster]))
+		}
+		res, outcomes, err := cluster.AddSeparated(ctx, data, rows, cols, st.baseFit, st.proposals, base)
+		if err != nil {
+			return err
+		}
+		st.Result, st.Proposals = res, outcomes
+		st.Strategy = st.describeProposals()
+	}
+	if len(left) > 0 {
+		st.Strategy += fmt.Sprintf("; left out, as their clusters did not reproduce under the bootstrap (mean Jaccard below %.2f): %s", cluster.PatternJaccard, strings.Join(left, ", "))
+	}
+	return nil
+}
+
 // addSeparated proposes every segment group large enough to seed a cluster
 // (MinSeedShare, MinSeedCustomers; "none" is not a group) as a cluster of
 // its own, and keeps those the data separates (cluster.AddSeparated).
 func (st *ClusterStage) addSeparated(ctx context.Context, data []float64, rows, cols int, base cluster.Settings, groups []int, groupNames func(int) string) error {
 	st.proposals = proposals(groups, groupNames)
-	st.baseK = st.Result.K
+	st.baseK, st.baseFit = st.Result.K, st.Result
 	res, outcomes, err := cluster.AddSeparated(ctx, data, rows, cols, st.Result, st.proposals, base)
 	if err != nil {
 		return err
 	}
 	st.Result, st.Proposals = res, outcomes
+	st.baseStrategy = strings.Replace(st.Strategy, "(--k-strategy stability)", "(--k-strategy discover)", 1)
+	st.Strategy = st.describeProposals()
+	return nil
+}
+
+// describeProposals is the strategy of the fit before the proposals
+// followed by what they added.
+func (st *ClusterStage) describeProposals() string {
+	strategy := st.baseStrategy
 	var added []string
-	for _, o := range outcomes {
+	for _, o := range st.Proposals {
 		if o.Added {
 			added = append(added, o.Name)
 		}
 	}
-	st.Strategy = strings.Replace(st.Strategy, "(--k-strategy stability)", "(--k-strategy discover)", 1)
 	if len(added) == 0 {
-		st.Strategy += "; no segment group the clusters miss stands apart from its nearest cluster"
-	} else {
-		st.Strategy += fmt.Sprintf("; then %d segment group(s) the clusters missed, each separated from its nearest cluster by a valley of density (at most %.0f%% of the density at the centroids), added as clusters of their own (k = %d): %s", len(added), 100*cluster.MaxValleyRatio, res.K, strings.Join(added, ", "))
+		if st.proposals.Skip != nil {
+			return strategy + "; no other segment group the clusters miss stands apart from its nearest cluster"
+		}
+		return strategy + "; no segment group the clusters miss stands apart from its nearest cluster"
 	}
-	return nil
+	return strategy + fmt.Sprintf("; then %d segment group(s) the clusters missed, each separated from its nearest cluster by a valley of density (at most %.0f%% of the density at the centroids), added as clusters of their own (k = %d): %s", len(added), 100*cluster.MaxValleyRatio, st.Result.K, strings.Join(added, ", "))
 }
 
 // proposals makes the segment groups (each customer's primary segment

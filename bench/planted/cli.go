@@ -108,6 +108,7 @@ func parseFlags(cmd string, args []string, stderr io.Writer) (options, error) {
 	case "robustness":
 		fs.StringVar(&o.variants, "variants", "suite", "the variants: suite (those the tests hold to the floors), hard, all, or comma-separated names")
 		fs.StringVar(&o.strategies, "strategies", pipeline.KSeeded, "comma-separated k strategies: seeded, discover, stability, indices")
+		fs.IntVar(&o.boots, "stability-boots", -1, "bootstrap resamples of the chosen clusters' stability figures (-1: none, as the suite's test; 0: segmint run's default)")
 	case "refinement":
 		fs.BoolVar(&o.scan, "scan", false, "also run the stability scan over k = 2..20 with and without the refinement")
 	case "mixture":
@@ -149,7 +150,7 @@ func run(ctx context.Context, cmd string, o options, stdout io.Writer) error {
 		if err != nil {
 			return err
 		}
-		return Robustness(ctx, stdout, RobustnessOptions{Variants: vs, Strategies: strings.Split(o.strategies, ","), Customers: o.customers, Seed: o.seed, Dir: o.dir})
+		return Robustness(ctx, stdout, RobustnessOptions{Variants: vs, Strategies: strings.Split(o.strategies, ","), Customers: o.customers, Seed: o.seed, Dir: o.dir, StabilityBoots: o.boots})
 	case "refinement", "mixture":
 		data, rows, cols, labels, err := Matrix(ctx, o.dir, set)
 		if err != nil {

@@ -68,6 +68,9 @@ type RobustnessOptions struct {
 	Customers  int
 	Seed       uint64
 	Dir        string
+	// StabilityBoots is pipeline.ClusterOptions.StabilityBoots (-1: no
+	// stability figures for the chosen clusters, as the suite's test).
+	StabilityBoots int
 }
 
 // Robustness runs every variant with every strategy and writes one
@@ -82,7 +85,7 @@ func Robustness(ctx context.Context, w io.Writer, o RobustnessOptions) error {
 		set := synth.Settings{Customers: o.Customers, Seed: o.Seed}
 		v.Set(&set)
 		for _, strategy := range o.Strategies {
-			r, sum, out, err := Run(ctx, RunOptions{Data: set, KStrategy: strategy, StabilityBoots: -1, Dir: filepath.Join(o.Dir, fmt.Sprint(i))})
+			r, sum, out, err := Run(ctx, RunOptions{Data: set, KStrategy: strategy, StabilityBoots: o.StabilityBoots, Dir: filepath.Join(o.Dir, fmt.Sprint(i))})
 			if err != nil {
 				return fmt.Errorf("%s, %s: %w", v.Name, strategy, err)
 			}
