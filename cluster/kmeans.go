@@ -83,6 +83,11 @@ type Result struct {
 	Seed uint64
 	// Restart is the zero-based index of the winning restart.
 	Restart int
+
+	// fromInit maps each centroid of a fit started from Settings.Init to
+	// its cluster number in the result: fromInit[j] is the cluster grown
+	// from Init's row j (canonical numbering renumbers them by size).
+	fromInit []int
 }
 
 // Centroid returns row j of r.Centroids. The slice aliases r.Centroids.
@@ -346,6 +351,7 @@ func (r *Result) canonicalize() {
 	for i, a := range r.Assign {
 		r.Assign[i] = newID[a]
 	}
+	r.fromInit = newID
 }
 
 // Predict writes to dst the nearest centroid of each row of the row-major

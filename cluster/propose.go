@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math"
 	"slices"
+
+	"gonum.org/v1/gonum/mat"
 )
 
 // MaxValleyRatio is the separation test of a proposed cluster (see
@@ -38,8 +40,8 @@ type Proposals struct {
 	Skip []bool
 }
 
-// minSize is the smallest cluster the proposals may add to rows rows.
-func (p *Proposals) minSize(rows int) int {
+// MinSize is the smallest cluster the proposals may add to rows rows.
+func (p *Proposals) MinSize(rows int) int {
 	return max(p.MinCount, int(p.MinShare*float64(rows)+0.5))
 }
 
@@ -66,8 +68,9 @@ type ProposalOutcome struct {
 	Tried, Skipped bool
 	// ValleyRatio is the separation test's ratio for the cluster that grew
 	// from there (NaN when not tried or when the cluster came out smaller
-	// than the minimum size), and Neighbour the index, in the returned
-	// result, of the cluster it was tested against.
+	// than the minimum size), and Neighbour the cluster it was tested
+	// against: for a group added, its index in the returned result; for
+	// one tried and dropped, in the last fit that held it.
 	ValleyRatio float64
 	Neighbour   int
 	// Added reports that the cluster was kept, and Cluster is its index in
@@ -76,15 +79,21 @@ type ProposalOutcome struct {
 	Cluster int
 }
 
-// AddSeparated tries each proposed group that ref does not already find
-// as a cluster of its own (Found below MinFound): it starts k-means from
-// ref's centroids plus the mean of the group's missed rows, those in
-// clusters where another group is the largest (seeded k-means: s.K and
-// s.Init are set), and keeps the new cluster when it holds at least the
-// minimum size and its members are separated from their nearest cluster's
-// by a valley of density (MaxValleyRatio). The proposals only propose: the
-// data decides whether a group stands apart. Groups are tried largest
-// first; each kept cluster is part of the reference for the next.
+// AddSeparated tries every proposed group that ref does not already find
+// as a cluster of its own (Found below MinFound) and that holds at least
+// the minimum size of missed rows (those in clusters where another group
+// is the largest): it starts k-means from ref's centroids plus the mean of
+// each such group's missed rows (seeded k-means: s.K and s.Init are set),
+// and keeps a group's cluster when it holds at least the minimum size and
+// its members are separated from their nearest cluster's by a valley of
+// density (MaxValleyRatio). While some cluster fails, the group whose
+// cluster fails worst (too small, then the highest valley ratio; of two
+// alike, the smaller group) is dropped and k-means runs again from the rest. The
+// proposals only propose: the data decides whether a group stands apart.
+//
+// The groups are tried together, not one after another: several groups
+// merged in one cluster of ref need a centroid each at once, and one
+// centroid added at a time grows into a mixture of them.
 //
 // It returns the final fit (ref itself when nothing was added) and one
 // outcome per group, in the order of p.Names.
@@ -93,21 +102,14 @@ func AddSeparated(ctx context.Context, data []float64, rows, cols int, ref *Resu
 		panic("cluster: reference result or groups do not match the data")
 	}
 	members := p.members()
-	minSize := p.minSize(rows)
+	minSize := p.MinSize(rows)
 	out := make([]ProposalOutcome, len(p.Names))
-	order := make([]int, len(p.Names))
+	means := make([][]float64, len(p.Names))
+	var cand []int
 	for g := range p.Names {
-		order[g] = g
 		out[g] = ProposalOutcome{Name: p.Names[g], ValleyRatio: math.NaN(), Neighbour: -1, Cluster: -1}
-	}
-	slices.SortStableFunc(order, func(a, b int) int { return len(members[b]) - len(members[a]) })
-	cur := ref
-	for _, g := range order {
-		if err := ctx.Err(); err != nil {
-			return nil, nil, err
-		}
 		var missed []int
-		out[g].Found, missed = foundShare(cur, p.Group, members, g)
+		out[g].Found, missed = foundShare(ref, p.Group, members, g)
 		if out[g].Found >= MinFound || len(missed) < minSize {
 			continue
 		}
@@ -115,10 +117,7 @@ func AddSeparated(ctx context.Context, data []float64, rows, cols int, ref *Resu
 			out[g].Skipped = true
 			continue
 		}
-		k := cur.K
-		init := make([]float64, (k+1)*cols)
-		copy(init, cur.Centroids)
-		mean := init[k*cols:]
+		mean := make([]float64, cols)
 		for _, r := range missed {
 			for j, v := range data[r*cols : (r+1)*cols] {
 				mean[j] += v
@@ -127,25 +126,56 @@ func AddSeparated(ctx context.Context, data []float64, rows, cols int, ref *Resu
 		for j := range mean {
 			mean[j] /= float64(len(missed))
 		}
+		means[g] = mean
+		out[g].Tried = true
+		cand = append(cand, g)
+	}
+	// Largest group first: its centroid comes first, and of two that fail
+	// alike the smaller is dropped.
+	slices.SortStableFunc(cand, func(a, b int) int { return len(members[b]) - len(members[a]) })
+	for len(cand) > 0 {
+		if err := ctx.Err(); err != nil {
+			return nil, nil, err
+		}
+		k := ref.K
+		init := make([]float64, (k+len(cand))*cols)
+		copy(init, ref.Centroids)
+		for j, g := range cand {
+			copy(init[(k+j)*cols:(k+j+1)*cols], means[g])
+		}
 		ts := s
-		ts.K, ts.Init = k+1, init
+		ts.K, ts.Init = k+len(cand), init
 		fit, err := KMeans(ctx, data, rows, cols, ts)
 		if err != nil {
-			return nil, nil, fmt.Errorf("cluster: proposed group %q: %w", p.Names[g], err)
+			return nil, nil, fmt.Errorf("cluster: proposed groups: %w", err)
 		}
-		out[g].Tried = true
-		if fit.Sizes[k] < minSize {
-			continue
+		worst, worstBad := -1, 0.0
+		for j, g := range cand {
+			// The cluster grown from the group's mean (KMeans numbers
+			// the clusters by size).
+			nc := fit.fromInit[k+j]
+			out[g].ValleyRatio, out[g].Neighbour, out[g].Cluster = math.NaN(), -1, nc
+			bad := math.Inf(1) // too small
+			if fit.Sizes[nc] >= minSize {
+				nb := nearestOther(fit.Centroids, cols, nc)
+				out[g].Neighbour = nb
+				out[g].ValleyRatio = valleyRatio(data, cols, fit, nc, nb)
+				bad = out[g].ValleyRatio
+			}
+			if bad > MaxValleyRatio && bad >= worstBad {
+				worst, worstBad = j, bad
+			}
 		}
-		nb := nearestOther(fit.Centroids, cols, k)
-		out[g].Neighbour = nb
-		out[g].ValleyRatio = valleyRatio(data, cols, fit, k, nb)
-		if out[g].ValleyRatio <= MaxValleyRatio {
-			out[g].Added, out[g].Cluster = true, k
-			cur = fit
+		if worst < 0 {
+			for _, g := range cand {
+				out[g].Added = true
+			}
+			return fit, out, nil
 		}
+		out[cand[worst]].Cluster = -1
+		cand = slices.Delete(cand, worst, worst+1)
 	}
-	return cur, out, nil
+	return ref, out, nil
 }
 
 // SeparatedStabilityOnSample is StabilityOnSample for a fit made by
@@ -165,6 +195,7 @@ func SeparatedStabilityOnSample(ctx context.Context, data []float64, rows, cols 
 			if err != nil {
 				return nil, err
 			}
+			bs.Weights = nil
 			bp := p
 			bp.Group = make([]int, n)
 			for i, r := range src {
@@ -173,7 +204,6 @@ func SeparatedStabilityOnSample(ctx context.Context, data []float64, rows, cols 
 				}
 				bp.Group[i] = p.Group[r]
 			}
-			bs.Weights = nil
 			fit, _, err = AddSeparated(ctx, x, n, cols, fit, bp, bs)
 			return fit, err
 		}
@@ -181,6 +211,82 @@ func SeparatedStabilityOnSample(ctx context.Context, data []float64, rows, cols 
 	// AddSeparated's valley test counts rows, not weights: the resamples
 	// are handed over with their repeats.
 	return stabilityOnSample(ctx, data, rows, cols, ref, s, boots, sample, refitFor, false)
+}
+
+// maxPruneRounds bounds the runs of the procedure in KeepReproduced, and
+// maxPruneBoots, as a multiple of the refits asked for, the refits that
+// decide whether an added cluster reproduces.
+const (
+	maxPruneRounds = 3
+	maxPruneBoots  = 4
+)
+
+// LeftOut is a proposed group KeepReproduced left out: Group indexes
+// Proposals.Names, and Jaccard is its added cluster's mean bootstrap
+// Jaccard.
+type LeftOut struct {
+	Group   int
+	Name    string
+	Jaccard float64
+}
+
+// KeepReproduced computes the stability figures of fit, made from base (a
+// k-means++ fit with base.K clusters, s's restarts and refinement) by
+// AddSeparated with p, whose outcomes are given, by refitting that
+// procedure on each bootstrap (SeparatedStabilityOnSample). A cluster
+// added for a group must itself reproduce: the groups whose added clusters
+// have a mean Jaccard below PatternJaccard are left out (Proposals.Skip)
+// and the procedure, bootstraps included, runs again from base, up to
+// maxPruneRounds times. A verdict within two standard errors of the bar is
+// the draw's rather than the data's: while one is, the refits double, up
+// to maxPruneBoots times boots (the first draws are the same, so the
+// figures only gain precision).
+//
+// It returns the final fit, its outcomes (a group left out is Skipped),
+// its stability figures and the groups left out. p is not modified.
+func KeepReproduced(ctx context.Context, data []float64, rows, cols int, base, fit *Result, outcomes []ProposalOutcome, p Proposals, s Settings, boots, sample int) (*Result, []ProposalOutcome, *StabilityResult, []LeftOut, error) {
+	var left []LeftOut
+	p.Skip = slices.Clone(p.Skip)
+	for round := 0; ; round++ {
+		bs := s
+		bs.K = fit.K
+		var stab *StabilityResult
+		for b := boots; ; b *= 2 {
+			var err error
+			if stab, err = SeparatedStabilityOnSample(ctx, data, rows, cols, fit, base.K, p, bs, b, sample); err != nil {
+				return nil, nil, nil, nil, err
+			}
+			undecided := false
+			for _, o := range outcomes {
+				if o.Added && math.Abs(stab.Jaccard[o.Cluster]-PatternJaccard) <= 2*stab.JaccardSE[o.Cluster] {
+					undecided = true
+				}
+			}
+			if !undecided || 2*b > maxPruneBoots*boots {
+				break
+			}
+		}
+		var drop []int
+		for g, o := range outcomes {
+			if o.Added && stab.Jaccard[o.Cluster] < PatternJaccard {
+				drop = append(drop, g)
+			}
+		}
+		if len(drop) == 0 || round+1 >= maxPruneRounds {
+			return fit, outcomes, stab, left, nil
+		}
+		if p.Skip == nil {
+			p.Skip = make([]bool, len(p.Names))
+		}
+		for _, g := range drop {
+			p.Skip[g] = true
+			left = append(left, LeftOut{Group: g, Name: p.Names[g], Jaccard: stab.Jaccard[outcomes[g].Cluster]})
+		}
+		var err error
+		if fit, outcomes, err = AddSeparated(ctx, data, rows, cols, base, p, s); err != nil {
+			return nil, nil, nil, nil, err
+		}
+	}
 }
 
 // foundShare is the share of group g's rows in clusters of r where g has
@@ -243,23 +349,45 @@ func nearestOther(cent []float64, cols, c int) int {
 	return best
 }
 
-// valleyRatio projects the members of clusters a and b onto the line
-// through their centroids (a at 0, b at 1), estimates the density of the
-// projections with a Gaussian kernel (Silverman's bandwidth), and returns
-// the lowest density between the two centroids over the lower of the
-// densities at the two centroids.
+// valleyRatio projects the members of clusters a and b onto Fisher's
+// discriminant direction between them (fisherDirection), scaled so that
+// a's centroid falls at 0 and b's at 1, estimates the density of the
+// projections with a Gaussian kernel, and returns the lowest density
+// between the two centroids over the lower of the densities at the two
+// centroids.
+//
+// Fisher's direction, not the line through the centroids: where the two
+// clusters spread more along some columns than others (a noisy column
+// standardised like a clean one), the line through the centroids mixes
+// that spread into the projections and fills the valley between two
+// groups; Fisher's direction is the one along which they are furthest
+// apart relative to their spread. For one cluster cut in two it is the
+// cut's normal, and the density along it has no valley to find.
+//
+// The kernel's bandwidth is Silverman's rule of thumb, 0.9 min(sd,
+// IQR/1.34) n^-1/5, with the spread measured within the two clusters
+// (each projection less its cluster's mean projection, pooled). The rule
+// is derived for a single normal density; on the pooled projections of
+// two groups the spread includes the distance between them, and the
+// kernel widens with it and fills the valley it is meant to find.
 func valleyRatio(data []float64, cols int, r *Result, a, b int) float64 {
 	ca, cb := r.Centroid(a), r.Centroid(b)
-	dir := make([]float64, cols)
+	dir := fisherDirection(data, cols, r, a, b)
+	if dir == nil {
+		return 1
+	}
+	// Projections scaled so that the centroids fall at 0 and 1.
 	var n2 float64
 	for j := range cols {
-		dir[j] = cb[j] - ca[j]
-		n2 += dir[j] * dir[j]
+		n2 += dir[j] * (cb[j] - ca[j])
 	}
-	if n2 == 0 {
+	if !(n2 > 0) {
 		return 1
 	}
 	var proj []float64
+	var inB []bool
+	var sum [2]float64
+	var cnt [2]int
 	for i, c := range r.Assign {
 		if c != a && c != b {
 			continue
@@ -268,26 +396,43 @@ func valleyRatio(data []float64, cols int, r *Result, a, b int) float64 {
 		for j, v := range data[i*cols : (i+1)*cols] {
 			t += (v - ca[j]) * dir[j]
 		}
-		proj = append(proj, t/n2)
+		t /= n2
+		proj = append(proj, t)
+		inB = append(inB, c == b)
+		h := 0
+		if c == b {
+			h = 1
+		}
+		sum[h] += t
+		cnt[h]++
 	}
-	// Silverman's rule of thumb: 0.9 min(sd, IQR/1.34) n^-1/5.
+	if len(proj) == 0 {
+		return 1
+	}
+	// The spread within the clusters: each projection less its cluster's
+	// mean.
+	resid := make([]float64, len(proj))
+	for i, t := range proj {
+		h := 0
+		if inB[i] {
+			h = 1
+		}
+		resid[i] = t - sum[h]/float64(cnt[h])
+	}
 	n := float64(len(proj))
-	var mean, ss float64
-	for _, t := range proj {
-		mean += t
-	}
-	mean /= n
-	for _, t := range proj {
-		ss += (t - mean) * (t - mean)
+	var ss float64
+	for _, x := range resid {
+		ss += x * x
 	}
 	sd := math.Sqrt(ss / n)
-	sorted := slices.Clone(proj)
-	slices.Sort(sorted)
-	iqr := sorted[int(0.75*(n-1))] - sorted[int(0.25*(n-1))]
+	slices.Sort(resid)
+	iqr := resid[int(0.75*(n-1))] - resid[int(0.25*(n-1))]
 	spread := sd
 	if iqr > 0 {
 		spread = min(sd, iqr/1.34)
 	}
+	sorted := slices.Clone(proj)
+	slices.Sort(sorted)
 	h := 0.9 * spread * math.Pow(n, -0.2)
 	if !(h > 0) {
 		return 1
@@ -328,4 +473,49 @@ func valleyRatio(data []float64, cols int, r *Result, a, b int) float64 {
 		return 1
 	}
 	return min(1, valley/low)
+}
+
+// fisherDirection is Fisher's discriminant direction between clusters a
+// and b of r: the inverse of their pooled within-cluster scatter applied
+// to the difference of their centroids (from a to b), or nil when the
+// scatter cannot be inverted. A small ridge (1e-6 of the mean variance)
+// keeps a column constant within the two clusters from making it
+// singular.
+func fisherDirection(data []float64, cols int, r *Result, a, b int) []float64 {
+	ca, cb := r.Centroid(a), r.Centroid(b)
+	sc := mat.NewSymDense(cols, nil)
+	dev := mat.NewVecDense(cols, nil)
+	for i, c := range r.Assign {
+		if c != a && c != b {
+			continue
+		}
+		cc := ca
+		if c == b {
+			cc = cb
+		}
+		for j, v := range data[i*cols : (i+1)*cols] {
+			dev.SetVec(j, v-cc[j])
+		}
+		sc.SymRankOne(sc, 1, dev)
+	}
+	var tr float64
+	for j := range cols {
+		tr += sc.At(j, j)
+	}
+	for j := range cols {
+		sc.SetSym(j, j, sc.At(j, j)+1e-6*tr/float64(cols)+1e-300)
+	}
+	var chol mat.Cholesky
+	if !chol.Factorize(sc) {
+		return nil
+	}
+	diff := mat.NewVecDense(cols, nil)
+	for j := range cols {
+		diff.SetVec(j, cb[j]-ca[j])
+	}
+	var w mat.VecDense
+	if err := chol.SolveVecTo(&w, diff); err != nil {
+		return nil
+	}
+	return w.RawVector().Data
 }

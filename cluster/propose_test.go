@@ -215,3 +215,156 @@ func proposeLabel(label []int, l int, name string) Proposals {
 	}
 	return Proposals{Group: group, Names: []string{name}, MinShare: 0.005, MinCount: 10}
 }
+
+// TestAddSeparatedTestsTheClusterItGrew: the separation test is made on
+// the cluster grown from the proposed group's mean, wherever k-means's
+// numbering by size puts it. The proposal, one side of a single blob, is
+// larger than a far, small cluster that the reference already has; the
+// small cluster is separated from everything and the proposal's cluster
+// is not, so testing the smallest cluster instead would add the proposal.
+func TestAddSeparatedTestsTheClusterItGrew(t *testing.T) {
+	cols := 2
+	data, label := plantedBlobs(5, cols, [][]float64{{0, 0}, {12, 0}}, []int{1000, 60})
+	rows := len(label)
+	ref, err := KMeans(context.Background(), data, rows, cols, Settings{K: 2, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ref.Sizes[1] != 60 {
+		t.Fatalf("the reference does not hold the far group as a cluster: sizes %v", ref.Sizes)
+	}
+	// Group 0: the blob's rows left of 0.3; group 1: the rest of the
+	// blob, a side of it with no valley; group 2: the far group.
+	group := make([]int, rows)
+	for i, l := range label {
+		switch {
+		case l == 1:
+			group[i] = 2
+		case data[i*cols] < 0.3:
+			group[i] = 0
+		default:
+			group[i] = 1
+		}
+	}
+	p := Proposals{Group: group, Names: []string{"left", "right", "far"}, MinShare: 0, MinCount: 10}
+	got, outcomes, err := AddSeparated(context.Background(), data, rows, cols, ref, p, Settings{Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	right := outcomes[1]
+	t.Logf("outcomes: %+v", outcomes)
+	if !right.Tried {
+		t.Fatalf("the blob's right side was not tried: %+v", right)
+	}
+	if right.Added || got.K != 2 {
+		t.Errorf("one side of a single blob was added (k = %d): %+v", got.K, right)
+	}
+	if !(right.ValleyRatio > MaxValleyRatio) {
+		t.Errorf("valley ratio between the two sides of one blob = %.2f, want above %.2f", right.ValleyRatio, MaxValleyRatio)
+	}
+}
+
+// TestAddSeparatedTriesMissedGroupsTogether: three separated groups that
+// the reference merges into one cluster, two of them missed (the third
+// is the cluster's largest). Each needs a centroid of its own at once:
+// both missed groups come back as clusters, each mostly its own group.
+func TestAddSeparatedTriesMissedGroupsTogether(t *testing.T) {
+	cols := 2
+	centres := [][]float64{{0, 0}, {30, 0}, {30, 7}, {37, 0}}
+	data, label := plantedBlobs(11, cols, centres, []int{2000, 300, 300, 450})
+	rows := len(label)
+	ref, err := KMeans(context.Background(), data, rows, cols, Settings{K: 2, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ref.Assign[2000] != ref.Assign[2300] || ref.Assign[2300] != ref.Assign[2600] || ref.Assign[0] == ref.Assign[2000] {
+		t.Fatalf("the reference does not merge the three small groups into one cluster: sizes %v", ref.Sizes)
+	}
+	group := make([]int, rows)
+	for i, l := range label {
+		group[i] = l - 1 // -1 for the big group
+	}
+	p := Proposals{Group: group, Names: []string{"b", "c", "d"}, MinShare: 0.005, MinCount: 10}
+	got, outcomes, err := AddSeparated(context.Background(), data, rows, cols, ref, p, Settings{Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("outcomes: %+v; sizes %v", outcomes, got.Sizes)
+	if outcomes[2].Tried {
+		t.Errorf("d, the merged cluster's largest group, was tried: %+v", outcomes[2])
+	}
+	for _, g := range []int{0, 1} {
+		o := outcomes[g]
+		if !o.Added {
+			t.Errorf("%s, separated from its neighbours, was not added: %+v", o.Name, o)
+			continue
+		}
+		in, size := 0, 0
+		for i, c := range got.Assign {
+			if c == o.Cluster {
+				size++
+				if group[i] == g {
+					in++
+				}
+			}
+		}
+		if share := float64(in) / float64(size); share < 0.9 || in < 270 {
+			t.Errorf("%s's cluster holds %d of its 300 rows, %.2f of the cluster", o.Name, in, share)
+		}
+	}
+	if got.K != 4 {
+		t.Errorf("k = %d, want 4", got.K)
+	}
+}
+
+// TestKeepReproducedLeavesOutAClusterTheBootstrapLoses: two small groups,
+// each separated from the big group next to it by a valley, are both
+// added to the fit of all rows. The one of 11 rows, just above the
+// minimum size of 10, falls below it in many resamples, so the bootstrap
+// does not give it back: it is left out. The one of 60 rows is kept.
+func TestKeepReproducedLeavesOutAClusterTheBootstrapLoses(t *testing.T) {
+	cols := 2
+	centres := [][]float64{{0, 0}, {20, 0}, {0, 9}, {20, 9}}
+	data, label := plantedBlobs(3, cols, centres, []int{1000, 1000, 11, 60})
+	rows := len(label)
+	ctx := context.Background()
+	s := Settings{Seed: 1, K: 2}
+	base, err := KMeans(ctx, data, rows, cols, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	group := make([]int, rows)
+	for i, l := range label {
+		group[i] = l - 2 // -1, -2: no group
+		if group[i] < 0 {
+			group[i] = -1
+		}
+	}
+	p := Proposals{Group: group, Names: []string{"tiny", "solid"}, MinCount: 10}
+	fit, outcomes, err := AddSeparated(ctx, data, rows, cols, base, p, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !outcomes[0].Added || !outcomes[1].Added {
+		t.Fatalf("both groups should be added to the fit of all rows: %+v", outcomes)
+	}
+	got, kept, stab, left, err := KeepReproduced(ctx, data, rows, cols, base, fit, outcomes, p, s, 10, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("left out %+v; outcomes %+v; Jaccard %.2f over %d refits", left, kept, stab.Jaccard, stab.Boots)
+	if len(left) != 1 || left[0].Name != "tiny" || !(left[0].Jaccard < PatternJaccard) {
+		t.Fatalf("left out %+v, want tiny alone", left)
+	}
+	if !kept[0].Skipped || kept[0].Added || !kept[1].Added || got.K != 3 {
+		t.Errorf("after leaving tiny out: k = %d, outcomes %+v", got.K, kept)
+	}
+	for c, j := range stab.Jaccard {
+		if j < PatternJaccard {
+			t.Errorf("cluster %d (size %d) of the kept fit has Jaccard %.2f", c, got.Sizes[c], j)
+		}
+	}
+	if p.Skip != nil {
+		t.Error("KeepReproduced modified the proposals it was given")
+	}
+}

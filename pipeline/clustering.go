@@ -336,73 +336,24 @@ func (sc *clusterScan) finish(ctx context.Context, o ClusterOptions, groups []in
 	return st, nil
 }
 
-// maxPruneRounds bounds the refits of KDiscover's procedure after added
-// clusters that did not reproduce are left out (separatedStability).
-const maxPruneRounds = 3
-
-// maxPruneBoots bounds, as a multiple of the bootstrap refits asked for,
-// the refits that decide whether an added cluster reproduces.
-const maxPruneBoots = 4
-
 // separatedStability computes the stability figures of KDiscover's
-// procedure (k-means++ and the proposals, refitted on each bootstrap:
-// cluster.SeparatedStabilityOnSample). A cluster added for a segment group
-// must itself reproduce: a group whose added cluster has a mean bootstrap
-// Jaccard below cluster.PatternJaccard (Hennig's bar between a pattern and
-// a cluster) is left out of the proposals, and the procedure is run again
-// from the stability rule's fit, up to maxPruneRounds times.
+// procedure (cluster.KeepReproduced): a cluster added for a segment group
+// must itself reproduce under the bootstrap, or the group is left out and
+// the procedure run again.
 func (st *ClusterStage) separatedStability(ctx context.Context, data []float64, rows, cols int, base cluster.Settings, boots int) error {
-	var left []string
-	for round := 0; ; round++ {
-		s := base
-		s.K = st.Result.K
-		// A verdict within two standard errors of the bar is the draw's,
-		// not the data's: the refits double, up to maxPruneBoots times
-		// boots, until each added cluster's is decided (the first draws
-		// are the same, so the figures only gain precision).
-		var stab *cluster.StabilityResult
-		for b := boots; ; b *= 2 {
-			var err error
-			stab, err = cluster.SeparatedStabilityOnSample(ctx, data, rows, cols, st.Result, st.baseK, st.proposals, s, b, cluster.DefaultFitSample)
-			if err != nil {
-				return err
-			}
-			undecided := false
-			for _, o := range st.Proposals {
-				if o.Added && math.Abs(stab.Jaccard[o.Cluster]-cluster.PatternJaccard) <= 2*stab.JaccardSE[o.Cluster] {
-					undecided = true
-				}
-			}
-			if !undecided || 2*b > maxPruneBoots*boots {
-				break
-			}
-		}
-		st.Stability = stab
-		var drop []int
-		for g, o := range st.Proposals {
-			if o.Added && stab.Jaccard[o.Cluster] < cluster.PatternJaccard {
-				drop = append(drop, g)
-			}
-		}
-		if len(drop) == 0 || round+1 >= maxPruneRounds {
-			break
-		}
-		if st.proposals.Skip == nil {
-			st.proposals.Skip = make([]bool, len(st.proposals.Names))
-		}
-		for _, g := range drop {
-			st.proposals.Skip[g] = true
-			left = append(left, fmt.Sprintf("%s (Jaccard %.3f)", st.Proposals[g].Name, stab.Jaccard[st.Proposals[g].Cluster]))
-		}
-		res, outcomes, err := cluster.AddSeparated(ctx, data, rows, cols, st.baseFit, st.proposals, base)
-		if err != nil {
-			return err
-		}
-		st.Result, st.Proposals = res, outcomes
-		st.Strategy = st.describeProposals()
+	res, outcomes, stab, left, err := cluster.KeepReproduced(ctx, data, rows, cols, st.baseFit, st.Result, st.Proposals, st.proposals, base, boots, cluster.DefaultFitSample)
+	if err != nil {
+		return err
 	}
+	st.Result, st.Proposals, st.Stability = res, outcomes, stab
 	if len(left) > 0 {
-		st.Strategy += fmt.Sprintf("; left out, as their clusters did not reproduce under the bootstrap (mean Jaccard below %.2f): %s", cluster.PatternJaccard, strings.Join(left, ", "))
+		st.proposals.Skip = make([]bool, len(st.proposals.Names))
+		var names []string
+		for _, l := range left {
+			st.proposals.Skip[l.Group] = true
+			names = append(names, fmt.Sprintf("%s (Jaccard %.3f)", l.Name, l.Jaccard))
+		}
+		st.Strategy = st.describeProposals() + fmt.Sprintf("; left out, as their clusters did not reproduce under the bootstrap (mean Jaccard below %.2f): %s", cluster.PatternJaccard, strings.Join(names, ", "))
 	}
 	return nil
 }
