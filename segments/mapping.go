@@ -22,6 +22,11 @@ const (
 	// EvidenceZ is the standardised distance from the population above
 	// which a feature counts as setting a cluster apart.
 	EvidenceZ = 0.5
+	// MajorityLabel is the share of a mapped cluster's members that must
+	// meet the segment's rule for the segment's name alone to be its
+	// label; below it the label adds the share ("One-time buyers (44% of
+	// members)").
+	MajorityLabel = 0.5
 )
 
 // Match is the overlap between one cluster and one segment.
@@ -53,7 +58,9 @@ type ClusterMapping struct {
 	Share   float64 `json:"share"`
 	// Segment is the mapped segment id, "" when the cluster matches none.
 	Segment string `json:"segment"`
-	// Label is the segment's name, or for an unmatched (New) cluster what
+	// Label is the segment's name (with the share of members that meet
+	// its rule when that is below MajorityLabel), or for an unmatched
+	// (New) cluster what
 	// sets it apart, in the features' own units, within MaxLabel
 	// characters ("orders every 26 days, 1.2 categories, cheap items at
 	// 4.10"; Description adds the population's figures). A sub-group of
@@ -189,6 +196,11 @@ func MapClusters(assign []int, k int, mem *Memberships, p *Profile) *Mapping {
 				if seg.ID == cm.Segment {
 					cm.Label = seg.Name
 				}
+			}
+			if cm.Confidence < MajorityLabel {
+				// The name alone would say more than is true of most
+				// members: it says how many it is true of.
+				cm.Label += fmt.Sprintf(" (%.0f%% of members)", math.Floor(100*cm.Confidence))
 			}
 			carried[cm.Segment] = true
 			cm.Why = fmt.Sprintf("%.0f%% of the cluster meet the %s rule (%.1f× the population rate); the cluster holds %.0f%% of that segment (F1 %.2f)",

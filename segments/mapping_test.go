@@ -173,6 +173,10 @@ func TestMapClustersThresholds(t *testing.T) {
 	if c0.Segment != "small" || c0.Confidence != 0.4 {
 		t.Errorf("cluster 0 maps to %q at %v; want small at 0.4", c0.Segment, c0.Confidence)
 	}
+	// Fewer than half of cluster 0 meet small's rule: the label says so.
+	if want := cat.Segments[1].Name + " (40% of members)"; c0.Label != want {
+		t.Errorf("cluster 0's label %q, want %q", c0.Label, want)
+	}
 	if c1 := mp.Clusters[1]; c1.Segment != "" || c1.Label != "average on every feature" || c1.Evidence != nil {
 		t.Errorf("cluster 1 without a profile: %+v", c1)
 	}
@@ -182,8 +186,8 @@ func TestMapClustersThresholds(t *testing.T) {
 	// Customers 7-9 joining big makes it 100 % of cluster 0 at a rate of
 	// 0.9: halfway (0.95) is passed, so big is mapped.
 	mem = memberships(t, cat, 10, map[string][]int{"big": {0, 1, 2, 3, 4, 5, 6, 7, 8}, "small": {0, 1}})
-	if mp := MapClusters(assign, 2, mem, nil); mp.Clusters[0].Segment != "big" {
-		t.Errorf("a pure cluster of a segment of 90 %% of the customers maps to %q, want big", mp.Clusters[0].Segment)
+	if mp := MapClusters(assign, 2, mem, nil); mp.Clusters[0].Segment != "big" || mp.Clusters[0].Label != cat.Segments[0].Name {
+		t.Errorf("a pure cluster of a segment of 90 %% of the customers maps to %q labelled %q, want big labelled %q", mp.Clusters[0].Segment, mp.Clusters[0].Label, cat.Segments[0].Name)
 	}
 }
 
