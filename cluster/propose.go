@@ -438,10 +438,26 @@ func valleyRatio(data []float64, cols int, r *Result, a, b int) float64 {
 		return 1
 	}
 	// Bin the projections at a width of h/8, then smooth the bins with the
-	// kernel: close to the exact estimate and linear in the rows.
+	// kernel (cut at 2h): close to the exact estimate and linear in the
+	// rows. When the clusters are tight for their distance (h small
+	// against the span of the projections) the bins would be too many:
+	// the kernel is then summed over the projections directly.
 	const perH = 8
 	w := h / perH
 	lo, hi := min(sorted[0], 0)-4*h, max(sorted[len(sorted)-1], 1)+4*h
+	if span := (hi - lo) / w; !(span < maxValleyBins) {
+		return valleyFrom(func(t float64) float64 {
+			var s float64
+			for _, x := range sorted[max(0, lowerBound(sorted, t-2*h)):] {
+				if x > t+2*h {
+					break
+				}
+				d := (t - x) / h
+				s += math.Exp(-d * d / 2)
+			}
+			return s
+		})
+	}
 	nb := int((hi-lo)/w) + 1
 	bins := make([]float64, nb)
 	for _, t := range proj {
@@ -462,6 +478,15 @@ func valleyRatio(data []float64, cols int, r *Result, a, b int) float64 {
 		}
 		return s
 	}
+	return valleyFrom(dens)
+}
+
+// maxValleyBins bounds the bins of valleyOf's binned density estimate.
+const maxValleyBins = 1 << 16
+
+// valleyFrom is the lowest of the density dens between 0 and 1 (at 63
+// points) over the lower of its values at 0 and 1, at most 1.
+func valleyFrom(dens func(float64) float64) float64 {
 	da, db := dens(0), dens(1)
 	valley := math.Inf(1)
 	const steps = 64
@@ -473,6 +498,12 @@ func valleyRatio(data []float64, cols int, r *Result, a, b int) float64 {
 		return 1
 	}
 	return min(1, valley/low)
+}
+
+// lowerBound is the index of the first element of sorted at least x.
+func lowerBound(sorted []float64, x float64) int {
+	i, _ := slices.BinarySearch(sorted, x)
+	return i
 }
 
 // fisherDirection is Fisher's discriminant direction between clusters a

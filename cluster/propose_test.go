@@ -368,3 +368,34 @@ func TestKeepReproducedLeavesOutAClusterTheBootstrapLoses(t *testing.T) {
 		t.Error("KeepReproduced modified the proposals it was given")
 	}
 }
+
+// TestValleyRatioOfTightClusters: two clusters each of nearly one point
+// (a spread of 1e-9 for a distance of 1, as customers with the same
+// counts give) are separated, and the estimate of their density does not
+// take one bin per 1e-10 of the distance between them.
+func TestValleyRatioOfTightClusters(t *testing.T) {
+	cols := 2
+	rng := rand.New(rand.NewPCG(1, 2))
+	var data []float64
+	r := &Result{K: 2, Cols: cols, Centroids: []float64{0, 0, 1, 0}}
+	for i := range 400 {
+		c := i % 2
+		data = append(data, float64(c)+1e-9*rng.NormFloat64(), 1e-9*rng.NormFloat64())
+		r.Assign = append(r.Assign, c)
+	}
+	if got := valleyRatio(data, cols, r, 0, 1); got > 0.01 {
+		t.Errorf("valley ratio of two tight clusters a distance apart = %v, want 0", got)
+	}
+	// One tight clump cut in two: no valley.
+	data = data[:0]
+	r.Assign = r.Assign[:0]
+	for range 400 {
+		x := 1e-9 * rng.NormFloat64()
+		data = append(data, x, 1e-9*rng.NormFloat64())
+		r.Assign = append(r.Assign, map[bool]int{false: 0, true: 1}[x > 0])
+	}
+	r.Centroids = []float64{-0.8e-9, 0, 0.8e-9, 0}
+	if got := valleyRatio(data, cols, r, 0, 1); got < 0.5 {
+		t.Errorf("valley ratio of one clump cut in two = %v, want above 0.5", got)
+	}
+}
