@@ -10,10 +10,10 @@ import (
 )
 
 // MaxValleyRatio is the separation test of a proposed cluster (see
-// AddSeparated): along the line joining the proposed cluster's centroid and
-// its nearest neighbour's, the density of their members at the emptiest
-// point between the two centroids must be at most this share of the lower
-// of the two densities at the centroids. Two groups whose members fill the
+// AddSeparated and valleyRatio): along Fisher's discriminant direction
+// between the proposed cluster and its nearest neighbour, the density of
+// their members at the emptiest point between the two centroids must be
+// at most this share of the lower of the two densities at the centroids. Two groups whose members fill the
 // space between them (one cluster cut in two) have a ratio near 1; two
 // groups with a gap between them, near 0.
 const MaxValleyRatio = 0.5

@@ -163,12 +163,14 @@ func FeatureMatrix(t *features.Table) (data []float64, names []string, excluded 
 //     only afterwards, to name them;
 //   - KIndices: k by cluster.SelectK's rank sum of the validity indices;
 //   - KDiscover (the default): as KStability; then, when groups are given
-//     (each customer's primary segment index, -1 for none), each segment
-//     group the clusters miss is tried as a cluster of its own, started at
-//     its missed customers' mean, and kept where a valley of density
-//     separates it from its nearest cluster (cluster.AddSeparated). The
-//     rules propose, the data decides; the stability figures refit the
-//     whole procedure (cluster.SeparatedStabilityOnSample);
+//     (each customer's primary segment index, -1 for none), the segment
+//     groups the clusters miss are tried together as clusters of their
+//     own, each started at its missed customers' mean, and kept where a
+//     valley of density separates it from its nearest cluster
+//     (cluster.AddSeparated). The rules propose, the data decides; the
+//     stability figures refit the whole procedure, and a group whose
+//     cluster the bootstrap does not reproduce is left out
+//     (cluster.KeepReproduced);
 //   - KSeeded, when groups are given (each customer's
 //     primary segment index, -1 for none): seeded k-means. Every
 //     group holding at least MinSeedShare of the customers (and
