@@ -13,9 +13,9 @@ import (
 // AddSeparated and valleyRatio): along Fisher's discriminant direction
 // between the proposed cluster and its nearest neighbour, the density of
 // their members at the emptiest point between the two centroids must be
-// at most this share of the lower of the two densities at the centroids. Two groups whose members fill the
-// space between them (one cluster cut in two) have a ratio near 1; two
-// groups with a gap between them, near 0.
+// at most this share of the lower of the two densities at the centroids.
+// Two groups whose members fill the space between them (one cluster cut
+// in two) have a ratio near 1; two groups with a gap between them, near 0.
 const MaxValleyRatio = 0.5
 
 // MinFound is the share of a proposed group's rows that must lie in
@@ -88,8 +88,9 @@ type ProposalOutcome struct {
 // its members are separated from their nearest cluster's by a valley of
 // density (MaxValleyRatio). While some cluster fails, the group whose
 // cluster fails worst (too small, then the highest valley ratio; of two
-// alike, the smaller group) is dropped and k-means runs again from the rest. The
-// proposals only propose: the data decides whether a group stands apart.
+// alike, the smaller group) is dropped and k-means runs again from the
+// rest. The proposals only propose: the data decides whether a group
+// stands apart.
 //
 // The groups are tried together, not one after another: several groups
 // merged in one cluster of ref need a centroid each at once, and one
@@ -221,11 +222,9 @@ const (
 	maxPruneBoots  = 4
 )
 
-// LeftOut is a proposed group KeepReproduced left out: Group indexes
-// Proposals.Names, and Jaccard is its added cluster's mean bootstrap
-// Jaccard.
+// LeftOut is a proposed group KeepReproduced left out, with its added
+// cluster's mean bootstrap Jaccard.
 type LeftOut struct {
-	Group   int
 	Name    string
 	Jaccard float64
 }
@@ -248,12 +247,10 @@ func KeepReproduced(ctx context.Context, data []float64, rows, cols int, base, f
 	var left []LeftOut
 	p.Skip = slices.Clone(p.Skip)
 	for round := 0; ; round++ {
-		bs := s
-		bs.K = fit.K
 		var stab *StabilityResult
 		for b := boots; ; b *= 2 {
 			var err error
-			if stab, err = SeparatedStabilityOnSample(ctx, data, rows, cols, fit, base.K, p, bs, b, sample); err != nil {
+			if stab, err = SeparatedStabilityOnSample(ctx, data, rows, cols, fit, base.K, p, s, b, sample); err != nil {
 				return nil, nil, nil, nil, err
 			}
 			undecided := false
@@ -280,7 +277,7 @@ func KeepReproduced(ctx context.Context, data []float64, rows, cols int, base, f
 		}
 		for _, g := range drop {
 			p.Skip[g] = true
-			left = append(left, LeftOut{Group: g, Name: p.Names[g], Jaccard: stab.Jaccard[outcomes[g].Cluster]})
+			left = append(left, LeftOut{Name: p.Names[g], Jaccard: stab.Jaccard[outcomes[g].Cluster]})
 		}
 		var err error
 		if fit, outcomes, err = AddSeparated(ctx, data, rows, cols, base, p, s); err != nil {
@@ -385,7 +382,7 @@ func valleyRatio(data []float64, cols int, r *Result, a, b int) float64 {
 		return 1
 	}
 	var proj []float64
-	var inB []bool
+	var side []int // 0 for a, 1 for b
 	var sum [2]float64
 	var cnt [2]int
 	for i, c := range r.Assign {
@@ -397,12 +394,11 @@ func valleyRatio(data []float64, cols int, r *Result, a, b int) float64 {
 			t += (v - ca[j]) * dir[j]
 		}
 		t /= n2
-		proj = append(proj, t)
-		inB = append(inB, c == b)
 		h := 0
 		if c == b {
 			h = 1
 		}
+		proj, side = append(proj, t), append(side, h)
 		sum[h] += t
 		cnt[h]++
 	}
@@ -413,11 +409,7 @@ func valleyRatio(data []float64, cols int, r *Result, a, b int) float64 {
 	// mean.
 	resid := make([]float64, len(proj))
 	for i, t := range proj {
-		h := 0
-		if inB[i] {
-			h = 1
-		}
-		resid[i] = t - sum[h]/float64(cnt[h])
+		resid[i] = t - sum[side[i]]/float64(cnt[side[i]])
 	}
 	n := float64(len(proj))
 	var ss float64
@@ -481,7 +473,7 @@ func valleyRatio(data []float64, cols int, r *Result, a, b int) float64 {
 	return valleyFrom(dens)
 }
 
-// maxValleyBins bounds the bins of valleyOf's binned density estimate.
+// maxValleyBins bounds the bins of valleyRatio's binned density estimate.
 const maxValleyBins = 1 << 16
 
 // valleyFrom is the lowest of the density dens between 0 and 1 (at 63

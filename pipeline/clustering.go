@@ -94,7 +94,6 @@ type ClusterStage struct {
 	Proposals []cluster.ProposalOutcome
 
 	proposals cluster.Proposals // the groups proposed, for the stability figures
-	baseK     int               // k before the proposals
 	baseFit   *cluster.Result   // the fit before the proposals
 	// baseStrategy is Strategy before the proposals.
 	baseStrategy string
@@ -349,10 +348,8 @@ func (st *ClusterStage) separatedStability(ctx context.Context, data []float64, 
 	}
 	st.Result, st.Proposals, st.Stability = res, outcomes, stab
 	if len(left) > 0 {
-		st.proposals.Skip = make([]bool, len(st.proposals.Names))
 		var names []string
 		for _, l := range left {
-			st.proposals.Skip[l.Group] = true
 			names = append(names, fmt.Sprintf("%s (Jaccard %.3f)", l.Name, l.Jaccard))
 		}
 		st.Strategy = st.describeProposals() + fmt.Sprintf("; left out, as their clusters did not reproduce under the bootstrap (mean Jaccard below %.2f): %s", cluster.PatternJaccard, strings.Join(names, ", "))
@@ -365,7 +362,7 @@ func (st *ClusterStage) separatedStability(ctx context.Context, data []float64, 
 // its own, and keeps those the data separates (cluster.AddSeparated).
 func (st *ClusterStage) addSeparated(ctx context.Context, data []float64, rows, cols int, base cluster.Settings, groups []int, groupNames func(int) string) error {
 	st.proposals = proposals(groups, groupNames)
-	st.baseK, st.baseFit = st.Result.K, st.Result
+	st.baseFit = st.Result
 	res, outcomes, err := cluster.AddSeparated(ctx, data, rows, cols, st.Result, st.proposals, base)
 	if err != nil {
 		return err
@@ -387,7 +384,7 @@ func (st *ClusterStage) describeProposals() string {
 		}
 	}
 	if len(added) == 0 {
-		if st.proposals.Skip != nil {
+		if slices.ContainsFunc(st.Proposals, func(o cluster.ProposalOutcome) bool { return o.Skipped }) {
 			return strategy + "; no other segment group the clusters miss stands apart from its nearest cluster"
 		}
 		return strategy + "; no segment group the clusters miss stands apart from its nearest cluster"

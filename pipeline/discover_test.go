@@ -2,7 +2,6 @@ package pipeline
 
 import (
 	"context"
-	"os"
 	"strings"
 	"testing"
 
@@ -19,13 +18,7 @@ import (
 // and the strategy says so), and seeds 1-3 give the same k. With
 // --k-strategy seeded, 4 of the 10 clusters are below 0.6.
 func TestOnlineRetailClustersReproduce(t *testing.T) {
-	if _, err := os.Stat(onlineRetailData); err != nil {
-		t.Skipf("the Online Retail data set is not at %s (CI has it): %v", onlineRetailData, err)
-	}
-	layout, err := source.Preset("online-retail")
-	if err != nil {
-		t.Fatal(err)
-	}
+	layout := onlineRetailLayout(t)
 	ctx := context.Background()
 	table, _, err := source.ComputeFeatures(ctx, []string{onlineRetailData}, source.ScanOptions{Layout: layout})
 	if err != nil {

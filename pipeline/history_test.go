@@ -136,11 +136,10 @@ func TestShortExtractWarnsAndSkipsLongNeeds(t *testing.T) {
 
 const onlineRetailData = "../../shared/data/online_retail.parquet"
 
-// TestOnlineRetailNoneShare runs the shared UCI Online Retail data with
-// default flags: at most 10 % of its customers keep the primary segment
-// none, and every customer who does belongs to a group the report
-// explains with a card; the segment table covers every customer.
-func TestOnlineRetailNoneShare(t *testing.T) {
+// onlineRetailLayout skips the test when onlineRetailData is absent and
+// returns the layout that reads it.
+func onlineRetailLayout(t *testing.T) source.Layout {
+	t.Helper()
 	if _, err := os.Stat(onlineRetailData); err != nil {
 		t.Skipf("the Online Retail data set is not at %s (CI has it): %v", onlineRetailData, err)
 	}
@@ -148,6 +147,15 @@ func TestOnlineRetailNoneShare(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return layout
+}
+
+// TestOnlineRetailNoneShare runs the shared UCI Online Retail data with
+// default flags: at most 10 % of its customers keep the primary segment
+// none, and every customer who does belongs to a group the report
+// explains with a card; the segment table covers every customer.
+func TestOnlineRetailNoneShare(t *testing.T) {
+	layout := onlineRetailLayout(t)
 	out := filepath.Join(t.TempDir(), "out")
 	m, err := Run(context.Background(), RunOptions{Events: []string{onlineRetailData}, Out: out, Scan: source.ScanOptions{Layout: layout}})
 	if err != nil {

@@ -60,10 +60,9 @@ type ClusterMapping struct {
 	Segment string `json:"segment"`
 	// Label is the segment's name (with the share of members that meet
 	// its rule when that is below MajorityLabel), or for an unmatched
-	// (New) cluster what
-	// sets it apart, in the features' own units, within MaxLabel
-	// characters ("orders every 26 days, 1.2 categories, cheap items at
-	// 4.10"; Description adds the population's figures). A sub-group of
+	// (New) cluster what sets it apart, in the features' own units, within
+	// MaxLabel characters ("orders every 26 days, 1.2 categories, cheap
+	// items at 4.10"; Description adds the population's figures). A sub-group of
 	// a segment adds its number and what separates it from the segment's
 	// other clusters after the name ("Loyal customers · 1 of 2: more
 	// orders, higher spend"). Labels are unique within a Mapping.
