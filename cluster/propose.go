@@ -20,7 +20,8 @@ const MaxValleyRatio = 0.5
 
 // MinFound is the share of a proposed group's rows that must lie in
 // clusters where it is the largest group for AddSeparated to count it as
-// found and not try it.
+// found: it then tries only the group's largest missed part, not all of
+// its missed rows.
 const MinFound = 0.5
 
 // Proposals are groups of rows, each proposed as a cluster of its own.
@@ -61,11 +62,15 @@ type ProposalOutcome struct {
 	Name string
 	// Found is the share of the group's rows that lay, before the group
 	// was tried, in clusters where it is the largest group (the rows of no
-	// group count as one); a group found (at least MinFound) is not tried.
+	// group count as one); of a group found (at least MinFound) only the
+	// largest missed part is tried (Part).
 	Found float64
 	// Tried reports that a cluster was started at the missed rows' mean;
 	// Skipped that it would have been but Proposals.Skip said not to.
-	Tried, Skipped bool
+	// Part reports that the group was found and the rows tried are its
+	// largest missed part: its rows in the one cluster, of those where
+	// another group is the largest, that holds most of them.
+	Tried, Skipped, Part bool
 	// ValleyRatio is the separation test's ratio for the cluster that grew
 	// from there (NaN when not tried or when the cluster came out smaller
 	// than the minimum size), and Neighbour the cluster it was tested
@@ -79,11 +84,14 @@ type ProposalOutcome struct {
 	Cluster int
 }
 
-// AddSeparated tries every proposed group that ref does not already find
-// as a cluster of its own (Found below MinFound) and that holds at least
-// the minimum size of missed rows (those in clusters where another group
-// is the largest): it starts k-means from ref's centroids plus the mean of
-// each such group's missed rows (seeded k-means: s.K and s.Init are set),
+// AddSeparated tries every proposed group that holds at least the minimum
+// size of missed rows (those in clusters where another group is the
+// largest): all of them for a group ref does not already find as a
+// cluster of its own (Found below MinFound), and for a group it finds, its
+// largest missed part (its rows in the one cluster that holds most of
+// them), so that a part of a group merged into another group's cluster is
+// tried too. It starts k-means from ref's centroids plus the mean of each
+// such group's tried rows (seeded k-means: s.K and s.Init are set),
 // and keeps a group's cluster when it holds at least the minimum size and
 // its members are separated from their nearest cluster's by a valley of
 // density (MaxValleyRatio). While some cluster fails, the group whose
@@ -111,7 +119,11 @@ func AddSeparated(ctx context.Context, data []float64, rows, cols int, ref *Resu
 		out[g] = ProposalOutcome{Name: p.Names[g], ValleyRatio: math.NaN(), Neighbour: -1, Cluster: -1}
 		var missed []int
 		out[g].Found, missed = foundShare(ref, p.Group, members, g)
-		if out[g].Found >= MinFound || len(missed) < minSize {
+		if out[g].Found >= MinFound {
+			missed, out[g].Part = largestPart(ref, missed), true
+		}
+		if len(missed) < minSize {
+			out[g].Part = false
 			continue
 		}
 		if p.Skip != nil && p.Skip[g] {
@@ -232,7 +244,8 @@ type LeftOut struct {
 // KeepReproduced computes the stability figures of fit, made from base (a
 // k-means++ fit with base.K clusters, s's restarts and refinement) by
 // AddSeparated with p, whose outcomes are given, by refitting that
-// procedure on each bootstrap (SeparatedStabilityOnSample). A cluster
+// procedure on each bootstrap (SeparatedStabilityOnSample), with the
+// groups fit added as the only proposals. A cluster
 // added for a group must itself reproduce: the groups whose added clusters
 // have a mean Jaccard below PatternJaccard are left out (Proposals.Skip)
 // and the procedure, bootstraps included, runs again from base, up to
@@ -247,10 +260,19 @@ func KeepReproduced(ctx context.Context, data []float64, rows, cols int, base, f
 	var left []LeftOut
 	p.Skip = slices.Clone(p.Skip)
 	for round := 0; ; round++ {
+		// The refits propose the groups fit added, and no other: as
+		// k-means's figures hold k fixed, these hold the structure the
+		// procedure chose on all rows, and say whether its clusters come
+		// back, not whether a resample would add a cluster fit has not.
+		bp := p
+		bp.Skip = make([]bool, len(p.Names))
+		for g, o := range outcomes {
+			bp.Skip[g] = !o.Added
+		}
 		var stab *StabilityResult
 		for b := boots; ; b *= 2 {
 			var err error
-			if stab, err = SeparatedStabilityOnSample(ctx, data, rows, cols, fit, base.K, p, s, b, sample); err != nil {
+			if stab, err = SeparatedStabilityOnSample(ctx, data, rows, cols, fit, base.K, bp, s, b, sample); err != nil {
 				return nil, nil, nil, nil, err
 			}
 			undecided := false
@@ -284,6 +306,27 @@ func KeepReproduced(ctx context.Context, data []float64, rows, cols int, base, f
 			return nil, nil, nil, nil, err
 		}
 	}
+}
+
+// largestPart is the rows of missed in the cluster of r that holds most of
+// them (of two alike, the lower cluster number).
+func largestPart(r *Result, missed []int) []int {
+	count := make([]int, r.K)
+	best := 0
+	for _, i := range missed {
+		c := r.Assign[i]
+		count[c]++
+		if count[c] > count[best] || count[c] == count[best] && c < best {
+			best = c
+		}
+	}
+	var part []int
+	for _, i := range missed {
+		if r.Assign[i] == best {
+			part = append(part, i)
+		}
+	}
+	return part
 }
 
 // foundShare is the share of group g's rows in clusters of r where g has

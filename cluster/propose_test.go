@@ -399,3 +399,92 @@ func TestValleyRatioOfTightClusters(t *testing.T) {
 		t.Errorf("valley ratio of one clump cut in two = %v, want above 0.5", got)
 	}
 }
+
+// TestAddSeparatedTriesAFoundGroupsMissedPart: group a is found (most of
+// it is the cluster it is the largest in), but a separated part of it
+// lies in group b's cluster. That part is tried and, as a valley
+// separates it from b, added as a cluster of its own.
+func TestAddSeparatedTriesAFoundGroupsMissedPart(t *testing.T) {
+	cols := 2
+	data, label := plantedBlobs(7, cols, [][]float64{{0, 0}, {20, 0}, {20, 7}}, []int{1000, 1000, 100})
+	rows := len(label)
+	ctx := context.Background()
+	ref, err := KMeans(ctx, data, rows, cols, Settings{K: 2, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ref.Assign[rows-1] != ref.Assign[1000] {
+		t.Fatalf("the reference does not merge the part with group b's cluster: sizes %v", ref.Sizes)
+	}
+	group := make([]int, rows)
+	for i, l := range label {
+		group[i] = map[int]int{0: 0, 1: 1, 2: 0}[l]
+	}
+	p := Proposals{Group: group, Names: []string{"a", "b"}, MinCount: 50}
+	got, outcomes, err := AddSeparated(ctx, data, rows, cols, ref, p, Settings{Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("outcomes: %+v; sizes %v", outcomes, got.Sizes)
+	a := outcomes[0]
+	if !(a.Found >= MinFound) || !a.Part || !a.Added || got.K != 3 {
+		t.Fatalf("group a's missed part was not added (k = %d): %+v", got.K, a)
+	}
+	in := 0
+	for i := 2000; i < rows; i++ {
+		if got.Assign[i] == a.Cluster {
+			in++
+		}
+	}
+	if in < 95 || got.Sizes[a.Cluster] > 105 {
+		t.Errorf("the added cluster (%d rows) holds %d of the part's 100 rows", got.Sizes[a.Cluster], in)
+	}
+	if outcomes[1].Tried {
+		t.Errorf("group b, found whole, was tried: %+v", outcomes[1])
+	}
+}
+
+// TestKeepReproducedHoldsTheFitsStructure: a separated group of 100 rows,
+// one below the minimum size, is not tried on all rows; about half of the
+// resamples draw it 101 times or more. The refits propose only what the
+// fit added, so they do not split it off where the fit did not, and the
+// fit's two clusters reproduce whole.
+func TestKeepReproducedHoldsTheFitsStructure(t *testing.T) {
+	cols := 2
+	data, label := plantedBlobs(9, cols, [][]float64{{0, 0}, {30, 0}, {0, 8}}, []int{1000, 1000, 100})
+	rows := len(label)
+	ctx := context.Background()
+	s := Settings{Seed: 1, K: 2}
+	base, err := KMeans(ctx, data, rows, cols, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	group := make([]int, rows)
+	for i, l := range label {
+		group[i] = -1
+		if l == 2 {
+			group[i] = 0
+		}
+	}
+	p := Proposals{Group: group, Names: []string{"g"}, MinCount: 101}
+	fit, outcomes, err := AddSeparated(ctx, data, rows, cols, base, p, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if outcomes[0].Tried || fit.K != 2 {
+		t.Fatalf("the group below the minimum size was tried: %+v", outcomes)
+	}
+	_, _, stab, left, err := KeepReproduced(ctx, data, rows, cols, base, fit, outcomes, p, s, 10, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("Jaccard %.3f over %d refits", stab.Jaccard, stab.Boots)
+	if len(left) != 0 {
+		t.Errorf("left out %+v", left)
+	}
+	for c, j := range stab.Jaccard {
+		if j < 0.99 {
+			t.Errorf("cluster %d (size %d) has Jaccard %.3f: a refit split off what the fit did not", c, fit.Sizes[c], j)
+		}
+	}
+}

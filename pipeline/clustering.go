@@ -163,13 +163,14 @@ func FeatureMatrix(t *features.Table) (data []float64, names []string, excluded 
 //   - KIndices: k by cluster.SelectK's rank sum of the validity indices;
 //   - KDiscover (the default): as KStability; then, when groups are given
 //     (each customer's primary segment index, -1 for none), the segment
-//     groups the clusters miss are tried together as clusters of their
-//     own, each started at its missed customers' mean, and kept where a
-//     valley of density separates it from its nearest cluster
+//     groups the clusters miss, and the largest missed part of each group
+//     they find, are tried together as clusters of their own, each
+//     started at its missed customers' mean, and kept where a valley of
+//     density separates it from its nearest cluster
 //     (cluster.AddSeparated). The rules propose, the data decides; the
-//     stability figures refit the whole procedure, and a group whose
-//     cluster the bootstrap does not reproduce is left out
-//     (cluster.KeepReproduced);
+//     stability figures refit k-means++ and the proposals the fit added,
+//     and a group whose cluster the bootstrap does not reproduce is left
+//     out (cluster.KeepReproduced);
 //   - KSeeded, when groups are given (each customer's
 //     primary segment index, -1 for none): seeded k-means. Every
 //     group holding at least MinSeedShare of the customers (and
@@ -379,7 +380,9 @@ func (st *ClusterStage) describeProposals() string {
 	strategy := st.baseStrategy
 	var added []string
 	for _, o := range st.Proposals {
-		if o.Added {
+		if o.Added && o.Part {
+			added = append(added, o.Name+" (a part of it in another group's cluster)")
+		} else if o.Added {
 			added = append(added, o.Name)
 		}
 	}
@@ -389,7 +392,7 @@ func (st *ClusterStage) describeProposals() string {
 		}
 		return strategy + "; no segment group the clusters miss stands apart from its nearest cluster"
 	}
-	return strategy + fmt.Sprintf("; then %d segment group(s) the clusters missed, each separated from its nearest cluster by a valley of density (at most %.0f%% of the density at the centroids), added as clusters of their own (k = %d): %s", len(added), 100*cluster.MaxValleyRatio, st.Result.K, strings.Join(added, ", "))
+	return strategy + fmt.Sprintf("; then %d segment group(s) or parts the clusters missed, each separated from its nearest cluster by a valley of density (at most %.0f%% of the density at the centroids), added as clusters of their own (k = %d): %s", len(added), 100*cluster.MaxValleyRatio, st.Result.K, strings.Join(added, ", "))
 }
 
 // proposals makes the segment groups (each customer's primary segment
