@@ -29,6 +29,10 @@ Commands:
                (docs/quality.md)
   robustness   the robustness suite's variants, with each k strategy
                (docs/quality.md, docs/choosing-k.md)
+  ceiling      per variant, how far the features tell the archetypes apart:
+               purity of the planted centroids, of k-means started from
+               them, and a nearest-neighbour classifier's accuracy
+               (BENCHMARKS.md)
   refinement   k-means with and without the split–remove refinement, and the
                stability scan with --scan (BENCHMARKS.md)
   mixture      the diagonal Gaussian mixture (bench/mixture) against the
@@ -48,6 +52,7 @@ type options struct {
 	seed       uint64
 	strategy   string
 	boots      int
+	mixed      float64
 	variants   string
 	strategies string
 	floors     string
@@ -105,10 +110,14 @@ func parseFlags(cmd string, args []string, stderr io.Writer) (options, error) {
 		customers = 4000
 		fs.StringVar(&o.strategy, "k-strategy", "", "how k is chosen: discover (the default of segmint run), seeded, stability or indices")
 		fs.IntVar(&o.boots, "stability-boots", 3, "bootstrap resamples of the chosen k's stability check (-1: none)")
-	case "robustness":
+	case "robustness", "ceiling":
 		fs.StringVar(&o.variants, "variants", "suite", "the variants: suite (those the tests hold to the floors), hard, all, or comma-separated names")
+		if cmd == "ceiling" {
+			break
+		}
 		fs.StringVar(&o.strategies, "strategies", pipeline.KSeeded, "comma-separated k strategies: seeded, discover, stability, indices")
 		fs.IntVar(&o.boots, "stability-boots", -1, "bootstrap resamples of the chosen clusters' stability figures (-1: none, as the suite's test; 0: segmint run's default)")
+		fs.Float64Var(&o.mixed, "list-mixed", 0, "after the table, list every cluster whose majority archetype holds less than this share of it (0: none)")
 	case "refinement":
 		fs.BoolVar(&o.scan, "scan", false, "also run the stability scan over k = 2..20 with and without the refinement")
 	case "mixture":
@@ -121,7 +130,7 @@ func parseFlags(cmd string, args []string, stderr io.Writer) (options, error) {
 		customers = 4000
 		fs.StringVar(&o.sets, "sets", "4000:7,4000:8,20000:8", "comma-separated planted data sets CUSTOMERS:SEED (--customers and --seed are not read)")
 	default:
-		return o, fmt.Errorf("unknown command %q (want recovery, robustness, refinement, mixture, archetypes or atrisk)", cmd)
+		return o, fmt.Errorf("unknown command %q (want recovery, robustness, ceiling, refinement, mixture, archetypes or atrisk)", cmd)
 	}
 	fs.IntVar(&o.customers, "customers", customers, "customers of the planted data set")
 	fs.Uint64Var(&o.seed, "seed", seed, "generator seed")
@@ -150,7 +159,13 @@ func run(ctx context.Context, cmd string, o options, stdout io.Writer) error {
 		if err != nil {
 			return err
 		}
-		return Robustness(ctx, stdout, RobustnessOptions{Variants: vs, Strategies: strings.Split(o.strategies, ","), Customers: o.customers, Seed: o.seed, Dir: o.dir, StabilityBoots: o.boots})
+		return Robustness(ctx, stdout, RobustnessOptions{Variants: vs, Strategies: strings.Split(o.strategies, ","), Customers: o.customers, Seed: o.seed, Dir: o.dir, StabilityBoots: o.boots, Mixed: o.mixed})
+	case "ceiling":
+		vs, err := pickVariants(o.variants)
+		if err != nil {
+			return err
+		}
+		return Ceiling(ctx, stdout, vs, o.customers, o.seed, o.dir)
 	case "refinement", "mixture":
 		data, rows, cols, labels, err := Matrix(ctx, o.dir, set)
 		if err != nil {

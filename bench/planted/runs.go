@@ -71,6 +71,10 @@ type RobustnessOptions struct {
 	// StabilityBoots is pipeline.ClusterOptions.StabilityBoots (-1: no
 	// stability figures for the chosen clusters, as the suite's test).
 	StabilityBoots int
+	// Mixed, when positive, lists after the table every cluster whose
+	// majority archetype holds less than this share of it, with the next
+	// archetype: where purity is lost.
+	Mixed float64
 }
 
 // Robustness runs every variant with every strategy and writes one
@@ -81,6 +85,7 @@ type RobustnessOptions struct {
 func Robustness(ctx context.Context, w io.Writer, o RobustnessOptions) error {
 	fmt.Fprintln(w, "| variant | k strategy | k | clusters per archetype | purity | min found | ARI | mapping share | min primary P | min primary R | segments below 0.9 | which (P/R, found) |")
 	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|---|---|---|")
+	var mixed []string
 	for i, v := range o.Variants {
 		set := synth.Settings{Customers: o.Customers, Seed: o.Seed}
 		v.Set(&set)
@@ -94,6 +99,19 @@ func Robustness(ctx context.Context, w io.Writer, o RobustnessOptions) error {
 				return fmt.Errorf("%s, %s: %w", v.Name, strategy, err)
 			}
 			fmt.Fprintf(w, "| %s | %s | %s |\n", v.Name, strategy, line)
+			for _, m := range r.Clusters {
+				if m.MajorityShare < o.Mixed {
+					mixed = append(mixed, fmt.Sprintf("| %s | %s | %d | %d | %s | %.2f | %s | %.2f |", v.Name, strategy, m.Cluster, m.Size, m.Majority, m.MajorityShare, m.Second, m.SecondShare))
+				}
+			}
+		}
+	}
+	if len(mixed) > 0 {
+		fmt.Fprintf(w, "\nClusters whose majority archetype holds less than %.0f%% of them:\n\n", 100*o.Mixed)
+		fmt.Fprintln(w, "| variant | k strategy | cluster | customers | majority archetype | its share | next archetype | its share |")
+		fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|")
+		for _, l := range mixed {
+			fmt.Fprintln(w, l)
 		}
 	}
 	return nil
