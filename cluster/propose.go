@@ -198,6 +198,13 @@ func AddSeparated(ctx context.Context, data []float64, rows, cols int, ref *Resu
 // that a cluster's Jaccard says whether the whole procedure gives it back
 // on a resample. A bootstrap fit may have more or fewer clusters than ref.
 func SeparatedStabilityOnSample(ctx context.Context, data []float64, rows, cols int, ref *Result, baseK int, p Proposals, s Settings, boots, sample int) (*StabilityResult, error) {
+	return separatedStabilityOnSample(ctx, data, rows, cols, ref, baseK, p, s, boots, sample, nil)
+}
+
+// separatedStabilityOnSample is SeparatedStabilityOnSample with the first
+// bootstraps taken from prev, an earlier result of the same call with
+// fewer boots (see stability).
+func separatedStabilityOnSample(ctx context.Context, data []float64, rows, cols int, ref *Result, baseK int, p Proposals, s Settings, boots, sample int, prev *StabilityResult) (*StabilityResult, error) {
 	if len(p.Group) != rows {
 		panic("cluster: groups do not match the data")
 	}
@@ -223,7 +230,7 @@ func SeparatedStabilityOnSample(ctx context.Context, data []float64, rows, cols 
 	}
 	// AddSeparated's valley test counts rows, not weights: the resamples
 	// are handed over with their repeats.
-	return stabilityOnSample(ctx, data, rows, cols, ref, s, boots, sample, refitFor, false)
+	return stabilityOnSample(ctx, data, rows, cols, ref, s, boots, sample, refitFor, false, prev)
 }
 
 // maxPruneRounds bounds the runs of the procedure in KeepReproduced, and
@@ -251,8 +258,8 @@ type LeftOut struct {
 // and the procedure, bootstraps included, runs again from base, up to
 // maxPruneRounds times. A verdict within two standard errors of the bar is
 // the draw's rather than the data's: while one is, the refits double, up
-// to maxPruneBoots times boots (the first draws are the same, so the
-// figures only gain precision).
+// to maxPruneBoots times boots (the first draws are the same and are not
+// refitted again, so the figures only gain precision).
 //
 // It returns the final fit, its outcomes (a group left out is Skipped),
 // its stability figures and the groups left out. p is not modified.
@@ -272,7 +279,9 @@ func KeepReproduced(ctx context.Context, data []float64, rows, cols int, base, f
 		var stab *StabilityResult
 		for b := boots; ; b *= 2 {
 			var err error
-			if stab, err = SeparatedStabilityOnSample(ctx, data, rows, cols, fit, base.K, bp, s, b, sample); err != nil {
+			// The draws of b refits begin with those of b/2: the
+			// earlier refits are kept, not run again.
+			if stab, err = separatedStabilityOnSample(ctx, data, rows, cols, fit, base.K, bp, s, b, sample, stab); err != nil {
 				return nil, nil, nil, nil, err
 			}
 			undecided := false

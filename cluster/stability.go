@@ -71,7 +71,7 @@ type StabilityResult struct {
 // the weighted mean), so the figures are those of the duplicated resample,
 // computed on about 63 % of its rows.
 func Stability(ctx context.Context, data []float64, rows, cols int, ref *Result, s Settings, boots int) (*StabilityResult, error) {
-	return stability(ctx, data, rows, cols, ref, s, boots, plainRefit, true)
+	return stability(ctx, data, rows, cols, ref, s, boots, plainRefit, true, nil)
 }
 
 // refitFunc fits one bootstrap resample: sample holds rows rows, row i a
@@ -89,7 +89,12 @@ func plainRefit(ctx context.Context, sample []float64, rows, cols int, _ []int, 
 // With distinct, each resample is handed to refit as its distinct rows
 // weighted by their draws (see Stability); otherwise as the drawn rows,
 // repeats included, for refits whose steps do not take weights.
-func stability(ctx context.Context, data []float64, rows, cols int, ref *Result, s Settings, boots int, refit refitFunc, distinct bool) (*StabilityResult, error) {
+//
+// prev, when not nil, is an earlier result of the same call with fewer
+// boots: the draws are made in the same order from the same seed, so its
+// bootstraps are the first ones of this call, and they are taken from it
+// rather than refitted.
+func stability(ctx context.Context, data []float64, rows, cols int, ref *Result, s Settings, boots int, refit refitFunc, distinct bool, prev *StabilityResult) (*StabilityResult, error) {
 	if boots < 1 {
 		panic(fmt.Sprintf("cluster: boots = %d, want at least 1", boots))
 	}
@@ -115,6 +120,13 @@ func stability(ctx context.Context, data []float64, rows, cols int, ref *Result,
 	// are compared with ref in bootstrap order, so the result is the same on
 	// any number of threads.
 	rng := rand.New(rand.NewPCG(s.Seed, 0xb007))
+	reuse := 0
+	if prev != nil {
+		if len(prev.Jaccard) != k || prev.Boots > boots {
+			panic("cluster: earlier stability figures do not match")
+		}
+		reuse = prev.Boots
+	}
 	type boot struct {
 		src      []int
 		seed     uint64
@@ -124,15 +136,25 @@ func stability(ctx context.Context, data []float64, rows, cols int, ref *Result,
 		clusters int   // the bootstrap fit's number of clusters
 	}
 	bt := make([]boot, boots)
+	var skipped []int // the draws of the bootstraps taken from prev
 	for b := range bt {
 		src := make([]int, rows)
+		if b < reuse {
+			if skipped == nil {
+				skipped = make([]int, rows)
+			}
+			src = skipped
+		}
 		for i := range src {
 			src[i] = rng.IntN(rows)
 		}
 		bt[b] = boot{src: src, seed: rng.Uint64()}
+		if b < reuse {
+			bt[b].src = nil
+		}
 	}
-	err := fanOut(boots, s.Threads, func(b, threads int) error {
-		bo := &bt[b]
+	err := fanOut(boots-reuse, s.Threads, func(b, threads int) error {
+		bo := &bt[reuse+b]
 		// The rows handed to refit (src) and their weights: with distinct,
 		// each drawn row once, weighted by its draws; otherwise every draw.
 		src := bo.src
@@ -204,6 +226,15 @@ func stability(ctx context.Context, data []float64, rows, cols int, ref *Result,
 	}
 	for b := range bt {
 		bo := &bt[b]
+		if b < reuse {
+			out.ARI[b], out.boot[b] = prev.ARI[b], prev.boot[b]
+			for c, j := range prev.boot[b] {
+				if j <= 0.5 { // false for NaN
+					out.Dissolved[c]++
+				}
+			}
+			continue
+		}
 		if bo.skip {
 			out.ARI[b] = math.NaN()
 			continue
@@ -368,22 +399,22 @@ func denseLabels(labels []int) ([]int, int) {
 // holds in the default sample of DefaultStabilitySample rows. A cluster
 // with no sampled row has a NaN Jaccard and is not flagged unstable.
 func StabilityOnSample(ctx context.Context, data []float64, rows, cols int, ref *Result, s Settings, boots, sample int) (*StabilityResult, error) {
-	return stabilityOnSample(ctx, data, rows, cols, ref, s, boots, sample, func([]int) refitFunc { return plainRefit }, true)
+	return stabilityOnSample(ctx, data, rows, cols, ref, s, boots, sample, func([]int) refitFunc { return plainRefit }, true, nil)
 }
 
 // stabilityOnSample is StabilityOnSample with each bootstrap fitted by the
 // refit that refitFor returns for the sample (idx: the sampled rows, nil
-// when every row is used); distinct as for stability.
-func stabilityOnSample(ctx context.Context, data []float64, rows, cols int, ref *Result, s Settings, boots, sample int, refitFor func(idx []int) refitFunc, distinct bool) (*StabilityResult, error) {
+// when every row is used); distinct and prev as for stability.
+func stabilityOnSample(ctx context.Context, data []float64, rows, cols int, ref *Result, s Settings, boots, sample int, refitFor func(idx []int) refitFunc, distinct bool, prev *StabilityResult) (*StabilityResult, error) {
 	if sample <= 0 || rows <= sample {
-		return stability(ctx, data, rows, cols, ref, s, boots, refitFor(nil), distinct)
+		return stability(ctx, data, rows, cols, ref, s, boots, refitFor(nil), distinct, prev)
 	}
 	idx := sampleRows(rows, sample, s.Seed^0x57ab)
 	n := len(idx)
 	sub := gatherRows(data, cols, idx)
 	sref := restrict(ref, idx, cols)
 	s.Weights = gatherWeights(s.Weights, idx)
-	st, err := stability(ctx, sub, n, cols, sref, s, boots, refitFor(idx), distinct)
+	st, err := stability(ctx, sub, n, cols, sref, s, boots, refitFor(idx), distinct, prev)
 	if err != nil {
 		return nil, err
 	}

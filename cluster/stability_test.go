@@ -4,6 +4,8 @@ import (
 	"context"
 	"math"
 	"math/rand/v2"
+	"reflect"
+	"slices"
 	"testing"
 )
 
@@ -190,5 +192,38 @@ func TestJaccardStandardError(t *testing.T) {
 		if st.JaccardSE[c] != 0 || !math.IsNaN(one.JaccardSE[c]) {
 			t.Errorf("cluster %d: standard error %v with 5 identical draws, %v with one", c, st.JaccardSE[c], one.JaccardSE[c])
 		}
+	}
+}
+
+// TestStabilityReusesEarlierRefits: figures of 12 refits computed from
+// those of 5 and 7 more refits are those of 12 refits computed at once, on
+// a split blob whose Jaccard varies from draw to draw.
+func TestStabilityReusesEarlierRefits(t *testing.T) {
+	const rows = 900
+	data := nestedBlobs(4, rows)
+	ctx := context.Background()
+	s := Settings{K: 7, Seed: 3, NInit: 2}
+	ref, err := KMeans(ctx, data, rows, 3, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	whole, err := stability(ctx, data, rows, 3, ref, s, 12, plainRefit, true, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, err := stability(ctx, data, rows, 3, ref, s, 5, plainRefit, true, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	more, err := stability(ctx, data, rows, 3, ref, s, 12, plainRefit, true, first)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(whole, more) {
+		t.Errorf("12 refits at once: Jaccard %.4f SE %.4f dissolved %v ARI %.4f\n5 then 7 more: Jaccard %.4f SE %.4f dissolved %v ARI %.4f",
+			whole.Jaccard, whole.JaccardSE, whole.Dissolved, whole.ARI, more.Jaccard, more.JaccardSE, more.Dissolved, more.ARI)
+	}
+	if slices.Min(whole.Jaccard) > 0.95 {
+		t.Fatalf("the split blob reproduces on every draw (Jaccard %.3f): nothing is tested", whole.Jaccard)
 	}
 }
