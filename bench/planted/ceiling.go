@@ -110,7 +110,7 @@ func neighbourVote(data []float64, rows, cols int, labels []int, n int, size []i
 		l int
 	}
 	right := make([]int, n)
-	near := make([]nb, 0, rows)
+	near := make([]nb, 0, CeilingNeighbours+1) // the nearest, ascending
 	votes := make([]int, n)
 	for r := range rows {
 		near = near[:0]
@@ -124,19 +124,20 @@ func neighbourVote(data []float64, rows, cols int, labels []int, n int, size []i
 				t := v - data[o*cols+j]
 				d += t * t
 			}
-			near = append(near, nb{d, labels[o]})
-		}
-		slices.SortFunc(near, func(a, b nb) int {
-			switch {
-			case a.d < b.d:
-				return -1
-			case a.d > b.d:
-				return 1
+			if len(near) == CeilingNeighbours && d >= near[len(near)-1].d {
+				continue
 			}
-			return 0
-		})
+			at := len(near)
+			for at > 0 && near[at-1].d > d {
+				at--
+			}
+			near = slices.Insert(near, at, nb{d, labels[o]})
+			if len(near) > CeilingNeighbours {
+				near = near[:CeilingNeighbours]
+			}
+		}
 		clear(votes)
-		for _, e := range near[:CeilingNeighbours] {
+		for _, e := range near {
 			votes[e.l]++
 		}
 		best := near[0].l

@@ -116,7 +116,7 @@ func parseFlags(cmd string, args []string, stderr io.Writer) (options, error) {
 			break
 		}
 		fs.StringVar(&o.strategies, "strategies", pipeline.KSeeded, "comma-separated k strategies: seeded, discover, stability, indices")
-		fs.IntVar(&o.boots, "stability-boots", -1, "bootstrap resamples of the chosen clusters' stability figures (-1: none, as the suite's test; 0: segmint run's default)")
+		fs.IntVar(&o.boots, "stability-boots", 0, "bootstrap resamples of the chosen clusters' stability figures (0: segmint run's default, as the suite's test; -1: none, which also skips discover's check that added clusters reproduce)")
 		fs.Float64Var(&o.mixed, "list-mixed", 0, "after the table, list every cluster whose majority archetype holds less than this share of it (0: none)")
 	case "refinement":
 		fs.BoolVar(&o.scan, "scan", false, "also run the stability scan over k = 2..20 with and without the refinement")

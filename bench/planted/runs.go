@@ -68,8 +68,10 @@ type RobustnessOptions struct {
 	Customers  int
 	Seed       uint64
 	Dir        string
-	// StabilityBoots is pipeline.ClusterOptions.StabilityBoots (-1: no
-	// stability figures for the chosen clusters, as the suite's test).
+	// StabilityBoots is pipeline.ClusterOptions.StabilityBoots (0: segmint
+	// run's default, as the suite's test; -1: no stability figures for the
+	// chosen clusters, which also skips discover's check that the clusters
+	// it added reproduce).
 	StabilityBoots int
 	// Mixed, when positive, lists after the table every cluster whose
 	// majority archetype holds less than this share of it, with the next
