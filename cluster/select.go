@@ -74,6 +74,9 @@ type Selection struct {
 	// Results holds the fit for each element of Ks. With more rows than
 	// SelectSettings.FitSample, only the fits of Chosen and IndexChoice
 	// cover every row; the others are fits of the sample (FitRows rows).
+	// With the stability scan on fewer rows than FitRows, the others (and
+	// the validity indices) come from fits with the scan's 3 restarts,
+	// and Chosen and IndexChoice are fitted again with Base's.
 	Results []*Result
 	// FitRows is the number of rows each k was fitted on.
 	FitRows int
@@ -140,11 +143,23 @@ func SelectK(ctx context.Context, data []float64, rows, cols int, s SelectSettin
 	}
 	sel.FitRows = fitRows
 	scale := float64(rows) / float64(fitRows)
+	if s.StabilityBoots > 0 && s.StabilitySample <= 0 {
+		s.StabilitySample = DefaultStabilitySample
+	}
+	// When the stability scan fits its own references (more rows than it
+	// resamples), the fits here feed only the validity indices and the ks
+	// chosen: each k is fitted with the scan's restarts (stabilityNInit,
+	// with the refinement), and the ks chosen are fitted again with
+	// s.Base's (refitChosen), which gives them the fit they would have had.
+	quick := s.StabilityBoots > 0 && fitRows > s.StabilitySample && base.NInit > stabilityNInit
 	// The ks are fitted side by side (fanOut), each on its own goroutines.
 	err := fanOut(n, base.Threads, func(i, threads int) error {
 		k := s.KMin + i
 		bs := fitBase
 		bs.K, bs.Threads = k, threads
+		if quick {
+			bs.NInit = stabilityNInit
+		}
 		res, err := KMeans(ctx, fitData, fitRows, cols, bs)
 		if err != nil {
 			return fmt.Errorf("cluster: k = %d: %w", k, err)
@@ -173,9 +188,6 @@ func SelectK(ctx context.Context, data []float64, rows, cols int, s SelectSettin
 	sel.IndexChoice, sel.IndexRule = chooseK(sel)
 	sel.Chosen, sel.Rule = sel.IndexChoice, sel.IndexRule
 	if s.StabilityBoots > 0 {
-		if s.StabilitySample <= 0 {
-			s.StabilitySample = DefaultStabilitySample
-		}
 		st, n, err := stabilityScan(ctx, fitData, fitRows, cols, sel, s.Base, s.StabilityBoots, s.StabilitySample)
 		if err != nil {
 			return nil, err
@@ -189,12 +201,36 @@ func SelectK(ctx context.Context, data []float64, rows, cols int, s SelectSettin
 			}
 		}
 	}
+	if quick {
+		if err := sel.refitChosen(ctx, fitData, fitRows, cols, fitBase); err != nil {
+			return nil, err
+		}
+	}
 	if fitRows < rows {
 		if err := sel.coverEveryRow(ctx, data, rows, cols, s.Base); err != nil {
 			return nil, err
 		}
 	}
 	return sel, nil
+}
+
+// refitChosen fits the chosen ks again with the restarts of base (on the
+// rows the scan fitted), replacing the scan's fits in Results; the
+// validity indices stay those of the scan's fits, which chose IndexChoice.
+func (sel *Selection) refitChosen(ctx context.Context, data []float64, rows, cols int, base Settings) error {
+	for i, k := range sel.Ks {
+		if k != sel.Chosen && k != sel.IndexChoice {
+			continue
+		}
+		fs := base
+		fs.K = k
+		res, err := KMeans(ctx, data, rows, cols, fs)
+		if err != nil {
+			return fmt.Errorf("cluster: k = %d: %w", k, err)
+		}
+		sel.Results[i] = res
+	}
+	return nil
 }
 
 // coverEveryRow refits the chosen ks' sample fits on every row, each

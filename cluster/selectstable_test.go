@@ -405,3 +405,57 @@ func TestStabilityScanSpendsRefitsWhereUndecided(t *testing.T) {
 		t.Error("no k got more than one round of refits: the test exercises nothing")
 	}
 }
+
+// TestSelectKFitsTheChosenKWithEveryRestart: when the stability scan
+// resamples fewer rows than SelectK fits, each k is fitted with the scan's
+// restarts and the ks chosen again with Base's, so the chosen fit is the
+// one a full fit of that k gives, and the others are 3-restart fits.
+// With the scan on every row, every k has Base's restarts.
+func TestSelectKFitsTheChosenKWithEveryRestart(t *testing.T) {
+	const rows, cols = 1200, 3
+	data := nestedBlobs(6, rows)
+	ctx := context.Background()
+	base := Settings{Seed: 4, Refine: true}
+	for _, sample := range []int{400, rows} {
+		sel, err := SelectK(ctx, data, rows, cols, SelectSettings{KMin: 2, KMax: 8, StabilityBoots: 3, StabilitySample: sample, Base: base})
+		if err != nil {
+			t.Fatal(err)
+		}
+		differ := 0 // ks whose 3- and 10-restart fits differ
+		for i, k := range sel.Ks {
+			want := base
+			want.K = k
+			if sample < rows && k != sel.Chosen && k != sel.IndexChoice {
+				want.NInit = stabilityNInit
+			}
+			fit, err := KMeans(ctx, data, rows, cols, want)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := sel.Results[i]
+			if want.NInit == stabilityNInit {
+				full := want
+				full.NInit = 0
+				if f, err := KMeans(ctx, data, rows, cols, full); err != nil {
+					t.Fatal(err)
+				} else if f.Inertia != fit.Inertia {
+					differ++
+				}
+			}
+			if got.Inertia != fit.Inertia || !slices.Equal(got.Centroids, fit.Centroids) {
+				t.Errorf("scan on %d rows, k = %d (chosen %d, indices %d): inertia %.6f, want that of %d restarts %.6f",
+					sample, k, sel.Chosen, sel.IndexChoice, got.Inertia, max(want.NInit, 10*boolInt(want.NInit == 0)), fit.Inertia)
+			}
+		}
+		if sample < rows && differ == 0 {
+			t.Errorf("no k's 3-restart fit differs from its 10-restart fit: the test cannot tell them apart")
+		}
+	}
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
