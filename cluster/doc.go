@@ -146,7 +146,12 @@
 // four rounds (KStability.Refits, Decided), so that the data rather than
 // the draw decides where it can; only ks larger than every k decided
 // stable get them, since a smaller one cannot change the choice.
-// IndexChoice and IndexRule keep the rank-sum rule's outcome.
+// IndexChoice and IndexRule keep the rank-sum rule's outcome. When the
+// scan's sample is smaller than the rows SelectK fits, it fits its own
+// references, so the fits of the ks feed only the validity indices: each
+// k is then fitted with the scan's 3 restarts (and the refinement), and
+// Chosen and IndexChoice again with Base's restarts, the fit they would
+// have had.
 // The indices reward compact, well-separated partitions and so prefer few
 // clusters on behavioural data with a continuum of customers; stability
 // asks instead whether a partition is a property of the data or of one
