@@ -26,6 +26,18 @@ func plantedBlobs(seed uint64, cols int, centres [][]float64, n []int) ([]float6
 	return data, label
 }
 
+// blobsAndFit is plantedBlobs and its k-means fit with two clusters
+// (Settings{Seed: 1, K: 2}).
+func blobsAndFit(t *testing.T, seed uint64, cols int, centres [][]float64, n []int) ([]float64, []int, *Result) {
+	t.Helper()
+	data, label := plantedBlobs(seed, cols, centres, n)
+	fit, err := KMeans(context.Background(), data, len(label), cols, Settings{Seed: 1, K: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data, label, fit
+}
+
 // TestAddSeparatedFindsASmallSeparatedGroup: a small group 6 sd from a big
 // one, which k-means with two clusters merges with it (the two clusters go
 // to the two big groups), is added when proposed; the proposal of an
@@ -325,14 +337,10 @@ func TestAddSeparatedTriesMissedGroupsTogether(t *testing.T) {
 func TestKeepReproducedLeavesOutAClusterTheBootstrapLoses(t *testing.T) {
 	cols := 2
 	centres := [][]float64{{0, 0}, {20, 0}, {0, 9}, {20, 9}}
-	data, label := plantedBlobs(3, cols, centres, []int{1000, 1000, 11, 60})
+	data, label, base := blobsAndFit(t, 3, cols, centres, []int{1000, 1000, 11, 60})
 	rows := len(label)
 	ctx := context.Background()
 	s := Settings{Seed: 1, K: 2}
-	base, err := KMeans(ctx, data, rows, cols, s)
-	if err != nil {
-		t.Fatal(err)
-	}
 	group := make([]int, rows)
 	for i, l := range label {
 		group[i] = l - 2 // -1, -2: no group
@@ -451,14 +459,10 @@ func TestAddSeparatedTriesAFoundGroupsMissedPart(t *testing.T) {
 // fit's two clusters reproduce whole.
 func TestKeepReproducedHoldsTheFitsStructure(t *testing.T) {
 	cols := 2
-	data, label := plantedBlobs(9, cols, [][]float64{{0, 0}, {30, 0}, {0, 8}}, []int{1000, 1000, 100})
+	data, label, base := blobsAndFit(t, 9, cols, [][]float64{{0, 0}, {30, 0}, {0, 8}}, []int{1000, 1000, 100})
 	rows := len(label)
 	ctx := context.Background()
 	s := Settings{Seed: 1, K: 2}
-	base, err := KMeans(ctx, data, rows, cols, s)
-	if err != nil {
-		t.Fatal(err)
-	}
 	group := make([]int, rows)
 	for i, l := range label {
 		group[i] = -1

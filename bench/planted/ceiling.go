@@ -43,17 +43,7 @@ func Ceiling(ctx context.Context, w io.Writer, variants []Variant, customers int
 			return fmt.Errorf("%s: %w", v.Name, err)
 		}
 		n := slices.Max(labels) + 1
-		means := make([]float64, n*cols)
-		size := make([]int, n)
-		for r, l := range labels {
-			size[l]++
-			for j := range cols {
-				means[l*cols+j] += data[r*cols+j]
-			}
-		}
-		for j := range means {
-			means[j] /= float64(size[j/cols])
-		}
+		means, size := labelMeans(data, cols, labels, n)
 		nearest := make([]int, rows)
 		for r := range rows {
 			nearest[r] = nearestRow(data[r*cols:(r+1)*cols], means, n)
@@ -68,6 +58,22 @@ func Ceiling(ctx context.Context, w io.Writer, variants []Variant, customers int
 		fmt.Fprintf(w, "| %s | %d | %.3f, %.2f | %.3f, %.2f | %.3f, %.2f |\n", v.Name, n, p1, f1, p2, f2, acc, minRecall)
 	}
 	return nil
+}
+
+// labelMeans is the mean row of each of the n labels' rows, and their
+// numbers of rows.
+func labelMeans(data []float64, cols int, labels []int, n int) (means []float64, size []int) {
+	means, size = make([]float64, n*cols), make([]int, n)
+	for r, l := range labels {
+		size[l]++
+		for j := range cols {
+			means[l*cols+j] += data[r*cols+j]
+		}
+	}
+	for j := range means {
+		means[j] /= float64(size[j/cols])
+	}
+	return means, size
 }
 
 // nearestRow is the row of cent (k rows) nearest to x.

@@ -146,17 +146,7 @@ func Mixture(ctx context.Context, w io.Writer, data []float64, rows, cols int, l
 // fromLabels fits the mixture from the planted partition: its ARI and BIC
 // after one M-step and at convergence.
 func fromLabels(ctx context.Context, w io.Writer, data []float64, rows, cols int, labels []int, planted int, floors []float64) error {
-	means := make([]float64, planted*cols)
-	cnt := make([]float64, planted)
-	for i, l := range labels {
-		cnt[l]++
-		for d := range cols {
-			means[l*cols+d] += data[i*cols+d]
-		}
-	}
-	for i := range means {
-		means[i] /= cnt[i/cols]
-	}
+	means, _ := labelMeans(data, cols, labels, planted)
 	init := &cluster.Result{K: planted, Cols: cols, Centroids: means, Assign: labels}
 	for _, fl := range floors {
 		g, err := mixture.FitDiag(ctx, data, rows, cols, init, mixture.Settings{VarFloor: fl})
