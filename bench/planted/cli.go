@@ -53,6 +53,7 @@ type options struct {
 	strategy   string
 	boots      int
 	mixed      float64
+	kmax       int
 	variants   string
 	strategies string
 	floors     string
@@ -110,6 +111,7 @@ func parseFlags(cmd string, args []string, stderr io.Writer) (options, error) {
 		customers = 4000
 		fs.StringVar(&o.strategy, "k-strategy", "", "how k is chosen: discover (the default of segmint run), seeded, stability or indices")
 		fs.IntVar(&o.boots, "stability-boots", 3, "bootstrap resamples of the chosen k's stability check (-1: none)")
+		fs.IntVar(&o.kmax, "k-max", 0, "largest k the scan tries (0: segmint run's default)")
 	case "robustness", "ceiling":
 		fs.StringVar(&o.variants, "variants", "suite", "the variants: suite (those the tests hold to the floors), hard, all, or comma-separated names")
 		if cmd == "ceiling" {
@@ -117,6 +119,7 @@ func parseFlags(cmd string, args []string, stderr io.Writer) (options, error) {
 		}
 		fs.StringVar(&o.strategies, "strategies", pipeline.KSeeded, "comma-separated k strategies: seeded, discover, stability, indices")
 		fs.IntVar(&o.boots, "stability-boots", 0, "bootstrap resamples of the chosen clusters' stability figures (0: segmint run's default, as the suite's test; -1: none, which also skips discover's check that added clusters reproduce)")
+		fs.IntVar(&o.kmax, "k-max", 0, "largest k the scan tries (0: segmint run's default)")
 		fs.Float64Var(&o.mixed, "list-mixed", 0, "after the table, list every cluster whose majority archetype holds less than this share of it (0: none)")
 	case "refinement":
 		fs.BoolVar(&o.scan, "scan", false, "also run the stability scan over k = 2..20 with and without the refinement")
@@ -149,7 +152,7 @@ func run(ctx context.Context, cmd string, o options, stdout io.Writer) error {
 	set := synth.Settings{Customers: o.customers, Seed: o.seed}
 	switch cmd {
 	case "recovery":
-		r, _, _, err := Run(ctx, RunOptions{Data: set, KStrategy: o.strategy, StabilityBoots: o.boots, Dir: o.dir})
+		r, _, _, err := Run(ctx, RunOptions{Data: set, KStrategy: o.strategy, StabilityBoots: o.boots, KMax: o.kmax, Dir: o.dir})
 		if err != nil {
 			return err
 		}
@@ -159,7 +162,7 @@ func run(ctx context.Context, cmd string, o options, stdout io.Writer) error {
 		if err != nil {
 			return err
 		}
-		return Robustness(ctx, stdout, RobustnessOptions{Variants: vs, Strategies: strings.Split(o.strategies, ","), Customers: o.customers, Seed: o.seed, Dir: o.dir, StabilityBoots: o.boots, Mixed: o.mixed})
+		return Robustness(ctx, stdout, RobustnessOptions{Variants: vs, Strategies: strings.Split(o.strategies, ","), Customers: o.customers, Seed: o.seed, Dir: o.dir, StabilityBoots: o.boots, KMax: o.kmax, Mixed: o.mixed})
 	case "ceiling":
 		vs, err := pickVariants(o.variants)
 		if err != nil {

@@ -19,6 +19,8 @@ type RunOptions struct {
 	// StabilityBoots is pipeline.ClusterOptions.StabilityBoots.
 	KStrategy      string
 	StabilityBoots int
+	// KMax is pipeline.ClusterOptions.KMax (0: the default range).
+	KMax int
 	// Dir holds the data and the run's output.
 	Dir string
 }
@@ -37,7 +39,7 @@ func Run(ctx context.Context, o RunOptions) (*Recovery, *synth.Summary, string, 
 	}
 	out := filepath.Join(o.Dir, "out-"+strategy)
 	if _, err := pipeline.Run(ctx, pipeline.RunOptions{Events: sum.Files, Out: out, Force: true,
-		Cluster: pipeline.ClusterOptions{Seed: 1, StabilityBoots: o.StabilityBoots, KStrategy: o.KStrategy}}); err != nil {
+		Cluster: pipeline.ClusterOptions{Seed: 1, StabilityBoots: o.StabilityBoots, KStrategy: o.KStrategy, KMax: o.KMax}}); err != nil {
 		return nil, nil, "", err
 	}
 	r, err := Measure(out, sum.Labels)
@@ -73,6 +75,8 @@ type RobustnessOptions struct {
 	// chosen clusters, which also skips discover's check that the clusters
 	// it added reproduce).
 	StabilityBoots int
+	// KMax is pipeline.ClusterOptions.KMax (0: the default range).
+	KMax int
 	// Mixed, when positive, lists after the table every cluster whose
 	// majority archetype holds less than this share of it, with the next
 	// archetype: where purity is lost.
@@ -92,7 +96,7 @@ func Robustness(ctx context.Context, w io.Writer, o RobustnessOptions) error {
 		set := synth.Settings{Customers: o.Customers, Seed: o.Seed}
 		v.Set(&set)
 		for _, strategy := range o.Strategies {
-			r, sum, out, err := Run(ctx, RunOptions{Data: set, KStrategy: strategy, StabilityBoots: o.StabilityBoots, Dir: filepath.Join(o.Dir, fmt.Sprint(i))})
+			r, sum, out, err := Run(ctx, RunOptions{Data: set, KStrategy: strategy, StabilityBoots: o.StabilityBoots, KMax: o.KMax, Dir: filepath.Join(o.Dir, fmt.Sprint(i))})
 			if err != nil {
 				return fmt.Errorf("%s, %s: %w", v.Name, strategy, err)
 			}
