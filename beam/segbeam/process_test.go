@@ -40,6 +40,7 @@ func TestWorkersInTheirOwnProcesses(t *testing.T) {
 		t.Skip("builds the command and the SDK's boot program")
 	}
 	ctx := context.Background()
+	began := time.Now()
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "segmint-beam")
 	boot := filepath.Join(dir, "boot")
@@ -52,6 +53,12 @@ func TestWorkersInTheirOwnProcesses(t *testing.T) {
 			t.Fatalf("go build %v: %v\n%s", b, err, out)
 		}
 		t.Logf("built %s in %v", filepath.Base(b[1]), time.Since(start))
+	}
+	// The boot program copies the worker binary to /tmp/bin*/worker (a
+	// path it fixes, not under TMPDIR) and leaves it there: remove the
+	// copies of this test's binary once the job is over.
+	if fi, err := os.Stat(bin); err == nil {
+		t.Cleanup(func() { removeWorkerCopies(t, fi.Size(), began) })
 	}
 	wrapper := filepath.Join(dir, "boot.sh")
 	if err := os.WriteFile(wrapper, []byte(bootWrapper), 0o755); err != nil {
@@ -107,4 +114,28 @@ func TestWorkersInTheirOwnProcesses(t *testing.T) {
 func tail(s string, n int) string {
 	lines := strings.Split(s, "\n")
 	return strings.Join(lines[max(0, len(lines)-n):], "\n")
+}
+
+// removeWorkerCopies removes the directories /tmp/bin* made since start
+// that hold only a file "worker" of the given size: the boot program's
+// copies of a worker binary.
+func removeWorkerCopies(t *testing.T, size int64, start time.Time) {
+	dirs, _ := filepath.Glob("/tmp/bin*")
+	for _, d := range dirs {
+		di, err := os.Stat(d)
+		if err != nil || !di.IsDir() || di.ModTime().Before(start) {
+			continue
+		}
+		entries, err := os.ReadDir(d)
+		if err != nil || len(entries) != 1 || entries[0].Name() != "worker" {
+			continue
+		}
+		if fi, err := entries[0].Info(); err == nil && fi.Size() == size {
+			if err := os.RemoveAll(d); err != nil {
+				t.Logf("leaving %s: %v", d, err)
+			} else {
+				t.Logf("removed the boot program's copy %s", d)
+			}
+		}
+	}
 }
