@@ -452,12 +452,14 @@ func TestAddSeparatedTriesAFoundGroupsMissedPart(t *testing.T) {
 	}
 }
 
-// TestKeepReproducedHoldsTheFitsStructure: a separated group of 100 rows,
-// one below the minimum size, is not tried on all rows; about half of the
-// resamples draw it 101 times or more. The refits propose only what the
-// fit added, so they do not split it off where the fit did not, and the
-// fit's two clusters reproduce whole.
-func TestKeepReproducedHoldsTheFitsStructure(t *testing.T) {
+// TestKeepReproducedTriesOnlyThePartsTheFitAdded: group b is found (its
+// blob is a cluster), and a separated part of it, 100 rows, lies in group
+// a's cluster: one below the minimum size, it is not tried on all rows,
+// while about half of the resamples draw it 101 times or more. The refits
+// try a found group's part only where the fit added it, so they do not
+// split it off where the fit did not, and the fit's two clusters
+// reproduce whole.
+func TestKeepReproducedTriesOnlyThePartsTheFitAdded(t *testing.T) {
 	cols := 2
 	data, label, base := blobsAndFit(t, 9, cols, [][]float64{{0, 0}, {30, 0}, {0, 8}}, []int{1000, 1000, 100})
 	rows := len(label)
@@ -465,18 +467,15 @@ func TestKeepReproducedHoldsTheFitsStructure(t *testing.T) {
 	s := Settings{Seed: 1, K: 2}
 	group := make([]int, rows)
 	for i, l := range label {
-		group[i] = -1
-		if l == 2 {
-			group[i] = 0
-		}
+		group[i] = map[int]int{0: 0, 1: 1, 2: 1}[l]
 	}
-	p := Proposals{Group: group, Names: []string{"g"}, MinCount: 101}
+	p := Proposals{Group: group, Names: []string{"a", "b"}, MinCount: 101}
 	fit, outcomes, err := AddSeparated(ctx, data, rows, cols, base, p, s)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if outcomes[0].Tried || fit.K != 2 {
-		t.Fatalf("the group below the minimum size was tried: %+v", outcomes)
+	if outcomes[1].Tried || !(outcomes[1].Found >= MinFound) || fit.K != 2 {
+		t.Fatalf("group b's part below the minimum size was tried, or b is not found: %+v", outcomes)
 	}
 	_, _, stab, left, err := KeepReproduced(ctx, data, rows, cols, base, fit, outcomes, p, s, 10, 0)
 	if err != nil {
@@ -488,7 +487,7 @@ func TestKeepReproducedHoldsTheFitsStructure(t *testing.T) {
 	}
 	for c, j := range stab.Jaccard {
 		if j < 0.99 {
-			t.Errorf("cluster %d (size %d) has Jaccard %.3f: a refit split off what the fit did not", c, fit.Sizes[c], j)
+			t.Errorf("cluster %d (size %d) has Jaccard %.3f: a refit split off a part the fit did not", c, fit.Sizes[c], j)
 		}
 	}
 }

@@ -351,7 +351,11 @@ func (st *ClusterStage) separatedStability(ctx context.Context, data []float64, 
 	if len(left) > 0 {
 		var names []string
 		for _, l := range left {
-			names = append(names, fmt.Sprintf("%s (Jaccard %.3f)", l.Name, l.Jaccard))
+			name := l.Name
+			if l.Part {
+				name += "'s part in another group's cluster"
+			}
+			names = append(names, fmt.Sprintf("%s (Jaccard %.3f)", name, l.Jaccard))
 		}
 		st.Strategy = st.describeProposals() + fmt.Sprintf("; left out, as their clusters did not reproduce under the bootstrap (mean Jaccard below %.2f): %s", cluster.PatternJaccard, strings.Join(names, ", "))
 	}
