@@ -168,9 +168,9 @@ func FeatureMatrix(t *features.Table) (data []float64, names []string, excluded 
 //     started at its missed customers' mean, and kept where a valley of
 //     density separates it from its nearest cluster
 //     (cluster.AddSeparated). The rules propose, the data decides; the
-//     stability figures refit k-means++ and the proposals the fit added,
-//     and a group whose cluster the bootstrap does not reproduce is left
-//     out (cluster.KeepReproduced);
+//     stability figures refit the procedure (a part only where the fit
+//     added it), and a group or part whose cluster the bootstrap does not
+//     reproduce is left out (cluster.KeepReproduced);
 //   - KSeeded, when groups are given (each customer's
 //     primary segment index, -1 for none): seeded k-means. Every
 //     group holding at least MinSeedShare of the customers (and
