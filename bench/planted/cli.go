@@ -33,6 +33,8 @@ Commands:
                purity of the planted centroids, of k-means started from
                them, and a nearest-neighbour classifier's accuracy
                (BENCHMARKS.md)
+  warmstart    the stability figures with bootstrap refits warm-started from
+               the fit's centroids against k-means++ refits (BENCHMARKS.md)
   refinement   k-means with and without the split–remove refinement, and the
                stability scan with --scan (BENCHMARKS.md)
   mixture      the diagonal Gaussian mixture (bench/mixture) against the
@@ -54,6 +56,7 @@ type options struct {
 	boots      int
 	mixed      float64
 	kmax       int
+	k          int
 	variants   string
 	strategies string
 	floors     string
@@ -121,6 +124,10 @@ func parseFlags(cmd string, args []string, stderr io.Writer) (options, error) {
 		fs.IntVar(&o.boots, "stability-boots", 0, "bootstrap resamples of the chosen clusters' stability figures (0: segmint run's default, as the suite's test; -1: none, which also skips discover's check that added clusters reproduce)")
 		fs.IntVar(&o.kmax, "k-max", 0, "largest k the scan tries (0: segmint run's default)")
 		fs.Float64Var(&o.mixed, "list-mixed", 0, "after the table, list every cluster whose majority archetype holds less than this share of it (0: none)")
+	case "warmstart":
+		customers, seed = 100000, 1
+		fs.IntVar(&o.k, "k", 18, "clusters of the fit assessed")
+		fs.IntVar(&o.boots, "stability-boots", 10, "bootstrap refits")
 	case "refinement":
 		fs.BoolVar(&o.scan, "scan", false, "also run the stability scan over k = 2..20 with and without the refinement")
 	case "mixture":
@@ -133,7 +140,7 @@ func parseFlags(cmd string, args []string, stderr io.Writer) (options, error) {
 		customers = 4000
 		fs.StringVar(&o.sets, "sets", "4000:7,4000:8,20000:8", "comma-separated planted data sets CUSTOMERS:SEED (--customers and --seed are not read)")
 	default:
-		return o, fmt.Errorf("unknown command %q (want recovery, robustness, ceiling, refinement, mixture, archetypes or atrisk)", cmd)
+		return o, fmt.Errorf("unknown command %q (want recovery, robustness, ceiling, warmstart, refinement, mixture, archetypes or atrisk)", cmd)
 	}
 	fs.IntVar(&o.customers, "customers", customers, "customers of the planted data set")
 	fs.Uint64Var(&o.seed, "seed", seed, "generator seed")
@@ -169,6 +176,12 @@ func run(ctx context.Context, cmd string, o options, stdout io.Writer) error {
 			return err
 		}
 		return Ceiling(ctx, stdout, vs, o.customers, o.seed, o.dir)
+	case "warmstart":
+		data, rows, cols, _, err := Matrix(ctx, o.dir, set)
+		if err != nil {
+			return err
+		}
+		return WarmStart(ctx, stdout, data, rows, cols, o.k, o.boots)
 	case "refinement", "mixture":
 		data, rows, cols, labels, err := Matrix(ctx, o.dir, set)
 		if err != nil {
