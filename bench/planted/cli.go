@@ -35,6 +35,8 @@ Commands:
                (BENCHMARKS.md)
   warmstart    the stability figures with bootstrap refits warm-started from
                the fit's centroids against k-means++ refits (BENCHMARKS.md)
+  samplesize   the stability figures of one fit computed on samples of
+               several sizes (BENCHMARKS.md)
   refinement   k-means with and without the split–remove refinement, and the
                stability scan with --scan (BENCHMARKS.md)
   mixture      the diagonal Gaussian mixture (bench/mixture) against the
@@ -128,6 +130,11 @@ func parseFlags(cmd string, args []string, stderr io.Writer) (options, error) {
 		customers, seed = 100000, 1
 		fs.IntVar(&o.k, "k", 18, "clusters of the fit assessed")
 		fs.IntVar(&o.boots, "stability-boots", 10, "bootstrap refits")
+	case "samplesize":
+		customers, seed = 1000000, 1
+		fs.IntVar(&o.k, "k", 18, "clusters of the fit assessed")
+		fs.IntVar(&o.boots, "stability-boots", 10, "bootstrap refits per sample size")
+		fs.StringVar(&o.sets, "samples", "100000,50000,20000", "comma-separated sample sizes")
 	case "refinement":
 		fs.BoolVar(&o.scan, "scan", false, "also run the stability scan over k = 2..20 with and without the refinement")
 	case "mixture":
@@ -140,7 +147,7 @@ func parseFlags(cmd string, args []string, stderr io.Writer) (options, error) {
 		customers = 4000
 		fs.StringVar(&o.sets, "sets", "4000:7,4000:8,20000:8", "comma-separated planted data sets CUSTOMERS:SEED (--customers and --seed are not read)")
 	default:
-		return o, fmt.Errorf("unknown command %q (want recovery, robustness, ceiling, warmstart, refinement, mixture, archetypes or atrisk)", cmd)
+		return o, fmt.Errorf("unknown command %q (want recovery, robustness, ceiling, warmstart, samplesize, refinement, mixture, archetypes or atrisk)", cmd)
 	}
 	fs.IntVar(&o.customers, "customers", customers, "customers of the planted data set")
 	fs.Uint64Var(&o.seed, "seed", seed, "generator seed")
@@ -182,6 +189,20 @@ func run(ctx context.Context, cmd string, o options, stdout io.Writer) error {
 			return err
 		}
 		return WarmStart(ctx, stdout, data, rows, cols, o.k, o.boots)
+	case "samplesize":
+		var samples []int
+		for _, f := range strings.Split(o.sets, ",") {
+			n, err := strconv.Atoi(strings.TrimSpace(f))
+			if err != nil || n <= 0 {
+				return fmt.Errorf("--samples: %q is not a positive number", f)
+			}
+			samples = append(samples, n)
+		}
+		data, rows, cols, _, err := Matrix(ctx, o.dir, set)
+		if err != nil {
+			return err
+		}
+		return SampleSize(ctx, stdout, data, rows, cols, o.k, o.boots, samples)
 	case "refinement", "mixture":
 		data, rows, cols, labels, err := Matrix(ctx, o.dir, set)
 		if err != nil {
