@@ -44,10 +44,8 @@ func Ceiling(ctx context.Context, w io.Writer, variants []Variant, customers int
 		}
 		n := slices.Max(labels) + 1
 		means, size := labelMeans(data, cols, labels, n)
-		nearest := make([]int, rows)
-		for r := range rows {
-			nearest[r] = nearestRow(data[r*cols:(r+1)*cols], means, n)
-		}
+		planted := &cluster.Result{K: n, Cols: cols, Centroids: means}
+		nearest := planted.Predict(nil, data)
 		fit, err := cluster.KMeans(ctx, data, rows, cols, cluster.Settings{K: n, Init: means, Seed: 1})
 		if err != nil {
 			return fmt.Errorf("%s: %w", v.Name, err)
@@ -74,23 +72,6 @@ func labelMeans(data []float64, cols int, labels []int, n int) (means []float64,
 		means[j] /= float64(size[j/cols])
 	}
 	return means, size
-}
-
-// nearestRow is the row of cent (k rows) nearest to x.
-func nearestRow(x, cent []float64, k int) int {
-	cols := len(x)
-	best, bestD := 0, 0.0
-	for c := range k {
-		d := 0.0
-		for j, v := range x {
-			t := v - cent[c*cols+j]
-			d += t * t
-		}
-		if c == 0 || d < bestD {
-			best, bestD = c, d
-		}
-	}
-	return best
 }
 
 // purityFound is a partition's purity and the lowest share found of an
