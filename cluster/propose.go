@@ -123,20 +123,21 @@ func AddSeparated(ctx context.Context, data []float64, rows, cols int, ref *Resu
 		out[g] = ProposalOutcome{Name: p.Names[g], ValleyRatio: math.NaN(), Neighbour: -1, Cluster: -1}
 		var missed []int
 		out[g].Found, missed = foundShare(ref, p.Group, members, g)
-		if out[g].Found >= MinFound {
-			if p.NoPart != nil && p.NoPart[g] {
+		part := out[g].Found >= MinFound
+		if part {
+			if flagged(p.NoPart, g) {
 				continue
 			}
-			missed, out[g].Part = largestPart(ref, missed), true
+			missed = largestPart(ref, missed)
 		}
 		if len(missed) < minSize {
-			out[g].Part = false
 			continue
 		}
-		if p.Skip != nil && p.Skip[g] {
+		if flagged(p.Skip, g) {
 			out[g].Skipped = true
 			continue
 		}
+		out[g].Part = part
 		mean := make([]float64, cols)
 		for _, r := range missed {
 			for j, v := range data[r*cols : (r+1)*cols] {
@@ -263,21 +264,22 @@ type LeftOut struct {
 // k-means++ fit with base.K clusters, s's restarts and refinement) by
 // AddSeparated with p, whose outcomes are given, by refitting that
 // procedure on each bootstrap (SeparatedStabilityOnSample), with a found
-// group's missed part tried only where fit added it. A cluster
-// added for a group must itself reproduce: of the groups whose added
-// clusters have a mean Jaccard below PatternJaccard, the one with the
-// lowest is left out (Proposals.Skip) and the procedure, bootstraps
+// group's missed part tried only where fit added it. A cluster added for
+// a group must itself reproduce: of the groups whose added clusters have
+// a mean Jaccard below PatternJaccard, the one with the lowest is left out
+// (Proposals.Skip, or NoPart for a part) and the procedure, bootstraps
 // included, runs again from base, up to maxPruneRounds times. One at a
 // time, since a cluster that does not reproduce can pull down one next to
 // it that does: on 1,500 planted customers, active's added part (Jaccard
-// 0.36) took at_risk's cluster to 0.46 with it. A verdict within two standard errors of the bar is
-// the draw's rather than the data's: while one is, the refits double, up
-// to maxPruneBoots times boots (the first draws are the same and are not
-// refitted again, so the figures only gain precision).
+// 0.36) took at_risk's cluster to 0.46 with it. A verdict within two
+// standard errors of the bar is the draw's rather than the data's: while
+// one is, the refits double, up to maxPruneBoots times boots (the first
+// draws are the same and are not refitted again, so the figures only gain
+// precision).
 //
 // It returns the final fit, its outcomes (a group left out is Skipped; a
-// part left out is not tried),
-// its stability figures and the groups left out. p is not modified.
+// part left out is not tried), its stability figures and the groups left
+// out. p is not modified.
 func KeepReproduced(ctx context.Context, data []float64, rows, cols int, base, fit *Result, outcomes []ProposalOutcome, p Proposals, s Settings, boots, sample int) (*Result, []ProposalOutcome, *StabilityResult, []LeftOut, error) {
 	var left []LeftOut
 	p.Skip, p.NoPart = slices.Clone(p.Skip), slices.Clone(p.NoPart)
@@ -290,7 +292,7 @@ func KeepReproduced(ctx context.Context, data []float64, rows, cols int, base, f
 		bp := p
 		bp.NoPart = make([]bool, len(p.Names))
 		for g, o := range outcomes {
-			bp.NoPart[g] = !(o.Added && o.Part) || p.NoPart != nil && p.NoPart[g]
+			bp.NoPart[g] = !(o.Added && o.Part) || flagged(p.NoPart, g)
 		}
 		var stab *StabilityResult
 		for b := boots; ; b *= 2 {
@@ -327,15 +329,9 @@ func KeepReproduced(ctx context.Context, data []float64, rows, cols int, base, f
 		// A part left out leaves the group's other proposals as they were:
 		// where the group is not found, its missed rows are still tried.
 		if outcomes[drop].Part {
-			if p.NoPart == nil {
-				p.NoPart = make([]bool, len(p.Names))
-			}
-			p.NoPart[drop] = true
+			p.NoPart = flag(p.NoPart, len(p.Names), drop)
 		} else {
-			if p.Skip == nil {
-				p.Skip = make([]bool, len(p.Names))
-			}
-			p.Skip[drop] = true
+			p.Skip = flag(p.Skip, len(p.Names), drop)
 		}
 		left = append(left, LeftOut{Name: p.Names[drop], Part: outcomes[drop].Part, Jaccard: stab.Jaccard[outcomes[drop].Cluster]})
 		var err error
@@ -343,6 +339,21 @@ func KeepReproduced(ctx context.Context, data []float64, rows, cols int, base, f
 			return nil, nil, nil, nil, err
 		}
 	}
+}
+
+// flagged reports whether flags (nil: none set) marks group g.
+func flagged(flags []bool, g int) bool {
+	return flags != nil && flags[g]
+}
+
+// flag marks group g in flags (nil: none set yet, n groups) and returns
+// them.
+func flag(flags []bool, n, g int) []bool {
+	if flags == nil {
+		flags = make([]bool, n)
+	}
+	flags[g] = true
+	return flags
 }
 
 // largestPart is the rows of missed in the cluster of r that holds most of

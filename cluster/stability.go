@@ -136,22 +136,20 @@ func stability(ctx context.Context, data []float64, rows, cols int, ref *Result,
 		clusters int   // the bootstrap fit's number of clusters
 	}
 	bt := make([]boot, boots)
-	var skipped []int // the draws of the bootstraps taken from prev
+	var scratch []int // the draws of the bootstraps taken from prev, not kept
+	if reuse > 0 {
+		scratch = make([]int, rows)
+	}
 	for b := range bt {
-		src := make([]int, rows)
-		if b < reuse {
-			if skipped == nil {
-				skipped = make([]int, rows)
-			}
-			src = skipped
+		src := scratch
+		if b >= reuse {
+			src = make([]int, rows)
+			bt[b].src = src
 		}
 		for i := range src {
 			src[i] = rng.IntN(rows)
 		}
-		bt[b] = boot{src: src, seed: rng.Uint64()}
-		if b < reuse {
-			bt[b].src = nil
-		}
+		bt[b].seed = rng.Uint64()
 	}
 	err := fanOut(boots-reuse, s.Threads, func(b, threads int) error {
 		bo := &bt[reuse+b]
