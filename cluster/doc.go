@@ -151,7 +151,13 @@
 // references, so the fits of the ks feed only the validity indices: each
 // k is then fitted with the scan's 3 restarts (and the refinement), and
 // Chosen and IndexChoice again with Base's restarts, the fit they would
-// have had.
+// have had. A caller for whom the indices are only reported (the
+// stability rule chooses, or k comes from elsewhere) sets IndicesOnScan:
+// every k is then fitted once, on the scan's sample with Base's restarts,
+// and those fits serve as the scan's references and give the indices, on
+// StabilitySample rows instead of FitSample; Chosen, its fit and the
+// scan's figures are the same, and only Chosen is fitted on FitSample
+// rows and every row.
 // The indices reward compact, well-separated partitions and so prefer few
 // clusters on behavioural data with a continuum of customers; stability
 // asks instead whether a partition is a property of the data or of one

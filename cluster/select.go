@@ -42,6 +42,20 @@ type SelectSettings struct {
 	// across k and the reference partitions of the stability scan. The
 	// scan's bootstrap refits are never refined.
 	NoRefine bool
+	// IndicesOnScan is for callers that choose k by the stability rule
+	// (or not from the scan at all), for whom the validity indices are
+	// only reported. When the stability scan resamples fewer rows than
+	// FitSample, every k is then fitted once, on the scan's sample with
+	// Base's restarts: those fits are the scan's references, and the
+	// inertia curve and the indices are computed on them, instead of on
+	// fits of FitSample rows of their own. Chosen's fit is then fitted on
+	// FitSample rows with Base's restarts (and covers every row), as
+	// without it, so Chosen, its fit and the scan's figures are the same;
+	// only the indices are computed on fewer rows (StabilitySample: a
+	// relative standard error of the order of 1/sqrt(StabilitySample),
+	// about 0.7 % at the default), and IndexChoice's fit is the sample's.
+	// Ignored with sample weights.
+	IndicesOnScan bool
 }
 
 // DefaultFitSample is the default number of rows SelectK fits each k on.
@@ -76,9 +90,13 @@ type Selection struct {
 	// cover every row; the others are fits of the sample (FitRows rows).
 	// With the stability scan on fewer rows than FitRows, the others (and
 	// the validity indices) come from fits with the scan's 3 restarts,
-	// and Chosen and IndexChoice are fitted again with Base's.
+	// and Chosen and IndexChoice are fitted again with Base's. With
+	// SelectSettings.IndicesOnScan in that case, the others (IndexChoice
+	// included) are the scan's references, fits of its sample with Base's
+	// restarts, and only Chosen's covers every row.
 	Results []*Result
-	// FitRows is the number of rows each k was fitted on.
+	// FitRows is the number of rows each k was fitted on (the scan's
+	// sample with IndicesOnScan).
 	FitRows int
 	// SilhouetteSample is the number of rows the silhouette was computed on.
 	SilhouetteSample int
@@ -142,7 +160,6 @@ func SelectK(ctx context.Context, data []float64, rows, cols int, s SelectSettin
 		fitBase.Weights = gatherWeights(s.Base.Weights, idx)
 	}
 	sel.FitRows = fitRows
-	scale := float64(rows) / float64(fitRows)
 	if s.StabilityBoots > 0 && s.StabilitySample <= 0 {
 		s.StabilitySample = DefaultStabilitySample
 	}
@@ -152,23 +169,34 @@ func SelectK(ctx context.Context, data []float64, rows, cols int, s SelectSettin
 	// with the refinement), and the ks chosen are fitted again with
 	// s.Base's (refitChosen), which gives them the fit they would have had.
 	quick := s.StabilityBoots > 0 && fitRows > s.StabilitySample && base.NInit > stabilityNInit
+	// With IndicesOnScan, the ks are fitted on the scan's sample (the same
+	// draw as stabilityScan's), which the scan then uses whole, taking
+	// these fits as its references.
+	onScan := s.IndicesOnScan && s.StabilityBoots > 0 && fitRows > s.StabilitySample && fitBase.Weights == nil
+	ixData, ixRows := fitData, fitRows // the rows the ks are fitted and the indices computed on
+	if onScan {
+		idx := sampleRows(fitRows, s.StabilitySample, s.Base.Seed^scanSeed)
+		ixData, ixRows = gatherRows(fitData, cols, idx), len(idx)
+		sel.FitRows = ixRows
+	}
+	scale := float64(rows) / float64(ixRows)
 	// The ks are fitted side by side (fanOut), each on its own goroutines.
 	err := fanOut(n, base.Threads, func(i, threads int) error {
 		k := s.KMin + i
 		bs := fitBase
 		bs.K, bs.Threads = k, threads
-		if quick {
+		if quick && !onScan {
 			bs.NInit = stabilityNInit
 		}
-		res, err := KMeans(ctx, fitData, fitRows, cols, bs)
+		res, err := KMeans(ctx, ixData, ixRows, cols, bs)
 		if err != nil {
 			return fmt.Errorf("cluster: k = %d: %w", k, err)
 		}
 		sel.Ks[i] = k
 		sel.Results[i] = res
 		sel.Inertia[i] = res.Inertia * scale
-		sel.CalinskiHarabasz[i] = CalinskiHarabasz(fitData, fitRows, cols, res.Assign)
-		sel.DaviesBouldin[i] = DaviesBouldin(fitData, fitRows, cols, res.Assign)
+		sel.CalinskiHarabasz[i] = CalinskiHarabasz(ixData, ixRows, cols, res.Assign)
+		sel.DaviesBouldin[i] = DaviesBouldin(ixData, ixRows, cols, res.Assign)
 		return nil
 	})
 	if err != nil {
@@ -177,18 +205,20 @@ func SelectK(ctx context.Context, data []float64, rows, cols int, s SelectSettin
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	sample := sampleRows(fitRows, s.SilhouetteSample, base.Seed)
+	sample := sampleRows(ixRows, s.SilhouetteSample, base.Seed)
 	sel.SilhouetteSample = len(sample)
 	labelings := make([][]int, n)
 	for i, r := range sel.Results {
 		labelings[i] = r.Assign
 	}
-	copy(sel.Silhouette, sampledSilhouettes(fitData, cols, sample, labelings, sel.Ks, base.Threads))
+	copy(sel.Silhouette, sampledSilhouettes(ixData, cols, sample, labelings, sel.Ks, base.Threads))
 	sel.Knee = kneeOf(sel.Ks, sel.Inertia)
 	sel.IndexChoice, sel.IndexRule = chooseK(sel)
 	sel.Chosen, sel.Rule = sel.IndexChoice, sel.IndexRule
 	if s.StabilityBoots > 0 {
-		st, n, err := stabilityScan(ctx, fitData, fitRows, cols, sel, s.Base, s.StabilityBoots, s.StabilitySample)
+		// On ixData the scan's sample is every row (with onScan), and the
+		// fits above are its references.
+		st, n, err := stabilityScan(ctx, ixData, ixRows, cols, sel, s.Base, s.StabilityBoots, s.StabilitySample)
 		if err != nil {
 			return nil, err
 		}
@@ -201,25 +231,31 @@ func SelectK(ctx context.Context, data []float64, rows, cols int, s SelectSettin
 			}
 		}
 	}
-	if quick {
-		if err := sel.refitChosen(ctx, fitData, fitRows, cols, fitBase); err != nil {
+	if quick || onScan {
+		if err := sel.refitChosen(ctx, fitData, fitRows, cols, fitBase, onScan); err != nil {
 			return nil, err
 		}
 	}
 	if fitRows < rows {
-		if err := sel.coverEveryRow(ctx, data, rows, cols, s.Base); err != nil {
+		if err := sel.coverEveryRow(ctx, data, rows, cols, s.Base, onScan); err != nil {
 			return nil, err
 		}
 	}
 	return sel, nil
 }
 
-// refitChosen fits the chosen ks again with the restarts of base (on the
-// rows the scan fitted), replacing the scan's fits in Results; the
+// covered reports whether the fit of k is to cover every row: Chosen's,
+// and IndexChoice's unless the indices are only reported (onScan).
+func (sel *Selection) covered(k int, onScan bool) bool {
+	return k == sel.Chosen || (k == sel.IndexChoice && !onScan)
+}
+
+// refitChosen fits the chosen ks (covered) again with the restarts of
+// base, on the rows given, replacing the scan's fits in Results; the
 // validity indices stay those of the scan's fits, which chose IndexChoice.
-func (sel *Selection) refitChosen(ctx context.Context, data []float64, rows, cols int, base Settings) error {
+func (sel *Selection) refitChosen(ctx context.Context, data []float64, rows, cols int, base Settings, onScan bool) error {
 	for i, k := range sel.Ks {
-		if k != sel.Chosen && k != sel.IndexChoice {
+		if !sel.covered(k, onScan) {
 			continue
 		}
 		fs := base
@@ -235,9 +271,9 @@ func (sel *Selection) refitChosen(ctx context.Context, data []float64, rows, col
 
 // coverEveryRow refits the chosen ks' sample fits on every row, each
 // started from its sample centroids (seeded k-means, no restarts).
-func (sel *Selection) coverEveryRow(ctx context.Context, data []float64, rows, cols int, base Settings) error {
+func (sel *Selection) coverEveryRow(ctx context.Context, data []float64, rows, cols int, base Settings, onScan bool) error {
 	for i, k := range sel.Ks {
-		if k != sel.Chosen && k != sel.IndexChoice {
+		if !sel.covered(k, onScan) {
 			continue
 		}
 		fs := base

@@ -459,3 +459,50 @@ func boolInt(b bool) int {
 	}
 	return 0
 }
+
+// TestSelectKIndicesOnScan: with IndicesOnScan, the ks are fitted once, on
+// the stability scan's sample, and the scan takes those fits as its
+// references. The stability figures, Chosen and Chosen's fit are the same
+// as without it; the indices are computed on the scan's sample.
+func TestSelectKIndicesOnScan(t *testing.T) {
+	const rows, cols, sample = 1500, 3, 500
+	data := nestedBlobs(6, rows)
+	ctx := context.Background()
+	for _, fitSample := range []int{-1, 1000} {
+		ss := SelectSettings{KMin: 2, KMax: 8, StabilityBoots: 3, StabilitySample: sample, FitSample: fitSample, Base: Settings{Seed: 5}}
+		plain, err := SelectK(ctx, data, rows, cols, ss)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ss.IndicesOnScan = true
+		on, err := SelectK(ctx, data, rows, cols, ss)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(on.Stability, plain.Stability) || on.Chosen != plain.Chosen || on.Rule != plain.Rule {
+			t.Errorf("fit sample %d: the scan differs: chosen %d and %d", fitSample, on.Chosen, plain.Chosen)
+		}
+		i := slices.Index(on.Ks, on.Chosen)
+		if a, b := on.Results[i], plain.Results[i]; len(a.Assign) != rows || a.Inertia != b.Inertia || !slices.Equal(a.Centroids, b.Centroids) || !slices.Equal(a.Assign, b.Assign) {
+			t.Errorf("fit sample %d: k = %d: the chosen fit differs (inertia %.6f and %.6f, %d rows)", fitSample, on.Chosen, a.Inertia, b.Inertia, len(a.Assign))
+		}
+		if on.FitRows != sample {
+			t.Errorf("fit sample %d: fit rows %d, want the scan's %d", fitSample, on.FitRows, sample)
+		}
+		for j, k := range on.Ks {
+			r := on.Results[j]
+			if k == on.Chosen {
+				continue
+			}
+			if len(r.Assign) != sample {
+				t.Errorf("fit sample %d: k = %d: fit of %d rows, want the scan's %d", fitSample, k, len(r.Assign), sample)
+			}
+			if got, want := on.Inertia[j], r.Inertia*float64(rows)/sample; math.Abs(got-want) > 1e-9*want {
+				t.Errorf("fit sample %d: k = %d: inertia %.6f, want the sample fit's scaled, %.6f", fitSample, k, got, want)
+			}
+		}
+		if slices.Equal(on.Inertia, plain.Inertia) {
+			t.Errorf("fit sample %d: the same inertia curve on the scan's sample as on the fit sample", fitSample)
+		}
+	}
+}

@@ -84,6 +84,7 @@ func ClusterFile(ctx context.Context, o ClusterFileOptions) (*output.ClusterFile
 		ss := cluster.SelectSettings{KMin: kmin, KMax: kmax, Base: base}
 		if o.Cluster.KStrategy == KStability {
 			ss.StabilityBoots = DefaultSelectionBoots
+			ss.IndicesOnScan = true
 		}
 		sel, err = cluster.SelectK(ctx, data, rows, cols, ss)
 		if err == nil {

@@ -250,7 +250,9 @@ func scanClusters(ctx context.Context, t *features.Table, o ClusterOptions) (*cl
 	if kmax < 1 {
 		return nil, fmt.Errorf("too few customers (%d) to cluster", rows)
 	}
-	ss := cluster.SelectSettings{KMin: kmin, KMax: kmax, Base: sc.base}
+	// Only KIndices chooses k by the validity indices; for the others they
+	// are reported, computed on the stability scan's fits.
+	ss := cluster.SelectSettings{KMin: kmin, KMax: kmax, Base: sc.base, IndicesOnScan: strategy != KIndices}
 	if o.StabilityBoots >= 0 || strategy == KStability || strategy == KDiscover {
 		ss.StabilityBoots = DefaultSelectionBoots
 	}
