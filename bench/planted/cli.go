@@ -37,6 +37,8 @@ Commands:
                the fit's centroids against k-means++ refits (BENCHMARKS.md)
   samplesize   the stability figures of one fit computed on samples of
                several sizes (BENCHMARKS.md)
+  restarts     the stability figures of one fit with bootstrap refits of
+               several numbers of restarts (BENCHMARKS.md)
   refinement   k-means with and without the split–remove refinement, and the
                stability scan with --scan (BENCHMARKS.md)
   mixture      the diagonal Gaussian mixture (bench/mixture) against the
@@ -59,6 +61,7 @@ type options struct {
 	mixed      float64
 	kmax       int
 	k          int
+	sample     int
 	variants   string
 	strategies string
 	floors     string
@@ -135,6 +138,12 @@ func parseFlags(cmd string, args []string, stderr io.Writer) (options, error) {
 		fs.IntVar(&o.k, "k", 18, "clusters of the fit assessed")
 		fs.IntVar(&o.boots, "stability-boots", 10, "bootstrap refits per sample size")
 		fs.StringVar(&o.sets, "samples", "100000,50000,20000", "comma-separated sample sizes")
+	case "restarts":
+		customers, seed = 1000000, 1
+		fs.IntVar(&o.k, "k", 18, "clusters of the fit assessed")
+		fs.IntVar(&o.boots, "stability-boots", 10, "bootstrap refits per column")
+		fs.IntVar(&o.sample, "sample", 100000, "rows the refits resample")
+		fs.StringVar(&o.sets, "restarts", "10,5,3", "comma-separated restarts of each refit; the first is repeated with other bootstrap draws")
 	case "refinement":
 		fs.BoolVar(&o.scan, "scan", false, "also run the stability scan over k = 2..20 with and without the refinement")
 	case "mixture":
@@ -147,7 +156,7 @@ func parseFlags(cmd string, args []string, stderr io.Writer) (options, error) {
 		customers = 4000
 		fs.StringVar(&o.sets, "sets", "4000:7,4000:8,20000:8", "comma-separated planted data sets CUSTOMERS:SEED (--customers and --seed are not read)")
 	default:
-		return o, fmt.Errorf("unknown command %q (want recovery, robustness, ceiling, warmstart, samplesize, refinement, mixture, archetypes or atrisk)", cmd)
+		return o, fmt.Errorf("unknown command %q (want recovery, robustness, ceiling, warmstart, samplesize, restarts, refinement, mixture, archetypes or atrisk)", cmd)
 	}
 	fs.IntVar(&o.customers, "customers", customers, "customers of the planted data set")
 	fs.Uint64Var(&o.seed, "seed", seed, "generator seed")
@@ -203,6 +212,20 @@ func run(ctx context.Context, cmd string, o options, stdout io.Writer) error {
 			return err
 		}
 		return SampleSize(ctx, stdout, data, rows, cols, o.k, o.boots, samples)
+	case "restarts":
+		var restarts []int
+		for _, f := range strings.Split(o.sets, ",") {
+			n, err := strconv.Atoi(strings.TrimSpace(f))
+			if err != nil || n <= 0 {
+				return fmt.Errorf("--restarts: %q is not a positive number", f)
+			}
+			restarts = append(restarts, n)
+		}
+		data, rows, cols, _, err := Matrix(ctx, o.dir, set)
+		if err != nil {
+			return err
+		}
+		return Restarts(ctx, stdout, data, rows, cols, o.k, o.boots, o.sample, restarts)
 	case "refinement", "mixture":
 		data, rows, cols, labels, err := Matrix(ctx, o.dir, set)
 		if err != nil {
