@@ -3,12 +3,10 @@ package segments
 import (
 	"fmt"
 	"math"
-	"runtime"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/expr-lang/expr/vm"
 
@@ -97,19 +95,26 @@ func (m *Memberships) StageName(i int) string {
 // PercentileRanks returns, for each value of x, its mid-rank percentile
 // among the non-NaN values of x, in [0, 1]; NaN stays NaN.
 func PercentileRanks(x []float64) []float64 {
-	idx := sortedDefined(x)
-	out := make([]float64, len(x))
+	idx, keys := sortKeys(x)
+	return ranksOf(len(x), idx, keys)
+}
+
+// ranksOf is PercentileRanks of n values given their sortKeys, for a
+// caller that needs the order for more than the ranks.
+func ranksOf(n int, idx []int32, keys []uint64) []float64 {
+	out := make([]float64, n)
 	for i := range out {
 		out[i] = math.NaN()
 	}
-	n := float64(len(idx))
-	for lo := 0; lo < len(idx); {
+	defined := len(idx)
+	for lo := 0; lo < defined; {
+		v := keyValue(keys[lo])
 		hi := lo
-		for hi+1 < len(idx) && x[idx[hi+1]] == x[idx[lo]] {
+		for hi+1 < defined && keyValue(keys[hi+1]) == v {
 			hi++
 		}
 		// values strictly below: lo; ties: hi-lo+1
-		r := midRank(lo, hi-lo+1, int(n))
+		r := midRank(lo, hi-lo+1, defined)
 		for k := lo; k <= hi; k++ {
 			out[idx[k]] = r
 		}
@@ -125,6 +130,20 @@ func PercentileRanks(x []float64) []float64 {
 // linear in len(x), where a comparison sort of indices costs most of the
 // rules' evaluation at a million customers.
 func sortedDefined(x []float64) []int32 {
+	idx, _ := sortKeys(x)
+	return idx
+}
+
+// sortKeys is sortedDefined, with the sorted values' keys: keys[k] is the
+// key of x[idx[k]] (keyValue gives the value back, bit for bit), so that a
+// caller walking the values in order reads them in sequence, not at
+// random from x.
+func sortKeys(x []float64) ([]int32, []uint64) {
+	const bits = 11
+	const buckets = 1 << bits
+	const passes = (64 + bits - 1) / bits
+	// Every pass's digit counts, from one reading of the keys.
+	count := new([passes][buckets]int)
 	keys := make([]uint64, 0, len(x))
 	idx := make([]int32, 0, len(x))
 	for i, v := range x {
@@ -139,38 +158,44 @@ func sortedDefined(x []float64) []int32 {
 		}
 		keys = append(keys, b)
 		idx = append(idx, int32(i))
+		for p := range passes {
+			count[p][(b>>(p*bits))&(buckets-1)]++
+		}
 	}
 	if len(keys) == 0 {
-		return idx
+		return idx, keys
 	}
-	const bits = 11
-	const buckets = 1 << bits
 	k2 := make([]uint64, len(keys))
 	i2 := make([]int32, len(idx))
-	var count [buckets]int
-	for shift := uint(0); shift < 64; shift += bits {
-		clear(count[:])
-		for _, k := range keys {
-			count[(k>>shift)&(buckets-1)]++
-		}
-		if count[(keys[0]>>shift)&(buckets-1)] == len(keys) {
+	for p := range passes {
+		shift := uint(p * bits)
+		c := &count[p]
+		if c[(keys[0]>>shift)&(buckets-1)] == len(keys) {
 			continue // every key has this digit: the pass would not move anything
 		}
 		sum := 0
-		for d, c := range count {
-			count[d] = sum
-			sum += c
+		for d, n := range c {
+			c[d] = sum
+			sum += n
 		}
 		for n, k := range keys {
 			d := (k >> shift) & (buckets - 1)
-			k2[count[d]] = k
-			i2[count[d]] = idx[n]
-			count[d]++
+			k2[c[d]] = k
+			i2[c[d]] = idx[n]
+			c[d]++
 		}
 		keys, k2 = k2, keys
 		idx, i2 = i2, idx
 	}
-	return idx
+	return idx, keys
+}
+
+// keyValue is the value whose sortKeys key is k.
+func keyValue(k uint64) float64 {
+	if k>>63 == 1 {
+		return math.Float64frombits(k &^ (1 << 63))
+	}
+	return math.Float64frombits(^k)
 }
 
 // nanMean is the mean of the non-NaN values of x (NaN when there are none).
@@ -497,6 +522,44 @@ func NewEvaluator(c *Catalogue, p *Population) *Evaluator {
 // entry per segment, receives the rules met. It returns the primary segment
 // and the life-cycle stage (-1 for none).
 func (e *Evaluator) Evaluate(values, pct []float64, country string, member []bool) (primary, stage int, err error) {
+	e.load(values, pct, country)
+	primary, stage = -1, -1
+	for s := range e.cat.Segments {
+		member[s] = false
+		if e.Reason[s] != "" {
+			continue
+		}
+		in, err := e.runSegment(s)
+		if err != nil {
+			return -1, -1, err
+		}
+		if in {
+			member[s] = true
+			if primary < 0 && !e.cat.Segments[s].Facet {
+				primary = s
+			}
+		}
+	}
+	for k := range e.cat.Lifecycle {
+		if e.StageReason[k] != "" {
+			continue
+		}
+		in, err := e.runStage(k)
+		if err != nil {
+			return -1, -1, err
+		}
+		if in {
+			return primary, k, nil
+		}
+	}
+	return primary, -1, nil
+}
+
+// load sets one customer in the environment the rules read: values[j] and
+// pct[j] (nil: computed from the population) of each population feature
+// some evaluated rule reads, its head level, and its country. Only
+// values[j] and pct[j] of those features are read.
+func (e *Evaluator) load(values, pct []float64, country string) {
 	for _, j := range e.read {
 		f := e.pop.Features[j]
 		e.env[f] = values[j]
@@ -510,103 +573,24 @@ func (e *Evaluator) Evaluate(values, pct []float64, country string, member []boo
 		}
 	}
 	e.env["country"] = country
-	primary, stage = -1, -1
-	for s := range e.cat.Segments {
-		member[s] = false
-		if e.Reason[s] != "" {
-			continue
-		}
-		out, err := e.machine.Run(e.programs[s], e.env)
-		if err != nil {
-			return -1, -1, fmt.Errorf("segment %q: %w", e.cat.Segments[s].ID, err)
-		}
-		if out.(bool) {
-			member[s] = true
-			if primary < 0 && !e.cat.Segments[s].Facet {
-				primary = s
-			}
-		}
-	}
-	for k := range e.cat.Lifecycle {
-		if e.StageReason[k] != "" {
-			continue
-		}
-		out, err := e.machine.Run(e.cat.Lifecycle[k].program, e.env)
-		if err != nil {
-			return -1, -1, fmt.Errorf("lifecycle stage %q: %w", e.cat.Lifecycle[k].Stage, err)
-		}
-		if out.(bool) {
-			return primary, k, nil
-		}
-	}
-	return primary, -1, nil
 }
 
-// Evaluate runs every rule of c over the customers of t, in parallel over
-// threads goroutines (0 = GOMAXPROCS). The result is the same for any number
-// of threads.
-func Evaluate(c *Catalogue, t *features.Table, threads int) (*Memberships, error) {
-	n := len(t.Customers)
-	pop := NewPopulation(t)
-	probe := NewEvaluator(c, pop)
-	m := &Memberships{Catalogue: c, Reason: probe.Reason, Fallback: probe.Fallback, Member: make([][]bool, len(c.Segments)), Sizes: make([]int, len(c.Segments)), Primary: make([]int, n), Stage: make([]int, n), StageReason: probe.StageReason}
-	for s := range c.Segments {
-		m.Member[s] = make([]bool, n)
+// runSegment runs segment s's rule (its own or its fallback's) on the
+// customer last loaded; s must be evaluable (Reason[s] == "").
+func (e *Evaluator) runSegment(s int) (bool, error) {
+	out, err := e.machine.Run(e.programs[s], e.env)
+	if err != nil {
+		return false, fmt.Errorf("segment %q: %w", e.cat.Segments[s].ID, err)
 	}
-	pct := make([][]float64, len(t.Features))
-	for j := range t.Features {
-		pct[j] = PercentileRanks(t.Columns[j])
+	return out.(bool), nil
+}
+
+// runStage runs life-cycle stage k's rule on the customer last loaded; k
+// must be evaluable (StageReason[k] == "").
+func (e *Evaluator) runStage(k int) (bool, error) {
+	out, err := e.machine.Run(e.cat.Lifecycle[k].program, e.env)
+	if err != nil {
+		return false, fmt.Errorf("lifecycle stage %q: %w", e.cat.Lifecycle[k].Stage, err)
 	}
-	if threads <= 0 {
-		threads = runtime.GOMAXPROCS(0)
-	}
-	chunk := (n + threads - 1) / max(threads, 1)
-	errs := make([]error, threads)
-	var wg sync.WaitGroup
-	for w := 0; w < threads; w++ {
-		lo, hi := w*chunk, min((w+1)*chunk, n)
-		if lo >= hi {
-			continue
-		}
-		wg.Add(1)
-		go func(w, lo, hi int) {
-			defer wg.Done()
-			ev := NewEvaluator(c, pop)
-			values := make([]float64, len(t.Features))
-			ranks := make([]float64, len(t.Features))
-			member := make([]bool, len(c.Segments))
-			for i := lo; i < hi; i++ {
-				for j := range t.Features {
-					values[j], ranks[j] = t.Columns[j][i], pct[j][i]
-				}
-				country := ""
-				if t.Country != nil {
-					country = t.Country[i]
-				}
-				p, st, err := ev.Evaluate(values, ranks, country, member)
-				if err != nil {
-					errs[w] = fmt.Errorf("customer %s: %w", t.ID(i), err)
-					return
-				}
-				m.Primary[i], m.Stage[i] = p, st
-				for s, in := range member {
-					m.Member[s][i] = in
-				}
-			}
-		}(w, lo, hi)
-	}
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return nil, err
-		}
-	}
-	for s := range c.Segments {
-		for _, in := range m.Member[s] {
-			if in {
-				m.Sizes[s]++
-			}
-		}
-	}
-	return m, nil
+	return out.(bool), nil
 }
