@@ -142,10 +142,15 @@ func FeatureMatrix(t *features.Table) (data []float64, names []string, excluded 
 		cols = append(cols, col)
 		names = append(names, f.Name)
 	}
-	data = make([]float64, n*len(cols))
-	for j, col := range cols {
-		for i, v := range col {
-			data[i*len(cols)+j] = v
+	// Row after row, reading every column in order and writing the
+	// matrix in order (column after column wrote it a stride apart: twice
+	// as long at a million customers).
+	c := len(cols)
+	data = make([]float64, n*c)
+	for i := range n {
+		row := data[i*c : (i+1)*c]
+		for j, col := range cols {
+			row[j] = col[i]
 		}
 	}
 	return data, names, excluded
