@@ -95,11 +95,15 @@ func stabilityScan(ctx context.Context, data []float64, rows, cols int, sel *Sel
 	sizes := make([][]int, len(sel.Ks))
 	rowsOf := make([][][]float64, len(sel.Ks))
 	arisOf := make([][]float64, len(sel.Ks))
-	// round adds a round of refits to the ks listed, side by side
-	// (fanOut), each on its own goroutines. Round 0 draws with the scan's
-	// seed, each further round with a seed of its own.
+	// round adds a round of refits to the ks listed. Round 0, every k,
+	// runs them side by side (fanOut), each on its own goroutines; a
+	// further round, a few ks, one k after another, each k's refits side
+	// by side over every goroutine (Stability's own fanOut): 3 ks side by
+	// side on 2 cores would leave one core idle while the third runs
+	// alone. Round 0 draws with the scan's seed, each further round with a
+	// seed of its own. The figures do not depend on the goroutines.
 	round := func(r int, list []int) error {
-		return fanOut(len(list), base.Threads, func(li, threads int) error {
+		one := func(li, threads int) error {
 			i := list[li]
 			k := sel.Ks[i]
 			if r == 0 {
@@ -132,7 +136,16 @@ func stabilityScan(ctx context.Context, data []float64, rows, cols int, sel *Sel
 			rowsOf[i], arisOf[i] = append(rowsOf[i], st.boot...), append(arisOf[i], st.ARI...)
 			out[i] = judgeStability(k, sizes[i], n, rowsOf[i], arisOf[i])
 			return nil
-		})
+		}
+		if r == 0 {
+			return fanOut(len(list), base.Threads, one)
+		}
+		for li := range list {
+			if err := one(li, base.Threads); err != nil {
+				return err
+			}
+		}
+		return nil
 	}
 	all := make([]int, len(sel.Ks))
 	for i := range all {
