@@ -199,6 +199,52 @@ func AddSeparated(ctx context.Context, data []float64, rows, cols int, ref *Resu
 	return ref, out, nil
 }
 
+// fitDrawn is KMeans of the resample x (n rows, row i a draw of row
+// src[i] of the matrix resampled, so that a row drawn more than once is
+// repeated): it fits each distinct row once, weighted by its draws (times
+// its weights in s.Weights, one per row of x), which is the same k-means
+// problem on fewer rows (about 63 % of a bootstrap's), and gives every row
+// of x its distinct row's cluster and distance. The clusters are numbered
+// canonically by their rows in x. With fewer distinct rows than s.K it is
+// KMeans of x.
+func fitDrawn(ctx context.Context, x []float64, n, cols int, src []int, s Settings) (*Result, error) {
+	of := make([]int, n) // the distinct row of each row of x
+	var first []int      // each distinct row's first row in x
+	var w []float64
+	at := make(map[int]int, n)
+	for i, r := range src {
+		j, ok := at[r]
+		if !ok {
+			j = len(first)
+			at[r] = j
+			first = append(first, i)
+			w = append(w, 0)
+		}
+		of[i] = j
+		if s.Weights != nil {
+			w[j] += s.Weights[i]
+		} else {
+			w[j]++
+		}
+	}
+	if len(first) < s.K {
+		return KMeans(ctx, x, n, cols, s)
+	}
+	ds := s
+	ds.Weights = w
+	fit, err := KMeans(ctx, gatherRows(x, cols, first), len(first), cols, ds)
+	if err != nil {
+		return nil, err
+	}
+	res := *fit
+	res.Assign, res.Distance = make([]int, n), make([]float64, n)
+	for i, j := range of {
+		res.Assign[i], res.Distance[i] = fit.Assign[j], fit.Distance[j]
+	}
+	res.canonicalize()
+	return &res, nil
+}
+
 // SeparatedStabilityOnSample is StabilityOnSample for a fit made by
 // k-means++ with baseK clusters followed by AddSeparated: each bootstrap
 // is fitted the same way, k-means++ with baseK clusters (s's restarts and
@@ -219,7 +265,7 @@ func separatedStabilityOnSample(ctx context.Context, data []float64, rows, cols 
 	refitFor := func(idx []int) refitFunc {
 		return func(ctx context.Context, x []float64, n, cols int, src []int, bs Settings) (*Result, error) {
 			bs.K = baseK
-			fit, err := KMeans(ctx, x, n, cols, bs)
+			fit, err := fitDrawn(ctx, x, n, cols, src, bs)
 			if err != nil {
 				return nil, err
 			}

@@ -491,3 +491,59 @@ func TestKeepReproducedTriesOnlyThePartsTheFitAdded(t *testing.T) {
 		}
 	}
 }
+
+// TestFitDrawnIsKMeansOfTheDraws: fitting a bootstrap's distinct rows
+// weighted by their draws is k-means of the bootstrap itself: from the
+// same start, the same clusters, centroids and inertia as a fit of every
+// drawn row, repeats included.
+func TestFitDrawnIsKMeansOfTheDraws(t *testing.T) {
+	const rows, cols, k = 3000, 3, 5
+	data := nestedBlobs(k, rows)
+	rng := rand.New(rand.NewPCG(3, 4))
+	src := make([]int, rows)
+	for i := range src {
+		src[i] = rng.IntN(rows)
+	}
+	x := gatherRows(data, cols, src)
+	init := gatherRows(data, cols, []int{0, 700, 1400, 2100, 2800})
+	ctx := context.Background()
+	for _, s := range []Settings{{K: k, Init: init}, {K: k, Seed: 7}} {
+		got, err := fitDrawn(ctx, x, rows, cols, src, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got.Assign) != rows || len(got.Distance) != rows {
+			t.Fatalf("init %v: %d labels and %d distances for %d rows", s.Init != nil, len(got.Assign), len(got.Distance), rows)
+		}
+		for i, r := range src {
+			if j := slices.Index(src, r); got.Assign[i] != got.Assign[j] || got.Distance[i] != got.Distance[j] {
+				t.Fatalf("init %v: row %d and its repeat %d differ", s.Init != nil, i, j)
+			}
+		}
+		sizes := make([]int, k)
+		for _, a := range got.Assign {
+			sizes[a]++
+		}
+		if !slices.Equal(sizes, got.Sizes) || !slices.IsSortedFunc(sizes, func(a, b int) int { return b - a }) {
+			t.Errorf("init %v: sizes %v, counted over the drawn rows %v, want them in canonical order", s.Init != nil, got.Sizes, sizes)
+		}
+		if s.Init == nil {
+			continue
+		}
+		want, err := KMeans(ctx, x, rows, cols, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(got.Assign, want.Assign) {
+			t.Errorf("from the same start, the clusters differ from a fit of every drawn row")
+		}
+		for j, c := range got.Centroids {
+			if math.Abs(c-want.Centroids[j]) > 1e-9 {
+				t.Fatalf("centroid coordinate %d: %.12f, a fit of every drawn row %.12f", j, c, want.Centroids[j])
+			}
+		}
+		if math.Abs(got.Inertia-want.Inertia) > 1e-9*want.Inertia {
+			t.Errorf("inertia %.9f, a fit of every drawn row %.9f", got.Inertia, want.Inertia)
+		}
+	}
+}
