@@ -33,15 +33,21 @@ func SampleSize(ctx context.Context, w io.Writer, data []float64, rows, cols, k,
 		head = append(head, fmt.Sprintf("Jaccard on %d rows (%.1f s)", n, time.Since(start).Seconds()))
 	}
 	fmt.Fprintf(w, "%d rows, k = %d, %d refits per sample size\n\n", rows, k, boots)
+	writeFigures(w, head, ref, figs)
+	return nil
+}
+
+// writeFigures writes one row per cluster of ref: its number, its size
+// and its mean Jaccard ± standard error in each of figs, under head.
+func writeFigures(w io.Writer, head []string, ref *cluster.Result, figs []*cluster.StabilityResult) {
 	fmt.Fprintf(w, "| %s |\n|%s\n", strings.Join(head, " | "), strings.Repeat("---|", len(head)))
-	for c := range k {
+	for c := range ref.K {
 		cells := []string{fmt.Sprint(c), fmt.Sprint(ref.Sizes[c])}
 		for _, f := range figs {
 			cells = append(cells, fmt.Sprintf("%.3f ± %.3f", f.Jaccard[c], f.JaccardSE[c]))
 		}
 		fmt.Fprintf(w, "| %s |\n", strings.Join(cells, " | "))
 	}
-	return nil
 }
 
 // Restarts measures how the stability figures of one fit depend on the
@@ -83,14 +89,7 @@ func Restarts(ctx context.Context, w io.Writer, data []float64, rows, cols, k, b
 		head = append(head, fmt.Sprintf("Jaccard, %s (%.1f s)", c.name, time.Since(start).Seconds()))
 	}
 	fmt.Fprintf(w, "%d rows, k = %d, %d refits on %d rows per column\n\n", rows, k, boots, sample)
-	fmt.Fprintf(w, "| %s |\n|%s\n", strings.Join(head, " | "), strings.Repeat("---|", len(head)))
-	for c := range k {
-		cells := []string{fmt.Sprint(c), fmt.Sprint(ref.Sizes[c])}
-		for _, f := range figs {
-			cells = append(cells, fmt.Sprintf("%.3f ± %.3f", f.Jaccard[c], f.JaccardSE[c]))
-		}
-		fmt.Fprintf(w, "| %s |\n", strings.Join(cells, " | "))
-	}
+	writeFigures(w, head, ref, figs)
 	fmt.Fprintf(w, "\n| against %s | clusters beyond 2 combined SE | largest distance (SE) | mean difference | lower / higher |\n|---|---|---|---|---|\n", columns[0].name)
 	for i := 1; i < len(columns); i++ {
 		beyond, lower, higher := 0, 0, 0
