@@ -64,3 +64,26 @@ func BenchmarkSelectK(b *testing.B) {
 	}
 	b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
 }
+
+// BenchmarkSelectKWithScan compares SelectK with the stability scan on
+// more rows than the scan resamples, the ks fitted for the validity
+// indices on their own sample (own) and taken from the scan's references
+// (IndicesOnScan): the same choice and scan, one set of fits fewer.
+// Run with -benchtime 1x or 3x: an iteration takes seconds.
+func BenchmarkSelectKWithScan(b *testing.B) {
+	rows := 60_000
+	data, _ := blobs(1, rows, 16, 8, 5, 1)
+	for _, onScan := range []bool{false, true} {
+		name := "own"
+		if onScan {
+			name = "on-scan"
+		}
+		b.Run(name, func(b *testing.B) {
+			for b.Loop() {
+				if _, err := SelectK(context.Background(), data, rows, 16, SelectSettings{KMin: 2, KMax: 12, Base: Settings{Seed: 1}, StabilityBoots: 4, IndicesOnScan: onScan}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
