@@ -87,3 +87,33 @@ func BenchmarkSelectKWithScan(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkFitDrawn compares a bootstrap refit on every drawn row,
+// repeats included, with fitDrawn's fit of the distinct rows weighted by
+// their draws: the same k-means problem, on overlapping blobs with the
+// default 10 restarts.
+func BenchmarkFitDrawn(b *testing.B) {
+	rows, cols := 100_000, 16
+	data, _ := blobs(1, rows, cols, 18, 1, 1)
+	rng := newRand(2)
+	src := make([]int, rows)
+	for i := range src {
+		src[i] = rng.IntN(rows)
+	}
+	x := gatherRows(data, cols, src)
+	s := Settings{K: 18, Seed: 3}
+	b.Run("every-row", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := KMeans(context.Background(), x, rows, cols, s); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("distinct-weighted", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := fitDrawn(context.Background(), x, rows, cols, src, s); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

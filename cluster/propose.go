@@ -211,12 +211,12 @@ func fitDrawn(ctx context.Context, x []float64, n, cols int, src []int, s Settin
 	of := make([]int, n) // the distinct row of each row of x
 	var first []int      // each distinct row's first row in x
 	var w []float64
-	at := make(map[int]int, n)
+	at := make([]int, slices.Max(src)+1) // 1 + each drawn row's distinct row; 0 for none yet
 	for i, r := range src {
-		j, ok := at[r]
-		if !ok {
+		j := at[r] - 1
+		if j < 0 {
 			j = len(first)
-			at[r] = j
+			at[r] = j + 1
 			first = append(first, i)
 			w = append(w, 0)
 		}
