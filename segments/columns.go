@@ -52,11 +52,7 @@ func Evaluate(c *Catalogue, t *features.Table, threads int) (*Memberships, error
 	// The population of t, as NewPopulation makes it, but with the means,
 	// sorted values and breaks of only the features a rule needs them of:
 	// the percentile ranks are given to the evaluator, never searched for.
-	pop := &Population{Absent: t.Absent, WindowDays: t.WindowDays(), Means: make([]float64, nf), Sorted: make([][]float64, nf), Breaks: make([][]float64, nf)}
-	for _, f := range t.Features {
-		pop.Features = append(pop.Features, f.Name)
-	}
-	pop.buildIndex()
+	pop := populationOf(t)
 	probe := NewEvaluator(c, pop)
 	m := &Memberships{Catalogue: c, Reason: probe.Reason, Fallback: probe.Fallback, Member: make([][]bool, len(c.Segments)), Sizes: make([]int, len(c.Segments)), Primary: make([]int, n), Stage: make([]int, n), StageReason: probe.StageReason}
 	for s := range c.Segments {
@@ -66,28 +62,7 @@ func Evaluate(c *Catalogue, t *features.Table, threads int) (*Memberships, error
 
 	ranks := make([][]float64, nf)
 	forEach(nf, threads, func(j int) {
-		col := t.Columns[j]
-		if plan.mean[j] {
-			pop.Means[j] = nanMean(col)
-		}
-		if !plan.pct[j] && !plan.head[j] {
-			return
-		}
-		idx, keys := sortKeys(col)
-		if plan.pct[j] {
-			ranks[j] = ranksOf(len(col), idx, keys)
-		}
-		if plan.head[j] {
-			var vals []float64 // nil when no value is defined, as NewPopulation
-			if len(idx) > 0 {
-				vals = make([]float64, len(keys))
-				for i, k := range keys {
-					vals[i] = keyValue(k)
-				}
-			}
-			pop.Sorted[j] = vals
-			pop.Breaks[j] = HeadTailBreaks(vals)
-		}
+		ranks[j] = pop.summarise(t.Columns[j], j, summaries{mean: plan.mean[j], sorted: plan.head[j], ranks: plan.pct[j]})
 	})
 
 	// Blocks of customers are handed out in order; a block's error stops

@@ -123,21 +123,15 @@ func ranksOf(n int, idx []int32, keys []uint64) []float64 {
 	return out
 }
 
-// sortedDefined returns the indices of the non-NaN values of x in
-// ascending order of value (equal values in index order; -0 just before
-// +0, which compare equal). It is a least-significant-digit radix sort of
-// the values' bits mapped to unsigned keys that order as the floats do:
-// linear in len(x), where a comparison sort of indices costs most of the
-// rules' evaluation at a million customers.
-func sortedDefined(x []float64) []int32 {
-	idx, _ := sortKeys(x)
-	return idx
-}
-
-// sortKeys is sortedDefined, with the sorted values' keys: keys[k] is the
-// key of x[idx[k]] (keyValue gives the value back, bit for bit), so that a
-// caller walking the values in order reads them in sequence, not at
-// random from x.
+// sortKeys returns the indices of the non-NaN values of x in ascending
+// order of value (equal values in index order; -0 just before +0, which
+// compare equal), and their keys: keys[k] is the key of x[idx[k]]
+// (keyValue gives the value back, bit for bit), so that a caller walking
+// the values in order reads them in sequence, not at random from x. It is
+// a least-significant-digit radix sort of the values' bits mapped to
+// unsigned keys that order as the floats do: linear in len(x), where a
+// comparison sort of indices costs most of the rules' evaluation at a
+// million customers.
 func sortKeys(x []float64) ([]int32, []uint64) {
 	const bits = 11
 	const buckets = 1 << bits
@@ -229,24 +223,58 @@ type Population struct {
 
 // NewPopulation summarises the customers of t.
 func NewPopulation(t *features.Table) *Population {
-	p := &Population{Absent: t.Absent, WindowDays: t.WindowDays()}
+	p := populationOf(t)
+	for j := range t.Features {
+		p.summarise(t.Columns[j], j, summaries{mean: true, sorted: true})
+	}
+	return p
+}
+
+// populationOf is the population of t's features, indexed, before any
+// feature is summarised (summarise).
+func populationOf(t *features.Table) *Population {
+	nf := len(t.Features)
+	p := &Population{Absent: t.Absent, WindowDays: t.WindowDays(), Features: make([]string, nf), Means: make([]float64, nf), Sorted: make([][]float64, nf), Breaks: make([][]float64, nf)}
 	for j, f := range t.Features {
-		col := t.Columns[j]
-		idx := sortedDefined(col)
-		var vals []float64 // nil when no value is defined, as before
-		if len(idx) > 0 {
-			vals = make([]float64, len(idx))
-			for i, r := range idx {
-				vals[i] = col[r]
-			}
-		}
-		p.Features = append(p.Features, f.Name)
-		p.Sorted = append(p.Sorted, vals)
-		p.Means = append(p.Means, nanMean(t.Columns[j]))
-		p.Breaks = append(p.Breaks, HeadTailBreaks(vals))
+		p.Features[j] = f.Name
 	}
 	p.buildIndex()
 	return p
+}
+
+// summaries are the summaries of a feature summarise computes.
+type summaries struct {
+	mean   bool // Means
+	sorted bool // Sorted and Breaks
+	ranks  bool // the percentile ranks of its values (PercentileRanks)
+}
+
+// summarise computes feature j's summaries from its column col, and
+// returns its percentile ranks when asked for (nil otherwise). Features
+// are summarised independently, so several may be side by side.
+func (p *Population) summarise(col []float64, j int, want summaries) []float64 {
+	if want.mean {
+		p.Means[j] = nanMean(col)
+	}
+	if !want.sorted && !want.ranks {
+		return nil
+	}
+	idx, keys := sortKeys(col)
+	if want.sorted {
+		var vals []float64 // nil when no value is defined
+		if len(idx) > 0 {
+			vals = make([]float64, len(keys))
+			for i, k := range keys {
+				vals[i] = keyValue(k)
+			}
+		}
+		p.Sorted[j] = vals
+		p.Breaks[j] = HeadTailBreaks(vals)
+	}
+	if want.ranks {
+		return ranksOf(len(col), idx, keys)
+	}
+	return nil
 }
 
 // buildIndex indexes the features by name. NewPopulation calls it, so a

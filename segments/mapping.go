@@ -62,10 +62,10 @@ type ClusterMapping struct {
 	// its rule when that is below MajorityLabel), or for an unmatched
 	// (New) cluster what sets it apart, in the features' own units, within
 	// MaxLabel characters ("orders every 26 days, 1.2 categories, cheap
-	// items at 4.10"; Description adds the population's figures). A sub-group of
-	// a segment adds its number and what separates it from the segment's
-	// other clusters after the name ("Loyal customers · 1 of 2: more
-	// orders, higher spend"). Labels are unique within a Mapping.
+	// items at 4.10"; Description adds the population's figures). A
+	// sub-group of a segment adds its number and what separates it from
+	// the segment's other clusters after the name ("Loyal customers · 1 of
+	// 2: more orders, higher spend"). Labels are unique within a Mapping.
 	Label string `json:"label"`
 	// Confidence is the share of the cluster's members that meet the mapped
 	// segment's rule (the match's precision); 0 when unmatched.
