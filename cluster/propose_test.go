@@ -45,12 +45,8 @@ func blobsAndFit(t *testing.T, seed uint64, cols int, centres [][]float64, n []i
 func TestAddSeparatedFindsASmallSeparatedGroup(t *testing.T) {
 	cols := 2
 	centres := [][]float64{{0, 0}, {20, 0}, {0, 6}}
-	data, label := plantedBlobs(3, cols, centres, []int{3000, 3000, 150})
+	data, label, ref := blobsAndFit(t, 3, cols, centres, []int{3000, 3000, 150})
 	rows := len(label)
-	ref, err := KMeans(context.Background(), data, rows, cols, Settings{K: 2, Seed: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
 	// The small group shares a cluster with the first big one.
 	if ref.Assign[rows-1] != ref.Assign[0] {
 		t.Fatalf("k = 2 already separates the small group: %v", ref.Sizes)
@@ -144,12 +140,8 @@ func TestAddSeparatedRejectsACut(t *testing.T) {
 func TestSeparatedStability(t *testing.T) {
 	cols := 2
 	centres := [][]float64{{0, 0}, {20, 0}, {0, 6}}
-	data, label := plantedBlobs(3, cols, centres, []int{3000, 3000, 150})
+	data, label, ref := blobsAndFit(t, 3, cols, centres, []int{3000, 3000, 150})
 	rows := len(label)
-	ref, err := KMeans(context.Background(), data, rows, cols, Settings{K: 2, Seed: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
 	p := proposeLabel(label, 2, "small")
 	s := Settings{Seed: 1, NInit: 3}
 	got, outcomes, err := AddSeparated(context.Background(), data, rows, cols, ref, p, s)
@@ -414,13 +406,9 @@ func TestValleyRatioOfTightClusters(t *testing.T) {
 // separates it from b, added as a cluster of its own.
 func TestAddSeparatedTriesAFoundGroupsMissedPart(t *testing.T) {
 	cols := 2
-	data, label := plantedBlobs(7, cols, [][]float64{{0, 0}, {20, 0}, {20, 7}}, []int{1000, 1000, 100})
+	data, label, ref := blobsAndFit(t, 7, cols, [][]float64{{0, 0}, {20, 0}, {20, 7}}, []int{1000, 1000, 100})
 	rows := len(label)
 	ctx := context.Background()
-	ref, err := KMeans(ctx, data, rows, cols, Settings{K: 2, Seed: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
 	if ref.Assign[rows-1] != ref.Assign[1000] {
 		t.Fatalf("the reference does not merge the part with group b's cluster: sizes %v", ref.Sizes)
 	}
