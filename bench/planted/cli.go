@@ -198,34 +198,20 @@ func run(ctx context.Context, cmd string, o options, stdout io.Writer) error {
 			return err
 		}
 		return WarmStart(ctx, stdout, data, rows, cols, o.k, o.boots)
-	case "samplesize":
-		var samples []int
-		for _, f := range strings.Split(o.sets, ",") {
-			n, err := strconv.Atoi(strings.TrimSpace(f))
-			if err != nil || n <= 0 {
-				return fmt.Errorf("--samples: %q is not a positive number", f)
-			}
-			samples = append(samples, n)
+	case "samplesize", "restarts":
+		flagName := map[string]string{"samplesize": "--samples", "restarts": "--restarts"}[cmd]
+		list, err := positiveInts(flagName, o.sets)
+		if err != nil {
+			return err
 		}
 		data, rows, cols, _, err := Matrix(ctx, o.dir, set)
 		if err != nil {
 			return err
 		}
-		return SampleSize(ctx, stdout, data, rows, cols, o.k, o.boots, samples)
-	case "restarts":
-		var restarts []int
-		for _, f := range strings.Split(o.sets, ",") {
-			n, err := strconv.Atoi(strings.TrimSpace(f))
-			if err != nil || n <= 0 {
-				return fmt.Errorf("--restarts: %q is not a positive number", f)
-			}
-			restarts = append(restarts, n)
+		if cmd == "samplesize" {
+			return SampleSize(ctx, stdout, data, rows, cols, o.k, o.boots, list)
 		}
-		data, rows, cols, _, err := Matrix(ctx, o.dir, set)
-		if err != nil {
-			return err
-		}
-		return Restarts(ctx, stdout, data, rows, cols, o.k, o.boots, o.sample, restarts)
+		return Restarts(ctx, stdout, data, rows, cols, o.k, o.boots, o.sample, list)
 	case "refinement", "mixture":
 		data, rows, cols, labels, err := Matrix(ctx, o.dir, set)
 		if err != nil {
@@ -280,6 +266,20 @@ func pickVariants(spec string) ([]Variant, error) {
 			return nil, fmt.Errorf("--variants: no variant %q", name)
 		}
 		out = append(out, all[i])
+	}
+	return out, nil
+}
+
+// positiveInts parses the comma-separated positive numbers of the flag
+// named name.
+func positiveInts(name, list string) ([]int, error) {
+	var out []int
+	for _, f := range strings.Split(list, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n <= 0 {
+			return nil, fmt.Errorf("%s: %q is not a positive number", name, f)
+		}
+		out = append(out, n)
 	}
 	return out, nil
 }
