@@ -175,7 +175,7 @@ func SelectK(ctx context.Context, data []float64, rows, cols int, s SelectSettin
 	onScan := s.IndicesOnScan && s.StabilityBoots > 0 && fitRows > s.StabilitySample && fitBase.Weights == nil
 	ixData, ixRows := fitData, fitRows // the rows the ks are fitted and the indices computed on
 	if onScan {
-		idx := sampleRows(fitRows, s.StabilitySample, s.Base.Seed^scanSeed)
+		idx := sampleRows(fitRows, s.StabilitySample, s.Base.Seed^sampleSeed)
 		ixData, ixRows = gatherRows(fitData, cols, idx), len(idx)
 		sel.FitRows = ixRows
 	}

@@ -31,8 +31,10 @@ const (
 	// smaller one cannot change the choice), gets another round of as many
 	// refits, up to this many rounds in all.
 	maxScanRounds = 4
-	// scanSeed is mixed into the seed of the scan's sample.
-	scanSeed = 0x57ab
+	// sampleSeed is mixed into the seed of the uniform sample the stability
+	// scan resamples, and of the one the stability figures resample
+	// (StabilityOnSample).
+	sampleSeed = 0x57ab
 )
 
 // KStability is the bootstrap stability of one k in the scan.
@@ -72,7 +74,7 @@ type KStability struct {
 // stabilityScan computes KStability for every k of sel on a uniform sample
 // of at most sample rows, each with boots bootstrap refits.
 func stabilityScan(ctx context.Context, data []float64, rows, cols int, sel *Selection, base Settings, boots, sample int) ([]KStability, int, error) {
-	idx := sampleRows(rows, sample, base.Seed^scanSeed)
+	idx := sampleRows(rows, sample, base.Seed^sampleSeed)
 	sub, n := data, rows
 	if len(idx) < rows {
 		n = len(idx)

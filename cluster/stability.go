@@ -407,7 +407,7 @@ func stabilityOnSample(ctx context.Context, data []float64, rows, cols int, ref 
 	if sample <= 0 || rows <= sample {
 		return stability(ctx, data, rows, cols, ref, s, boots, refitFor(nil), distinct, prev)
 	}
-	idx := sampleRows(rows, sample, s.Seed^0x57ab)
+	idx := sampleRows(rows, sample, s.Seed^sampleSeed)
 	n := len(idx)
 	sub := gatherRows(data, cols, idx)
 	sref := restrict(ref, idx, cols)
