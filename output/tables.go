@@ -157,8 +157,14 @@ func writeClusters(s *Staging, m *Manifest, t *Tables, meta map[string]string) e
 	isNew := make([]bool, k)
 	desc := make([]string, k)
 	subGroup := make([]int32, k)
+	named := make([]string, k)
+	labelShare := make([]float64, k)
 	for c, cm := range mp.Clusters {
 		isNew[c], desc[c], subGroup[c] = cm.New, cm.Description, int32(cm.SubGroup)
+		named[c], labelShare[c] = strings.Join(cm.Named, ","), math.NaN()
+		if !cm.New {
+			labelShare[c] = cm.LabelShare
+		}
 		ids[c], size[c], share[c], seg[c], label[c], conf[c] = int32(c), int64(cm.Size), cm.Share, cm.Segment, cm.Label, cm.Confidence
 		lift[c], f1[c], jac[c], jacSE[c] = math.NaN(), math.NaN(), math.NaN(), math.NaN()
 		if cm.Best != nil {
@@ -168,7 +174,7 @@ func writeClusters(s *Staging, m *Manifest, t *Tables, meta map[string]string) e
 			jac[c], jacSE[c], unstable[c] = t.Stability.Jaccard[c], t.Stability.JaccardSE[c], t.Stability.Unstable[c]
 		}
 	}
-	cols := []Column{{Name: "cluster", Int32: ids}, {Name: "size", Int64: size}, {Name: "share", Float64: share}, {Name: "segment", String: seg, NullEmpty: true}, {Name: "label", String: label}, {Name: "confidence", Float64: conf}, {Name: "lift", Float64: lift}, {Name: "f1", Float64: f1}, {Name: "stability_jaccard", Float64: jac}, {Name: "stability_jaccard_se", Float64: jacSE}, {Name: "unstable", Bool: unstable}, {Name: "new", Bool: isNew}, {Name: "description", String: desc}, {Name: "sub_group", Int32: subGroup}}
+	cols := []Column{{Name: "cluster", Int32: ids}, {Name: "size", Int64: size}, {Name: "share", Float64: share}, {Name: "segment", String: seg, NullEmpty: true}, {Name: "label", String: label}, {Name: "confidence", Float64: conf}, {Name: "lift", Float64: lift}, {Name: "f1", Float64: f1}, {Name: "stability_jaccard", Float64: jac}, {Name: "stability_jaccard_se", Float64: jacSE}, {Name: "unstable", Bool: unstable}, {Name: "new", Bool: isNew}, {Name: "description", String: desc}, {Name: "sub_group", Int32: subGroup}, {Name: "label_segments", String: named, NullEmpty: true}, {Name: "label_share", Float64: labelShare}}
 	if t.Movement != nil {
 		prevCol := make([]int32, k)
 		for c, p := range t.Movement.Report.ClusterMatch {

@@ -3,6 +3,7 @@ package segments
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -69,7 +70,19 @@ type ClusterMapping struct {
 	Label string `json:"label"`
 	// Confidence is the share of the cluster's members that meet the mapped
 	// segment's rule (the match's precision); 0 when unmatched.
-	Confidence float64    `json:"confidence"`
+	Confidence float64 `json:"confidence"`
+	// Named lists the segments the label names, the mapped one first:
+	// it alone when at least MajorityLabel of the members meet its rule.
+	// Below that, the label names up to MaxNamed segments the cluster
+	// meets more often than the population ("One-time buyers or New
+	// customers") when together they hold at least MajorityLabel of the
+	// members, and otherwise the mapped segment with its share. Empty for
+	// an unmatched cluster, which is named by its features.
+	Named []string `json:"named,omitempty"`
+	// LabelShare is the share of the members that meet the rule of at
+	// least one of the Named segments: what the label is true of. 0 when
+	// unmatched.
+	LabelShare float64    `json:"label_share"`
 	Best       *Match     `json:"best,omitempty"`
 	Candidates []Match    `json:"candidates"` // the best few matches by F1
 	Evidence   []Evidence `json:"evidence"`
@@ -196,14 +209,26 @@ func MapClusters(assign []int, k int, mem *Memberships, p *Profile) *Mapping {
 					cm.Label = seg.Name
 				}
 			}
-			if cm.Confidence < MajorityLabel {
-				// The name alone would say more than is true of most
-				// members: it says how many it is true of.
-				cm.Label += fmt.Sprintf(" (%.0f%% of members)", math.Floor(100*cm.Confidence))
-			}
+			cm.Named, cm.LabelShare = []string{cm.Segment}, cm.Confidence
 			carried[cm.Segment] = true
 			cm.Why = fmt.Sprintf("%.0f%% of the cluster meet the %s rule (%.1f× the population rate); the cluster holds %.0f%% of that segment (F1 %.2f)",
 				100*cm.Best.Precision, cm.Segment, cm.Best.Lift, 100*cm.Best.Recall, cm.Best.F1)
+			if cm.Confidence < MajorityLabel {
+				// The name alone would say more than is true of most
+				// members: the label names the segments that together
+				// hold most of them, or says how many it is true of.
+				if named, share := coSegments(assign, c, sizes[c], mem, matches, cm.Segment); share >= MajorityLabel {
+					cm.Named, cm.LabelShare = named, share
+					var names []string
+					for _, id := range named {
+						names = append(names, cat.Segments[cat.Index(id)].Name)
+					}
+					cm.Label = joinOr(names)
+					cm.Why += fmt.Sprintf("; %.0f%% meet the rule of %s, which the label names", math.Floor(100*share), joinOr(named))
+				} else {
+					cm.Label += fmt.Sprintf(" (%.0f%% of members)", math.Floor(100*cm.Confidence))
+				}
+			}
 		} else {
 			cm.Label = describe(cm.Evidence)
 			cm.Why = fmt.Sprintf("no segment's rule is met by at least %.0f%% of the cluster at %.1f× the population rate; named by what sets it apart", 100*MinPrecision, MinLift)
@@ -257,6 +282,81 @@ func apart(ev []Evidence) []Evidence {
 		}
 	}
 	return out
+}
+
+// MaxNamed is the most segments a mapped cluster's label names, and
+// MaxNamedChars the most characters the names and their joins take when
+// more than one is named, which leaves a sub-group's number and a short
+// phrase within about MaxLabel.
+const (
+	MaxNamed      = 3
+	MaxNamedChars = 36
+)
+
+// coSegments returns the segments a label for cluster c (size members of
+// assign) names when fewer than MajorityLabel of its members meet its
+// mapped segment first's rule, and the share of the members that meet at
+// least one of them. Starting from first, it adds, one at a time, the
+// segment among matches that covers the most members not yet covered (the
+// earliest match on a tie), among the segments the cluster meets more
+// often than the population (lift above 1) and whose name keeps the names
+// within MaxNamedChars characters, until MajorityLabel of the members are
+// covered or MaxNamed segments are named.
+func coSegments(assign []int, c, size int, mem *Memberships, matches []Match, first string) ([]string, float64) {
+	cat := mem.Catalogue
+	var members []int
+	for i, a := range assign {
+		if a == c {
+			members = append(members, i)
+		}
+	}
+	covered := make([]bool, len(members))
+	cover := func(s int) (gain int) {
+		for m, i := range members {
+			if !covered[m] && mem.Member[s][i] {
+				gain++
+			}
+		}
+		return gain
+	}
+	mark := func(s int) {
+		for m, i := range members {
+			covered[m] = covered[m] || mem.Member[s][i]
+		}
+	}
+	named := []string{first}
+	s0 := cat.Index(first)
+	n := cover(s0)
+	mark(s0)
+	names := utf8.RuneCountInString(cat.Segments[s0].Name)
+	for len(named) < MaxNamed && float64(n) < MajorityLabel*float64(size) {
+		best, bestGain := -1, 0
+		for _, m := range matches {
+			s := cat.Index(m.Segment)
+			if slices.Contains(named, m.Segment) || !(m.Lift > 1) || names+len(" or ")+utf8.RuneCountInString(cat.Segments[s].Name) > MaxNamedChars {
+				continue
+			}
+			if g := cover(s); g > bestGain {
+				best, bestGain = s, g
+			}
+		}
+		if best < 0 {
+			break
+		}
+		named = append(named, cat.Segments[best].ID)
+		names += len(" or ") + utf8.RuneCountInString(cat.Segments[best].Name)
+		n += bestGain
+		mark(best)
+	}
+	return named, float64(n) / float64(max(size, 1))
+}
+
+// joinOr joins names as "A", "A or B", "A, B or C".
+func joinOr(names []string) string {
+	if len(names) < 2 {
+		return strings.Join(names, "")
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
 }
 
 // describe names a cluster by the features that set it apart most, with

@@ -1,6 +1,7 @@
 package segments
 
 import (
+	"maps"
 	"math"
 	"slices"
 	"strings"
@@ -173,9 +174,11 @@ func TestMapClustersThresholds(t *testing.T) {
 	if c0.Segment != "small" || c0.Confidence != 0.4 {
 		t.Errorf("cluster 0 maps to %q at %v; want small at 0.4", c0.Segment, c0.Confidence)
 	}
-	// Fewer than half of cluster 0 meet small's rule: the label says so.
-	if want := cat.Segments[1].Name + " (40% of members)"; c0.Label != want {
-		t.Errorf("cluster 0's label %q, want %q", c0.Label, want)
+	// Fewer than half of cluster 0 meet small's rule; big, which the
+	// cluster meets more often than the population, covers the rest of
+	// its members that meet anything (0.8 in all): the label names both.
+	if want := "small or big"; c0.Label != want || !slices.Equal(c0.Named, []string{"small", "big"}) || !near(c0.LabelShare, 0.8) {
+		t.Errorf("cluster 0's label %q naming %v for %v of the members, want %q naming [small big] for 0.8", c0.Label, c0.Named, c0.LabelShare, want)
 	}
 	if c1 := mp.Clusters[1]; c1.Segment != "" || c1.Label != "average on every feature" || c1.Evidence != nil {
 		t.Errorf("cluster 1 without a profile: %+v", c1)
@@ -183,11 +186,101 @@ func TestMapClustersThresholds(t *testing.T) {
 	if !slices.Equal(mp.Uncarried, []string{"big"}) {
 		t.Errorf("Uncarried = %v, want [big]", mp.Uncarried)
 	}
+	// With big met by only 2 of cluster 0 (a lift of 4/7, below 1) there is
+	// no segment to name beside small: the label says how many it is true
+	// of.
+	mem = memberships(t, cat, 10, map[string][]int{"big": {2, 3, 4, 5, 6, 8, 9}, "small": {0, 1}})
+	if c0 := MapClusters(assign, 2, mem, nil).Clusters[0]; c0.Segment != "small" || c0.Label != "small (40% of members)" || !slices.Equal(c0.Named, []string{"small"}) || !near(c0.LabelShare, 0.4) {
+		t.Errorf("cluster 0 maps to %q labelled %q naming %v for %v, want small labelled \"small (40%% of members)\" naming [small] for 0.4", c0.Segment, c0.Label, c0.Named, c0.LabelShare)
+	}
 	// Customers 7-9 joining big makes it 100 % of cluster 0 at a rate of
 	// 0.9: halfway (0.95) is passed, so big is mapped.
 	mem = memberships(t, cat, 10, map[string][]int{"big": {0, 1, 2, 3, 4, 5, 6, 7, 8}, "small": {0, 1}})
 	if mp := MapClusters(assign, 2, mem, nil); mp.Clusters[0].Segment != "big" || mp.Clusters[0].Label != cat.Segments[0].Name {
 		t.Errorf("a pure cluster of a segment of 90 %% of the customers maps to %q labelled %q, want big labelled %q", mp.Clusters[0].Segment, mp.Clusters[0].Label, cat.Segments[0].Name)
+	}
+}
+
+func TestMapClustersNamesCoSegments(t *testing.T) {
+	cat, err := Parse([]byte(`
+segments:
+  - id: once
+    name: One-timers
+    rule: orders == 1
+  - id: twin
+    name: Twins
+    rule: orders == 1
+  - id: fresh
+    name: New customers
+    rule: orders == 2
+  - id: rare
+    name: Rare
+    rule: orders == 3
+  - id: common
+    name: Common
+    rule: orders >= 0
+  - id: longname
+    name: A segment with a very long name indeed
+    rule: orders == 4
+`), "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Cluster 0 is customers 0-9, cluster 1 customers 10-19. In cluster 0,
+	// once holds 0-3 (40 %, every once member: mapped), twin the same four
+	// (no member added), fresh 4 and 5, rare 6, longname 7 and 8, common
+	// 0-9 and 10-19 (lift 1).
+	assign := make([]int, 20)
+	for i := 10; i < 20; i++ {
+		assign[i] = 1
+	}
+	base := map[string][]int{
+		"once": {0, 1, 2, 3}, "twin": {0, 1, 2, 3}, "fresh": {4, 5, 10}, "rare": {6},
+		"common":   {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19},
+		"longname": {7, 8, 12},
+	}
+	mp := MapClusters(assign, 2, memberships(t, cat, 20, base), nil)
+	c0 := mp.Clusters[0]
+	if c0.Segment != "once" {
+		t.Fatalf("cluster 0 maps to %q, want once", c0.Segment)
+	}
+	// twin adds nobody and common does not lift the cluster; longname adds
+	// as many as fresh but its name does not fit; fresh reaches 60 %.
+	if c0.Label != "One-timers or New customers" || !slices.Equal(c0.Named, []string{"once", "fresh"}) || !near(c0.LabelShare, 0.6) {
+		t.Errorf("cluster 0 labelled %q naming %v for %v of the members, want \"One-timers or New customers\" naming [once fresh] for 0.6", c0.Label, c0.Named, c0.LabelShare)
+	}
+	if !strings.Contains(c0.Why, "60% meet the rule of once or fresh") {
+		t.Errorf("cluster 0's why %q does not give the label's share", c0.Why)
+	}
+
+	// Without customer 5, once and fresh hold 5 of 10, exactly half: the
+	// label stops there.
+	less := maps.Clone(base)
+	less["fresh"] = []int{4}
+	if c0 := MapClusters(assign, 2, memberships(t, cat, 20, less), nil).Clusters[0]; !slices.Equal(c0.Named, []string{"once", "fresh"}) || !near(c0.LabelShare, 0.5) {
+		t.Errorf("cluster 0 names %v for %v, want [once fresh] for 0.5", c0.Named, c0.LabelShare)
+	}
+
+	// With once down to 3 members and fresh to customer 4 alone, a third
+	// segment is needed. longname would add the most (customers 7 and 8),
+	// but its name does not fit; fresh and rare add one each, fresh first
+	// (the earlier match on a tie): 3+1+1 of 10.
+	third := maps.Clone(base)
+	third["fresh"] = []int{4}
+	third["once"] = []int{0, 1, 2}
+	third["twin"] = []int{0, 1, 2}
+	c0 = MapClusters(assign, 2, memberships(t, cat, 20, third), nil).Clusters[0]
+	if c0.Label != "One-timers, New customers or Rare" || !slices.Equal(c0.Named, []string{"once", "fresh", "rare"}) || !near(c0.LabelShare, 0.5) {
+		t.Errorf("cluster 0 labelled %q naming %v for %v, want \"One-timers, New customers or Rare\" naming [once fresh rare] for 0.5", c0.Label, c0.Named, c0.LabelShare)
+	}
+
+	// When MaxNamed segments do not reach half, the label is the mapped
+	// segment's with its share.
+	few := maps.Clone(third)
+	few["rare"] = nil
+	c0 = MapClusters(assign, 2, memberships(t, cat, 20, few), nil).Clusters[0]
+	if c0.Label != "One-timers (30% of members)" || !slices.Equal(c0.Named, []string{"once"}) || !near(c0.LabelShare, 0.3) {
+		t.Errorf("cluster 0 labelled %q naming %v for %v, want \"One-timers (30%% of members)\" naming [once] for 0.3", c0.Label, c0.Named, c0.LabelShare)
 	}
 }
 
