@@ -76,7 +76,8 @@ func buildReport(m *output.Manifest, t *features.Table, cs *ClusterStage, mem *s
 		d.MeanARI, d.Boots = s.MeanARI, s.Boots
 	}
 	for c, cm := range mp.Clusters {
-		rc := report.Cluster{ID: c, Size: cm.Size, Share: cm.Share, Segment: cm.Segment, Label: cm.Label, Confidence: cm.Confidence, Why: cm.Why, Jaccard: math.NaN(), JaccardSE: math.NaN(), Z: cs.Result.Centroid(c), New: cm.New, Description: cm.Description, SubGroup: cm.SubGroup}
+		rc := report.Cluster{ID: c, Size: cm.Size, Share: cm.Share, Segment: cm.Segment, Label: cm.Label, Confidence: cm.Confidence, Why: cm.Why, Jaccard: math.NaN(), JaccardSE: math.NaN(), Z: cs.Result.Centroid(c), New: cm.New, Description: cm.Description, SubGroup: cm.SubGroup,
+			Named: !cm.New && (cm.SubGroup > 0 || len(cm.Named) > 1 || cm.LabelShare < segments.MajorityLabel), LabelShare: cm.LabelShare}
 		if cm.New {
 			d.NewCustomers += cm.Size
 		}

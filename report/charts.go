@@ -9,6 +9,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/font"
@@ -190,7 +191,14 @@ type fullText map[string]string
 // shorten is shorten(s, n), remembering s when it is cut. Two labels cut
 // to the same text share one hover text naming both.
 func (f fullText) shorten(s string, n int) string {
-	short := shorten(s, n)
+	return f.shortenBefore(s, "", n)
+}
+
+// shortenBefore is f.shorten(s+suffix, n) that cuts s alone and keeps
+// suffix whole ("Hero customers or Loyal… (42)").
+func (f fullText) shortenBefore(s, suffix string, n int) string {
+	short := shorten(s, max(n-utf8.RuneCountInString(suffix), 2)) + suffix
+	s += suffix
 	if short == s {
 		return s
 	}
@@ -432,7 +440,7 @@ func projectionChart(d *Data) template.HTML {
 		if !ok {
 			name = fmt.Sprintf("cluster %d", id)
 		}
-		legend.Add(full.shorten(fmt.Sprintf("%s (%s)", name, commas(int64(len(byCluster[id])))), 40), &thumb)
+		legend.Add(full.shortenBefore(name, " ("+commas(int64(len(byCluster[id])))+")", 40), &thumb)
 	}
 	const w, h = 760, 460
 	return full.titled(renderSVG(vg.Points(w), vg.Points(h), "principal-component projection", func(dc draw.Canvas) error {

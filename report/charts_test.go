@@ -110,10 +110,15 @@ func TestProjectionOneMarkPerPoint(t *testing.T) {
 		t.Errorf("marks per colour %v, want %v", got, want)
 	}
 	// One legend entry per cluster, named and counted.
-	for _, wantText := range []string{"0 · Loyal customers (42)", "1 · high views, low orders (42)", "2 · Hero customers (42)", "cluster 16 (41)"} {
+	// A long label is cut before its count, which stays whole, and the
+	// entry's title gives it in full.
+	for _, wantText := range []string{"0 · Loyal customers (42)", "1 · high views, low orders (42)", "2 · Hero customers or Loyal custom… (42)", "cluster 16 (41)"} {
 		if !strings.Contains(out, esc(wantText)) {
 			t.Errorf("legend lacks %q", wantText)
 		}
+	}
+	if want := "<title>" + esc("2 · Hero customers or Loyal customers (42)") + "</title>"; !strings.Contains(out, want) {
+		t.Errorf("legend lacks %q", want)
 	}
 	if !strings.Contains(out, "PC1 (41.2% of variance)") || !strings.Contains(out, "PC2 (23.7% of variance)") {
 		t.Error("axis labels do not give the explained variance")
@@ -240,7 +245,7 @@ func TestNewSections(t *testing.T) {
 			"<b>90</b><span>gone since then</span>",
 			"Compared with runs/2024-02 (as of 2024-03-01)",
 			"<td>1 · high views, low orders</td><td><i>none (new cluster)</i></td>",
-			"<td>2 · Hero customers</td><td>1</td>",
+			"<td>2 · Hero customers or Loyal customers</td><td>1</td>",
 			// life-cycle funnel chart
 			`aria-label="life-cycle funnel"`,
 			`aria-label="principal-component projection"`,

@@ -204,6 +204,12 @@ type Cluster struct {
 	New         bool
 	Description string
 	SubGroup    int
+	// Named is true when a mapped cluster's label says more than its
+	// segment's name: a sub-group's number, the other segments it names
+	// or the share of members it is true of. LabelShare is that share
+	// (segments.ClusterMapping.LabelShare).
+	Named      bool
+	LabelShare float64
 	// Z holds the cluster's standardised mean of each clustered feature, in
 	// the order of Data.Clustered.
 	Z []float64

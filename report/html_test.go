@@ -42,7 +42,7 @@ func fullData() *Data {
 				Jaccard:    0.9, Z: []float64{0.5, 1.5}},
 			{ID: 1, Size: 1000, Share: 0.231, Label: "high views, low orders", Why: "no segment",
 				Jaccard: 0.4, Unstable: true, Z: []float64{-1, -0.3}},
-			{ID: 2, Size: 321, Share: 0.074, Segment: "hero", Label: "Hero customers", Confidence: 0.5, Jaccard: 0.7, Z: []float64{3, 2}},
+			{ID: 2, Size: 321, Share: 0.074, Segment: "hero", Label: "Hero customers or Loyal customers", Confidence: 0.45, Named: true, LabelShare: 0.75, Jaccard: 0.7, Z: []float64{3, 2}},
 		},
 		Reconciled: 1234, FromProfile: 56,
 		Segments: []Segment{
@@ -160,6 +160,24 @@ func wellFormed(t *testing.T, page string) (sections []string, attrs []html.Attr
 // without data shows a note instead of disappearing.
 var allSections = []string{"summary", "segment-table", "segments", "overlaps", "lifecycle", "revenue", "predictions", "abandoned-categories",
 	"location", "movement", "features", "k-selection", "clusters", "profiles", "projection", "mapping", "documents"}
+
+// TestRenderNamedLabel: a mapped cluster whose label says more than its
+// segment's name shows the label in the mapping table, with the share of
+// members it is true of beside the segment's own.
+func TestRenderNamedLabel(t *testing.T) {
+	page := render(t, fullData())
+	for _, want := range []string{
+		"<b>hero</b><div>Hero customers or Loyal customers</div>",
+		`45.0%<div class="muted">label: 75.0%</div>`,
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+	if strings.Contains(page, "<b>loyal</b><div>") {
+		t.Error("a cluster labelled with its segment's name alone repeats the name under it")
+	}
+}
 
 func TestRenderSections(t *testing.T) {
 	cases := []struct {

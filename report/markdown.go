@@ -190,8 +190,11 @@ func RenderMarkdown(d *Data) []byte {
 			}
 			if c.Segment != "" {
 				seg, conf = mdCode(c.Segment), pct(c.Confidence)
-				if c.SubGroup > 0 {
+				if c.Named {
 					seg += " " + mdText(c.Label)
+					if c.LabelShare != c.Confidence {
+						conf += " (label: " + pct(c.LabelShare) + ")"
+					}
 				}
 			}
 			stab := mdNum(c.Jaccard) + plusMinus(c.JaccardSE)

@@ -38,6 +38,8 @@ func TestRenderMarkdownContent(t *testing.T) {
 		"| cluster | size | share | segment or label | confidence | stability |",
 		"| 0 | 3,000 | 69.4% | `loyal` | 80.0% | 0.90 |",
 		"| 1 | 1,000 | 23.1% | new, not in the catalogue: _high views, low orders_ | – | 0.40 **unstable** |",
+		// a label that names more than the segment: shown, with its share
+		"| 2 | 321 | 7.4% | `hero` Hero customers or Loyal customers | 45.0% (label: 75.0%) | 0.70 |",
 		// segments: id, members, primary, revenue, clusters or the reason
 		"(1,234 customers differ from the first rule met in catalogue order); a customer who meets no rule takes the segment whose profile it is nearest (56 customers), unless its cluster is a behaviour the catalogue lacks.",
 		"| segment | docs | members | primary | revenue | carried by clusters |",
