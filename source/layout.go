@@ -289,7 +289,9 @@ func Preset(name string) (Layout, error) {
 
 // ParseMapping parses a column mapping of the form
 // "event_time=InvoiceDate,user_id=CustomerID" into m (allocated when nil).
-// Keys must be canonical column names; values are input column names.
+// Keys must be canonical column names; values are input column names. A
+// key mapped to two different columns (in spec, or in m and spec) is an
+// error.
 func ParseMapping(spec string, m map[string]string) (map[string]string, error) {
 	if m == nil {
 		m = make(map[string]string)
@@ -306,6 +308,9 @@ func ParseMapping(spec string, m map[string]string) (map[string]string, error) {
 		}
 		if !isCanonical(k) {
 			return nil, fmt.Errorf("column mapping %q: %q is not a segmint column (one of %s)", part, k, strings.Join(canonicalSorted(), ", "))
+		}
+		if prev, ok := m[k]; ok && prev != v {
+			return nil, fmt.Errorf("column mapping maps %s twice, to %q and to %q: keep one", k, prev, v)
 		}
 		m[k] = v
 	}

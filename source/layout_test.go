@@ -144,6 +144,14 @@ func TestMappingAndPresetErrors(t *testing.T) {
 	if err != nil || m["user_id"] != "CustomerID" || m["event_time"] != "InvoiceDate" {
 		t.Errorf("ParseMapping = %v, %v", m, err)
 	}
+	// A column mapped twice to different sources is an error naming both;
+	// the same mapping given twice is not.
+	if _, err := ParseMapping("user_id=CustomerID,event_time=date,user_id=client", nil); err == nil || !strings.Contains(err.Error(), `maps user_id twice, to "CustomerID" and to "client"`) {
+		t.Errorf("user_id mapped twice: %v", err)
+	}
+	if m, err := ParseMapping("user_id=CustomerID,user_id=CustomerID", nil); err != nil || m["user_id"] != "CustomerID" {
+		t.Errorf("the same mapping twice = %v, %v", m, err)
+	}
 	if _, err := Preset("nope"); err == nil {
 		t.Error("unknown preset: want an error")
 	}

@@ -59,8 +59,9 @@ func (c *Codes) Set(v string) error {
 // Flags are the values of the layout flags. The zero value is no flag
 // given (Register sets --preset's default, rees46).
 type Flags struct {
-	Preset    string
-	Map       string
+	Preset string
+	// Map is the column mapping (canonical=source,...), from every --map.
+	Map       List
 	EpochUnit string
 	// EventNames maps segmint event types to the input's values
 	// (type=value,...), laid over the preset's.
@@ -72,7 +73,7 @@ type Flags struct {
 // Register adds the layout flags to fs.
 func (f *Flags) Register(fs *flag.FlagSet) {
 	fs.StringVar(&f.Preset, "preset", "rees46", "input layout: "+strings.Join(source.Presets, ", ")+" (see the README)")
-	fs.StringVar(&f.Map, "map", "", "column `MAPPING` canonical=source,... for inputs not in the REES46 layout, e.g. user_id=CustomerID,event_time=InvoiceDate; every mapped source column must be in every input file")
+	fs.Var(&f.Map, "map", "column `MAPPING` canonical=source,... for inputs not in the REES46 layout, e.g. user_id=CustomerID,event_time=InvoiceDate; every mapped source column must be in every input file; a column mapped twice is an error (repeatable)")
 	fs.StringVar(&f.EpochUnit, "epoch-unit", "", "unit of an integer event_time column: s, ms, us or ns")
 	fs.Var(&f.EventNames, "event-names", "the input's event_type `VALUES` for segmint's event types, type=value,... (view, cart, remove_from_cart, purchase, refund, subscribe; a type may repeat), e.g. view=0,cart=1,purchase=2 for integer codes; laid over the preset's names (repeatable)")
 	fs.Var(&f.NonProductCodes, "non-product-codes", "product_id `CODES` that are not products (postage, fees, vouchers; CODE* matches a prefix), skipped and counted by code; replaces the preset's list (online-retail: "+strings.Join(source.OnlineRetailNonProductCodes, ",")+"); none for no list (repeatable)")
@@ -106,8 +107,8 @@ func (f *Flags) Layout() (source.Layout, error) {
 	if f.EpochUnit != "" {
 		layout.EpochUnit = f.EpochUnit
 	}
-	if f.Map != "" {
-		m, err := source.ParseMapping(f.Map, nil)
+	if len(f.Map) > 0 {
+		m, err := source.ParseMapping(strings.Join(f.Map, ","), nil)
 		if err != nil {
 			return source.Layout{}, &ConfigError{err}
 		}

@@ -12,7 +12,8 @@
 //	                  one of Beam's file systems (gs://, s3://: a file, "dir/"
 //	                  or a glob); repeatable, comma-separated
 //	--preset NAME     input layout: rees46 (default), online-retail, retailrocket, ...
-//	--map MAPPING     column mapping canonical=source,... (overrides the preset)
+//	--map MAPPING     column mapping canonical=source,... (overrides the preset);
+//	                  repeatable
 //	--epoch-unit U    unit of an integer event_time: s, ms, us or ns
 //	--event-names V   the input's event_type values, type=value,... (e.g.
 //	                  view=0,cart=1,purchase=2), laid over the preset's
