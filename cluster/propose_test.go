@@ -480,6 +480,49 @@ func TestKeepReproducedTriesOnlyThePartsTheFitAdded(t *testing.T) {
 	}
 }
 
+// TestKeepReproducedCountsOnlyTheGroupsTheFitAdded: group c, a separated
+// blob of 100 rows inside group a's cluster and found nowhere, is one row
+// below the minimum size, so it is not tried on all rows, while about half
+// of the resamples draw it 101 times or more and add it. A refit's cluster
+// for a group the fit did not add is taken out and k-means settles from
+// the other centroids, so c's rows go back to a's cluster, as in the fit,
+// and the fit's two clusters reproduce whole.
+func TestKeepReproducedCountsOnlyTheGroupsTheFitAdded(t *testing.T) {
+	cols := 2
+	data, label, base := blobsAndFit(t, 9, cols, [][]float64{{0, 0}, {30, 0}, {0, 8}}, []int{1000, 1000, 100})
+	rows := len(label)
+	ctx := context.Background()
+	s := Settings{Seed: 1, K: 2}
+	p := Proposals{Group: label, Names: []string{"a", "b", "c"}, MinCount: 101}
+	fit, outcomes, err := AddSeparated(ctx, data, rows, cols, base, p, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if outcomes[2].Tried || outcomes[2].Found >= MinFound || fit.K != 2 {
+		t.Fatalf("group c, below the minimum size, was tried, or it is found: %+v", outcomes)
+	}
+	// The resamples do separate c: with it at the minimum size, the fit
+	// adds it.
+	p101 := p
+	p101.MinCount = 100
+	if _, o, err := AddSeparated(ctx, data, rows, cols, base, p101, s); err != nil || !o[2].Added {
+		t.Fatalf("group c at the minimum size is not added (%v): %+v", err, o)
+	}
+	_, _, stab, left, err := KeepReproduced(ctx, data, rows, cols, base, fit, outcomes, p, s, 10, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("Jaccard %.3f over %d refits", stab.Jaccard, stab.Boots)
+	if len(left) != 0 {
+		t.Errorf("left out %+v", left)
+	}
+	for c, j := range stab.Jaccard {
+		if j < 0.99 {
+			t.Errorf("cluster %d (size %d) has Jaccard %.3f: a refit split off a group the fit did not", c, fit.Sizes[c], j)
+		}
+	}
+}
+
 // TestFitDrawnIsKMeansOfTheDraws: fitting a bootstrap's distinct rows
 // weighted by their draws is k-means of the bootstrap itself: from the
 // same start, the same clusters, centroids and inertia as a fit of every

@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"math"
+	"os"
 	"strings"
 	"testing"
 
@@ -20,9 +21,35 @@ import (
 // --k-strategy seeded, 4 of the 10 clusters are below 0.6. Every mapped
 // cluster's label names segments that most of its members meet.
 func TestOnlineRetailClustersReproduce(t *testing.T) {
-	layout := onlineRetailLayout(t)
+	clustersReproduce(t, onlineRetailData, onlineRetailLayout(t))
+}
+
+// TestCDNOWClustersReproduce is TestOnlineRetailClustersReproduce on the
+// CDNOW sample, a log of purchases alone. The fit adds no segment group
+// there; refits that added one took the active customers' cluster (22 %)
+// to a mean Jaccard of 0.57-0.75 until their clusters for groups the fit
+// did not add were taken out.
+func TestCDNOWClustersReproduce(t *testing.T) {
+	const cdnowPath = "../../shared/data/cdnow_sample.parquet"
+	if _, err := os.Stat(cdnowPath); err != nil {
+		t.Skipf("the CDNOW sample is not at %s (CI has it): %v", cdnowPath, err)
+	}
+	layout, err := source.Preset("transactions")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if layout.Columns, err = source.ParseMapping("user_id=customer_id,event_time=date,amount=dollar_value,quantity=number_of_cds", nil); err != nil {
+		t.Fatal(err)
+	}
+	clustersReproduce(t, cdnowPath, layout)
+}
+
+// clustersReproduce fits the events of path with default options and
+// seeds 1-3 and checks what TestOnlineRetailClustersReproduce says.
+func clustersReproduce(t *testing.T, path string, layout source.Layout) {
+	t.Helper()
 	ctx := context.Background()
-	table, _, err := source.ComputeFeatures(ctx, []string{onlineRetailData}, source.ScanOptions{Layout: layout})
+	table, _, err := source.ComputeFeatures(ctx, []string{path}, source.ScanOptions{Layout: layout})
 	if err != nil {
 		t.Fatal(err)
 	}
