@@ -465,7 +465,15 @@ func TestKeepReproducedTriesOnlyThePartsTheFitAdded(t *testing.T) {
 	if outcomes[1].Tried || !(outcomes[1].Found >= MinFound) || fit.K != 2 {
 		t.Fatalf("group b's part below the minimum size was tried, or b is not found: %+v", outcomes)
 	}
-	_, _, stab, left, err := KeepReproduced(ctx, data, rows, cols, base, fit, outcomes, p, s, 10, 0)
+	reproducesWhole(t, data, rows, cols, base, fit, outcomes, p, s, "a part")
+}
+
+// reproducesWhole checks that KeepReproduced leaves nothing of fit out and
+// that each of its clusters has a Jaccard of at least 0.99: no refit split
+// off what (a part, a group) where fit did not.
+func reproducesWhole(t *testing.T, data []float64, rows, cols int, base, fit *Result, outcomes []ProposalOutcome, p Proposals, s Settings, what string) {
+	t.Helper()
+	_, _, stab, left, err := KeepReproduced(context.Background(), data, rows, cols, base, fit, outcomes, p, s, 10, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -475,7 +483,7 @@ func TestKeepReproducedTriesOnlyThePartsTheFitAdded(t *testing.T) {
 	}
 	for c, j := range stab.Jaccard {
 		if j < 0.99 {
-			t.Errorf("cluster %d (size %d) has Jaccard %.3f: a refit split off a part the fit did not", c, fit.Sizes[c], j)
+			t.Errorf("cluster %d (size %d) has Jaccard %.3f: a refit split off %s the fit did not", c, fit.Sizes[c], j, what)
 		}
 	}
 }
@@ -508,19 +516,7 @@ func TestKeepReproducedCountsOnlyTheGroupsTheFitAdded(t *testing.T) {
 	if _, o, err := AddSeparated(ctx, data, rows, cols, base, p101, s); err != nil || !o[2].Added {
 		t.Fatalf("group c at the minimum size is not added (%v): %+v", err, o)
 	}
-	_, _, stab, left, err := KeepReproduced(ctx, data, rows, cols, base, fit, outcomes, p, s, 10, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("Jaccard %.3f over %d refits", stab.Jaccard, stab.Boots)
-	if len(left) != 0 {
-		t.Errorf("left out %+v", left)
-	}
-	for c, j := range stab.Jaccard {
-		if j < 0.99 {
-			t.Errorf("cluster %d (size %d) has Jaccard %.3f: a refit split off a group the fit did not", c, fit.Sizes[c], j)
-		}
-	}
+	reproducesWhole(t, data, rows, cols, base, fit, outcomes, p, s, "a group")
 }
 
 // TestFitDrawnIsKMeansOfTheDraws: fitting a bootstrap's distinct rows
