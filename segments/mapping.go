@@ -217,7 +217,7 @@ func MapClusters(assign []int, k int, mem *Memberships, p *Profile) *Mapping {
 				// The name alone would say more than is true of most
 				// members: the label names the segments that together
 				// hold most of them, or says how many it is true of.
-				if named, share := coSegments(assign, c, sizes[c], mem, matches, cm.Segment); share >= MajorityLabel {
+				if named, share := coSegments(assign, c, mem, matches, cm.Segment); share >= MajorityLabel {
 					cm.Named, cm.LabelShare = named, share
 					var names []string
 					for _, id := range named {
@@ -293,16 +293,16 @@ const (
 	MaxNamedChars = 36
 )
 
-// coSegments returns the segments a label for cluster c (size members of
-// assign) names when fewer than MajorityLabel of its members meet its
-// mapped segment first's rule, and the share of the members that meet at
-// least one of them. Starting from first, it adds, one at a time, the
+// coSegments returns the segments a label for cluster c of assign names
+// when fewer than MajorityLabel of its members meet its mapped segment
+// first's rule, and the share of the members that meet at least one of
+// them. Starting from first, it adds, one at a time, the
 // segment among matches that covers the most members not yet covered (the
 // earliest match on a tie), among the segments the cluster meets more
 // often than the population (lift above 1) and whose name keeps the names
 // within MaxNamedChars characters, until MajorityLabel of the members are
 // covered or MaxNamed segments are named.
-func coSegments(assign []int, c, size int, mem *Memberships, matches []Match, first string) ([]string, float64) {
+func coSegments(assign []int, c int, mem *Memberships, matches []Match, first string) ([]string, float64) {
 	cat := mem.Catalogue
 	var members []int
 	for i, a := range assign {
@@ -329,7 +329,7 @@ func coSegments(assign []int, c, size int, mem *Memberships, matches []Match, fi
 	n := cover(s0)
 	mark(s0)
 	names := utf8.RuneCountInString(cat.Segments[s0].Name)
-	for len(named) < MaxNamed && float64(n) < MajorityLabel*float64(size) {
+	for len(named) < MaxNamed && float64(n) < MajorityLabel*float64(len(members)) {
 		best, bestGain := -1, 0
 		for _, m := range matches {
 			s := cat.Index(m.Segment)
@@ -348,7 +348,7 @@ func coSegments(assign []int, c, size int, mem *Memberships, matches []Match, fi
 		n += bestGain
 		mark(best)
 	}
-	return named, float64(n) / float64(max(size, 1))
+	return named, float64(n) / float64(max(len(members), 1))
 }
 
 // joinOr joins names as "A", "A or B", "A, B or C".
